@@ -1,0 +1,1 @@
+"""Converters: workbook -> Word/HTML/JSON, many workbooks -> one summary (later issues)."""

@@ -1,0 +1,169 @@
+"""The command line: ``nianbao template | check | demo``, a thin shell over the core functions.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable input or usage error,
+3 an internal fault (logged; the user sees a Chinese message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+VERSION = "0.1.0"
+
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        "参数 {0} 的取值 {1} 无效，可选：{2}",
+    ),
+    (r"argument (\S+): invalid int value: (.*)", "参数 {0} 应为整数，收到 {1}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面缺少取值"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", "没有命令 {0}，可用的命令：{1}"),
+]
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Chinese and reports errors as UsageError (exit 2)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        from workbook_templates.errors import UsageError
+
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            m = re.search(pattern, message)
+            if m:
+                message = chinese.format(*m.groups())
+                break
+        raise UsageError(f"命令用法有误：{message}。", f"运行“{self.prog} --help”查看用法。")
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog="nianbao",
+        description="年报助手：政府信息公开工作年度报告的标准填报表、校验、汇总与导出（离线）。",
+        epilog="示例：\n  nianbao demo\n  nianbao template -o 填报表.xlsx --unit 青禾镇人民政府 "
+        "--kind 乡镇 --year 2025\n  nianbao check 填报表.xlsx",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"年报助手 nianbao {VERSION}",
+        help="显示版本号并退出",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    p = sub.add_parser("template", help="生成标准填报表（.xlsx）", description="生成标准填报表。")
+    p.add_argument("-o", "--output", required=True, metavar="文件.xlsx", help="输出文件")
+    p.add_argument("--unit", default="", metavar="单位名称", help="填报单位全称（填写后锁定）")
+    p.add_argument("--year", type=int, metavar="年度", help="报告年度，默认为最近一个年度")
+    p.add_argument(
+        "--kind", default="", metavar="类型", help="单位类型：乡镇、街道、县直部门、县级政府、汇总"
+    )
+    p.add_argument(
+        "--format",
+        dest="format_version",
+        metavar="版本",
+        help="格式版本 2021 或 2019；默认按年度确定（2020 年度及以前为 2019 版）",
+    )
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+
+    p = sub.add_parser("check", help="校验填好的填报表", description="校验填好的填报表。")
+    p.add_argument(
+        "inputs", nargs="+", metavar="文件或文件夹", help="填报表文件，或包含填报表的文件夹"
+    )
+    p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("--annotate", metavar="批注副本.xlsx", help="另存一份标出问题单元格的副本")
+    p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
+
+    p = sub.add_parser("demo", help="用内置示例演示全过程", description="用内置示例演示全过程。")
+    p.add_argument("-o", "--output", metavar="文件夹", help="输出文件夹，默认 ./nianbao-demo")
+    return parser
+
+
+def _print_error(exc) -> None:
+    print(f"错误：{exc.message}", file=sys.stderr)
+    if exc.action:
+        print(f"怎么办：{exc.action}", file=sys.stderr)
+
+
+def _log_internal(exc: BaseException) -> Path | None:
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    try:
+        folder = base / "nianbao"
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / "error.log"
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)))
+        return log
+    except OSError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from workbook_templates.errors import NianbaoError
+
+    _utf8_stdio()
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.command is None:
+            _build_parser().print_help()
+            return EXIT_INPUT
+        from . import commands
+
+        return commands.run(args)
+    except NianbaoError as exc:
+        _print_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log = _log_internal(exc)
+        where = f"详细信息已记录在 {log}。" if log else ""
+        print(
+            f"错误：年报助手内部出错（{type(exc).__name__}）。{where}"
+            "请把这条信息和所用文件发给维护人员。",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _utf8_stdio() -> None:
+    """Print Chinese even on consoles whose default encoding cannot (old Windows code pages)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream.encoding and stream.encoding.lower().replace("-", "") not in ("utf8",):
+                stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

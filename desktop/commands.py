@@ -1,0 +1,207 @@
+"""What each CLI command does, calling the same core functions the desktop app will call."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from validation import Report, validate
+from validation.text_report import render_batch_summary, render_report, summary_line
+from workbook_templates import (
+    TemplateRequest,
+    build_template,
+    default_year,
+    read_workbook,
+)
+from workbook_templates.errors import UsageError, WorkbookError
+from workbook_templates.files import numbered_path
+from workbook_templates.sample import sample_request
+
+from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, print_json
+
+# A folder given to `check` is searched for these; anything else in it is listed as skipped.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+SPREADSHEET_SUFFIXES = (".xls", ".et", ".ett", ".csv", ".ods", ".xltx")
+LOCK_PREFIXES = ("~$", ".~lock.")
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = {"template": cmd_template, "check": cmd_check, "demo": cmd_demo}[args.command]
+    return handler(args)
+
+
+# -- template ---------------------------------------------------------------------------------
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"输出文件 {output.name} 的扩展名应为 .xlsx。", "例如：-o 青禾镇-2025年度填报表.xlsx。"
+        )
+    year = args.year if args.year is not None else default_year()
+    request = TemplateRequest(
+        year=year, unit=args.unit, kind=args.kind, format_version=args.format_version
+    )
+    spec = request.spec()
+    build_template(output, request, force=args.force)
+    print(f"已生成填报表：{output}")
+    print(f"  单位：{args.unit or '（未指定，由填报单位在“基本信息”表填写）'}")
+    print(f"  类型：{args.kind or '（未指定）'}    报告年度：{year}    格式：{spec.label}")
+    if args.year is None:
+        print(f"  （未指定 --year，按今天的日期取 {year} 年度）")
+    print("下一步：在 WPS 或 Excel 中填写浅黄色单元格，保存后运行：")
+    print(f"  nianbao check {output}")
+    return EXIT_OK
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def collect_inputs(inputs: list[str]) -> tuple[list[Path], list[str]]:
+    """Return the files to check and the names skipped (lock files, non-spreadsheets).
+
+    A file named on the command line is always checked; a folder is searched recursively for
+    spreadsheets. Nothing is dropped silently: skipped names are returned for the summary.
+    """
+    files: list[Path] = []
+    skipped: list[str] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                suffix = child.suffix.lower()
+                if child.name.startswith(LOCK_PREFIXES):
+                    skipped.append(f"{child}（WPS/Excel 临时锁定文件）")
+                elif suffix in WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES:
+                    files.append(child)
+                else:
+                    skipped.append(f"{child}（不是表格文件）")
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"找不到文件或文件夹 {path}。", "请检查路径是否正确。")
+    if not files:
+        raise UsageError("没有找到需要校验的表格文件。", "请给出 .xlsx 填报表或包含它们的文件夹。")
+    return files, skipped
+
+
+def unreadable_report(path: Path, exc: WorkbookError) -> Report:
+    """Return a report standing for a file that could not be read at all."""
+    from validation.findings import Finding
+
+    finding = Finding(rule="FILE", severity="error", text=exc.message, action=exc.action)
+    return Report(file=str(path), findings=[finding], readable=False)
+
+
+def check_file(path: Path, previous=None) -> tuple[Report, object | None]:
+    """Return the report of one file and the read workbook (None when unreadable)."""
+    try:
+        wb = read_workbook(path)
+    except WorkbookError as exc:
+        return unreadable_report(path, exc), None
+    return validate(wb, previous), wb
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    files, skipped = collect_inputs(args.inputs)
+    if args.annotate and len(files) != 1:
+        raise UsageError("--annotate 只能用于单个文件。", "请一次校验一个文件并生成批注副本。")
+    previous = read_workbook(args.previous) if args.previous else None
+    reports: list[Report] = []
+    for path in files:
+        report, wb = check_file(path, previous)
+        reports.append(report)
+        if args.annotate and wb is not None:
+            from validation.annotate import annotate_workbook
+
+            annotate_workbook(path, report, wb.spec, args.annotate, force=args.force)
+        if not args.json:
+            print(render_report(report))
+            if args.annotate and wb is not None:
+                print(f"\n批注副本：{args.annotate}")
+            print()
+        if not report.readable:
+            print(f"错误：{report.findings[0].message}", file=sys.stderr)
+    if args.json:
+        data = [r.to_dict() for r in reports]
+        print_json(
+            data
+            if len(reports) > 1 or len(args.inputs) > 1 or Path(args.inputs[0]).is_dir()
+            else data[0]
+        )
+    elif len(reports) > 1 or skipped:
+        print(render_batch_summary(reports, skipped))
+    if any(not r.readable for r in reports):
+        return EXIT_INPUT
+    return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+def _broken_sample(request: TemplateRequest) -> TemplateRequest:
+    """Return the sample with two typical clerk mistakes, to show what findings look like."""
+    from workbook_templates.spec import CellKey
+
+    values = dict(request.values)
+    values[CellKey("t3", "r4", "c1")] = Decimal(3)  # 结转下年度 does not balance
+    values[CellKey("t3", "r3_5_2", "c2")] = None  # a cell left blank
+    return replace(request, values=values)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    folder = numbered_path(Path(args.output or "nianbao-demo").resolve())
+    folder.mkdir(parents=True)
+    this_year = sample_request(2025)
+    last_year = sample_request(2024)
+    unit = this_year.unit
+    written: list[tuple[str, Path]] = []
+
+    def out(name: str) -> Path:
+        return folder / name
+
+    blank = out(f"{unit}-{this_year.year}年度-空白填报表.xlsx")
+    build_template(blank, TemplateRequest(year=this_year.year, unit=unit, kind=this_year.kind))
+    written.append(("空白填报表（发给填报单位的样子）", blank))
+
+    previous_path = out(f"{unit}-{last_year.year}年度-填报表.xlsx")
+    build_template(previous_path, last_year)
+    written.append(("上年度填报表（用于跨年度校验）", previous_path))
+
+    filled = out(f"{unit}-{this_year.year}年度-填报表.xlsx")
+    build_template(filled, this_year)
+    written.append(("填好示例数据的填报表", filled))
+
+    previous = read_workbook(previous_path)
+    report, _ = check_file(filled, previous)
+    report_txt = out("校验结果.txt")
+    report_txt.write_text(render_report(report) + "\n", encoding="utf-8")
+    written.append(("校验结果", report_txt))
+
+    broken = out("示例-有错误的填报表.xlsx")
+    build_template(broken, _broken_sample(this_year))
+    written.append(("有错误的示例（演示校验能发现什么）", broken))
+    broken_report, broken_wb = check_file(broken, previous)
+    broken_txt = out("示例-有错误的填报表-校验结果.txt")
+    broken_txt.write_text(render_report(broken_report) + "\n", encoding="utf-8")
+    written.append(("有错误示例的校验结果", broken_txt))
+    if broken_wb is not None:
+        from validation.annotate import annotate_workbook
+
+        annotated = out("示例-有错误的填报表-批注.xlsx")
+        annotate_workbook(broken, broken_report, broken_wb.spec, annotated)
+        written.append(("有错误示例的批注副本（问题单元格标红并加批注）", annotated))
+
+    print(f"年报助手演示：内置示例单位“{unit}”，{this_year.year} 年度。")
+    print(f"示例填报表校验：{summary_line(report)}")
+    print(f"有错误的示例校验：{summary_line(broken_report)}")
+    print(f"\n已写入文件夹 {folder}：")
+    for label, path in written:
+        print(f"  {path.name}\n      {label}")
+    print("\nWord/HTML 报告导出将在后续版本提供（nianbao export）。")
+    print(f'试一试：nianbao check "{broken}" --previous "{previous_path}"')
+    return EXIT_OK if report.valid else EXIT_FINDINGS

@@ -1,0 +1,80 @@
+"""Shared fixtures: specs, the built-in sample, and workbooks built from it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from workbook_templates import TemplateRequest, build_template, load_spec
+from workbook_templates.sample import sample_request
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "domain" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def spec2021():
+    return load_spec("2021")
+
+
+@pytest.fixture(scope="session")
+def spec2019():
+    return load_spec("2019")
+
+
+@pytest.fixture
+def sample() -> TemplateRequest:
+    """The built-in 2025 sample (青禾镇人民政府): passes every rule."""
+    return sample_request(2025)
+
+
+@pytest.fixture
+def build(tmp_path):
+    """Return a function that builds a workbook from a request (with optional value changes)."""
+    counter = iter(range(10_000))
+
+    def _build(request: TemplateRequest, name: str | None = None, **changes) -> Path:
+        if changes:
+            values = dict(request.values)
+            values.update(changes.pop("values", {}))
+            request = replace(request, values=values, **changes)
+        path = tmp_path / (name or f"wb{next(counter)}.xlsx")
+        return build_template(path, request)
+
+    return _build
+
+
+@pytest.fixture
+def sample_path(build, sample) -> Path:
+    return build(sample, "sample.xlsx")
+
+
+@pytest.fixture
+def previous_path(build) -> Path:
+    return build(sample_request(2024), "previous.xlsx")
+
+
+def _libreoffice_available() -> bool:
+    if not shutil.which("soffice"):
+        return False
+    try:
+        subprocess.run(["/usr/bin/python3", "-c", "import uno"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def libreoffice_ok() -> None:
+    """Skip (or, in CI, fail) when LibreOffice and its Python bridge are not installed."""
+    if _libreoffice_available():
+        return
+    message = "LibreOffice (soffice) with python3-uno is not installed"
+    if os.environ.get("NIANBAO_REQUIRE_LIBREOFFICE") == "1":
+        pytest.fail(message + " but NIANBAO_REQUIRE_LIBREOFFICE=1")
+    pytest.skip(message)

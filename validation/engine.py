@@ -1,0 +1,547 @@
+"""The rule engine: turn a read workbook (and optionally last year's) into findings.
+
+Every finding comes from a rule of the spec — its id, severity and wording. The engine only knows
+how each rule *kind* compares; it never raises for bad data in a workbook.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from workbook_templates import layout as L
+from workbook_templates.checks import format_number, instance_args
+from workbook_templates.compute import (
+    ZERO,
+    RuleInstance,
+    Term,
+    computed_cells,
+    recompute,
+    rule_instances,
+    side_value,
+)
+from workbook_templates.errors import SpecError
+from workbook_templates.formulas import formula_cells, normalize_formula, sum_formula
+from workbook_templates.reader import FilledWorkbook, Observation
+from workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
+from workbook_templates.values import normalize_label
+
+from .findings import SEVERITY_ORDER, Finding, Report
+
+
+class _Args(dict):
+    """Template arguments; a missing one prints as empty text instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _fmt(value) -> str:
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return "" if value is None else str(value)
+
+
+def _render(template: str, args: Mapping[str, object]) -> str:
+    return string.Formatter().vformat(template, (), _Args({k: _fmt(v) for k, v in args.items()}))
+
+
+class _Engine:
+    def __init__(self, wb: FilledWorkbook, previous: FilledWorkbook | None) -> None:
+        self.wb = wb
+        self.spec: FormatSpec = wb.spec
+        self.previous = previous
+        self.findings: list[Finding] = []
+        numbers = {k: v for k, v in wb.values().items() if v is not None}
+        self.values: dict[CellKey, Decimal] = {**numbers, **recompute(self.spec, numbers)}
+
+    # -- building findings ----------------------------------------------------------------
+
+    def add(self, rule: RuleSpec, args: Mapping[str, object], **fields) -> None:
+        self.findings.append(
+            Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                text=_render(rule.message, args),
+                action=_render(rule.action, args),
+                **fields,
+            )
+        )
+
+    def add_kind(self, kind: str, args: Mapping[str, object], **fields) -> None:
+        for rule in self.spec.rules_of_kind(kind):
+            self.add(rule, args, **fields)
+
+    def cell_fields(self, key: CellKey) -> dict:
+        table = self.spec.table(key.table)
+        cell = L.table_layout(table).cell(key)
+        return {
+            "sheet": table.sheet,
+            "cell": L.a1(cell.row, cell.col),
+            "table": table.name,
+            "row": table.row(key.row).name,
+            "column": table.column(key.row, key.col).name,
+            "key": str(key),
+        }
+
+    def cell_args(self, key: CellKey) -> dict:
+        f = self.cell_fields(key)
+        table = self.spec.table(key.table)
+        return {
+            "table": f["table"],
+            "table_title": table.title,
+            "sheet": f["sheet"],
+            "cell": f"{f['sheet']}!{f['cell']}",
+            "row": f["row"],
+            "column": f["column"],
+        }
+
+    def display(self, key: CellKey) -> str:
+        return L.display_ref(self.spec, key)
+
+    # -- the checks -----------------------------------------------------------------------
+
+    def run(self) -> list[Finding]:
+        self.observed()
+        self.meta()
+        self.inputs()
+        self.totals()
+        self.instances()
+        self.previous_year()
+        order = {r.id: i for i, r in enumerate(self.spec.rules)}
+        by_column = {r.id for r in self.spec.rules if r.each == "column"}
+        sheet_order = {name: i for i, name in enumerate(self.spec.all_sheet_names)}
+
+        def sort_key(f: Finding):
+            row, col = L.parse_a1(f.cell) if f.cell else (0, 0)
+            return (
+                SEVERITY_ORDER[f.severity],
+                order.get(f.rule, 999),
+                sheet_order.get(f.sheet, 99),
+                (col, row) if f.rule in by_column else (row, col),
+            )
+
+        return sorted(self.findings, key=sort_key)
+
+    def observed(self) -> None:
+        for obs in self.wb.observations:
+            self.add_kind(obs.kind, self._obs_args(obs), **self._obs_fields(obs))
+
+    def _obs_fields(self, obs: Observation) -> dict:
+        table = self.spec.table_by_sheet(obs.sheet)
+        fields = {
+            "sheet": obs.sheet,
+            "cell": obs.cell,
+            "table": table.name if table else "",
+            "row": obs.row,
+            "column": obs.column,
+            "expected": obs.expected,
+            "actual": obs.actual,
+        }
+        if obs.key:
+            fields.update(self.cell_fields(obs.key))
+        return fields
+
+    def _obs_args(self, obs: Observation) -> dict:
+        table = self.spec.table_by_sheet(obs.sheet)
+        args = {
+            "sheet": obs.sheet,
+            "cell": f"{obs.sheet}!{obs.cell}" if obs.cell else obs.sheet,
+            "table": table.name if table else f"「{obs.sheet}」",
+            "row": obs.row,
+            "column": obs.column,
+            "expected": obs.expected,
+            "actual": obs.actual,
+            "detail": obs.detail,
+        }
+        if obs.key:
+            args.update(self.cell_args(obs.key))
+        return args
+
+    def meta(self) -> None:
+        wb, spec = self.wb, self.spec
+        info_sheet = spec.sheets.info
+
+        def info_fields(code: str) -> dict:
+            row = L.info_row(spec, code)
+            return {
+                "sheet": info_sheet,
+                "cell": L.a1(row, L.RECORD_VALUE_COL),
+                "row": spec.info_field(code).label,
+            }
+
+        if not wb.info:
+            return  # the sheet is missing or changed: already reported
+        year_text = wb.info.get("year", "")
+        try:
+            year = int(Decimal(year_text))
+        except (ArithmeticError, ValueError):
+            year = None
+        if year is None:
+            f = info_fields("year")
+            self.add_kind(
+                "info_invalid",
+                {"row": f["row"], "actual": year_text, "detail": "不是四位数年份"},
+                **f,
+            )
+        elif year != wb.stamp.year:
+            self.add_kind(
+                "stamp_year",
+                {"expected": wb.stamp.year, "actual": year},
+                expected=str(wb.stamp.year),
+                actual=str(year),
+                **info_fields("year"),
+            )
+        for code, kind in (("unit", "stamp_unit"), ("kind", "stamp_kind")):
+            given, found = getattr(wb.stamp, code), wb.info.get(code, "")
+            if given and found and normalize_label(given) != normalize_label(found):
+                self.add_kind(
+                    kind,
+                    {"expected": given, "actual": found},
+                    expected=given,
+                    actual=found,
+                    **info_fields(code),
+                )
+        kind_value = wb.info.get("kind", "")
+        if kind_value and kind_value not in spec.kinds:
+            f = info_fields("kind")
+            self.add_kind(
+                "info_invalid",
+                {
+                    "row": f["row"],
+                    "actual": kind_value,
+                    "detail": f"不在可选范围内（{'、'.join(spec.kinds)}）",
+                },
+                actual=kind_value,
+                **f,
+            )
+        report_year = year if year is not None else wb.stamp.year
+        if not spec.covers_year(report_year):
+            try:
+                expected = spec_for_year(report_year).format_version
+            except SpecError:
+                expected = "?"
+            self.add_kind(
+                "format_year",
+                {"year": report_year, "expected": expected, "actual": spec.format_version},
+                expected=expected,
+                actual=spec.format_version,
+                **info_fields("format"),
+            )
+        for field in spec.info_fields:
+            if field.required and not wb.info.get(field.code, "").strip():
+                f = info_fields(field.code)
+                self.add_kind("info_blank", {"row": f["row"]}, **f)
+        if wb.texts:
+            for cell in spec.text_cells:
+                if cell.required and not wb.texts.get(cell.code, "").strip():
+                    row = L.text_row(spec, cell.code)
+                    self.add_kind(
+                        "text_blank",
+                        {"row": cell.label},
+                        sheet=spec.sheets.text,
+                        cell=L.a1(row, L.RECORD_VALUE_COL),
+                        row=cell.label,
+                    )
+
+    def inputs(self) -> None:
+        for key, read in self.wb.cells.items():
+            args = self.cell_args(key)
+            fields = self.cell_fields(key)
+            if read.status == "blank":
+                self.add_kind("blank", args, **fields)
+                continue
+            if read.status == "not_number":
+                self.add_kind(
+                    "not_number", {**args, "actual": read.text}, actual=read.text, **fields
+                )
+                continue
+            if read.status == "text_number":
+                self.add_kind(
+                    "text_number",
+                    {**args, "actual": read.text, "expected": read.value},
+                    expected=read.value,
+                    actual=read.text,
+                    **fields,
+                )
+            elif read.status == "formula":
+                self.add_kind(
+                    "input_formula",
+                    {**args, "formula": read.formula, "actual": read.value},
+                    actual=read.value,
+                    **fields,
+                )
+            value, vtype = read.value, self.spec.value_type(key)
+            if value is None or vtype == "text":
+                continue
+            if vtype in ("count", "amount_wan") and value < 0:
+                self.add_kind("negative", {**args, "actual": value}, actual=value, **fields)
+            if vtype in ("count", "signed") and value != value.to_integral_value():
+                self.add_kind("not_integer", {**args, "actual": value}, actual=value, **fields)
+            if vtype == "amount_wan" and value != round(value, 4):
+                self.add_kind(
+                    "too_many_decimals", {**args, "actual": value}, actual=value, **fields
+                )
+
+    def totals(self) -> None:
+        """Check each computed cell's content: intact formula, constant, changed, or empty."""
+        spec = self.spec
+        computed = computed_cells(spec)
+        self.total_actual: dict[CellKey, Decimal | str | None] = {}
+        for key, read in self.wb.totals.items():
+            instances = computed[key]
+            args = {**self.cell_args(key), "formula": self._expected_formula(instances[0])}
+            fields = self.cell_fields(key)
+            if read.formula is not None:
+                if self._formula_ok(read.formula, instances):
+                    self.total_actual[key] = self.values[key]
+                    continue
+                cells = formula_cells(read.formula, spec.table(key.table).sheet)
+                detail = self._formula_detail(cells, instances[0])
+                self.add_kind(
+                    "formula_changed",
+                    {
+                        **args,
+                        "expected": args["formula"],
+                        "actual": normalize_formula(read.formula),
+                        "detail": detail,
+                    },
+                    expected=args["formula"],
+                    actual="=" + normalize_formula(read.formula),
+                    **fields,
+                )
+                self.total_actual[key] = self._formula_value(cells, key.table)
+            elif read.blank:
+                self.add_kind("formula_missing", args, **fields)
+            else:
+                actual = read.constant if read.constant is not None else read.text
+                self.add_kind(
+                    "formula_overwritten", {**args, "actual": actual}, actual=actual, **fields
+                )
+                self.total_actual[key] = read.constant if read.constant is not None else read.text
+
+    def _expected_formula(self, inst: RuleInstance) -> str:
+        return sum_formula(self.spec, (t.key for t in inst.right))
+
+    def _formula_ok(self, formula: str, instances: Iterable[RuleInstance]) -> bool:
+        found = normalize_formula(formula)
+        sheet = self.spec.table(next(iter(instances)).anchor.table).sheet
+        cells = None
+        for inst in instances:
+            if found == normalize_formula(self._expected_formula(inst)):
+                return True
+            if cells is None:
+                cells = formula_cells(formula, sheet)
+            if cells is not None and cells == self._part_positions(inst):
+                return True
+        return False
+
+    def _part_positions(self, inst: RuleInstance) -> Counter:
+        lay = L.table_layout(self.spec.table(inst.anchor.table))
+        return Counter((lay.cell(t.key).row, lay.cell(t.key).col) for t in inst.right)
+
+    def _formula_detail(self, cells: Counter | None, inst: RuleInstance) -> str:
+        if cells is None:
+            return ""
+        expected = self._part_positions(inst)
+        missing = sorted(expected - cells)
+        extra = sorted(cells - expected)
+        parts = []
+        if missing:
+            parts.append("漏加了 " + "、".join(L.a1(r, c) for r, c in missing[:8]))
+        if extra:
+            parts.append("多加了 " + "、".join(L.a1(r, c) for r, c in extra[:8]))
+        return "（" + "，".join(parts) + "）" if parts else ""
+
+    def _formula_value(self, cells: Counter | None, table_code: str) -> Decimal | None:
+        if cells is None:
+            return None
+        lay = L.table_layout(self.spec.table(table_code))
+        by_pos = {(v.row, v.col): v.key for v in lay.values}
+        total = ZERO
+        for pos, n in cells.items():
+            key = by_pos.get(pos)
+            if key is None:
+                return None  # adds up cells that are not numbers of the table
+            total += n * self.values.get(key, ZERO)
+        return total
+
+    def instances(self) -> None:
+        skipped_previous: set[str] = set()
+        prev_values = self._previous_values()
+        for inst in rule_instances(self.spec):
+            if any(k.table in self.wb.unreadable_tables for k in inst.cells):
+                continue
+            kind = inst.rule.kind
+            if kind == "sum":
+                self.check_sum(inst)
+            elif kind == "equation":
+                if inst.uses_previous and prev_values is None:
+                    continue
+                self.check_equation(inst, prev_values, skipped_previous)
+            elif kind == "limit":
+                self.check_limit(inst)
+            elif kind == "requires":
+                self.check_requires(inst)
+
+    def check_sum(self, inst: RuleInstance) -> None:
+        key = inst.anchor
+        if key not in self.total_actual:
+            return
+        actual = self.total_actual[key]
+        expected = side_value(inst.right, self.values, None)
+        if actual is None or actual == expected:
+            return
+        args = {
+            **instance_args(self.spec, inst),
+            "cell": self.display(key),
+            "actual": actual,
+            "expected": expected,
+            "diff": (actual - expected) if isinstance(actual, Decimal) else None,
+            "formula": self._expected_formula(inst),
+        }
+        self.add(
+            inst.rule,
+            args,
+            expected=expected,
+            actual=actual,
+            cells=tuple(self.display(k) for k in inst.cells),
+            **self.cell_fields(key),
+        )
+
+    def _detail(self, inst: RuleInstance, terms: tuple[Term, ...], prev) -> str:
+        parts = []
+        spec = self.spec
+        for t in terms:
+            source = prev if t.previous else self.values
+            value = (source or {}).get(t.key, ZERO)
+            table = spec.table(t.key.table)
+            if inst.rule.each == "column":
+                label = table.row(t.key.row).short
+            elif inst.rule.each == "row":
+                label = table.column(t.key.row, t.key.col).name
+            else:
+                label = f"{table.row(t.key.row).short}·{table.column(t.key.row, t.key.col).name}"
+            if t.previous:
+                label = "上年" + label
+            sign = "－ " if t.sign < 0 else ("＋ " if parts else "")
+            parts.append(f"{sign}{label} {format_number(value)}")
+        return " ".join(parts)
+
+    def check_equation(self, inst: RuleInstance, prev, skipped: set[str]) -> None:
+        left = side_value(inst.left, self.values, prev)
+        right = side_value(inst.right, self.values, prev)
+        if left is None or right is None:
+            if inst.rule.id not in skipped:
+                skipped.add(inst.rule.id)
+                args = {
+                    **instance_args(self.spec, inst),
+                    "actual": self.previous.spec.format_version if self.previous else "",
+                    "check": _render(inst.rule.check, instance_args(self.spec, inst)),
+                }
+                self.add_kind("previous_missing_cell", args, table=args["table"])
+            return
+        if left == right:
+            return
+        args = {
+            **instance_args(self.spec, inst),
+            "cell": self.display(inst.anchor),
+            "left": left,
+            "right": right,
+            "diff": left - right,
+            "left_detail": self._detail(inst, inst.left, prev),
+            "right_detail": self._detail(inst, inst.right, prev),
+            "expected": right,
+            "actual": left,
+        }
+        self.add(
+            inst.rule,
+            args,
+            expected=right,
+            actual=left,
+            cells=tuple(self.display(k) for k in inst.cells),
+            **self.cell_fields(inst.anchor),
+        )
+
+    def check_limit(self, inst: RuleInstance) -> None:
+        if self.wb.kind not in inst.rule.kinds or inst.rule.max is None:
+            return
+        value = side_value(inst.left, self.values, None)
+        limit = Decimal(str(inst.rule.max))
+        if value is None or value <= limit:
+            return
+        args = {
+            **instance_args(self.spec, inst),
+            "unit_kind": self.wb.kind,
+            "actual": value,
+            "expected": limit,
+        }
+        self.add(inst.rule, args, expected=limit, actual=value, **self.cell_fields(inst.anchor))
+
+    def check_requires(self, inst: RuleInstance) -> None:
+        present = side_value(inst.left, self.values, None)
+        required = side_value(inst.right, self.values, None)
+        if not present or required:
+            return
+        args = {**instance_args(self.spec, inst), "actual": present}
+        self.add(
+            inst.rule,
+            args,
+            actual=present,
+            cells=tuple(self.display(k) for k in inst.cells),
+            **self.cell_fields(inst.anchor),
+        )
+
+    # -- last year ----------------------------------------------------------------------------
+
+    def _previous_values(self) -> dict[CellKey, Decimal] | None:
+        prev = self.previous
+        if prev is None or not self._previous_usable():
+            return None
+        numbers = {k: v for k, v in prev.values().items() if v is not None}
+        # Cells of tables that could not be read stay absent, so rules using them are skipped.
+        readable = {
+            k: ZERO for k in prev.spec.value_keys() if k.table not in prev.unreadable_tables
+        }
+        return {**readable, **numbers, **recompute(prev.spec, numbers)}
+
+    def _previous_usable(self) -> bool:
+        return self.previous is not None and self.previous.year == self.wb.year - 1
+
+    def previous_year(self) -> None:
+        prev = self.previous
+        if prev is None:
+            return
+        if prev.year != self.wb.year - 1:
+            self.add_kind(
+                "previous_year",
+                {"expected": self.wb.year - 1, "actual": prev.year},
+                expected=str(self.wb.year - 1),
+                actual=str(prev.year),
+            )
+        if (
+            prev.unit
+            and self.wb.unit
+            and normalize_label(prev.unit) != normalize_label(self.wb.unit)
+        ):
+            self.add_kind(
+                "previous_unit",
+                {"expected": self.wb.unit, "actual": prev.unit},
+                expected=self.wb.unit,
+                actual=prev.unit,
+            )
+
+
+def validate(wb: FilledWorkbook, previous: FilledWorkbook | None = None) -> Report:
+    """Return the report of every rule of the workbook's format (and cross-year rules)."""
+    findings = _Engine(wb, previous).run()
+    return Report(
+        file=str(wb.path),
+        findings=findings,
+        unit=wb.unit,
+        kind=wb.kind,
+        year=wb.year,
+        format_version=wb.spec.format_version,
+    )

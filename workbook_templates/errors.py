@@ -1,0 +1,56 @@
+"""Exceptions: faults and unusable input, each with a plain Chinese message and what to do.
+
+Findings about the numbers in a workbook are never exceptions; they are ``validation`` findings.
+"""
+
+from __future__ import annotations
+
+
+class NianbaoError(Exception):
+    """Base of every error that may reach a user; carries a message and a suggested action."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, action: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.action = action
+
+    def __str__(self) -> str:
+        return f"{self.message}{self.action}" if self.action else self.message
+
+
+class SpecError(NianbaoError):
+    """A format file is wrong or a format version is unknown."""
+
+
+class UsageError(NianbaoError):
+    """A command was called with arguments that cannot work."""
+
+
+class OutputExistsError(NianbaoError):
+    """The output file exists and overwriting was not asked for."""
+
+
+class WorkbookError(NianbaoError):
+    """A workbook cannot be read at all."""
+
+
+class NotAWorkbookError(WorkbookError):
+    """The file is not an .xlsx workbook (wrong type, old .xls/.et, CSV, HTML ...)."""
+
+
+class EncryptedWorkbookError(WorkbookError):
+    """The workbook is protected with an opening password."""
+
+
+class CorruptWorkbookError(WorkbookError):
+    """The file is damaged, truncated, or breaks the safety limits."""
+
+
+class ForeignWorkbookError(WorkbookError):
+    """A readable workbook that was not produced by this program's template."""
+
+
+class UnsupportedFormatError(WorkbookError):
+    """A workbook stamped with a format or template version this program does not know."""

@@ -1,0 +1,65 @@
+"""Safe output: files appear complete or not at all, and nothing is overwritten unasked."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import OutputExistsError, UsageError
+
+
+def check_target(target: str | os.PathLike, *, force: bool = False) -> Path:
+    """Return the output path after checking it may be written; raise a Chinese error if not."""
+    path = Path(target)
+    if path.is_dir():
+        raise UsageError(
+            f"输出位置 {path} 是一个文件夹。", "请给出文件名，例如 -o 年报填报表.xlsx。"
+        )
+    if path.exists() and not force:
+        raise OutputExistsError(
+            f"文件 {path} 已经存在，没有覆盖。", "请换一个文件名，或确认要覆盖时加上 --force。"
+        )
+    if not path.parent.exists():
+        raise UsageError(f"文件夹 {path.parent} 不存在。", "请先建立该文件夹，或换一个输出位置。")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
+    path = check_target(target, force=force)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if path.exists() and not force:  # appeared while we were writing
+            raise OutputExistsError(
+                f"文件 {path} 在写入期间被创建，没有覆盖。", "请换一个文件名后重试。"
+            )
+        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.replace(tmp_path, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def numbered_path(path: Path) -> Path:
+    """Return ``path`` or, if it exists, the first free "name-2", "name-3", ... beside it."""
+    if not path.exists():
+        return path
+    n = 2
+    while True:
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1

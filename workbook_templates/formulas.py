@@ -1,0 +1,155 @@
+"""Excel formula text for the template, and the small parser that reads such formulas back.
+
+Formulas are written without the leading "=" (xlsxwriter adds it) and compared in a normal form,
+so that "=sum($D$8:$D$28)" saved by WPS and "SUM(D8:D28)" saved by LibreOffice are the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from .compute import Term
+from .layout import a1, parse_a1, quote_sheet, table_layout
+from .spec import CellKey, FormatSpec
+
+
+def cell_ranges(positions: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Return rectangles (row, col, last_row, last_col) covering the given 0-based cells.
+
+    Runs of neighbouring cells in a row are joined, then equal runs in consecutive rows.
+    """
+    by_row: dict[int, list[int]] = {}
+    for r, c in sorted(set(positions)):
+        by_row.setdefault(r, []).append(c)
+    runs: list[tuple[int, int, int]] = []  # (row, first_col, last_col)
+    for r, cols in sorted(by_row.items()):
+        start = prev = cols[0]
+        for c in cols[1:]:
+            if c != prev + 1:
+                runs.append((r, start, prev))
+                start = c
+            prev = c
+        runs.append((r, start, prev))
+    rects: list[list[int]] = []
+    for r, c1, c2 in runs:
+        for rect in rects:
+            if rect[2] == r - 1 and rect[1] == c1 and rect[3] == c2:
+                rect[2] = r
+                break
+        else:
+            rects.append([r, c1, r, c2])
+    return [(r1, c1, r2, c2) for r1, c1, r2, c2 in rects]
+
+
+def range_ref(rect: tuple[int, int, int, int], sheet: str | None = None) -> str:
+    r1, c1, r2, c2 = rect
+    ref = a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
+    return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
+
+
+def _position(spec: FormatSpec, key: CellKey) -> tuple[int, int]:
+    cell = table_layout(spec.table(key.table)).cell(key)
+    return cell.row, cell.col
+
+
+def sum_formula(spec: FormatSpec, keys: Iterable[CellKey], *, with_sheet: bool = False) -> str:
+    """Return "SUM(D8:D28)" (or "SUM('表三'!D8:D28)"), joining neighbouring cells into ranges."""
+    by_table: dict[str, list[CellKey]] = {}
+    for k in keys:
+        by_table.setdefault(k.table, []).append(k)
+    refs = []
+    for table_code, table_keys in by_table.items():
+        sheet = spec.table(table_code).sheet if with_sheet else None
+        rects = cell_ranges(_position(spec, k) for k in table_keys)
+        refs.extend(range_ref(r, sheet) for r in rects)
+    return "SUM(" + ",".join(refs) + ")"
+
+
+def key_ref(spec: FormatSpec, key: CellKey, *, absolute: bool = False, sheet: bool = True) -> str:
+    row, col = _position(spec, key)
+    ref = a1(row, col)
+    if absolute:
+        ref = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", ref)
+    return f"{quote_sheet(spec.table(key.table).sheet)}!{ref}" if sheet else ref
+
+
+def terms_expr(
+    spec: FormatSpec, terms: Iterable[Term], *, sheet: bool = True, absolute: bool = False
+) -> str:
+    """Return "'表三'!D6+'表三'!D7" for this year's terms of an expression."""
+    out = ""
+    for t in terms:
+        ref = key_ref(spec, t.key, sheet=sheet, absolute=absolute)
+        out += ("-" if t.sign < 0 else ("+" if out else "")) + ref
+    return out or "0"
+
+
+def normalize_formula(text: str) -> str:
+    """Return a formula in comparable form: no "=", "$", spaces, _xlfn. prefixes; upper case."""
+    text = text.strip().lstrip("=")
+    text = text.replace("_xlfn.", "").replace("$", "")
+    return re.sub(r"\s+", "", text).upper()
+
+
+_REF = r"(?:'(?:[^']|'')+'!|[^\s'!(),+:]+!)?[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?"
+_SUM_ARGS = re.compile(rf"^{_REF}(?:,{_REF})*$")
+
+
+def formula_cells(text: str, sheet: str) -> Counter | None:
+    """Return the cells a formula of sums and "+" adds up, with multiplicity, or None.
+
+    Only formulas made of SUM(...) and "+" over references to ``sheet`` are understood; anything
+    else (another function, a constant, a reference to another sheet) returns None.
+    """
+    body = normalize_formula(text)
+    cells: Counter = Counter()
+    own = quote_sheet(sheet).upper()
+    for part in _split_plus(body):
+        if part.startswith("SUM(") and part.endswith(")"):
+            args = part[4:-1]
+            if not _SUM_ARGS.match(args):
+                return None
+            refs = _split_top(args, ",")
+        else:
+            refs = [part]
+        for ref in refs:
+            if "!" in ref:
+                prefix, ref = ref.rsplit("!", 1)
+                if prefix not in (own, sheet.upper()):
+                    return None
+            try:
+                if ":" in ref:
+                    (r1, c1), (r2, c2) = (parse_a1(x) for x in ref.split(":"))
+                    for r in range(min(r1, r2), max(r1, r2) + 1):
+                        for c in range(min(c1, c2), max(c1, c2) + 1):
+                            cells[(r, c)] += 1
+                else:
+                    cells[parse_a1(ref)] += 1
+            except ValueError:
+                return None
+    return cells
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` outside parentheses and quotes."""
+    parts, depth, quoted, cur = [], 0, False, ""
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        if ch == sep and depth == 0 and not quoted:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
+
+
+def _split_plus(text: str) -> list[str]:
+    return [p for p in _split_top(text, "+") if p] if text else [""]

@@ -1,0 +1,357 @@
+"""Read a filled standard workbook back into values, keyed by the spec — and record what is odd.
+
+The reader never trusts a cached formula result: computed cells are read as their content (formula
+text, a typed-over constant, or nothing) and recomputed by the validator. It never reads the wrong
+row either: if a table's labels are not where the spec puts them, the table's numbers are not read
+and the change is recorded. Everything odd becomes an ``Observation`` that the validator turns into
+a finding with the rule's wording; only unreadable files raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import layout as L
+from .compute import computed_cells, input_keys
+from .errors import ForeignWorkbookError, SpecError, UnsupportedFormatError
+from .spec import CellKey, FormatSpec, available_formats, load_spec
+from .stamp import PROPERTY_PREFIX, Stamp
+from .values import normalize_label, parse_number_text
+from .xlsx_reader import DEFAULT_MAX_ROWS, RawCell, RawSheet, XlsxPackage, open_xlsx
+
+MAX_EXTRA_REPORTED = 20
+SHIFT_SEARCH = 12  # rows searched up and down for a moved label
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A fact the reader noticed; ``kind`` names a built-in rule kind of the spec."""
+
+    kind: str
+    sheet: str = ""
+    cell: str = ""
+    key: CellKey | None = None
+    row: str = ""
+    column: str = ""
+    expected: str | Decimal | None = None
+    actual: str | Decimal | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CellRead:
+    """An input cell: its parsed number (None if blank or not a number) and how it was found.
+
+    status: "ok", "blank", "text_number" (a number typed as text), "not_number", or "formula"
+    (an input cell holding a formula; ``value`` is then the cached result, flagged by the
+    validator)."""
+
+    key: CellKey
+    status: str
+    value: Decimal | None
+    text: str = ""
+    formula: str = ""
+
+
+@dataclass(frozen=True)
+class TotalRead:
+    """A computed cell's content: its formula, a constant typed over it, or nothing."""
+
+    key: CellKey
+    formula: str | None
+    constant: Decimal | None
+    text: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return self.formula is None and self.constant is None and not self.text
+
+
+@dataclass
+class FilledWorkbook:
+    path: Path
+    spec: FormatSpec
+    stamp: Stamp
+    info: dict[str, str]
+    texts: dict[str, str]
+    cells: dict[CellKey, CellRead]
+    totals: dict[CellKey, TotalRead]
+    unreadable_tables: set[str] = field(default_factory=set)
+    observations: list[Observation] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return self.info.get("unit", "") or self.stamp.unit
+
+    @property
+    def kind(self) -> str:
+        return self.info.get("kind", "") or self.stamp.kind
+
+    @property
+    def year(self) -> int:
+        try:
+            return int(Decimal(self.info.get("year", "")))
+        except (ArithmeticError, ValueError):
+            return self.stamp.year
+
+    def values(self) -> dict[CellKey, Decimal | None]:
+        """Return the inputs as numbers (None for blank or unreadable cells)."""
+        return {k: c.value for k, c in self.cells.items()}
+
+
+def _text_of(cell: RawCell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    if isinstance(cell.value, Decimal):
+        return format(cell.value.normalize(), "f")
+    return str(cell.value)
+
+
+def _read_input(key: CellKey, cell: RawCell | None, value_type: str) -> CellRead:
+    if cell is None or (cell.value is None and not cell.formula):
+        return CellRead(key, "blank", None)
+    if value_type == "text":
+        text = _text_of(cell).strip()
+        return CellRead(key, "ok" if text else "blank", None, text)
+    if cell.formula:
+        value = cell.value if isinstance(cell.value, Decimal) else None
+        return CellRead(key, "formula", value, _text_of(cell), cell.formula)
+    if cell.kind == "n" and isinstance(cell.value, Decimal):
+        return CellRead(key, "ok", cell.value)
+    if cell.kind == "s" and isinstance(cell.value, str):
+        if cell.value == "":
+            return CellRead(key, "blank", None)
+        number = parse_number_text(cell.value)
+        if number is not None:
+            return CellRead(key, "text_number", number, cell.value)
+    return CellRead(key, "not_number", None, _text_of(cell))
+
+
+def _read_total(key: CellKey, cell: RawCell | None) -> TotalRead:
+    if cell is None:
+        return TotalRead(key, None, None)
+    if cell.formula:
+        return TotalRead(key, cell.formula, None)
+    if isinstance(cell.value, Decimal):
+        return TotalRead(key, None, cell.value)
+    text = _text_of(cell).strip()
+    return TotalRead(key, None, parse_number_text(text) if text else None, text)
+
+
+def find_stamp(pkg: XlsxPackage, spec_hint: FormatSpec | None = None) -> Stamp | None:
+    """Return the stamp from the custom properties or, failing that, the hidden stamp sheet."""
+    props = {
+        k[len(PROPERTY_PREFIX) :]: v
+        for k, v in pkg.custom_properties.items()
+        if k.startswith(PROPERTY_PREFIX)
+    }
+    stamp = Stamp.from_pairs(props) if props else None
+    if stamp is not None:
+        return stamp
+    names = {s.sheets.stamp for s in available_formats().values()}
+    for entry in pkg.sheets:
+        if entry.name in names:
+            raw = pkg.sheet(entry.name, max_rows=50)
+            if raw is not None:
+                pairs = {raw.text(r, 0): raw.text(r, 1) for r in range(raw.max_row + 1)}
+                stamp = Stamp.from_pairs(pairs)
+                if stamp is not None:
+                    return stamp
+    return None
+
+
+def _foreign(pkg: XlsxPackage) -> ForeignWorkbookError:
+    table_sheets = {t.sheet for s in available_formats().values() for t in s.tables}
+    if any(e.name in table_sheets for e in pkg.sheets):
+        return ForeignWorkbookError(
+            f"文件 {pkg.path.name} 像是自制的年报表格，但不是年报助手的填报表（没有模板标记）。",
+            "请用“nianbao template”生成标准填报表，把数字填到对应位置后再校验。",
+        )
+    return ForeignWorkbookError(
+        f"文件 {pkg.path.name} 不是年报助手的填报表。",
+        "请选择用“nianbao template”生成并填写好的 .xlsx 文件。",
+    )
+
+
+class _SheetReader:
+    """Reads one workbook against its spec, collecting observations."""
+
+    def __init__(self, pkg: XlsxPackage, spec: FormatSpec, stamp: Stamp) -> None:
+        self.pkg, self.spec, self.stamp = pkg, spec, stamp
+        self.obs: list[Observation] = []
+
+    def sheet(self, name: str, max_rows: int = DEFAULT_MAX_ROWS) -> RawSheet | None:
+        raw = self.pkg.sheet(name, max_rows=max_rows)
+        if raw is None:
+            self.obs.append(Observation("sheet_missing", sheet=name))
+        elif raw.truncated:
+            self.obs.append(Observation("oversized_sheet", sheet=name, expected=str(max_rows)))
+        return raw
+
+    def read(self) -> FilledWorkbook:
+        spec = self.spec
+        known = set(spec.all_sheet_names)
+        for entry in self.pkg.sheets:
+            if entry.name not in known:
+                self.obs.append(Observation("unknown_sheet", sheet=entry.name))
+        if self.stamp.fingerprint != spec.fingerprint:
+            self.obs.append(
+                Observation(
+                    "fingerprint",
+                    expected=spec.template_version,
+                    actual=self.stamp.template_version or "?",
+                )
+            )
+        if self.pkg.has_external_links:
+            self.obs.append(Observation("external_link"))
+        if self.pkg.has_macros:
+            self.obs.append(Observation("macros"))
+        info = self._records(spec.sheets.info, [(f.code, f.label) for f in spec.info_fields])
+        texts = self._records(spec.sheets.text, [(c.code, c.label) for c in spec.text_cells])
+        cells: dict[CellKey, CellRead] = {}
+        totals: dict[CellKey, TotalRead] = {}
+        unreadable: set[str] = set()
+        computed = computed_cells(spec)
+        inputs = set(input_keys(spec))
+        for table in spec.tables:
+            raw = self.sheet(table.sheet)
+            if raw is None or not self._table_structure_ok(raw, table):
+                unreadable.add(table.code)
+                continue
+            lay = L.table_layout(table)
+            for vc in lay.values:
+                cell = raw.cells.get((vc.row, vc.col))
+                if vc.key in computed:
+                    totals[vc.key] = _read_total(vc.key, cell)
+                elif vc.key in inputs:
+                    cells[vc.key] = _read_input(vc.key, cell, spec.value_type(vc.key))
+            self._extra_content(raw, table)
+        return FilledWorkbook(
+            path=self.pkg.path,
+            spec=spec,
+            stamp=self.stamp,
+            info=info,
+            texts=texts,
+            cells=cells,
+            totals=totals,
+            unreadable_tables=unreadable,
+            observations=self.obs,
+        )
+
+    def _records(self, sheet_name: str, fields: list[tuple[str, str]]) -> dict[str, str]:
+        raw = self.sheet(sheet_name, max_rows=L.RECORD_FIRST_ROW + len(fields) + 200)
+        if raw is None:
+            return {}
+        values: dict[str, str] = {}
+        for i, (code, label) in enumerate(fields):
+            r = L.RECORD_FIRST_ROW + i
+            found = raw.text(r, L.RECORD_LABEL_COL)
+            if normalize_label(found) != normalize_label(label):
+                self.obs.append(
+                    Observation(
+                        "label_changed",
+                        sheet=sheet_name,
+                        cell=L.a1(r, L.RECORD_LABEL_COL),
+                        expected=label,
+                        actual=found,
+                        detail="，该表的内容没有读取" if not values else "",
+                    )
+                )
+                return values
+            cell = raw.cells.get((r, L.RECORD_VALUE_COL))
+            values[code] = self._record_text(cell)
+        return values
+
+    def _record_text(self, cell: RawCell | None) -> str:
+        if cell is None or cell.value is None:
+            return ""
+        if cell.kind == "n" and isinstance(cell.value, Decimal) and cell.value > 20000:
+            # A date typed into the 填报日期 cell is stored as a day number.
+            try:
+                day = dt.date(1899, 12, 30) + dt.timedelta(days=int(cell.value))
+                return day.isoformat()
+            except (OverflowError, ValueError):
+                pass
+        return _text_of(cell).strip()
+
+    def _table_structure_ok(self, raw: RawSheet, table) -> bool:
+        lay = L.table_layout(table)
+        wrong = [
+            c
+            for c in lay.labels
+            if normalize_label(raw.text(c.row, c.col)) != normalize_label(c.text)
+        ]
+        if not wrong:
+            return True
+        first = wrong[0]
+        detail = self._shift_detail(raw, first)
+        if len(wrong) > 1:
+            detail += f"（共 {len(wrong)} 处不符）"
+        self.obs.append(
+            Observation(
+                "label_changed",
+                sheet=table.sheet,
+                cell=L.a1(first.row, first.col),
+                expected=first.text,
+                actual=raw.text(first.row, first.col),
+                detail=detail,
+            )
+        )
+        # A retitled sheet still has its numbers in place; anything else may have moved.
+        return all(c.role == "title" for c in wrong)
+
+    def _shift_detail(self, raw: RawSheet, label) -> str:
+        want = normalize_label(label.text)
+        for delta in range(1, SHIFT_SEARCH + 1):
+            for d in (delta, -delta):
+                r = label.row + d
+                if r >= 0 and normalize_label(raw.text(r, label.col)) == want:
+                    if d > 0:
+                        return f"；「{label.text}」出现在第 {r + 1} 行，上方疑似插入了 {d} 行"
+                    return f"；「{label.text}」出现在第 {r + 1} 行，上方疑似删除了 {-d} 行"
+        return ""
+
+    def _extra_content(self, raw: RawSheet, table) -> None:
+        lay = L.table_layout(table)
+        occupied = set()
+        for c in lay.labels:
+            for r in range(c.row, c.last_row + 1):
+                for col in range(c.col, c.last_col + 1):
+                    occupied.add((r, col))
+        for vc in lay.values:
+            for col in range(vc.col, vc.col + vc.span):
+                occupied.add((vc.row, col))
+        occupied.update((L.UNIT_ROW, c) for c in range(lay.width))
+        reported = 0
+        for (r, c), cell in sorted(raw.cells.items()):
+            if (r, c) in occupied or (cell.value in (None, "") and not cell.formula):
+                continue
+            if isinstance(cell.value, str) and not cell.value.strip():
+                continue
+            reported += 1
+            if reported > MAX_EXTRA_REPORTED:
+                break
+            self.obs.append(
+                Observation(
+                    "extra_content", sheet=table.sheet, cell=L.a1(r, c), actual=_text_of(cell)[:40]
+                )
+            )
+
+
+def read_workbook(path: str | Path) -> FilledWorkbook:
+    """Return the values of a filled standard workbook, or raise a WorkbookError saying why not."""
+    with open_xlsx(path) as pkg:
+        stamp = find_stamp(pkg)
+        if stamp is None:
+            raise _foreign(pkg)
+        try:
+            spec = load_spec(stamp.format_version)
+        except SpecError:
+            raise UnsupportedFormatError(
+                f"文件 {pkg.path.name} 使用 {stamp.format_version} 版格式，本版年报助手不认识。",
+                f"请升级年报助手；本版支持：{'、'.join(sorted(available_formats()))} 版格式。",
+            ) from None
+        return _SheetReader(pkg, spec, stamp).read()

@@ -1,0 +1,107 @@
+"""Every cell format of the standard workbook, in one place.
+
+Colours carry meaning for the clerk: pale yellow = fill in here, grey = computed (do not type),
+red = a check fails (conditional formatting), green/orange on the 校验 sheet = passed/attention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+BODY_FONT = "宋体"
+TITLE_FONT = "黑体"
+
+INPUT_FILL = "#FFF2CC"
+COMPUTED_FILL = "#E7E6E6"
+HEADER_FILL = "#DDEBF7"
+CAPTION_FILL = "#F2F2F2"
+FAIL_FILL = "#FFC7CE"
+FAIL_FONT = "#9C0006"
+PASS_FILL = "#C6EFCE"
+PASS_FONT = "#006100"
+WARN_FILL = "#FFEB9C"
+WARN_FONT = "#9C5700"
+
+# Number formats of the value types (see VALUE_TYPES in spec.py).
+NUMBER_FORMATS = {
+    "count": "0",
+    "amount_wan": "0.00##",
+    "signed": "+0;-0;0",
+    "text": "@",
+}
+
+
+@dataclass(frozen=True)
+class Formats:
+    title: Format
+    unit_line: Format
+    header: Format
+    corner: Format
+    caption: Format
+    row_label: Format
+    group_label: Format
+    inputs: dict[str, Format]
+    computed: dict[str, Format]
+    record_label: Format
+    record_input: Format
+    record_locked: Format
+    record_date: Format
+    note: Format
+    text_input: Format
+    check_text: Format
+    check_result: Format
+    check_number: Format
+    status: Format
+    fail: Format
+    passed: Format
+    warn: Format
+
+
+def make_formats(workbook: Workbook) -> Formats:
+    """Return the formats of the standard workbook, registered with ``workbook``."""
+
+    def fmt(**props) -> Format:
+        base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
+        base.update(props)
+        return workbook.add_format(base)
+
+    bordered = {"border": 1, "text_wrap": True}
+    inputs = {
+        t: fmt(**bordered, align="center", bg_color=INPUT_FILL, locked=False, num_format=nf)
+        for t, nf in NUMBER_FORMATS.items()
+    }
+    computed = {
+        t: fmt(**bordered, align="center", bg_color=COMPUTED_FILL, bold=True, num_format=nf)
+        for t, nf in NUMBER_FORMATS.items()
+    }
+    return Formats(
+        title=fmt(font_name=TITLE_FONT, font_size=16, align="center"),
+        unit_line=fmt(align="left"),
+        header=fmt(**bordered, bold=True, align="center", bg_color=HEADER_FILL),
+        corner=fmt(**bordered, font_size=9, align="center", bg_color=HEADER_FILL),
+        caption=fmt(**bordered, bold=True, align="left", bg_color=CAPTION_FILL),
+        row_label=fmt(**bordered, align="left"),
+        group_label=fmt(**bordered, align="center"),
+        inputs=inputs,
+        computed=computed,
+        record_label=fmt(**bordered, bold=True, align="left", bg_color=HEADER_FILL),
+        record_input=fmt(**bordered, align="left", bg_color=INPUT_FILL, locked=False),
+        record_locked=fmt(**bordered, align="left", bg_color=COMPUTED_FILL),
+        record_date=fmt(
+            **bordered, align="left", bg_color=INPUT_FILL, locked=False, num_format="yyyy-mm-dd"
+        ),
+        note=fmt(text_wrap=True, font_size=9, font_color="#595959", align="left"),
+        text_input=fmt(
+            border=1, text_wrap=True, valign="top", align="left", bg_color=INPUT_FILL, locked=False
+        ),
+        check_text=fmt(**bordered, align="left"),
+        check_result=fmt(**bordered, align="center", bold=True),
+        check_number=fmt(**bordered, align="center", num_format="General"),
+        status=fmt(bold=True, font_size=12, align="left"),
+        fail=workbook.add_format({"bg_color": FAIL_FILL, "font_color": FAIL_FONT}),
+        passed=workbook.add_format({"bg_color": PASS_FILL, "font_color": PASS_FONT}),
+        warn=workbook.add_format({"bg_color": WARN_FILL, "font_color": WARN_FONT}),
+    )
