@@ -19,6 +19,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 VERSION = "0.1.0"
 
 _ARGPARSE_MESSAGES = [
+    (r"argument 命令: invalid choice: (.*) \(choose from (.*)\)", "没有命令 {0}，可用的命令：{1}"),
     (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
     (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
     (
@@ -27,7 +28,6 @@ _ARGPARSE_MESSAGES = [
     ),
     (r"argument (\S+): invalid int value: (.*)", "参数 {0} 应为整数，收到 {1}"),
     (r"argument (\S+): expected one argument", "参数 {0} 后面缺少取值"),
-    (r"invalid choice: (.*) \(choose from (.*)\)", "没有命令 {0}，可用的命令：{1}"),
 ]
 
 

@@ -78,3 +78,11 @@ def libreoffice_ok() -> None:
     if os.environ.get("NIANBAO_REQUIRE_LIBREOFFICE") == "1":
         pytest.fail(message + " but NIANBAO_REQUIRE_LIBREOFFICE=1")
     pytest.skip(message)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite the golden files under tests/golden/ from the current builder",
+    )

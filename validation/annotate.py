@@ -54,7 +54,7 @@ def annotate_workbook(
 
     ws = wb.create_sheet(text.sheet, 0)
     ws.append([text.title])
-    ws["A1"].font = Font(bold=True, size=14)
+    ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.append(
         [
             f"{report.file}：错误 {report.counts['error']} 项，警告 {report.counts['warning']} "
@@ -79,7 +79,7 @@ def annotate_workbook(
         ws.append([text.none])
     for col, width in zip("ABCDEF", (6, 10, 12, 14, 70, 50), strict=True):
         ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A4"
+    ws.freeze_panes = ws.cell(4, 1)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0

@@ -23,7 +23,12 @@ from workbook_templates.compute import (
     side_value,
 )
 from workbook_templates.errors import SpecError
-from workbook_templates.formulas import formula_cells, normalize_formula, sum_formula
+from workbook_templates.formulas import (
+    evaluate_formula,
+    formula_cells,
+    normalize_formula,
+    sum_formula,
+)
 from workbook_templates.reader import FilledWorkbook, Observation
 from workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
 from workbook_templates.values import normalize_label
@@ -54,8 +59,43 @@ class _Engine:
         self.spec: FormatSpec = wb.spec
         self.previous = previous
         self.findings: list[Finding] = []
+        self.formula_values = self._evaluate_input_formulas()
         numbers = {k: v for k, v in wb.values().items() if v is not None}
+        numbers.update({k: v for k, v in self.formula_values.items() if v is not None})
         self.values: dict[CellKey, Decimal] = {**numbers, **recompute(self.spec, numbers)}
+
+    def _evaluate_input_formulas(self) -> dict[CellKey, Decimal | None]:
+        """Return our own value of each input cell that holds a formula (cached values are not
+        trusted); a formula too complex to evaluate falls back to its cached value."""
+        cells = self.wb.cells
+        pending = {k for k, c in cells.items() if c.status == "formula"}
+        result: dict[CellKey, Decimal | None] = {}
+
+        def value(key: CellKey, visiting: frozenset) -> Decimal | None:
+            read = cells.get(key)
+            if read is None:
+                return None
+            if key not in pending:
+                return read.value if read.value is not None else ZERO
+            if key in result:
+                return result[key]
+            if key in visiting:
+                return None
+            table = self.spec.table(key.table)
+            lay = L.table_layout(table)
+            by_pos = {(v.row, v.col): v.key for v in lay.values}
+
+            def lookup(pos):
+                other = by_pos.get(pos)
+                return value(other, visiting | {key}) if other else None
+
+            evaluated = evaluate_formula(read.formula, table.sheet, lookup)
+            result[key] = evaluated if evaluated is not None else read.value
+            return result[key]
+
+        for key in pending:
+            value(key, frozenset())
+        return result
 
     # -- building findings ----------------------------------------------------------------
 
@@ -266,14 +306,16 @@ class _Engine:
                     actual=read.text,
                     **fields,
                 )
-            elif read.status == "formula":
+            value = read.value
+            if read.status == "formula":
+                value = self.formula_values.get(key)
                 self.add_kind(
                     "input_formula",
-                    {**args, "formula": read.formula, "actual": read.value},
-                    actual=read.value,
+                    {**args, "formula": read.formula, "actual": value},
+                    actual=value,
                     **fields,
                 )
-            value, vtype = read.value, self.spec.value_type(key)
+            vtype = self.spec.value_type(key)
             if value is None or vtype == "text":
                 continue
             if vtype in ("count", "amount_wan") and value < 0:

@@ -30,7 +30,7 @@ from .spec import CellKey, FormatSpec, TableSpec, load_spec, spec_for_year
 from .stamp import PROPERTY_PREFIX, Stamp
 from .styles import make_formats
 
-CJK_WIDTH = 2.0  # an ideograph is about two "0" characters wide
+CJK_WIDTH = 1.8  # an ideograph is a little less than two "0" characters wide
 LINE_HEIGHT = 14.5
 TEXT_ROW_HEIGHT = 150
 MAX_TEXT = 32000  # below Excel's 32,767 characters per cell
@@ -425,7 +425,7 @@ class _Builder:
             ws.set_column(c, c, w)
         first = L.CHECK_FIRST_ROW
         last = first + len(lines) - 1
-        result_col = L.col_letters(3)
+        result_col = L.col_letters(L.CHECK_MARK_COL)
         marks = f"{result_col}{first + 1}:{result_col}{last + 1}"
         count = f'COUNTIF({marks},"{FAIL_MARK}")'
         failing = sum(1 for line in lines if line.mark == FAIL_MARK)
@@ -435,9 +435,11 @@ class _Builder:
             f"{_excel_string(before)}&{count}&{_excel_string(after)})"
         )
         cached = text.status_pass if failing == 0 else f"{before}{failing}{after}"
-        ws.write_string(L.CHECK_STATUS_ROW, 0, text.status_label, fm.status)
-        ws.merge_range(L.CHECK_STATUS_ROW, 1, L.CHECK_STATUS_ROW, 5, "", fm.status)
-        ws.write_formula(L.CHECK_STATUS_ROW, 1, status, fm.status, cached)
+        status_row, status_col = L.CHECK_STATUS_ROW, L.CHECK_STATUS_COL
+        ws.merge_range(status_row, 0, status_row, status_col - 1, text.status_label, fm.status)
+        ws.merge_range(status_row, status_col, status_row, 5, "", fm.status)
+        ws.write_formula(status_row, status_col, status, fm.status, cached)
+        ws.set_row(L.CHECK_STATUS_ROW, 24)
         for c, heading in enumerate(text.heading):
             ws.write_string(L.CHECK_HEADING_ROW, c, heading, fm.header)
         for i, line in enumerate(lines):
@@ -465,9 +467,9 @@ class _Builder:
         )
         ws.conditional_format(
             L.CHECK_STATUS_ROW,
-            1,
+            L.CHECK_STATUS_COL,
             L.CHECK_STATUS_ROW,
-            1,
+            L.CHECK_STATUS_COL,
             {"type": "formula", "criteria": f"={count}>0", "format": fm.fail},
         )
         ws.autofilter(L.CHECK_HEADING_ROW, 0, last, 5)
@@ -481,12 +483,12 @@ class _Builder:
         ws.write_number(r, 0, number, fm.check_number)
         ws.write_string(r, 1, line.rule_id, fm.check_number)
         ws.write_string(r, 2, line.text, fm.check_text)
-        num_ref = L.a1(r, 4)
+        num_ref = L.a1(r, L.CHECK_NUMBER_COL)
         mark_other = FAIL_MARK if line.severity == "error" else WARN_MARK
         mark = f'IF({num_ref}=0,"{PASS_MARK}","{mark_other}")'
-        ws.write_formula(r, 3, mark, fm.check_result, line.mark)
+        ws.write_formula(r, L.CHECK_MARK_COL, mark, fm.check_result, line.mark)
         cached = line.number if isinstance(line.number, str) else _number(line.number)
-        ws.write_formula(r, 4, line.number_formula, fm.check_number, cached)
+        ws.write_formula(r, L.CHECK_NUMBER_COL, line.number_formula, fm.check_number, cached)
         ws.write_string(r, 5, line.action, fm.check_text)
         lines = max(_lines_needed(line.text, 52), _lines_needed(line.action, 60))
         ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))

@@ -144,11 +144,13 @@ def _instance_line(
         formula = f"IF(AND({summed(inst.left)}>0,{summed(inst.right)}=0),1,0)"
         number = Decimal(int(total(inst.left) > 0 and total(inst.right) == 0))
     args = instance_args(spec, inst)
+    if rule.kind == "sum":
+        args["formula"] = sum_formula(spec, (t.key for t in inst.right))
     return CheckLine(
         rule.id,
         rule.severity,
         rule.check.format_map(_Blank(args)),
-        rule.action.format_map(_Blank({**args, "formula": ""})),
+        rule.action.format_map(_Blank(args)),
         f'IFERROR({formula},"{ERROR_TEXT}")',
         number,
         inst,

@@ -1,6 +1,6 @@
 """Rule instances and their arithmetic, shared by the template builder and the validator.
 
-A rule of the spec ("each column: 一＋二＝（七）总计＋四") expands into instances, one per column
+A rule of the spec (say "each column: 一＋二＝三＋四") expands into instances, one per column
 or row it applies to. The builder uses the instances to write formulas with correct cached values
 and the live checks of the 校验 sheet; the validator evaluates the same instances on the numbers
 read back. One expansion serves both, so the workbook and the checker cannot disagree on a rule.

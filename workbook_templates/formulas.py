@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 
 from .compute import Term
 from .layout import a1, parse_a1, quote_sheet, table_layout
@@ -153,3 +154,129 @@ def _split_top(text: str, sep: str) -> list[str]:
 
 def _split_plus(text: str) -> list[str]:
     return [p for p in _split_top(text, "+") if p] if text else [""]
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<sum>SUM\()|(?P<ref>(?:'(?:[^']|'')+'!|[^\s'!(),+\-*/:]+!)?"
+    r"[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)|(?P<op>[-+*/(),]))"
+)
+
+
+def evaluate_formula(text: str, sheet: str, lookup) -> Decimal | None:
+    """Return the value of a simple formula (numbers, + - * /, parentheses, references to
+    ``sheet`` and SUM of them), or None when it uses anything else.
+
+    ``lookup((row, col))`` returns the Decimal in a referenced cell (None: not available).
+    """
+    body = normalize_formula(text)
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(body):
+        m = _TOKEN.match(body, pos)
+        if not m or m.end() == pos:
+            return None
+        kind = m.lastgroup
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+    own = {quote_sheet(sheet).upper(), sheet.upper()}
+
+    def ref_cells(ref: str) -> list[tuple[int, int]] | None:
+        if "!" in ref:
+            prefix, ref = ref.rsplit("!", 1)
+            if prefix not in own:
+                return None
+        if ":" in ref:
+            (r1, c1), (r2, c2) = (parse_a1(x) for x in ref.split(":"))
+            return [
+                (r, c)
+                for r in range(min(r1, r2), max(r1, r2) + 1)
+                for c in range(min(c1, c2), max(c1, c2) + 1)
+            ]
+        return [parse_a1(ref)]
+
+    i = 0
+
+    class _Fail(Exception):
+        pass
+
+    def peek() -> tuple[str, str] | None:
+        return tokens[i] if i < len(tokens) else None
+
+    def take() -> tuple[str, str]:
+        nonlocal i
+        if i >= len(tokens):
+            raise _Fail
+        i += 1
+        return tokens[i - 1]
+
+    def value_of(cells) -> Decimal:
+        total = Decimal(0)
+        for cell in cells:
+            v = lookup(cell)
+            if v is None:
+                raise _Fail
+            total += v
+        return total
+
+    def atom() -> Decimal:
+        kind, text = take()
+        if kind == "num":
+            return Decimal(text)
+        if kind == "op" and text in "+-":
+            v = atom()
+            return v if text == "+" else -v
+        if kind == "op" and text == "(":
+            v = expr()
+            if take() != ("op", ")"):
+                raise _Fail
+            return v
+        if kind == "ref":
+            cells = ref_cells(text)
+            if cells is None or len(cells) != 1:
+                raise _Fail
+            return value_of(cells)
+        if kind == "sum":
+            total = Decimal(0)
+            while True:
+                nk, nt = peek() or ("", "")
+                if nk == "ref":
+                    take()
+                    cells = ref_cells(nt)
+                    if cells is None:
+                        raise _Fail
+                    total += value_of(cells)
+                else:
+                    total += expr()
+                sep = take()
+                if sep == ("op", ")"):
+                    return total
+                if sep != ("op", ","):
+                    raise _Fail
+        raise _Fail
+
+    def term() -> Decimal:
+        v = atom()
+        while peek() in (("op", "*"), ("op", "/")):
+            _, op = take()
+            rhs = atom()
+            if op == "*":
+                v *= rhs
+            elif rhs == 0:
+                raise _Fail
+            else:
+                v /= rhs
+        return v
+
+    def expr() -> Decimal:
+        v = term()
+        while peek() in (("op", "+"), ("op", "-")):
+            _, op = take()
+            rhs = term()
+            v = v + rhs if op == "+" else v - rhs
+        return v
+
+    try:
+        result = expr()
+    except (_Fail, ValueError, ArithmeticError):
+        return None
+    return result if i == len(tokens) else None

@@ -24,6 +24,9 @@ RECORD_NOTE_COL = 2
 
 # The 校验 sheet: title, overall status, heading, then one line per check.
 CHECK_STATUS_ROW = 1
+CHECK_STATUS_COL = 2
+CHECK_MARK_COL = 3
+CHECK_NUMBER_COL = 4
 CHECK_HEADING_ROW = 2
 CHECK_FIRST_ROW = 3
 
@@ -44,7 +47,7 @@ def a1(row: int, col: int) -> str:
 
 
 def parse_a1(ref: str) -> tuple[int, int]:
-    """Return the 0-based (row, col) of an A1 reference such as "D12" or "$D$12"."""
+    """Return the 0-based (row, col) of an A1 reference, with or without "$" signs."""
     ref = ref.replace("$", "").upper()
     i = 0
     while i < len(ref) and ref[i].isalpha():
@@ -199,7 +202,7 @@ def table_layout(table: TableSpec) -> TableLayout:
 
 
 def value_ref(spec: FormatSpec, key: CellKey, *, with_sheet: bool = False) -> str:
-    """Return the A1 reference of a value cell, e.g. "D8" or "'表三'!D8"."""
+    """Return the A1 reference of a value cell, optionally prefixed with its quoted sheet."""
     table = spec.table(key.table)
     cell = table_layout(table).cell(key)
     ref = a1(cell.row, cell.col)
@@ -207,7 +210,7 @@ def value_ref(spec: FormatSpec, key: CellKey, *, with_sheet: bool = False) -> st
 
 
 def display_ref(spec: FormatSpec, key: CellKey) -> str:
-    """Return the reference shown to people, e.g. "表三!D8"."""
+    """Return the reference shown to people: sheet name, "!", A1 reference."""
     table = spec.table(key.table)
     cell = table_layout(table).cell(key)
     return f"{table.sheet}!{a1(cell.row, cell.col)}"

@@ -279,11 +279,14 @@ class _SheetReader:
 
     def _table_structure_ok(self, raw: RawSheet, table) -> bool:
         lay = L.table_layout(table)
-        wrong = [
-            c
-            for c in lay.labels
-            if normalize_label(raw.text(c.row, c.col)) != normalize_label(c.text)
-        ]
+        wrong = sorted(
+            (
+                c
+                for c in lay.labels
+                if normalize_label(raw.text(c.row, c.col)) != normalize_label(c.text)
+            ),
+            key=lambda c: (c.row, c.col),
+        )
         if not wrong:
             return True
         first = wrong[0]

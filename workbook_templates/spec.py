@@ -363,7 +363,7 @@ def _row(raw: dict) -> RowSpec:
     if "name" in raw:
         name = raw["name"]
     elif len(path) >= 3:
-        # "（三）不予公开 1.属于国家秘密": the numbered item alone ("3.其他") would be ambiguous.
+        # A numbered item alone would be ambiguous: name it with its group.
         name = " ".join(path[1:])
     else:
         name = path[-1]

@@ -1,0 +1,197 @@
+"""End-to-end: the command line in a subprocess, its exit codes, messages and JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .workbook_edit import edit_workbook
+
+
+def nianbao(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+FINDING_KEYS = {
+    "rule",
+    "severity",
+    "message",
+    "sheet",
+    "cell",
+    "table",
+    "row",
+    "column",
+    "expected",
+    "actual",
+    "cells",
+}
+
+
+def test_template_then_check_blank_workbook_reports_blanks(tmp_path):
+    out = tmp_path / "填报表.xlsx"
+    made = nianbao(
+        "template", "-o", out, "--unit", "白云镇人民政府", "--year", "2025", "--kind", "乡镇"
+    )
+    assert made.returncode == 0, made.stderr
+    assert "已生成填报表" in made.stdout and "2021 版" in made.stdout
+    checked = nianbao("check", out)
+    assert checked.returncode == 1
+    assert "错误（" in checked.stdout and "未填写" in checked.stdout
+    assert_no_traceback(checked)
+
+
+def test_template_for_2020_uses_the_2019_format(tmp_path):
+    made = nianbao("template", "-o", tmp_path / "t.xlsx", "--year", "2020")
+    assert made.returncode == 0 and "2019 版" in made.stdout
+
+
+def test_template_refuses_to_overwrite(tmp_path):
+    out = tmp_path / "t.xlsx"
+    out.write_bytes(b"precious")
+    result = nianbao("template", "-o", out, "--year", "2025")
+    assert result.returncode == 2
+    assert "已经存在" in result.stderr and "--force" in result.stderr
+    assert out.read_bytes() == b"precious"
+    assert nianbao("template", "-o", out, "--year", "2025", "--force").returncode == 0
+
+
+def test_check_valid_sample_exits_0_with_json_shape(sample_path, previous_path):
+    result = nianbao("check", sample_path, "--previous", previous_path, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data == {
+        "file": str(sample_path),
+        "valid": True,
+        "counts": {"error": 0, "warning": 0, "info": 0},
+        "findings": [],
+    }
+
+
+def test_check_json_finding_has_every_field(sample_path, tmp_path):
+    edited = edit_workbook(sample_path, tmp_path / "e.xlsx", {"表三!D29": 99})
+    result = nianbao("check", edited, "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["counts"] == {"error": 1, "warning": 1, "info": 0}
+    error = data["findings"][0]
+    assert set(error) == FINDING_KEYS
+    assert error["rule"] == "H3-2" and error["severity"] == "error"
+    assert (error["sheet"], error["cell"], error["table"]) == ("表三", "D29", "表三")
+    assert (error["column"], error["expected"], error["actual"]) == ("自然人", 13, 99)
+    assert error["row"] == "（七）总计"
+    assert "恢复" in error["message"]
+
+
+def test_check_folder_gives_a_json_list_and_lists_everything(sample_path, tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(sample_path.read_bytes())
+    (folder / "~$a.xlsx").write_bytes(b"lock")
+    (folder / "b.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    (folder / "说明.docx").write_bytes(b"PK")
+    result = nianbao("check", folder, "--json")
+    assert result.returncode == 2  # one file could not be read
+    data = json.loads(result.stdout)
+    assert [Path(d["file"]).name for d in data] == ["a.xlsx", "b.xls"]
+    assert data[0]["valid"] is True and data[1]["valid"] is False
+    assert "另存为" in data[1]["findings"][0]["message"]
+    human = nianbao("check", folder)
+    assert "~$a.xlsx" in human.stdout and "说明.docx" in human.stdout
+    assert "共 2 个文件" in human.stdout
+
+
+def test_annotate_writes_a_marked_copy_and_leaves_input_untouched(sample_path, tmp_path):
+    edited = edit_workbook(sample_path, tmp_path / "e.xlsx", {"表三!D6": "十四"})
+    before = hashlib.sha256(edited.read_bytes()).hexdigest()
+    out = tmp_path / "批注.xlsx"
+    result = nianbao("check", edited, "--annotate", out)
+    assert result.returncode == 1
+    assert hashlib.sha256(edited.read_bytes()).hexdigest() == before
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "校验结果"
+    cell = wb["表三"]["D6"]
+    assert cell.comment is not None and "V-NUMBER" in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+    links = [c.hyperlink.location for c in wb["校验结果"]["D"] if c.hyperlink]
+    assert "'表三'!D6" in links
+    again = nianbao("check", edited, "--annotate", out)
+    assert again.returncode == 2 and "已经存在" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("check",), "缺少必需的参数"),
+        (("check", "nope.xlsx"), "找不到文件"),
+        (("frobnicate",), "没有命令"),
+        (("template", "-o", "x.xlsx", "--year", "二〇二五"), "应为整数"),
+        (("template", "-o", "x.xlsx", "--kind", "村"), "单位类型"),
+        (("template", "-o", "x.xls"), ".xlsx"),
+        (("template", "-o", "x.xlsx", "--format", "2030"), "不支持格式版本"),
+    ],
+    ids=[
+        "missing-file",
+        "no-such-file",
+        "no-such-command",
+        "bad-year",
+        "bad-kind",
+        "bad-suffix",
+        "bad-format",
+    ],
+)
+def test_usage_errors_exit_2_in_chinese(tmp_path, args, message):
+    result = nianbao(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "怎么办" in result.stderr or "用法" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_help_is_chinese():
+    result = nianbao("--help")
+    assert result.returncode == 0 and "用法" in result.stdout and "选项" in result.stdout
+
+
+def test_demo_writes_everything_into_a_new_folder_each_time(tmp_path):
+    first = nianbao("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    folder = tmp_path / "nianbao-demo"
+    assert str(folder) in first.stdout
+    names = {p.name for p in folder.iterdir()}
+    assert "青禾镇人民政府-2025年度-填报表.xlsx" in names
+    assert "示例-有错误的填报表-批注.xlsx" in names
+    assert "✓ 通过" in (folder / "校验结果.txt").read_text(encoding="utf-8")
+    second = nianbao("demo", cwd=tmp_path)
+    assert second.returncode == 0 and (tmp_path / "nianbao-demo-2").is_dir()
+    checked = nianbao("check", folder / "示例-有错误的填报表.xlsx", "--json")
+    assert checked.returncode == 1
+    assert {f["rule"] for f in json.loads(checked.stdout)["findings"]} == {"H3-1", "V-BLANK"}
+
+
+def test_check_path_does_not_import_heavy_modules(sample_path):
+    code = (
+        f"import sys; sys.argv=['nianbao','check',{str(sample_path)!r},'--json'];"
+        "from desktop.cli import main; import contextlib, io;"
+        "f=io.StringIO();\nwith contextlib.redirect_stdout(f): main()\n"
+        "print(sorted(m for m in ('pandas','numpy','PySide6','openpyxl') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
