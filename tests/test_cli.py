@@ -88,8 +88,8 @@ def test_check_json_finding_has_every_field(sample_path, tmp_path):
     result = nianbao("check", edited, "--json")
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    assert data["valid"] is False and data["counts"] == {"error": 1, "warning": 1, "info": 0}
-    error = data["findings"][0]
+    assert data["valid"] is False and data["counts"] == {"error": 3, "warning": 1, "info": 0}
+    error = next(f for f in data["findings"] if f["rule"] == "H3-2")
     assert set(error) == FINDING_KEYS
     assert error["rule"] == "H3-2" and error["severity"] == "error"
     assert (error["sheet"], error["cell"], error["table"]) == ("表三", "D29", "表三")

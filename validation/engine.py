@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 
 from workbook_templates import layout as L
 from workbook_templates.checks import format_number, instance_args
@@ -24,16 +25,15 @@ from workbook_templates.compute import (
 )
 from workbook_templates.errors import SpecError
 from workbook_templates.formulas import (
-    evaluate_formula,
     formula_cells,
     normalize_formula,
-    sum_formula,
 )
 from workbook_templates.reader import FilledWorkbook, Observation
 from workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
 from workbook_templates.values import normalize_label
 
 from .findings import SEVERITY_ORDER, Finding, Report
+from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
 
 
 class _Args(dict):
@@ -59,43 +59,8 @@ class _Engine:
         self.spec: FormatSpec = wb.spec
         self.previous = previous
         self.findings: list[Finding] = []
-        self.formula_values = self._evaluate_input_formulas()
-        numbers = {k: v for k, v in wb.values().items() if v is not None}
-        numbers.update({k: v for k, v in self.formula_values.items() if v is not None})
-        self.values: dict[CellKey, Decimal] = {**numbers, **recompute(self.spec, numbers)}
-
-    def _evaluate_input_formulas(self) -> dict[CellKey, Decimal | None]:
-        """Return our own value of each input cell that holds a formula (cached values are not
-        trusted); a formula too complex to evaluate falls back to its cached value."""
-        cells = self.wb.cells
-        pending = {k for k, c in cells.items() if c.status == "formula"}
-        result: dict[CellKey, Decimal | None] = {}
-
-        def value(key: CellKey, visiting: frozenset) -> Decimal | None:
-            read = cells.get(key)
-            if read is None:
-                return None
-            if key not in pending:
-                return read.value if read.value is not None else ZERO
-            if key in result:
-                return result[key]
-            if key in visiting:
-                return None
-            table = self.spec.table(key.table)
-            lay = L.table_layout(table)
-            by_pos = {(v.row, v.col): v.key for v in lay.values}
-
-            def lookup(pos):
-                other = by_pos.get(pos)
-                return value(other, visiting | {key}) if other else None
-
-            evaluated = evaluate_formula(read.formula, table.sheet, lookup)
-            result[key] = evaluated if evaluated is not None else read.value
-            return result[key]
-
-        for key in pending:
-            value(key, frozenset())
-        return result
+        self.shown = ShownValues(wb)
+        self.values: dict[CellKey, Decimal] = self.shown.values()
 
     # -- building findings ----------------------------------------------------------------
 
@@ -115,28 +80,10 @@ class _Engine:
             self.add(rule, args, **fields)
 
     def cell_fields(self, key: CellKey) -> dict:
-        table = self.spec.table(key.table)
-        cell = L.table_layout(table).cell(key)
-        return {
-            "sheet": table.sheet,
-            "cell": L.a1(cell.row, cell.col),
-            "table": table.name,
-            "row": table.row(key.row).name,
-            "column": table.column(key.row, key.col).name,
-            "key": str(key),
-        }
+        return _cell_fields(self.spec, key)
 
     def cell_args(self, key: CellKey) -> dict:
-        f = self.cell_fields(key)
-        table = self.spec.table(key.table)
-        return {
-            "table": f["table"],
-            "table_title": table.title,
-            "sheet": f["sheet"],
-            "cell": f"{f['sheet']}!{f['cell']}",
-            "row": f["row"],
-            "column": f["column"],
-        }
+        return _cell_args(self.spec, key)
 
     def display(self, key: CellKey) -> str:
         return L.display_ref(self.spec, key)
@@ -308,7 +255,7 @@ class _Engine:
                 )
             value = read.value
             if read.status == "formula":
-                value = self.formula_values.get(key)
+                value = self.shown.input_formula(key)
                 self.add_kind(
                     "input_formula",
                     {**args, "formula": read.formula, "actual": value},
@@ -330,64 +277,41 @@ class _Engine:
     def totals(self) -> None:
         """Check each computed cell's content: intact formula, constant, changed, or empty."""
         spec = self.spec
-        computed = computed_cells(spec)
-        self.total_actual: dict[CellKey, Decimal | str | None] = {}
         for key, read in self.wb.totals.items():
-            instances = computed[key]
-            args = {**self.cell_args(key), "formula": self._expected_formula(instances[0])}
+            state, _ = self.shown.state[key]
+            if state == INTACT:
+                continue
+            args = {**self.cell_args(key), "formula": expected_formula(spec, key, 0)[0]}
             fields = self.cell_fields(key)
-            if read.formula is not None:
-                if self._formula_ok(read.formula, instances):
-                    self.total_actual[key] = self.values[key]
-                    continue
+            if state == CHANGED:
                 cells = formula_cells(read.formula, spec.table(key.table).sheet)
-                detail = self._formula_detail(cells, instances[0])
                 self.add_kind(
                     "formula_changed",
                     {
                         **args,
                         "expected": args["formula"],
                         "actual": normalize_formula(read.formula),
-                        "detail": detail,
+                        "detail": self._formula_detail(cells, key),
                     },
                     expected=args["formula"],
                     actual="=" + normalize_formula(read.formula),
                     **fields,
                 )
-                self.total_actual[key] = self._formula_value(cells, key.table)
-            elif read.blank:
+            elif state == EMPTY:
                 self.add_kind("formula_missing", args, **fields)
             else:
                 actual = read.constant if read.constant is not None else read.text
                 self.add_kind(
                     "formula_overwritten", {**args, "actual": actual}, actual=actual, **fields
                 )
-                self.total_actual[key] = read.constant if read.constant is not None else read.text
 
-    def _expected_formula(self, inst: RuleInstance) -> str:
-        return sum_formula(self.spec, (t.key for t in inst.right))
+    def total_index(self, inst: RuleInstance) -> int:
+        return computed_cells(self.spec)[inst.anchor].index(inst)
 
-    def _formula_ok(self, formula: str, instances: Iterable[RuleInstance]) -> bool:
-        found = normalize_formula(formula)
-        sheet = self.spec.table(next(iter(instances)).anchor.table).sheet
-        cells = None
-        for inst in instances:
-            if found == normalize_formula(self._expected_formula(inst)):
-                return True
-            if cells is None:
-                cells = formula_cells(formula, sheet)
-            if cells is not None and cells == self._part_positions(inst):
-                return True
-        return False
-
-    def _part_positions(self, inst: RuleInstance) -> Counter:
-        lay = L.table_layout(self.spec.table(inst.anchor.table))
-        return Counter((lay.cell(t.key).row, lay.cell(t.key).col) for t in inst.right)
-
-    def _formula_detail(self, cells: Counter | None, inst: RuleInstance) -> str:
+    def _formula_detail(self, cells: Counter | None, key: CellKey) -> str:
         if cells is None:
             return ""
-        expected = self._part_positions(inst)
+        expected = expected_formula(self.spec, key, 0)[2]
         missing = sorted(expected - cells)
         extra = sorted(cells - expected)
         parts = []
@@ -396,19 +320,6 @@ class _Engine:
         if extra:
             parts.append("多加了 " + "、".join(L.a1(r, c) for r, c in extra[:8]))
         return "（" + "，".join(parts) + "）" if parts else ""
-
-    def _formula_value(self, cells: Counter | None, table_code: str) -> Decimal | None:
-        if cells is None:
-            return None
-        lay = L.table_layout(self.spec.table(table_code))
-        by_pos = {(v.row, v.col): v.key for v in lay.values}
-        total = ZERO
-        for pos, n in cells.items():
-            key = by_pos.get(pos)
-            if key is None:
-                return None  # adds up cells that are not numbers of the table
-            total += n * self.values.get(key, ZERO)
-        return total
 
     def instances(self) -> None:
         skipped_previous: set[str] = set()
@@ -430,11 +341,15 @@ class _Engine:
 
     def check_sum(self, inst: RuleInstance) -> None:
         key = inst.anchor
-        if key not in self.total_actual:
+        if key not in self.shown.state or self.shown.state[key][0] == EMPTY:
             return
-        actual = self.total_actual[key]
-        expected = side_value(inst.right, self.values, None)
-        if actual is None or actual == expected:
+        actual: Decimal | str | None = self.shown.total(key)
+        if actual is None and self.shown.state[key][0] == CONSTANT:
+            actual = self.wb.totals[key].text  # words typed over a total
+        if actual is None:
+            return  # an edited formula we cannot evaluate: F-CHANGED says so
+        expected = sum((t.sign * self.shown.summed(t.key) for t in inst.right), ZERO)
+        if actual == expected:
             return
         args = {
             **instance_args(self.spec, inst),
@@ -442,7 +357,7 @@ class _Engine:
             "actual": actual,
             "expected": expected,
             "diff": (actual - expected) if isinstance(actual, Decimal) else None,
-            "formula": self._expected_formula(inst),
+            "formula": expected_formula(self.spec, key, self.total_index(inst))[0],
         }
         self.add(
             inst.rule,
@@ -574,6 +489,35 @@ class _Engine:
                 expected=self.wb.unit,
                 actual=prev.unit,
             )
+
+
+@cache
+def _cell_fields(spec: FormatSpec, key: CellKey) -> dict:
+    """Return the Finding fields that locate a value cell (cached: the same for every file)."""
+    table = spec.table(key.table)
+    cell = L.table_layout(table).cell(key)
+    return {
+        "sheet": table.sheet,
+        "cell": L.a1(cell.row, cell.col),
+        "table": table.name,
+        "row": table.row(key.row).name,
+        "column": table.column(key.row, key.col).name,
+        "key": str(key),
+    }
+
+
+@cache
+def _cell_args(spec: FormatSpec, key: CellKey) -> dict:
+    """Return the message arguments that name a value cell."""
+    f = _cell_fields(spec, key)
+    return {
+        "table": f["table"],
+        "table_title": spec.table(key.table).title,
+        "sheet": f["sheet"],
+        "cell": f"{f['sheet']}!{f['cell']}",
+        "row": f["row"],
+        "column": f["column"],
+    }
 
 
 def validate(wb: FilledWorkbook, previous: FilledWorkbook | None = None) -> Report:

@@ -13,7 +13,7 @@ import json
 import string
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -159,32 +159,31 @@ class TableSpec:
     def rows(self) -> tuple[RowSpec, ...]:
         return tuple(r for b in self.blocks for r in b.rows)
 
+    @cached_property
+    def _index(self) -> dict[str, tuple[RowSpec, BlockSpec, dict[str, ColumnSpec]]]:
+        return {r.code: (r, b, {c.code: c for c in b.columns}) for b in self.blocks for r in b.rows}
+
     def block_of(self, row_code: str) -> BlockSpec:
-        for block in self.blocks:
-            if any(r.code == row_code for r in block.rows):
-                return block
-        raise KeyError(row_code)
+        return self._index[row_code][1]
 
     def row(self, row_code: str) -> RowSpec:
-        for r in self.rows:
-            if r.code == row_code:
-                return r
-        raise KeyError(row_code)
+        return self._index[row_code][0]
 
     def column(self, row_code: str, col_code: str) -> ColumnSpec:
-        for c in self.block_of(row_code).columns:
-            if c.code == col_code:
-                return c
-        raise KeyError(col_code)
+        return self._index[row_code][2][col_code]
 
-    def value_keys(self) -> tuple[CellKey, ...]:
-        """Return every value cell of the table in sheet order (row by row)."""
+    @cached_property
+    def _value_keys(self) -> tuple[CellKey, ...]:
         return tuple(
             CellKey(self.code, r.code, c.code)
             for b in self.blocks
             for r in b.rows
             for c in b.columns
         )
+
+    def value_keys(self) -> tuple[CellKey, ...]:
+        """Return every value cell of the table in sheet order (row by row)."""
+        return self._value_keys
 
 
 @dataclass(frozen=True)
@@ -297,11 +296,12 @@ class FormatSpec:
     rules: tuple[RuleSpec, ...]
     source: str = ""
 
+    @cached_property
+    def _tables(self) -> dict[str, TableSpec]:
+        return {t.code: t for t in self.tables}
+
     def table(self, code: str) -> TableSpec:
-        for t in self.tables:
-            if t.code == code:
-                return t
-        raise KeyError(code)
+        return self._tables[code]
 
     def table_by_sheet(self, sheet: str) -> TableSpec | None:
         return next((t for t in self.tables if t.sheet == sheet), None)
@@ -318,8 +318,12 @@ class FormatSpec:
     def covers_year(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
 
-    def value_keys(self) -> tuple[CellKey, ...]:
+    @cached_property
+    def _value_keys(self) -> tuple[CellKey, ...]:
         return tuple(k for t in self.tables for k in t.value_keys())
+
+    def value_keys(self) -> tuple[CellKey, ...]:
+        return self._value_keys
 
     def value_type(self, key: CellKey) -> str:
         return self.table(key.table).column(key.row, key.col).type

@@ -19,9 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, NamedTuple
 from xml.etree.ElementTree import ParseError
-
-import defusedxml
-import defusedxml.ElementTree as SafeET
+from xml.parsers import expat
 
 from .errors import (
     CorruptWorkbookError,
@@ -29,6 +27,7 @@ from .errors import (
     NotAWorkbookError,
     WorkbookError,
 )
+from .safe_xml import UnsafeXmlError, feed, local, make_parser, parse_tree
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 10_000
@@ -44,7 +43,8 @@ _DAMAGE = (
     zlib.error,
     EOFError,
     ParseError,
-    defusedxml.DefusedXmlException,
+    expat.ExpatError,
+    UnsafeXmlError,
     NotImplementedError,
     RuntimeError,
     UnicodeError,
@@ -54,6 +54,13 @@ _DAMAGE = (
     IndexError,
     OverflowError,
 )
+
+
+def _unsafe(path: Path) -> CorruptWorkbookError:
+    return CorruptWorkbookError(
+        f"文件 {path.name} 含有表格文件不应有的 XML 声明（DTD/实体），为安全起见没有读取。",
+        "该文件可能被恶意修改；请向填报单位核实来源，在 WPS/Excel 中重新另存为 .xlsx 后再试。",
+    )
 
 
 def _damaged(path: Path, detail: str = "") -> CorruptWorkbookError:
@@ -122,6 +129,8 @@ class XlsxPackage:
             return self._parse_sheet(entry, max_rows)
         except WorkbookError:
             raise
+        except UnsafeXmlError:
+            raise _unsafe(self.path) from None
         except _DAMAGE as exc:
             raise _damaged(self.path, f"工作表「{name}」") from exc
 
@@ -153,77 +162,165 @@ class XlsxPackage:
         if self._shared is None:
             self._shared = []
             if self._shared_part and self._shared_part.lower() in self._names:
+                handler = _SharedStrings()
                 with self._open_part(self._shared_part) as fh:
-                    for _, elem in SafeET.iterparse(fh, events=("end",), forbid_dtd=True):
-                        if _local(elem.tag) == "si":
-                            self._shared.append(_rich_text(elem))
-                            elem.clear()
+                    handler.run(fh)
+                self._shared = handler.strings
         return self._shared
 
     def _parse_sheet(self, entry: SheetEntry, max_rows: int) -> RawSheet:
-        sheet = RawSheet(entry.name, {})
-        shared_masters: dict[str, tuple[str, int, int]] = {}
-        row_index = -1
-        col_index = -1
+        handler = _SheetHandler(entry.name, max_rows, self._shared_strings)
         with self._open_part(entry.part) as fh:
-            for event, elem in SafeET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
-                tag = _local(elem.tag)
-                if event == "start":
-                    if tag == "row":
-                        r = elem.get("r")
-                        row_index = int(r) - 1 if r else row_index + 1
-                        col_index = -1
-                        if row_index >= max_rows:
-                            sheet.truncated = True
-                            break
-                    continue
-                if tag == "c":
-                    ref = elem.get("r")
-                    if ref:
-                        row_index, col_index = _parse_ref(ref)
-                    else:
-                        col_index += 1
-                    cell = self._cell(elem, row_index, col_index, shared_masters)
-                    if cell is not None:
-                        sheet.cells[(row_index, col_index)] = cell
-                        sheet.max_row = max(sheet.max_row, row_index)
-                    elem.clear()
-                elif tag == "row":
-                    elem.clear()
-        return sheet
+            handler.run(fh)
+        return handler.sheet
 
-    def _cell(
-        self, elem, row: int, col: int, shared_masters: dict[str, tuple[str, int, int]]
-    ) -> RawCell | None:
-        kind = elem.get("t", "n")
-        v_text = None
-        formula = None
-        inline = None
-        for child in elem:
-            ctag = _local(child.tag)
-            if ctag == "v":
-                v_text = child.text or ""
-            elif ctag == "f":
-                formula = _formula(child, row, col, shared_masters)
-            elif ctag == "is":
-                inline = _rich_text(child)
+
+class _Stop(Exception):
+    """Raised by a handler to end parsing early."""
+
+
+class _SharedStrings:
+    """Collects the shared strings table; phonetic runs (rPh) are skipped."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+        self.in_text = False
+        self.skip = 0
+
+    def run(self, stream) -> None:
+        parser = make_parser()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.data
+        feed(parser, stream)
+
+    def start(self, name: str, attrs) -> None:
+        tag = local(name)
+        if tag == "si":
+            self.parts = []
+        elif tag == "rPh":
+            self.skip += 1
+        elif tag == "t" and not self.skip:
+            self.in_text = True
+
+    def end(self, name: str) -> None:
+        tag = local(name)
+        if tag == "si":
+            self.strings.append("".join(self.parts))
+        elif tag == "rPh":
+            self.skip -= 1
+        elif tag == "t":
+            self.in_text = False
+
+    def data(self, text: str) -> None:
+        if self.in_text:
+            self.parts.append(text)
+
+
+class _SheetHandler:
+    """Streams a worksheet's cells: value, type and formula text (shared formulas expanded)."""
+
+    def __init__(self, name: str, max_rows: int, shared_strings) -> None:
+        self.sheet = RawSheet(name, {})
+        self.max_rows = max_rows
+        self.shared_strings = shared_strings
+        self.row = -1
+        self.col = -1
+        self.kind = "n"
+        self.buffer: list[str] | None = None
+        self.value: str | None = None
+        self.formula: str | None = None
+        self.formula_attrs: dict = {}
+        self.inline: list[str] | None = None
+        self.in_inline = False
+        self.skip = 0
+        self.masters: dict[str, tuple[str, int, int]] = {}
+
+    def run(self, stream) -> None:
+        parser = make_parser()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.data
+        try:
+            feed(parser, stream)
+        except _Stop:
+            self.sheet.truncated = True
+
+    def start(self, name: str, attrs) -> None:
+        tag = local(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            if ref:
+                self.row, self.col = _parse_ref(ref)
+            else:
+                self.col += 1
+            if self.row >= self.max_rows:
+                raise _Stop
+            self.kind = attrs.get("t", "n")
+            self.value = self.formula = None
+            self.inline = None
+        elif tag == "v":
+            self.buffer = []
+        elif tag == "f":
+            self.buffer = []
+            self.formula_attrs = attrs
+        elif tag == "row":
+            r = attrs.get("r")
+            self.row = int(r) - 1 if r else self.row + 1
+            self.col = -1
+            if self.row >= self.max_rows:
+                raise _Stop
+        elif tag == "is":
+            self.in_inline = True
+            self.inline = []
+        elif tag == "rPh":
+            self.skip += 1
+        elif tag == "t" and self.in_inline and not self.skip:
+            self.buffer = []
+
+    def data(self, text: str) -> None:
+        if self.buffer is not None:
+            self.buffer.append(text)
+
+    def end(self, name: str) -> None:
+        tag = local(name)
+        if tag == "v":
+            self.value = "".join(self.buffer or ())
+            self.buffer = None
+        elif tag == "f":
+            text = "".join(self.buffer or ())
+            self.buffer = None
+            self.formula = _formula(text, self.formula_attrs, self.row, self.col, self.masters)
+        elif tag == "t" and self.in_inline and not self.skip:
+            self.inline.append("".join(self.buffer or ()))
+            self.buffer = None
+        elif tag == "rPh":
+            self.skip -= 1
+        elif tag == "is":
+            self.in_inline = False
+        elif tag == "c":
+            cell = self._cell()
+            if cell is not None:
+                self.sheet.cells[(self.row, self.col)] = cell
+                if self.row > self.sheet.max_row:
+                    self.sheet.max_row = self.row
+
+    def _cell(self) -> RawCell | None:
+        kind, v_text, formula = self.kind, self.value, self.formula
         if kind == "s":
             if v_text is None or not v_text.strip():
-                value = None
-            else:
-                strings = self._shared_strings()
-                value = strings[int(v_text)]
-            return RawCell("s", value, formula)
+                return RawCell("s", None, formula)
+            return RawCell("s", self.shared_strings()[int(v_text)], formula)
         if kind == "inlineStr":
-            return RawCell("s", inline if inline is not None else v_text, formula)
+            text = "".join(self.inline) if self.inline is not None else v_text
+            return RawCell("s", text, formula)
         if kind == "str":
             return RawCell("s", v_text, formula)
         if kind == "b":
             return RawCell("b", None if v_text is None else v_text.strip() == "1", formula)
-        if kind == "e":
-            return RawCell("e", v_text, formula)
-        if kind == "d":
-            return RawCell("d", v_text, formula)
+        if kind in ("e", "d"):
+            return RawCell(kind, v_text, formula)
         if v_text is None or not v_text.strip():
             return RawCell("n", None, formula) if formula else None
         try:
@@ -261,24 +358,6 @@ class _Bounded:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _local(tag) -> str:
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def _rich_text(elem) -> str:
-    """Return the text of a shared/inline string, skipping phonetic runs."""
-    parts = []
-    for child in elem:
-        ctag = _local(child.tag)
-        if ctag == "t":
-            parts.append(child.text or "")
-        elif ctag == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
-    return "".join(parts)
 
 
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
@@ -330,10 +409,11 @@ def shift_formula(formula: str, drow: int, dcol: int) -> str:
     return '"'.join(pieces)
 
 
-def _formula(child, row: int, col: int, shared: dict[str, tuple[str, int, int]]) -> str | None:
-    text = child.text or ""
-    if child.get("t") == "shared":
-        si = child.get("si", "")
+def _formula(
+    text: str, attrs: dict, row: int, col: int, shared: dict[str, tuple[str, int, int]]
+) -> str | None:
+    if attrs.get("t") == "shared":
+        si = attrs.get("si", "")
         if text.strip():
             shared[si] = (text, row, col)
             return text
@@ -393,7 +473,7 @@ def _rels(pkg_names: dict[str, str], zf: zipfile.ZipFile, part: str, path: Path)
     if info.file_size > MAX_PART_BYTES:
         raise _damaged(path, "关系部件过大")
     with _Bounded(zf.open(info), MAX_PART_BYTES, path) as fh:
-        root = SafeET.fromstring(fh.read(), forbid_dtd=True)
+        root = parse_tree(fh.read())
     found = {}
     for rel in root:
         target = rel.get("Target", "")
@@ -415,7 +495,7 @@ def _read_small(zf: zipfile.ZipFile, names: dict[str, str], part: str, path: Pat
     if info.file_size > MAX_PART_BYTES:
         raise _damaged(path, f"{part} 过大")
     with _Bounded(zf.open(info), MAX_PART_BYTES, path) as fh:
-        return SafeET.fromstring(fh.read(), forbid_dtd=True)
+        return parse_tree(fh.read())
 
 
 def open_xlsx(path: str | Path) -> XlsxPackage:
@@ -448,6 +528,8 @@ def open_xlsx(path: str | Path) -> XlsxPackage:
         return _open_package(path)
     except WorkbookError:
         raise
+    except UnsafeXmlError:
+        raise _unsafe(path) from None
     except _DAMAGE as exc:
         raise _damaged(path) from exc
 
@@ -479,9 +561,9 @@ def _open_package(path: Path) -> XlsxPackage:
         sheets = []
         external = False
         for elem in wb_xml.iter():
-            tag = _local(elem.tag)
+            tag = elem.tag.rsplit("}", 1)[-1]
             if tag == "sheet":
-                rid = next((v for k, v in elem.attrib.items() if _local(k) == "id"), "")
+                rid = next((v for k, v in elem.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
                 rel = wb_rels.get(rid)
                 part = rel[1] if rel and rel[0].endswith("/worksheet") else None
                 sheets.append(SheetEntry(elem.get("name", ""), elem.get("state", "visible"), part))
