@@ -10,15 +10,9 @@ from pathlib import Path
 
 from validation import Report, validate
 from validation.text_report import render_batch_summary, render_report, summary_line
-from workbook_templates import (
-    TemplateRequest,
-    build_template,
-    default_year,
-    read_workbook,
-)
+from workbook_templates import read_workbook
 from workbook_templates.errors import UsageError, WorkbookError
 from workbook_templates.files import numbered_path
-from workbook_templates.sample import sample_request
 
 from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, print_json
 
@@ -37,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from workbook_templates.builder import TemplateRequest, build_template, default_year
+
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise UsageError(
@@ -143,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 # -- demo -------------------------------------------------------------------------------------
 
 
-def _broken_sample(request: TemplateRequest) -> TemplateRequest:
+def _broken_sample(request):
     """Return the sample with two typical clerk mistakes, to show what findings look like."""
     from workbook_templates.spec import CellKey
 
@@ -154,6 +150,9 @@ def _broken_sample(request: TemplateRequest) -> TemplateRequest:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from workbook_templates.builder import TemplateRequest, build_template
+    from workbook_templates.sample import sample_request
+
     folder = numbered_path(Path(args.output or "nianbao-demo").resolve())
     folder.mkdir(parents=True)
     this_year = sample_request(2025)

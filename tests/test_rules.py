@@ -227,3 +227,11 @@ def test_wrong_format_for_year_is_a_warning(build, sample):
     path = build(replace(sample, year=2020), values={})
     found = findings_of(path)
     assert ("M-FORMAT", "基本信息!B6") in found
+
+
+@pytest.mark.parametrize("amount", ["0.07", "0.56", "1.2345", "0.0001", "123.4567"])
+def test_amounts_stored_as_binary_doubles_read_back_exactly(build, sample, amount):
+    """0.07 is stored as 0.07000000000000001; it must not look like a fifth decimal."""
+    path = build(sample, values={K("t2", "admin_fee", "amount"): Decimal(amount)})
+    assert read_workbook(path).cells[K("t2", "admin_fee", "amount")].value == Decimal(amount)
+    assert findings_of(path) == set()

@@ -1,9 +1,20 @@
-"""The official formats as data, the template builder and the reader of filled workbooks."""
+"""The official formats as data, the template builder and the reader of filled workbooks.
 
-from .builder import TemplateRequest, build_template, default_year
+The builder (and xlsxwriter behind it) is imported on first use only, so that checking a
+workbook starts quickly.
+"""
+
+from importlib import import_module
+
 from .errors import NianbaoError, WorkbookError
 from .reader import FilledWorkbook, read_workbook
 from .spec import CellKey, FormatSpec, available_formats, load_spec, spec_for_year
+
+_LAZY = {
+    "TemplateRequest": ".builder",
+    "build_template": ".builder",
+    "default_year": ".builder",
+}
 
 __all__ = [
     "CellKey",
@@ -19,3 +30,11 @@ __all__ = [
     "read_workbook",
     "spec_for_year",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -47,6 +47,22 @@ VALIDATION_MESSAGES = {
 }
 
 
+# xlsxwriter rewrites ~30 dynamic-array function names in every formula with one regex each;
+# our formulas never use them, so skip the work unless one of those names appears.
+_DYNAMIC = re.compile(
+    r"\b(ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|"
+    r"MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|"
+    r"TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\("
+)
+
+
+class _Worksheet(Worksheet):
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if self.use_future_functions or expand_future_functions or _DYNAMIC.search(formula):
+            return super()._prepare_formula(formula, expand_future_functions)
+        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+
 @dataclass
 class TemplateRequest:
     """What to build: the year decides the format unless ``format_version`` is given."""
@@ -154,7 +170,10 @@ class _Builder:
         )
         for key, text in self.stamp.pairs():
             wb.set_custom_property(PROPERTY_PREFIX + key, text)
-        sheets = {name: wb.add_worksheet(name) for name in spec.all_sheet_names}
+        sheets = {
+            name: wb.add_worksheet(name, worksheet_class=_Worksheet)
+            for name in spec.all_sheet_names
+        }
         self._write_info(sheets[spec.sheets.info])
         for table in spec.tables:
             self._write_table(sheets[table.sheet], table)

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, NamedTuple
 from xml.etree.ElementTree import ParseError
@@ -176,7 +177,11 @@ class XlsxPackage:
 
 
 class _Stop(Exception):
-    """Raised by a handler to end parsing early."""
+    """Raised by a handler to end parsing early: the row limit is reached."""
+
+
+class _Finished(Exception):
+    """Raised by a handler at the end of the cell data."""
 
 
 class _SharedStrings:
@@ -246,6 +251,8 @@ class _SheetHandler:
             feed(parser, stream)
         except _Stop:
             self.sheet.truncated = True
+        except _Finished:
+            pass
 
     def start(self, name: str, attrs) -> None:
         tag = local(name)
@@ -299,6 +306,8 @@ class _SheetHandler:
             self.skip -= 1
         elif tag == "is":
             self.in_inline = False
+        elif tag == "sheetData":
+            raise _Finished  # the rest of the sheet is formatting, merges and views
         elif tag == "c":
             cell = self._cell()
             if cell is not None:
@@ -323,13 +332,25 @@ class _SheetHandler:
             return RawCell(kind, v_text, formula)
         if v_text is None or not v_text.strip():
             return RawCell("n", None, formula) if formula else None
-        try:
-            number = Decimal(v_text.strip())
-        except InvalidOperation as exc:
-            raise ValueError(v_text) from exc
-        if not number.is_finite():
-            raise ValueError(v_text)
-        return RawCell("n", number, formula)
+        return RawCell("n", excel_number(v_text), formula)
+
+
+def excel_number(text: str) -> Decimal:
+    """Return a stored number as Excel shows it: at most 15 significant digits.
+
+    Writers store binary doubles with up to 17 digits ("0.07000000000000001" for 0.07); Excel
+    itself keeps 15, so a clerk's 0.07 must read back as exactly 0.07.
+    """
+    text = text.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not number.is_finite():
+        raise ValueError(text)
+    if len(number.as_tuple().digits) > 15:
+        number = Decimal(format(float(number), ".15g"))
+    return number
 
 
 class _Bounded:
@@ -363,6 +384,7 @@ class _Bounded:
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
 
+@lru_cache(maxsize=4096)
 def _parse_ref(ref: str) -> tuple[int, int]:
     m = _REF_RE.match(ref)
     if not m:
