@@ -166,6 +166,13 @@ def test_structure_change_stops_reading_that_table_only(sample_path, tmp_path):
     assert not any(k.table == "t3" for k in wb.cells)
 
 
+def test_deleted_row_is_reported_as_structure_change(sample_path, tmp_path):
+    edited = edit_workbook(sample_path, tmp_path / "e.xlsx", delete_rows=("表三", 12))
+    report = validate(read_workbook(edited))
+    assert {(f.rule, f.where) for f in report.findings} == {("S-LABEL", "表三!C12")}
+    assert "删除了 1 行" in report.findings[0].message
+
+
 def test_missing_sheet_is_reported_and_other_tables_still_checked(sample_path, tmp_path):
     edited = edit_workbook(
         sample_path, tmp_path / "e.xlsx", {"表二!B5": 1}, delete_sheets=("表四",)

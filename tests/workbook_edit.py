@@ -20,6 +20,7 @@ def edit_workbook(
     delete_sheets: tuple[str, ...] = (),
     add_sheets: tuple[str, ...] = (),
     insert_rows: tuple[str, int] | None = None,
+    delete_rows: tuple[str, int] | None = None,
 ) -> Path:
     """Write ``target``: ``source`` with cells set ("表三!D6": value, "=..." for formulas)."""
     wb = openpyxl.load_workbook(source)
@@ -33,5 +34,8 @@ def edit_workbook(
     if insert_rows:
         sheet, row = insert_rows
         wb[sheet].insert_rows(row)
+    if delete_rows:
+        sheet, row = delete_rows
+        wb[sheet].delete_rows(row)
     wb.save(target)
     return target

@@ -290,7 +290,7 @@ class _SheetReader:
         if not wrong:
             return True
         first = wrong[0]
-        detail = self._shift_detail(raw, first)
+        detail = self._shift_detail(raw, first, lay.labels)
         if len(wrong) > 1:
             detail += f"（共 {len(wrong)} 处不符）"
         self.obs.append(
@@ -306,15 +306,25 @@ class _SheetReader:
         # A retitled sheet still has its numbers in place; anything else may have moved.
         return all(c.role == "title" for c in wrong)
 
-    def _shift_detail(self, raw: RawSheet, label) -> str:
+    def _shift_detail(self, raw: RawSheet, label, labels) -> str:
+        """Say how rows moved: where the expected label went, or whose label stands here."""
         want = normalize_label(label.text)
         for delta in range(1, SHIFT_SEARCH + 1):
             for d in (delta, -delta):
                 r = label.row + d
                 if r >= 0 and normalize_label(raw.text(r, label.col)) == want:
-                    if d > 0:
-                        return f"；「{label.text}」出现在第 {r + 1} 行，上方疑似插入了 {d} 行"
-                    return f"；「{label.text}」出现在第 {r + 1} 行，上方疑似删除了 {-d} 行"
+                    moved = "插入" if d > 0 else "删除"
+                    return f"；「{label.text}」出现在第 {r + 1} 行，上方疑似{moved}了 {abs(d)} 行"
+        found = normalize_label(raw.text(label.row, label.col))
+        for other in labels:
+            if other.col == label.col and found and normalize_label(other.text) == found:
+                d = other.row - label.row
+                if d:
+                    moved = "删除" if d > 0 else "插入"
+                    return (
+                        f"；第 {label.row + 1} 行是原第 {other.row + 1} 行的内容，"
+                        f"疑似{moved}了 {abs(d)} 行"
+                    )
         return ""
 
     def _extra_content(self, raw: RawSheet, table) -> None:
