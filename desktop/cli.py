@@ -108,7 +108,8 @@ def _print_error(exc) -> None:
         print(f"怎么办：{exc.action}", file=sys.stderr)
 
 
-def _log_internal(exc: BaseException) -> Path | None:
+def log_internal(exc: BaseException) -> Path | None:
+    """Append a fault's traceback to the user's log file; return its path (None if unwritable)."""
     base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     try:
         folder = base / "nianbao"
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         print("已取消。", file=sys.stderr)
         return 130
     except Exception as exc:
-        log = _log_internal(exc)
+        log = log_internal(exc)
         where = f"详细信息已记录在 {log}。" if log else ""
         print(
             f"错误：年报助手内部出错（{type(exc).__name__}）。{where}"

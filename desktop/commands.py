@@ -14,7 +14,7 @@ from workbook_templates import read_workbook
 from workbook_templates.errors import UsageError, WorkbookError
 from workbook_templates.files import numbered_path
 
-from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, print_json
+from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, print_json
 
 # A folder given to `check` is searched for these; anything else in it is listed as skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -93,13 +93,34 @@ def unreadable_report(path: Path, exc: WorkbookError) -> Report:
     return Report(file=str(path), findings=[finding], readable=False)
 
 
+INTERNAL_RULE = "INTERNAL"
+
+
 def check_file(path: Path, previous=None) -> tuple[Report, object | None]:
-    """Return the report of one file and the read workbook (None when unreadable)."""
+    """Return the report of one file and the read workbook (None when unreadable).
+
+    A fault of ours on one file becomes that file's report (and a log entry), so a batch still
+    checks every other file.
+    """
     try:
         wb = read_workbook(path)
+        return validate(wb, previous), wb
     except WorkbookError as exc:
         return unreadable_report(path, exc), None
-    return validate(wb, previous), wb
+    except Exception as exc:  # a bug must not stop the batch
+        from validation.findings import Finding
+
+        from .cli import log_internal
+
+        log = log_internal(exc)
+        where = f"详细信息已记录在 {log}。" if log else ""
+        finding = Finding(
+            rule=INTERNAL_RULE,
+            severity="error",
+            text=f"年报助手读取或校验此文件时内部出错（{type(exc).__name__}）。{where}",
+            action="请把这条信息和该文件发给维护人员；其他文件的结果不受影响。",
+        )
+        return Report(file=str(path), findings=[finding], readable=False), None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -131,6 +152,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     elif len(reports) > 1 or skipped:
         print(render_batch_summary(reports, skipped))
+    if any(f.rule == INTERNAL_RULE for r in reports for f in r.findings):
+        return EXIT_INTERNAL
     if any(not r.readable for r in reports):
         return EXIT_INPUT
     return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS

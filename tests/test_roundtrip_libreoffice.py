@@ -188,7 +188,6 @@ MISTAKES["all_at_once"] = Mistake(
 )
 
 
-
 # -- one LibreOffice session for the whole module ---------------------------------------------
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 
 from workbook_templates import layout as L
-from workbook_templates.checks import format_number, instance_args
+from workbook_templates.checks import decimal_places, format_number, instance_args
 from workbook_templates.compute import (
     ZERO,
     RuleInstance,
@@ -28,7 +28,7 @@ from workbook_templates.formulas import (
     formula_cells,
     normalize_formula,
 )
-from workbook_templates.reader import FilledWorkbook, Observation
+from workbook_templates.reader import FilledWorkbook, Observation, parse_year
 from workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
 from workbook_templates.values import normalize_label
 
@@ -162,10 +162,7 @@ class _Engine:
         if not wb.info:
             return  # the sheet is missing or changed: already reported
         year_text = wb.info.get("year", "")
-        try:
-            year = int(Decimal(year_text))
-        except (ArithmeticError, ValueError):
-            year = None
+        year = parse_year(year_text)
         if year is None:
             f = info_fields("year")
             self.add_kind(
@@ -269,7 +266,7 @@ class _Engine:
                 self.add_kind("negative", {**args, "actual": value}, actual=value, **fields)
             if vtype in ("count", "signed") and value != value.to_integral_value():
                 self.add_kind("not_integer", {**args, "actual": value}, actual=value, **fields)
-            if vtype == "amount_wan" and value != round(value, 4):
+            if vtype == "amount_wan" and decimal_places(value) > 4:
                 self.add_kind(
                     "too_many_decimals", {**args, "actual": value}, actual=value, **fields
                 )

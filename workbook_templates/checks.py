@@ -41,11 +41,17 @@ class CheckLine:
 
 
 def format_number(value: Decimal | int | float) -> str:
-    """Return a number as people write it: "12", "0.38", "-3"."""
+    """Return a number as people write it: "12", "0.38", "-3" (never in exponent form)."""
     d = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
+    if d == 0:
+        return "0"
     return format(d.normalize(), "f")
+
+
+def decimal_places(value: Decimal) -> int:
+    """Return how many decimals a number has (0.38 → 2, 12 → 0), for any magnitude."""
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def instance_args(spec: FormatSpec, inst: RuleInstance) -> dict[str, str]:
@@ -111,7 +117,7 @@ def _type_count(spec: FormatSpec, table_code: str, values: Mapping[CellKey, obje
         if vtype != "signed" and v < 0:
             bad += 1
         if vtype == "amount_wan":
-            bad += v != round(v, 4)
+            bad += decimal_places(v) > 4
         elif v != v.to_integral_value():
             bad += 1
     return bad

@@ -162,6 +162,10 @@ _TOKEN = re.compile(
 )
 
 
+MAX_FORMULA = 8192  # Excel's limit on formula length
+MAX_MAGNITUDE = Decimal("1E+15")  # beyond a spreadsheet's exact digits
+
+
 def evaluate_formula(text: str, sheet: str, lookup) -> Decimal | None:
     """Return the value of a simple formula (numbers, + - * /, parentheses, references to
     ``sheet`` and SUM of them), or None when it uses anything else.
@@ -169,6 +173,8 @@ def evaluate_formula(text: str, sheet: str, lookup) -> Decimal | None:
     ``lookup((row, col))`` returns the Decimal in a referenced cell (None: not available).
     """
     body = normalize_formula(text)
+    if len(body) > MAX_FORMULA:
+        return None
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(body):
@@ -277,6 +283,8 @@ def evaluate_formula(text: str, sheet: str, lookup) -> Decimal | None:
 
     try:
         result = expr()
-    except (_Fail, ValueError, ArithmeticError):
+    except (_Fail, ValueError, ArithmeticError, RecursionError):
         return None
-    return result if i == len(tokens) else None
+    if i != len(tokens) or not result.is_finite() or abs(result) >= MAX_MAGNITUDE:
+        return None
+    return result

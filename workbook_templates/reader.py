@@ -23,6 +23,7 @@ from .values import normalize_label, parse_number_text
 from .xlsx_reader import DEFAULT_MAX_ROWS, RawCell, RawSheet, XlsxPackage, open_xlsx
 
 MAX_EXTRA_REPORTED = 20
+MAX_DATE = 2958465  # 9999-12-31 as a spreadsheet day number
 SHIFT_SEARCH = 12  # rows searched up and down for a moved label
 
 
@@ -92,14 +93,23 @@ class FilledWorkbook:
 
     @property
     def year(self) -> int:
-        try:
-            return int(Decimal(self.info.get("year", "")))
-        except (ArithmeticError, ValueError):
-            return self.stamp.year
+        """Return the report year typed in 基本信息, or the stamped one if that is no year."""
+        return parse_year(self.info.get("year", "")) or self.stamp.year
 
     def values(self) -> dict[CellKey, Decimal | None]:
         """Return the inputs as numbers (None for blank or unreadable cells)."""
         return {k: c.value for k, c in self.cells.items()}
+
+
+def parse_year(text: str) -> int | None:
+    """Return a four-digit year written as text or number ("2025", "2025.0"), else None."""
+    try:
+        number = Decimal(text.strip())
+    except (ArithmeticError, ValueError):
+        return None
+    if number.is_finite() and number == number.to_integral_value() and 1900 <= number <= 9999:
+        return int(number)
+    return None
 
 
 def _text_of(cell: RawCell | None) -> str:
@@ -268,7 +278,7 @@ class _SheetReader:
     def _record_text(self, cell: RawCell | None) -> str:
         if cell is None or cell.value is None:
             return ""
-        if cell.kind == "n" and isinstance(cell.value, Decimal) and cell.value > 20000:
+        if cell.kind == "n" and isinstance(cell.value, Decimal) and 20000 < cell.value <= MAX_DATE:
             # A date typed into the 填报日期 cell is stored as a day number.
             try:
                 day = dt.date(1899, 12, 30) + dt.timedelta(days=int(cell.value))

@@ -54,6 +54,9 @@ _DAMAGE = (
     KeyError,
     IndexError,
     OverflowError,
+    OSError,  # zipfile seeking before the start of a cut file
+    LookupError,  # an XML declaration naming an unknown encoding
+    RecursionError,
 )
 
 
@@ -346,8 +349,8 @@ def excel_number(text: str) -> Decimal:
         number = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(text) from exc
-    if not number.is_finite():
-        raise ValueError(text)
+    if not number.is_finite() or not -330 < number.adjusted() < 309:
+        raise ValueError(text)  # beyond what a spreadsheet can store: a forged file
     if len(number.as_tuple().digits) > 15:
         number = Decimal(format(float(number), ".15g"))
     return number
@@ -472,7 +475,7 @@ def sniff(path: Path, head: bytes) -> None:
             f"文件 {path.name} 是文本（CSV）文件，不是填报表。",
             "请使用年报助手生成的 .xlsx 填报表填写后再校验。",
         )
-    sample = head.lstrip()[:200].lower()
+    sample = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:200].lower()
     if sample.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise NotAWorkbookError(
             f"文件 {path.name} 实际上是网页（HTML/XML）文件，只是扩展名像表格。",
@@ -579,6 +582,11 @@ def _open_package(path: Path) -> XlsxPackage:
                 "请确认选择的是 .xlsx 填报表；Word 文档等其他文件不能校验。",
             )
         wb_xml = _read_small(zf, names, main, path)
+        if wb_xml.tag.rsplit("}", 1)[-1] != "workbook":
+            raise NotAWorkbookError(
+                f"文件 {path.name} 是压缩包，但不是 Excel 工作簿（可能是 Word 文档等）。",
+                "请确认选择的是 .xlsx 填报表；Word 文档等其他文件不能校验。",
+            )
         wb_rels = _rels(names, zf, main, path)
         sheets = []
         external = False
