@@ -6,14 +6,13 @@ how each rule *kind* compares; it never raises for bad data in a workbook.
 
 from __future__ import annotations
 
-import string
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 
 from workbook_templates import layout as L
-from workbook_templates.checks import decimal_places, format_number, instance_args
+from workbook_templates.checks import decimal_places, format_number, instance_args, render
 from workbook_templates.compute import (
     ZERO,
     RuleInstance,
@@ -36,23 +35,6 @@ from .findings import SEVERITY_ORDER, Finding, Report
 from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
 
 
-class _Args(dict):
-    """Template arguments; a missing one prints as empty text instead of failing."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def _fmt(value) -> str:
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return "" if value is None else str(value)
-
-
-def _render(template: str, args: Mapping[str, object]) -> str:
-    return string.Formatter().vformat(template, (), _Args({k: _fmt(v) for k, v in args.items()}))
-
-
 class _Engine:
     def __init__(self, wb: FilledWorkbook, previous: FilledWorkbook | None) -> None:
         self.wb = wb
@@ -69,8 +51,8 @@ class _Engine:
             Finding(
                 rule=rule.id,
                 severity=rule.severity,
-                text=_render(rule.message, args),
-                action=_render(rule.action, args),
+                text=render(rule.message, args),
+                action=render(rule.action, args),
                 **fields,
             )
         )
@@ -393,7 +375,7 @@ class _Engine:
                 args = {
                     **instance_args(self.spec, inst),
                     "actual": self.previous.spec.format_version if self.previous else "",
-                    "check": _render(inst.rule.check, instance_args(self.spec, inst)),
+                    "check": render(inst.rule.check, instance_args(self.spec, inst)),
                 }
                 self.add_kind("previous_missing_cell", args, table=args["table"])
             return

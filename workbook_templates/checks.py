@@ -7,6 +7,7 @@ validator, so a clerk without the program sees the same verdicts the program giv
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,6 +47,24 @@ def format_number(value: Decimal | int | float) -> str:
     if d == 0:
         return "0"
     return format(d.normalize(), "f")
+
+
+class _Args(dict):
+    """Template arguments; a missing one prints as empty text instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str, args: Mapping[str, object]) -> str:
+    """Return a rule's message template filled in; numbers are written as people write them."""
+
+    def text(value) -> str:
+        if isinstance(value, Decimal):
+            return format_number(value)
+        return "" if value is None else str(value)
+
+    return string.Formatter().vformat(template, (), _Args({k: text(v) for k, v in args.items()}))
 
 
 def decimal_places(value: Decimal) -> int:
@@ -155,20 +174,13 @@ def _instance_line(
     return CheckLine(
         rule.id,
         rule.severity,
-        rule.check.format_map(_Blank(args)),
-        rule.action.format_map(_Blank(args)),
+        render(rule.check, args),
+        render(rule.action, args),
         f'IFERROR({formula},"{ERROR_TEXT}")',
         number,
         inst,
         inst.anchor.table,
     )
-
-
-class _Blank(dict):
-    """format_map helper: unknown arguments print as empty text."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def check_lines(
