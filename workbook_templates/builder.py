@@ -25,7 +25,7 @@ from .checks import FAIL_MARK, PASS_MARK, WARN_MARK, CheckLine, check_lines, for
 from .compute import computed_cells, input_keys, recompute, rule_instances
 from .errors import UsageError
 from .files import atomic_output
-from .formulas import cell_ranges, sum_formula, terms_expr
+from .formulas import input_rects, sum_formula, terms_expr
 from .spec import CellKey, FormatSpec, TableSpec, load_spec, spec_for_year
 from .stamp import PROPERTY_PREFIX, Stamp
 from .styles import make_formats
@@ -133,7 +133,9 @@ class _Builder:
         self.request = request
         self.stamp = stamp
         self.inputs = self._inputs(request.values)
-        self.totals = recompute(spec, {k: v for k, v in self.inputs.items() if _is_num(v)})
+        self.totals = recompute(
+            spec, {k: v for k, v in self.inputs.items() if isinstance(v, Decimal)}
+        )
 
     def _inputs(self, values) -> dict[CellKey, Decimal | str | None]:
         result: dict[CellKey, Decimal | str | None] = {}
@@ -347,18 +349,9 @@ class _Builder:
         self._page(ws, table.landscape, lay.width - 1, lay.last_row, one_page=True)
         self._protect(ws)
 
-    def _input_rects(self, table: TableSpec, types: tuple[str, ...]):
-        lay = L.table_layout(table)
-        keys = [
-            k
-            for k in input_keys(self.spec)
-            if k.table == table.code and self.spec.value_type(k) in types
-        ]
-        return cell_ranges((lay.cell(k).row, lay.cell(k).col) for k in keys)
-
     def _validate_inputs(self, ws: Worksheet, table: TableSpec) -> None:
         for vtype, (validate, criteria, message) in VALIDATION_MESSAGES.items():
-            for r1, c1, r2, c2 in self._input_rects(table, (vtype,)):
+            for r1, c1, r2, c2 in input_rects(self.spec, table.code, (vtype,)):
                 options = {
                     "validate": validate,
                     **criteria,
@@ -376,7 +369,7 @@ class _Builder:
             "signed": "OR(ISTEXT({c}),AND(ISNUMBER({c}),{c}<>INT({c})))",
         }
         for vtype, test in type_tests.items():
-            for r1, c1, r2, c2 in self._input_rects(table, (vtype,)):
+            for r1, c1, r2, c2 in input_rects(self.spec, table.code, (vtype,)):
                 ws.conditional_format(
                     r1,
                     c1,
@@ -545,10 +538,6 @@ class _Builder:
             ws.write_string(r, 1, text)
         ws.hide()
         self._protect(ws)
-
-
-def _is_num(value) -> bool:
-    return isinstance(value, Decimal)
 
 
 def make_stamp(spec: FormatSpec, request: TemplateRequest) -> Stamp:

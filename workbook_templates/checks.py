@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .compute import ZERO, RuleInstance, input_keys, recompute, rule_instances
-from .formulas import cell_ranges, range_ref, sum_formula, terms_expr
-from .layout import info_ref, table_layout
+from .formulas import input_rects, range_ref, sum_formula, terms_expr
+from .layout import info_ref
 from .spec import CellKey, FormatSpec
 
 PASS_MARK = "✓"
@@ -87,11 +87,8 @@ def instance_args(spec: FormatSpec, inst: RuleInstance) -> dict[str, str]:
 
 
 def _input_ranges(spec: FormatSpec, table_code: str, types: tuple[str, ...]) -> list[str]:
-    table = spec.table(table_code)
-    layout = table_layout(table)
-    keys = [k for k in input_keys(spec) if k.table == table_code and spec.value_type(k) in types]
-    positions = [(layout.cell(k).row, layout.cell(k).col) for k in keys]
-    return [range_ref(r, table.sheet) for r in cell_ranges(positions)]
+    sheet = spec.table(table_code).sheet
+    return [range_ref(r, sheet) for r in input_rects(spec, table_code, types)]
 
 
 def _kind_test(spec: FormatSpec, kinds: tuple[str, ...]) -> str:

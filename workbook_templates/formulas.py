@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .compute import Term
+from .compute import Term, input_keys
 from .layout import a1, parse_a1, quote_sheet, table_layout
 from .spec import CellKey, FormatSpec
 
@@ -42,6 +42,19 @@ def cell_ranges(positions: Iterable[tuple[int, int]]) -> list[tuple[int, int, in
         else:
             rects.append([r, c1, r, c2])
     return [(r1, c1, r2, c2) for r1, c1, r2, c2 in rects]
+
+
+def input_rects(
+    spec: FormatSpec, table_code: str, types: tuple[str, ...]
+) -> list[tuple[int, int, int, int]]:
+    """Return the rectangles covering a table's input cells of the given value types."""
+    lay = table_layout(spec.table(table_code))
+    cells = (
+        lay.cell(k)
+        for k in input_keys(spec)
+        if k.table == table_code and spec.value_type(k) in types
+    )
+    return cell_ranges((c.row, c.col) for c in cells)
 
 
 def range_ref(rect: tuple[int, int, int, int], sheet: str | None = None) -> str:

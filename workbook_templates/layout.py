@@ -201,14 +201,6 @@ def table_layout(table: TableSpec) -> TableLayout:
     )
 
 
-def value_ref(spec: FormatSpec, key: CellKey, *, with_sheet: bool = False) -> str:
-    """Return the A1 reference of a value cell, optionally prefixed with its quoted sheet."""
-    table = spec.table(key.table)
-    cell = table_layout(table).cell(key)
-    ref = a1(cell.row, cell.col)
-    return f"{quote_sheet(table.sheet)}!{ref}" if with_sheet else ref
-
-
 def display_ref(spec: FormatSpec, key: CellKey) -> str:
     """Return the reference shown to people: sheet name, "!", A1 reference."""
     table = spec.table(key.table)
