@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PIPE_CLOSED = 141  # as a shell reports a program stopped by SIGPIPE
 
 VERSION = "0.1.0"
 
@@ -141,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output (e.g. `| head`) stopped early: not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
     except Exception as exc:
         log = log_internal(exc)
         where = f"详细信息已记录在 {log}。" if log else ""

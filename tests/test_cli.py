@@ -195,3 +195,19 @@ def test_check_path_does_not_import_heavy_modules(sample_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_output_cut_short_by_the_reader_is_not_an_internal_error(tmp_path):
+    """`nianbao demo | head -1`: the pipe closes early; no error message, no log entry."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "desktop", "demo"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        proc.stdout.read(10)
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode("utf-8")
+        code = proc.wait(timeout=120)
+    assert "内部出错" not in stderr and "Traceback" not in stderr
+    assert code in (0, 141)
