@@ -1,4 +1,5 @@
-"""The command line: ``nianbao template | check | demo``, a thin shell over the core functions.
+"""The command line (``nianbao template | check | export | fields | demo``): a thin shell over
+the core functions.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable input or usage error,
 3 an internal fault (logged; the user sees a Chinese message, never a traceback).
@@ -34,7 +35,10 @@ _ARGPARSE_MESSAGES = [
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法：")
+        # argparse passes prefix="" when it builds a sub-command's name from this usage line.
+        return super().add_usage(
+            usage, actions, groups, prefix="用法：" if prefix is None else prefix
+        )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,7 +68,8 @@ def _build_parser() -> _Parser:
         prog="nianbao",
         description="年报助手：政府信息公开工作年度报告的标准填报表、校验、汇总与导出（离线）。",
         epilog="示例：\n  nianbao demo\n  nianbao template -o 填报表.xlsx --unit 青禾镇人民政府 "
-        "--kind 乡镇 --year 2025\n  nianbao check 填报表.xlsx",
+        "--kind 乡镇 --year 2025\n  nianbao check 填报表.xlsx\n"
+        "  nianbao export 填报表.xlsx --narrative 填报表-正文.docx --html --pdf",
     )
     parser.add_argument(
         "--version",
@@ -87,6 +92,12 @@ def _build_parser() -> _Parser:
         metavar="版本",
         help="格式版本 2021 或 2019；默认按年度确定（2020 年度及以前为 2019 版）",
     )
+    p.add_argument(
+        "--narrative",
+        metavar="正文模板.docx",
+        help="同时生成的正文模板（Word）文件名，默认与填报表同名加“-正文”",
+    )
+    p.add_argument("--no-narrative", action="store_true", help="不生成正文模板")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
 
     p = sub.add_parser("check", help="校验填好的填报表", description="校验填好的填报表。")
@@ -97,6 +108,66 @@ def _build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--annotate", metavar="批注副本.xlsx", help="另存一份标出问题单元格的副本")
     p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
+
+    p = sub.add_parser(
+        "export",
+        help="生成 Word/HTML/PDF 年度报告",
+        description="把校验通过的填报表和正文合成为正式的年度报告（Word，另可生成网页版和 PDF）。\n"
+        "正文取自 --narrative 给出的文件，未给出时取填报表「正文」表中的文字。\n"
+        "正文里可以写字段（如 {表三.本年新收.总计}），导出时换成表格中的数字；"
+        "nianbao fields 列出全部字段。",
+    )
+    p.add_argument("workbook", metavar="填报表.xlsx", help="填好并通过校验的填报表")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="报告.docx",
+        help="Word 报告文件名，默认为“单位+年度+年度报告.docx”",
+    )
+    p.add_argument(
+        "--narrative", metavar="正文文件", help="正文：Word（.docx）、纯文本（.txt）或网页（.html）"
+    )
+    p.add_argument(
+        "--html",
+        nargs="?",
+        const="",
+        metavar="报告.html",
+        help="同时生成网页版（不写文件名时与 Word 同名）",
+    )
+    p.add_argument(
+        "--pdf", nargs="?", const="", metavar="报告.pdf", help="同时生成 PDF（需要 LibreOffice）"
+    )
+    p.add_argument("--no-docx", action="store_true", help="不生成 Word 文件（只要网页版或 PDF 时）")
+    p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
+    p.add_argument(
+        "--draft", action="store_true", help="填报表有错误时仍生成，每页标注“草稿（未通过校验）”"
+    )
+    p.add_argument(
+        "--fonts",
+        choices=["standard", "common"],
+        default="standard",
+        help="standard：公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）；"
+        "common：电脑上没有这些字体时改用宋体、仿宋、楷体",
+    )
+    p.add_argument(
+        "--font",
+        action="append",
+        default=[],
+        metavar="用途=字体",
+        help="单独指定某一用途的字体，可重复；用途：title 标题、body 正文、heading1 一级标题、"
+        "heading2 二级标题、page_number 页码、table 表格、latin 西文和数字",
+    )
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+
+    p = sub.add_parser(
+        "fields",
+        help="列出正文中可以使用的字段",
+        description="列出正文中可以使用的字段名（写成 {字段名}），给出填报表时同时列出取值。",
+    )
+    p.add_argument("workbook", nargs="?", metavar="填报表.xlsx", help="可选：列出该填报表中的取值")
+    p.add_argument("--year", type=int, metavar="年度", help="按该年度适用的格式列出")
+    p.add_argument("--format", dest="format_version", metavar="版本", help="格式版本 2021 或 2019")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     p = sub.add_parser("demo", help="用内置示例演示全过程", description="用内置示例演示全过程。")
     p.add_argument("-o", "--output", metavar="文件夹", help="输出文件夹，默认 ./nianbao-demo")

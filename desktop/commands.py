@@ -12,7 +12,7 @@ from validation import Report, validate
 from validation.text_report import render_batch_summary, render_report, summary_line
 from workbook_templates import read_workbook
 from workbook_templates.errors import UsageError, WorkbookError
-from workbook_templates.files import numbered_path
+from workbook_templates.files import check_target, numbered_path
 
 from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, print_json
 
@@ -23,7 +23,13 @@ LOCK_PREFIXES = ("~$", ".~lock.")
 
 
 def run(args: argparse.Namespace) -> int:
-    handler = {"template": cmd_template, "check": cmd_check, "demo": cmd_demo}[args.command]
+    handler = {
+        "template": cmd_template,
+        "check": cmd_check,
+        "export": cmd_export,
+        "fields": cmd_fields,
+        "demo": cmd_demo,
+    }[args.command]
     return handler(args)
 
 
@@ -43,15 +49,36 @@ def cmd_template(args: argparse.Namespace) -> int:
         year=year, unit=args.unit, kind=args.kind, format_version=args.format_version
     )
     spec = request.spec()
+    narrative = None
+    if not args.no_narrative:
+        narrative = Path(args.narrative) if args.narrative else narrative_template_path(output)
+        if narrative.suffix.lower() != ".docx":
+            raise UsageError(
+                f"正文模板 {narrative.name} 的扩展名应为 .docx。", "例如：--narrative 正文.docx。"
+            )
+        check_target(narrative, force=args.force)  # refuse before writing anything
     build_template(output, request, force=args.force)
     print(f"已生成填报表：{output}")
+    if narrative is not None:
+        from converters.narrative_template import write_narrative_template
+
+        write_narrative_template(spec, narrative, unit=args.unit, year=year, force=args.force)
+        print(f"已生成正文模板：{narrative}")
     print(f"  单位：{args.unit or '（未指定，由填报单位在“基本信息”表填写）'}")
     print(f"  类型：{args.kind or '（未指定）'}    报告年度：{year}    格式：{spec.label}")
     if args.year is None:
         print(f"  （未指定 --year，按今天的日期取 {year} 年度）")
     print("下一步：在 WPS 或 Excel 中填写浅黄色单元格，保存后运行：")
     print(f"  nianbao check {output}")
+    if narrative is not None:
+        print("正文在正文模板中撰写（或直接写在填报表的「正文」表），然后生成报告：")
+        print(f"  nianbao export {output} --narrative {narrative} --html")
     return EXIT_OK
+
+
+def narrative_template_path(workbook: Path) -> Path:
+    """Return the default name of the narrative template handed out with a workbook."""
+    return workbook.with_name(f"{workbook.stem}-正文.docx")
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -159,6 +186,156 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS
 
 
+# -- export -----------------------------------------------------------------------------------
+
+
+def _fonts(args: argparse.Namespace):
+    from converters.word_styles import FONT_ROLES, FontSet
+
+    fonts = FontSet.common() if args.fonts == "common" else FontSet()
+    by_name = {**{k: k for k in FONT_ROLES}, **{v: k for k, v in FONT_ROLES.items()}}
+    overrides = {}
+    for item in args.font:
+        role, sep, font = item.partition("=")
+        if not sep or role.strip() not in by_name or not font.strip():
+            roles = "、".join(f"{k}（{v}）" for k, v in FONT_ROLES.items())
+            raise UsageError(f"--font {item} 写法有误。", f"应写成 用途=字体，用途可选：{roles}。")
+        overrides[by_name[role.strip()]] = font.strip()
+    return fonts.with_overrides(overrides)
+
+
+def _export_paths(args: argparse.Namespace, workbook: Path):
+    docx = None
+    if not args.no_docx:
+        if args.output:
+            docx = Path(args.output)
+        else:
+            docx = numbered_path(workbook.with_name(f"{workbook.stem}-年度报告.docx"))
+    base = docx or workbook.with_name(f"{workbook.stem}-年度报告.docx")
+
+    def extra(value, suffix):
+        if value is None:
+            return None
+        if value:
+            return Path(value)
+        path = base.with_suffix(suffix)
+        return path if args.force or (docx is not None and args.output) else numbered_path(path)
+
+    return docx, extra(args.html, ".html"), extra(args.pdf, ".pdf")
+
+
+def _print_notes(notes) -> None:
+    labels = {"error": "问题", "warning": "注意", "info": "说明"}
+    for note in notes:
+        line = f"  [{labels[note.severity]}] {note.message}"
+        print(line + (f" {note.action}" if note.action else ""))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from converters.export import ExportRefused, ExportRequest, export_report
+
+    workbook = Path(args.workbook)
+    if not workbook.is_file():
+        raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
+    if args.narrative and not Path(args.narrative).is_file():
+        raise UsageError(f"找不到正文文件 {args.narrative}。", "请检查路径是否正确。")
+    docx, html, pdf = _export_paths(args, workbook)
+    request = ExportRequest(
+        workbook=workbook,
+        docx=docx,
+        html=html,
+        pdf=pdf,
+        narrative=Path(args.narrative) if args.narrative else None,
+        previous=Path(args.previous) if args.previous else None,
+        draft=args.draft,
+        force=args.force,
+        fonts=_fonts(args),
+    )
+    try:
+        result = export_report(request)
+    except ExportRefused as exc:
+        if not exc.report.valid:
+            print(render_report(exc.report))
+        errors = [n for n in exc.notes if n.severity == "error"]
+        if errors:
+            print("\n正文的问题：")
+            _print_notes(errors)
+        print()
+        raise
+    if result.notes:
+        print("正文：")
+        _print_notes(result.notes)
+    if result.draft_marked:
+        print(
+            f"注意：未通过校验（{summary_line(result.report)}），已生成草稿，"
+            "每页都标有草稿标记，不能作为正式报告发布。"
+        )
+    elif result.report.counts["warning"]:
+        print(f"校验：{summary_line(result.report)}（警告不影响导出，建议核对）")
+    print("已生成：")
+    for label, path in result.written:
+        print(f"  {label}：{path}")
+    if result.pdf_problem:
+        print(f"错误：{result.pdf_problem}", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+# -- fields -----------------------------------------------------------------------------------
+
+
+def cmd_fields(args: argparse.Namespace) -> int:
+    from workbook_templates.builder import default_year
+    from workbook_templates.fields import field_value, spec_fields
+    from workbook_templates.spec import load_spec, spec_for_year
+
+    wb = read_workbook(args.workbook) if args.workbook else None
+    if wb is not None:
+        spec = wb.spec
+    elif args.format_version:
+        spec = load_spec(args.format_version)
+    else:
+        spec = spec_for_year(args.year or default_year())
+    numbers, info = {}, {}
+    if wb is not None:
+        from converters.compose import cell_texts
+
+        _, numbers = cell_texts(wb)
+        info = {**wb.info, "unit": wb.unit, "kind": wb.kind, "year": str(wb.year)}
+    rows = []
+    for f in spec_fields(spec):
+        value = field_value(spec, f, numbers, info) if wb is not None else None
+        rows.append((f, value))
+    if args.json:
+        print_json(
+            [
+                {
+                    "field": "{" + f.name + "}",
+                    "aliases": ["{" + a + "}" for a in f.aliases],
+                    "cells": [str(k) for k in f.keys],
+                    "sum": f.is_group,
+                    **({"value": v} if wb is not None else {}),
+                }
+                for f, v in rows
+            ]
+        )
+        return EXIT_OK
+    print(f"正文中可以使用的字段（{spec.label}）：写成 {{字段名}}，导出时换成表格中的数字。")
+    if wb is not None:
+        print(f"取值来自：{wb.path}（{wb.unit} {wb.year} 年度）")
+    group = None
+    for f, value in rows:
+        head = f.name.split(".")[0] if f.keys else spec.sheets.info
+        if head != group:
+            group = head
+            print(f"\n{head}")
+        note = "（合计）" if f.is_group else ""
+        shown = f" = {value if value != '' else '（空）'}" if wb is not None else ""
+        print(f"  {{{f.name}}}{note}{shown}")
+    print("\n行名可写全称（如 本年新收政府信息公开申请数量）或去掉序号的简称；全角、半角均可。")
+    return EXIT_OK
+
+
 # -- demo -------------------------------------------------------------------------------------
 
 
@@ -187,8 +364,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return folder / name
 
     blank = out(f"{unit}-{this_year.year}年度-空白填报表.xlsx")
-    build_template(blank, TemplateRequest(year=this_year.year, unit=unit, kind=this_year.kind))
+    blank_request = TemplateRequest(year=this_year.year, unit=unit, kind=this_year.kind)
+    build_template(blank, blank_request)
     written.append(("空白填报表（发给填报单位的样子）", blank))
+    from converters.narrative_template import write_narrative_template
+
+    narrative = narrative_template_path(blank)
+    write_narrative_template(blank_request.spec(), narrative, unit=unit, year=this_year.year)
+    written.append(("正文模板（Word，与填报表一起发给填报单位）", narrative))
 
     previous_path = out(f"{unit}-{last_year.year}年度-填报表.xlsx")
     build_template(previous_path, last_year)
@@ -221,9 +404,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"年报助手演示：内置示例单位“{unit}”，{this_year.year} 年度。")
     print(f"示例填报表校验：{summary_line(report)}")
     print(f"有错误的示例校验：{summary_line(broken_report)}")
+    from converters.export import ExportRequest, export_report
+
+    title = this_year.spec().title_pattern.format(unit=unit, year=this_year.year)
+    exported = export_report(
+        ExportRequest(
+            workbook=filled,
+            docx=out(f"{title}.docx"),
+            html=out(f"{title}.html"),
+            previous=previous_path,
+        )
+    )
+    for label, path in exported.written:
+        written.append((f"{label}（由填好的填报表和「正文」表一键生成）", path))
+
     print(f"\n已写入文件夹 {folder}：")
     for label, path in written:
         print(f"  {path.name}\n      {label}")
-    print("\nWord/HTML 报告导出将在后续版本提供（nianbao export）。")
-    print(f'试一试：nianbao check "{broken}" --previous "{previous_path}"')
+    print(f'\n试一试：nianbao check "{broken}" --previous "{previous_path}"')
+    print(f'        nianbao export "{broken}" --draft -o 草稿.docx')
     return EXIT_OK if report.valid else EXIT_FINDINGS

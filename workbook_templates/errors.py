@@ -54,3 +54,14 @@ class ForeignWorkbookError(WorkbookError):
 
 class UnsupportedFormatError(WorkbookError):
     """A workbook stamped with a format or template version this program does not know."""
+
+
+class NarrativeError(NianbaoError):
+    """A narrative document (.docx, .txt, .html) cannot be read."""
+
+
+class ExportError(NianbaoError):
+    """A report cannot be exported: the workbook has errors, a field is unknown, or the written
+    file does not show the workbook's numbers."""
+
+    exit_code = 1

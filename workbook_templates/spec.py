@@ -117,6 +117,7 @@ class RowSpec:
     name: str
     short: str
     note: str = ""
+    field: str = ""  # the row's part of a field name ({表三.本年新收.总计}); "" = from the label
 
     @property
     def label(self) -> str:
@@ -202,6 +203,7 @@ class TextCell:
     label: str
     required: bool
     note: str
+    heading: bool = False  # the label is printed as a sub-heading (（一）主动公开) in the report
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,34 @@ class AnnotationText:
 
 
 @dataclass(frozen=True)
+class ReportText:
+    """Wording of the Word/HTML report and of the narrative template (正文模板)."""
+
+    opening: str
+    website: str
+    date: str
+    page_number: str
+    draft_mark: str
+    narrative_title: str
+    narrative_intro: tuple[str, ...]
+    guidance: str
+    table_guidance: str
+    field_example: str
+
+
+# Arguments each report text may use.
+REPORT_ARGS = {
+    "opening": {"unit", "year", "name", "notice", "parts", "count"},
+    "website": {"website", "unit"},
+    "date": {"year", "month", "day"},
+    "page_number": {"page"},
+    "narrative_title": {"unit", "year"},
+    "narrative_intro": {"example", "unit", "year"},
+    "guidance": {"note"},
+}
+
+
+@dataclass(frozen=True)
 class SheetNames:
     info: str
     text: str
@@ -294,6 +324,7 @@ class FormatSpec:
     annotation: AnnotationText
     tables: tuple[TableSpec, ...]
     rules: tuple[RuleSpec, ...]
+    report: ReportText
     source: str = ""
 
     @cached_property
@@ -377,6 +408,7 @@ def _row(raw: dict) -> RowSpec:
         name=name,
         short=raw.get("short", name),
         note=raw.get("note", ""),
+        field=raw.get("field", ""),
     )
 
 
@@ -416,6 +448,15 @@ def _rule(raw: dict) -> RuleSpec:
     if unknown:
         raise SpecError(f"规则 {raw.get('id')} 有未知字段：{sorted(unknown)}")
     return RuleSpec(**kwargs)
+
+
+def _report_text(raw: dict) -> ReportText:
+    kwargs = dict(raw)
+    kwargs["narrative_intro"] = _tuple(kwargs.get("narrative_intro"))
+    unknown = set(kwargs) - set(ReportText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[report] 有未知字段：{sorted(unknown)}")
+    return ReportText(**kwargs)
 
 
 def parse_spec(data: dict, source: str = "") -> FormatSpec:
@@ -466,6 +507,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
                     label=c["label"],
                     required=bool(c.get("required", False)),
                     note=c.get("note", ""),
+                    heading=bool(c.get("heading", False)),
                 )
                 for c in data["text"]["cells"]
             ),
@@ -487,6 +529,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             ),
             tables=tuple(_table(t) for t in data["tables"]),
             rules=tuple(_rule(r) for r in data["rules"]),
+            report=_report_text(data["report"]),
             source=source,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -534,6 +577,11 @@ def _check_integrity(spec: FormatSpec) -> None:
             problems.append(f"基本信息 {f.code} 类型未知：{f.type}")
     for rule in spec.rules:
         problems.extend(_rule_problems(spec, rule))
+    for name, allowed in REPORT_ARGS.items():
+        value = getattr(spec.report, name)
+        for text in value if isinstance(value, tuple) else (value,):
+            if unknown := _template_fields(text) - allowed:
+                problems.append(f"[report] {name} 用了未知参数：{sorted(unknown)}")
     if problems:
         raise SpecError(f"格式文件 {spec.source} 有误：" + "；".join(problems))
 

@@ -1,0 +1,229 @@
+"""From a checked workbook and the clerk's narrative to the report document.
+
+The numbers printed in the tables and the numbers written into the text as fields come from the
+same values, so text and tables cannot disagree. Wording (title, opening, date, page number,
+draft mark) comes from the format's ``[report]`` texts.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import replace
+from decimal import Decimal
+
+from validation.shown import ShownValues
+from workbook_templates.checks import format_number
+from workbook_templates.errors import ExportError
+from workbook_templates.fields import field_value, replace_fields, resolve, suggest
+from workbook_templates.reader import FilledWorkbook
+from workbook_templates.spec import CellKey, FormatSpec
+
+from .document import Paragraph, ReportDocument, Run, Section
+from .narrative import Narrative, NarrativeNote
+from .tables import table_grid
+
+
+def cell_texts(wb: FilledWorkbook) -> tuple[dict[CellKey, str], dict[CellKey, Decimal | None]]:
+    """Return what each table cell prints, and each cell's number, as the workbook shows them.
+
+    For a workbook that passes the checks these are the typed inputs and the recomputed totals;
+    for a draft they are what the clerk sees (a word typed into a number cell prints as typed).
+    """
+    shown = ShownValues(wb)
+    spec = wb.spec
+    texts: dict[CellKey, str] = {}
+    numbers: dict[CellKey, Decimal | None] = {}
+    for table in spec.tables:
+        if table.code in wb.unreadable_tables:
+            continue
+        for key in table.value_keys():
+            read = wb.cells.get(key)
+            if spec.value_type(key) == "text":
+                texts[key] = read.text.strip() if read is not None else ""
+                numbers[key] = None
+                continue
+            if read is not None and read.status == "blank":
+                value = None
+            elif read is not None and read.status == "not_number":
+                texts[key] = read.text.strip()
+                numbers[key] = None
+                continue
+            else:
+                value = shown.plus(key)
+            numbers[key] = value
+            texts[key] = format_number(value) if value is not None else ""
+    return texts, numbers
+
+
+def report_date(wb: FilledWorkbook, today: _dt.date | None = None) -> _dt.date:
+    """Return the date the report is signed: 基本信息's 填报日期 if it is a date, else today."""
+    text = wb.info.get("date", "").strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return today or _dt.date.today()
+
+
+TITLE_CHARS_PER_LINE = 20  # 二号 characters in the 156 mm text width
+
+
+def text_width(text: str) -> float:
+    """Return the width of a text in full-width characters (Latin letters and digits: half)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def title_lines(title: str, unit: str) -> tuple[str, ...]:
+    """Return the title in lines: a title too long for one line breaks after the unit's name
+    (rather than wherever the line runs out, as in "……工作年/度报告")."""
+    if text_width(title) <= TITLE_CHARS_PER_LINE or not unit or not title.startswith(unit):
+        return (title,)
+    rest = title[len(unit) :]
+    if text_width(unit) > TITLE_CHARS_PER_LINE or text_width(rest) > TITLE_CHARS_PER_LINE:
+        return (title,)
+    return (unit, rest)
+
+
+def _opening(spec: FormatSpec, wb: FilledWorkbook) -> str:
+    parts = "、".join(s.title for s in spec.sections)
+    text = spec.report.opening.format(
+        unit=wb.unit,
+        year=wb.year,
+        name=spec.name,
+        notice=spec.notice,
+        parts=parts,
+        count=spec.sections[-1].number,
+    )
+    website = wb.info.get("website", "").strip()
+    if website:
+        text += spec.report.website.format(website=website, unit=wb.unit)
+    return text
+
+
+class _FieldFiller:
+    """Replaces {fields} in paragraphs, collecting the names the format does not know."""
+
+    def __init__(self, wb: FilledWorkbook, numbers: dict[CellKey, Decimal | None]) -> None:
+        self.wb = wb
+        self.numbers = numbers
+        self.info = {**wb.info, "unit": wb.unit, "kind": wb.kind, "year": str(wb.year)}
+        self.unknown: list[str] = []
+        self.used: list[str] = []
+
+    def lookup(self, name: str) -> str | None:
+        field = resolve(self.wb.spec, name)
+        if field is None:
+            return None
+        self.used.append(field.name)
+        return field_value(self.wb.spec, field, self.numbers, self.info)
+
+    def paragraph(self, para: Paragraph) -> Paragraph:
+        """Return the paragraph with its fields replaced; a field split across runs (as Word
+        does after an edit) is replaced in the first run, keeping that run's emphasis."""
+        text = para.text
+        if "{" not in text and "｛" not in text and "}" not in text:
+            return para
+        filled, unknown = replace_fields(text, self.lookup)
+        self.unknown += unknown
+        if len(para.runs) == 1:
+            return replace(para, runs=(replace(para.runs[0], text=filled),))
+        return replace(para, runs=_refill_runs(para.runs, self.lookup))
+
+
+def _refill_runs(runs: tuple[Run, ...], lookup) -> tuple[Run, ...]:
+    """Replace fields in a sequence of runs, each field's text going to the run it starts in."""
+    text = "".join(r.text for r in runs)
+    owner: list[int] = []
+    for i, r in enumerate(runs):
+        owner += [i] * len(r.text)
+    pieces: list[list[str]] = [[] for _ in runs]
+    from workbook_templates.fields import FIELD_RE
+
+    pos = 0
+    for m in FIELD_RE.finditer(text):
+        for k in range(pos, m.start()):
+            pieces[owner[k]].append(text[k])
+        token = m.group(0)
+        if token in ("{{", "}}"):
+            value = token[0]
+        else:
+            value = lookup(m.group(1))
+            if value is None:
+                value = token
+        pieces[owner[m.start()]].append(value)
+        pos = m.end()
+    for k in range(pos, len(text)):
+        pieces[owner[k]].append(text[k])
+    out = [replace(r, text="".join(p)) for r, p in zip(runs, pieces, strict=True)]
+    return tuple(r for r in out if r.text)
+
+
+def unknown_fields_error(spec: FormatSpec, names: list[str]) -> ExportError:
+    unique = list(dict.fromkeys(names))
+    hints = []
+    for name in unique[:5]:
+        close = suggest(spec, name)
+        hints.append(
+            f"{{{name}}}"
+            + (f"（是否想写 {'、'.join('{' + c + '}' for c in close)}？）" if close else "")
+        )
+    return ExportError(
+        f"正文中有 {len(unique)} 个无法识别的字段：{'；'.join(hints)}",
+        "请改正字段名；运行 nianbao fields 可列出全部有效的字段名（如 {表三.本年新收.总计}）。"
+        "正文中要写花括号本身时，请写成 {{ 和 }}。",
+    )
+
+
+def compose_report(
+    wb: FilledWorkbook,
+    narrative: Narrative,
+    *,
+    draft_mark: str = "",
+    today: _dt.date | None = None,
+) -> tuple[ReportDocument, list[NarrativeNote]]:
+    """Return the report document and notes about the narrative (errors among them refuse a
+    final export). Raises ExportError naming any {field} the format does not have."""
+    spec = wb.spec
+    texts, numbers = cell_texts(wb)
+    filler = _FieldFiller(wb, numbers)
+    notes = list(narrative.notes)
+
+    opening = [filler.paragraph(p) for p in narrative.preamble]
+    if opening:
+        notes.append(NarrativeNote("info", "报告开头使用了正文文件中开头部分的文字。"))
+    else:
+        opening = [Paragraph.plain(_opening(spec, wb))]
+
+    sections = []
+    for sec in spec.sections:
+        paragraphs = tuple(filler.paragraph(p) for p in narrative.sections.get(sec.code, []))
+        table = table_grid(spec.table(sec.table), texts) if sec.table else None
+        if not paragraphs and table is None:
+            notes.append(
+                NarrativeNote(
+                    "error",
+                    f"“{sec.number}、{sec.title}”没有内容（来源：{narrative.source}）。",
+                    "请在填报表的「正文」表或正文文件中补写这一部分；确实没有的写明“无”。",
+                )
+            )
+        sections.append(Section(sec.code, f"{sec.number}、{sec.title}", paragraphs, table))
+    if filler.unknown:
+        raise unknown_fields_error(spec, filler.unknown)
+
+    date = report_date(wb, today)
+    signature = (wb.unit, spec.report.date.format(year=date.year, month=date.month, day=date.day))
+    title = spec.title_pattern.format(unit=wb.unit, year=wb.year)
+    doc = ReportDocument(
+        title=title,
+        title_lines=title_lines(title, wb.unit),
+        opening=tuple(opening),
+        sections=tuple(sections),
+        signature=tuple(s for s in signature if s),
+        page_number=spec.report.page_number,
+        draft_mark=draft_mark,
+        values=texts,
+        unit=wb.unit,
+        year=wb.year,
+    )
+    return doc, notes
