@@ -196,8 +196,12 @@ def table_xml(grid: TableGrid, style_id: str, width_twips: int | None = None) ->
         + "".join(f'<w:gridCol w:w="{w}"/>' for w in cols)
         + "</w:tblGrid>"
     ]
+    # Caption and header rows stay on the page of the row below them (paragraphs kept with the
+    # next one inside a table keep their rows together, in Word and in LibreOffice).
+    heading_rows = {c.row for c in grid.cells if c.role in ("caption", "corner", "header")}
     for r in range(grid.n_rows):
         header = "<w:tblHeader/>" if r < grid.header_rows else ""
+        keep = r in heading_rows
         out.append(
             f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{ROW_HEIGHT_TWIPS}" '
             f'w:hRule="atLeast"/>{header}</w:trPr>'
@@ -210,7 +214,7 @@ def table_xml(grid: TableGrid, style_id: str, width_twips: int | None = None) ->
             if cell is None:
                 cell = covered.get((r, c))
                 if cell is None:  # nothing printed here: an empty cell keeps the grid whole
-                    out.append(_tc(cols[c], 1, "", "", style_id, "center"))
+                    out.append(_tc(cols[c], 1, "", "", style_id, "center", keep))
                     c += 1
                     continue
                 merge = "<w:vMerge/>"
@@ -224,19 +228,22 @@ def table_xml(grid: TableGrid, style_id: str, width_twips: int | None = None) ->
                 if cell.role == "row" or (cell.role == "corner" and len(cell.text) > 8)
                 else "center"
             )
-            out.append(_tc(width, cell.colspan, merge, text, style_id, align))
+            out.append(_tc(width, cell.colspan, merge, text, style_id, align, keep))
             c += cell.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
 
 
-def _tc(width: int, span: int, merge: str, text: str, style_id: str, align: str) -> str:
+def _tc(
+    width: int, span: int, merge: str, text: str, style_id: str, align: str, keep: bool = False
+) -> str:
     grid_span = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     run = f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
+    keep_next = "<w:keepNext/>" if keep else ""
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid_span}{merge}'
         '<w:vAlign w:val="center"/></w:tcPr>'
-        f'<w:p><w:pPr><w:pStyle w:val="{escape(style_id)}"/><w:jc w:val="{align}"/></w:pPr>'
-        f"{run}</w:p></w:tc>"
+        f'<w:p><w:pPr><w:pStyle w:val="{escape(style_id)}"/>{keep_next}'
+        f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
     )

@@ -234,6 +234,7 @@ def _print_notes(notes) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from converters.export import ExportRefused, ExportRequest, export_report
 
+    fonts = _fonts(args)
     workbook = Path(args.workbook)
     if not workbook.is_file():
         raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
@@ -249,7 +250,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         previous=Path(args.previous) if args.previous else None,
         draft=args.draft,
         force=args.force,
-        fonts=_fonts(args),
+        fonts=fonts,
     )
     try:
         result = export_report(request)

@@ -146,6 +146,8 @@ def test_annotate_writes_a_marked_copy_and_leaves_input_untouched(sample_path, t
         (("template", "-o", "x.xlsx", "--kind", "村"), "单位类型"),
         (("template", "-o", "x.xls"), ".xlsx"),
         (("template", "-o", "x.xlsx", "--format", "2030"), "不支持格式版本"),
+        (("export", "nope.xlsx"), "找不到填报表"),
+        (("export", "x.xlsx", "--font", "正文"), "用途=字体"),
     ],
     ids=[
         "missing-file",
@@ -155,6 +157,8 @@ def test_annotate_writes_a_marked_copy_and_leaves_input_untouched(sample_path, t
         "bad-kind",
         "bad-suffix",
         "bad-format",
+        "export-no-such-file",
+        "export-bad-font",
     ],
 )
 def test_usage_errors_exit_2_in_chinese(tmp_path, args, message):
@@ -178,6 +182,9 @@ def test_demo_writes_everything_into_a_new_folder_each_time(tmp_path):
     names = {p.name for p in folder.iterdir()}
     assert "青禾镇人民政府-2025年度-填报表.xlsx" in names
     assert "示例-有错误的填报表-批注.xlsx" in names
+    assert "青禾镇人民政府2025年政府信息公开工作年度报告.docx" in names
+    assert "青禾镇人民政府2025年政府信息公开工作年度报告.html" in names
+    assert "青禾镇人民政府-2025年度-空白填报表-正文.docx" in names
     assert "✓ 通过" in (folder / "校验结果.txt").read_text(encoding="utf-8")
     second = nianbao("demo", cwd=tmp_path)
     assert second.returncode == 0 and (tmp_path / "nianbao-demo-2").is_dir()
@@ -211,3 +218,76 @@ def test_output_cut_short_by_the_reader_is_not_an_internal_error(tmp_path):
         code = proc.wait(timeout=120)
     assert "内部出错" not in stderr and "Traceback" not in stderr
     assert code in (0, 141)
+
+
+def test_template_hands_out_the_narrative_template_and_refuses_before_writing(tmp_path):
+    out = tmp_path / "t.xlsx"
+    narrative = tmp_path / "t-正文.docx"
+    narrative.write_bytes(b"precious")
+    result = nianbao("template", "-o", out, "--year", "2025")
+    assert result.returncode == 2 and "已经存在" in result.stderr
+    assert not out.exists() and narrative.read_bytes() == b"precious"
+    narrative.unlink()
+    result = nianbao("template", "-o", out, "--year", "2025", "--unit", "白云镇人民政府")
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and narrative.exists() and "已生成正文模板" in result.stdout
+    assert nianbao("template", "-o", tmp_path / "u.xlsx", "--no-narrative").returncode == 0
+    assert not (tmp_path / "u-正文.docx").exists()
+
+
+def test_export_writes_word_and_html_and_prints_where(sample_path, previous_path, tmp_path):
+    out = tmp_path / "报告.docx"
+    result = nianbao("export", sample_path, "-o", out, "--html", "--previous", previous_path)
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and (tmp_path / "报告.html").exists()
+    assert str(out) in result.stdout
+    again = nianbao("export", sample_path, "-o", out)
+    assert again.returncode == 2 and "已经存在" in again.stderr
+
+
+def test_export_refuses_a_failing_workbook_and_drafts_on_request(tmp_path):
+    demo = nianbao("demo", cwd=tmp_path)
+    broken = tmp_path / "nianbao-demo" / "示例-有错误的填报表.xlsx"
+    out = tmp_path / "r.docx"
+    refused = nianbao("export", broken, "-o", out)
+    assert demo.returncode == 0 and refused.returncode == 1
+    assert "没有生成报告" in refused.stderr and "--draft" in refused.stderr
+    assert "H3-1" in refused.stdout
+    assert not out.exists()
+    drafted = nianbao("export", broken, "-o", out, "--draft")
+    assert drafted.returncode == 0, drafted.stderr
+    assert "草稿" in drafted.stdout and out.exists()
+    assert_no_traceback(refused)
+
+
+def test_export_unknown_field_exits_1_naming_it(sample_path, tmp_path):
+    narrative = tmp_path / "正文.txt"
+    narrative.write_text("一、总体情况\n共{表三.新收}件\n", encoding="utf-8")
+    result = nianbao("export", sample_path, "-o", tmp_path / "r.docx", "--narrative", narrative)
+    assert result.returncode == 1
+    assert "{表三.新收}" in result.stderr and "nianbao fields" in result.stderr
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_export_pdf_without_libreoffice_says_how_to_get_one(
+    sample_path, tmp_path, monkeypatch, capsys
+):
+    """In-process, with the machine's LibreOffice hidden: Word is written, PDF is explained."""
+    import converters.pdf
+    from desktop.cli import main
+
+    monkeypatch.setattr(converters.pdf, "find_soffice", lambda: None)
+    code = main(["export", str(sample_path), "-o", str(tmp_path / "r.docx"), "--pdf"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "没有找到 LibreOffice" in err and "另存为" in err
+    assert (tmp_path / "r.docx").exists() and not (tmp_path / "r.pdf").exists()
+
+
+def test_fields_lists_names_and_values(sample_path):
+    plain = nianbao("fields")
+    assert plain.returncode == 0 and "{表三.本年新收.总计}" in plain.stdout
+    with_values = nianbao("fields", sample_path, "--json")
+    data = {row["field"]: row for row in json.loads(with_values.stdout)}
+    assert data["{表三.本年新收.总计}"]["value"] == "17"
+    assert data["{表三.不予公开.总计}"]["sum"] is True
