@@ -8,6 +8,7 @@ draft mark) comes from the format's ``[report]`` texts.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -101,6 +102,38 @@ def _opening(spec: FormatSpec, wb: FilledWorkbook) -> str:
     return text
 
 
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_QUOTE_MAX = 30
+
+
+def _quote(text: str) -> str:
+    text = text.strip()
+    return f"“{text[:_QUOTE_MAX]}{'…' if len(text) > _QUOTE_MAX else ''}”"
+
+
+def _split_preamble(
+    spec: FormatSpec, preamble: list[Paragraph]
+) -> tuple[list[Paragraph], list[Paragraph]]:
+    """Return the preamble paragraphs that read like a report's opening, and the others."""
+    markers = spec.report.opening_markers
+    used = [p for p in preamble if any(m in p.text for m in markers)]
+    return used, [p for p in preamble if p not in used]
+
+
+def _trailing_signature(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Return the signature (unit name, date) the clerk put at the end, if any."""
+    if not paragraphs or not _DATE_LINE.match(paragraphs[-1].text.strip()):
+        return []
+    before = paragraphs[-2] if len(paragraphs) > 1 else None
+    if (
+        before is not None
+        and len(before.text.strip()) <= _QUOTE_MAX
+        and not any(ch in before.text for ch in "。，；：！？")
+    ):
+        return paragraphs[-2:]
+    return paragraphs[-1:]
+
+
 class _FieldFiller:
     """Replaces {fields} in paragraphs, collecting the names the format does not know."""
 
@@ -189,15 +222,35 @@ def compose_report(
     filler = _FieldFiller(wb, numbers)
     notes = list(narrative.notes)
 
-    opening = [filler.paragraph(p) for p in narrative.preamble]
+    opening, unused = _split_preamble(spec, narrative.preamble)
+    opening = [filler.paragraph(p) for p in opening]
+    if unused:
+        quoted = "；".join(_quote(p.text) for p in unused[:3])
+        notes.append(
+            NarrativeNote(
+                "info",
+                f"正文开头（第一部分之前）有 {len(unused)} 段不像报告开头的文字，"
+                f"未使用：{quoted}。",
+            )
+        )
     if opening:
         notes.append(NarrativeNote("info", "报告开头使用了正文文件中开头部分的文字。"))
     else:
         opening = [Paragraph.plain(_opening(spec, wb))]
 
     sections = []
-    for sec in spec.sections:
-        paragraphs = tuple(filler.paragraph(p) for p in narrative.sections.get(sec.code, []))
+    for i, sec in enumerate(spec.sections):
+        source = list(narrative.sections.get(sec.code, []))
+        if i == len(spec.sections) - 1 and (signature := _trailing_signature(source)):
+            del source[-len(signature) :]
+            notes.append(
+                NarrativeNote(
+                    "info",
+                    f"正文末尾的落款（{'、'.join(p.text for p in signature)}）未使用，"
+                    "报告落款由年报助手按填报表生成。",
+                )
+            )
+        paragraphs = tuple(filler.paragraph(p) for p in source)
         table = table_grid(spec.table(sec.table), texts) if sec.table else None
         if not paragraphs and table is None:
             notes.append(

@@ -349,3 +349,26 @@ def test_empty_required_section_refuses_the_export(tmp_path, sample_path):
             ExportRequest(workbook=sample_path, docx=tmp_path / "r.docx", narrative=narrative)
         )
     assert any("五、存在的主要问题及改进情况" in n.message for n in info.value.notes)
+
+
+def test_web_page_junk_before_section_one_is_left_out_with_a_note(tmp_path, sample_path):
+    """Seed 003 is a web page: 信息来源/发布时间/浏览次数 must not become the report's opening."""
+    out = tmp_path / "r.docx"
+    result = export_report(
+        ExportRequest(workbook=sample_path, docx=out, narrative=SEEDS / "003_ea814e481b17270c.txt")
+    )
+    texts = _texts(out)
+    assert not any(t.startswith(("信息来源", "发布时间", "浏览次数")) for t in texts)
+    assert any("浏览次数" in n.message and "未使用" in n.message for n in result.notes)
+
+
+def test_clerks_own_signature_is_not_printed_twice(tmp_path, sample_path):
+    """Seed 004 ends with its own unit and date; the report prints the workbook's signature."""
+    out = tmp_path / "r.docx"
+    result = export_report(
+        ExportRequest(workbook=sample_path, docx=out, narrative=SEEDS / "004_ffd40503d4e8776a.txt")
+    )
+    texts = [t for t in _texts(out) if t.strip()]
+    assert "2025年1月17日" not in texts
+    assert texts[-2:] == ["青禾镇人民政府", "2026年1月15日"]
+    assert any("落款" in n.message for n in result.notes)

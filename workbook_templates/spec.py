@@ -273,6 +273,7 @@ class ReportText:
     guidance: str
     table_guidance: str
     field_example: str
+    opening_markers: tuple[str, ...] = ()
 
 
 # Arguments each report text may use.
@@ -453,6 +454,7 @@ def _rule(raw: dict) -> RuleSpec:
 def _report_text(raw: dict) -> ReportText:
     kwargs = dict(raw)
     kwargs["narrative_intro"] = _tuple(kwargs.get("narrative_intro"))
+    kwargs["opening_markers"] = _tuple(kwargs.get("opening_markers"))
     unknown = set(kwargs) - set(ReportText.__dataclass_fields__)
     if unknown:
         raise SpecError(f"[report] 有未知字段：{sorted(unknown)}")
@@ -579,6 +581,8 @@ def _check_integrity(spec: FormatSpec) -> None:
         problems.extend(_rule_problems(spec, rule))
     for name, allowed in REPORT_ARGS.items():
         value = getattr(spec.report, name)
+        if not isinstance(value, str | tuple):
+            continue
         for text in value if isinstance(value, tuple) else (value,):
             if unknown := _template_fields(text) - allowed:
                 problems.append(f"[report] {name} 用了未知参数：{sorted(unknown)}")
