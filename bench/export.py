@@ -22,11 +22,11 @@ from pathlib import Path
 from _timing import REPO, environment, line, load_note, target_verdict
 
 sys.path.insert(0, str(REPO))
-import docx  # noqa: E402
+import docx
 
-from converters.export import ExportRequest, export_report  # noqa: E402
-from workbook_templates import build_template  # noqa: E402
-from workbook_templates.sample import sample_request  # noqa: E402
+from converters.export import ExportRequest, export_report
+from workbook_templates import build_template
+from workbook_templates.sample import sample_request
 
 TARGET_MS = 150.0
 

@@ -26,9 +26,17 @@ def build_narrative_template(
     document = docx.Document()
     S.apply_styles(document, fonts)
     S.setup_section(document.sections[0])
-    document.add_paragraph(
-        report.narrative_title.format(unit=unit or "（单位名称）", year=year), style=S.TITLE
-    )
+    from .compose import title_lines
+
+    name = unit or "（单位名称）"
+    title = document.add_paragraph(style=S.TITLE)
+    for i, line in enumerate(
+        title_lines(report.narrative_title.format(unit=name, year=year), name)
+    ):
+        run = title.add_run()
+        if i:
+            run.add_break()
+        run.add_text(line)
     for line in report.narrative_intro:
         document.add_paragraph(
             line.format(example=report.field_example, unit=unit, year=year), style=S.GUIDANCE

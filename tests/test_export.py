@@ -181,20 +181,31 @@ def test_fallback_fonts_replace_the_gb2312_fonts(tmp_path, sample_path):
 
 
 def _distinct_request(sample, spec):
-    values = {k: Decimal(i + 1) for i, k in enumerate(input_keys(spec))}
-    return replace(sample, values=values), values
+    """Return a request in which every input cell holds a different value."""
+    values = {
+        k: Decimal(i + 1) if spec.value_type(k) != "text" else f"{i + 1}.5万元"
+        for i, k in enumerate(input_keys(spec))
+    }
+    year = 2025 if spec.format_version == "2021" else 2020
+    request = replace(sample, values=values, year=year, format_version=spec.format_version)
+    return request, values
 
 
-def test_every_table_number_round_trips_through_word_and_html(tmp_path, build, sample, spec2021):
+@pytest.mark.parametrize("version", ["2021", "2019"])
+def test_every_table_number_round_trips_through_word_and_html(tmp_path, build, sample, version):
     """Each input cell gets a different number (the rules then fail, so this is a draft)."""
-    request, inputs = _distinct_request(sample, spec2021)
+    from workbook_templates.spec import load_spec
+
+    spec = load_spec(version)
+    request, inputs = _distinct_request(sample, spec)
     path = build(request)
     out, html = tmp_path / "r.docx", tmp_path / "r.html"
     result = export_report(ExportRequest(workbook=path, docx=out, html=html, draft=True))
     assert result.draft_marked
-    expected = {**inputs, **recompute(spec2021, inputs)}
+    numbers = {k: v for k, v in inputs.items() if isinstance(v, Decimal)}
+    expected = {**inputs, **recompute(spec, numbers)}
     for source in (read_docx_tables(out), read_html_tables(html.read_text("utf-8"))):
-        for grid, table in zip(source, spec2021.tables, strict=True):
+        for grid, table in zip(source, spec.tables, strict=True):
             lay = L.table_layout(table)
             for key in table.value_keys():
                 cell = lay.cell(key)
@@ -372,3 +383,17 @@ def test_clerks_own_signature_is_not_printed_twice(tmp_path, sample_path):
     assert "2025年1月17日" not in texts
     assert texts[-2:] == ["青禾镇人民政府", "2026年1月15日"]
     assert any("落款" in n.message for n in result.notes)
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_every_seed_exports_as_a_draft_with_the_six_headings(tmp_path, sample_path, seed):
+    """Real report texts as narratives: whatever their state, the report keeps its structure."""
+    out = tmp_path / "r.docx"
+    result = export_report(
+        ExportRequest(workbook=sample_path, docx=out, narrative=SEEDS / seed, draft=True)
+    )
+    document = docx.Document(str(out))
+    headings = [p.text for p in document.paragraphs if p.style.name == "一级标题"]
+    assert [h[0] for h in headings] == list("一二三四五六")
+    assert len(read_docx_tables(out)) == 3
+    assert result.narrative.source.endswith(seed)
