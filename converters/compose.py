@@ -15,7 +15,7 @@ from decimal import Decimal
 from validation.shown import ShownValues
 from workbook_templates.checks import format_number
 from workbook_templates.errors import ExportError
-from workbook_templates.fields import field_value, replace_fields, resolve, suggest
+from workbook_templates.fields import FIELD_RE, field_value, replace_fields, resolve, suggest
 from workbook_templates.reader import FilledWorkbook
 from workbook_templates.spec import CellKey, FormatSpec
 
@@ -171,8 +171,6 @@ def _refill_runs(runs: tuple[Run, ...], lookup) -> tuple[Run, ...]:
     for i, r in enumerate(runs):
         owner += [i] * len(r.text)
     pieces: list[list[str]] = [[] for _ in runs]
-    from workbook_templates.fields import FIELD_RE
-
     pos = 0
     for m in FIELD_RE.finditer(text):
         for k in range(pos, m.start()):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from validation import Report, validate
 from workbook_templates import read_workbook
-from workbook_templates.errors import ExportError, UsageError
+from workbook_templates.errors import Cancelled, ExportError, UsageError
 from workbook_templates.files import check_target
 
 from .narrative import Narrative, NarrativeNote, narrative_from_workbook, read_narrative
@@ -57,20 +57,22 @@ class ExportResult:
 
 
 def _targets(request: ExportRequest) -> list[Path]:
+    """Return the output paths after checking them all, before any work is done."""
     targets = [p for p in (request.docx, request.html, request.pdf) if p is not None]
     if not targets:
         raise UsageError("没有指定要生成的文件。", "请用 -o 报告.docx（以及 --html、--pdf）指定。")
     resolved = [t.resolve() for t in targets]
     if len(set(resolved)) != len(resolved):
         raise UsageError("输出文件名重复。", "Word、HTML、PDF 请使用不同的文件名。")
-    for suffix, path in ((".docx", request.docx), (".html", request.html), (".pdf", request.pdf)):
-        if path is not None and path.suffix.lower() not in (
-            suffix,
-            ".htm" if suffix == ".html" else suffix,
-        ):
+    for suffixes, path in (
+        ((".docx",), request.docx),
+        ((".html", ".htm"), request.html),
+        ((".pdf",), request.pdf),
+    ):
+        if path is not None and path.suffix.lower() not in suffixes:
             raise UsageError(
-                f"输出文件 {path.name} 的扩展名应为 {suffix}。",
-                f"例如：青禾镇人民政府2025年政府信息公开工作年度报告{suffix}。",
+                f"输出文件 {path.name} 的扩展名应为 {suffixes[0]}。",
+                f"例如：年度报告{suffixes[0]}。",
             )
     if request.workbook.resolve() in resolved:
         raise UsageError("输出文件不能是输入的填报表本身。", "请换一个输出文件名。")
@@ -86,13 +88,15 @@ def export_report(
 ) -> ExportResult:
     """Check the workbook, compose the report and write the requested files; return what was
     written. Raises ExportRefused for a workbook with errors (unless ``draft``), ExportError for
-    unknown fields or a file that does not read back right, and the reader's errors for
-    unreadable input."""
+    unknown fields or a file that does not read back right, the reader's errors for unreadable
+    input, and Cancelled when ``cancelled()`` turns true between steps.
+
+    ``progress(fraction, message)`` is called at each step (the desktop app shows it)."""
     from .compose import compose_report
 
     def step(fraction: float, message: str) -> None:
         if cancelled is not None and cancelled():
-            raise KeyboardInterrupt
+            raise Cancelled
         if progress is not None:
             progress(fraction, message)
 
@@ -131,8 +135,6 @@ def export_report(
                 report,
                 notes,
             )
-        from dataclasses import replace
-
         doc = replace(doc, draft_mark=wb.spec.report.draft_mark)
     result = ExportResult(report, narrative, notes, draft_marked=bool(doc.draft_mark))
 

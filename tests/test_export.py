@@ -397,3 +397,28 @@ def test_every_seed_exports_as_a_draft_with_the_six_headings(tmp_path, sample_pa
     assert [h[0] for h in headings] == list("一二三四五六")
     assert len(read_docx_tables(out)) == 3
     assert result.narrative.source.endswith(seed)
+
+
+def test_progress_is_reported_and_cancel_stops_before_writing(tmp_path, sample_path):
+    from workbook_templates.errors import Cancelled
+
+    steps = []
+    out = tmp_path / "r.docx"
+    export_report(
+        ExportRequest(workbook=sample_path, docx=out),
+        progress=lambda fraction, message: steps.append((fraction, message)),
+    )
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(steps) >= 4
+    calls = []
+
+    def cancel_at_third_step() -> bool:
+        calls.append(1)
+        return len(calls) >= 3
+
+    with pytest.raises(Cancelled):
+        export_report(
+            ExportRequest(workbook=sample_path, docx=tmp_path / "c.docx"),
+            cancelled=cancel_at_third_step,
+        )
+    assert not (tmp_path / "c.docx").exists()

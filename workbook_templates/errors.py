@@ -65,3 +65,12 @@ class ExportError(NianbaoError):
     file does not show the workbook's numbers."""
 
     exit_code = 1
+
+
+class Cancelled(NianbaoError):
+    """The user cancelled a long operation (the desktop app's cancel button, Ctrl+C)."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "已取消，没有写出任何文件。", action: str = "") -> None:
+        super().__init__(message, action)
