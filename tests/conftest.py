@@ -14,7 +14,9 @@ from workbook_templates import TemplateRequest, build_template, load_spec
 from workbook_templates.sample import sample_request
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "domain" / "seeds"
+# Real report texts found on the web (see tests/data/seeds/README.md), kept with the tests so a
+# clean checkout runs them.
+SEEDS = REPO / "tests" / "data" / "seeds"
 
 
 @pytest.fixture(scope="session")

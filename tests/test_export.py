@@ -422,3 +422,8 @@ def test_progress_is_reported_and_cancel_stops_before_writing(tmp_path, sample_p
             cancelled=cancel_at_third_step,
         )
     assert not (tmp_path / "c.docx").exists()
+
+
+def test_the_five_seed_texts_are_present():
+    """The seed tests are parametrised over the folder: an empty folder must not pass silently."""
+    assert len(list(SEEDS.glob("*.txt"))) == 5
