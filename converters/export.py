@@ -107,7 +107,10 @@ def export_report(
     report = validate(wb, previous)
     step(0.2, "读取正文")
     if request.narrative is not None:
+        from validation.narrative_checks import narrative_findings
+
         narrative = read_narrative(request.narrative, wb.spec)
+        report.findings += narrative_findings(wb.spec, narrative)
         if any(t.strip() for t in wb.texts.values()):
             narrative.notes.append(
                 NarrativeNote(

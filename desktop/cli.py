@@ -107,6 +107,11 @@ def _build_parser() -> _Parser:
     p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--annotate", metavar="批注副本.xlsx", help="另存一份标出问题单元格的副本")
+    p.add_argument(
+        "--narrative",
+        metavar="正文文件",
+        help="同时检查正文（.docx、.txt 或 .html）中的模板遗留（占位符、提示文字、范文残留）",
+    )
     p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
 
     p = sub.add_parser(

@@ -154,10 +154,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     files, skipped = collect_inputs(args.inputs)
     if args.annotate and len(files) != 1:
         raise UsageError("--annotate 只能用于单个文件。", "请一次校验一个文件并生成批注副本。")
+    if args.narrative and len(files) != 1:
+        raise UsageError("--narrative 只能用于单个文件。", "请一次校验一个填报表和它的正文。")
     previous = read_workbook(args.previous) if args.previous else None
     reports: list[Report] = []
     for path in files:
         report, wb = check_file(path, previous)
+        if args.narrative and wb is not None:
+            from converters.narrative import read_narrative
+            from validation.narrative_checks import narrative_findings
+
+            report.findings += narrative_findings(
+                wb.spec, read_narrative(Path(args.narrative), wb.spec)
+            )
         reports.append(report)
         if args.annotate and wb is not None:
             from validation.annotate import annotate_workbook

@@ -317,9 +317,11 @@ def test_clerks_docx_keeps_emphasis_and_a_field_split_across_runs(tmp_path, samp
 def test_published_report_text_works_as_narrative(tmp_path, sample_path):
     """Seed 004 is a real published report: its six sections land under the right headings."""
     out = tmp_path / "r.docx"
-    export_report(
-        ExportRequest(workbook=sample_path, docx=out, narrative=SEEDS / "004_ffd40503d4e8776a.txt")
-    )
+    narrative = SEEDS / "004_ffd40503d4e8776a.txt"
+    with pytest.raises(ExportRefused) as info:  # it still holds a "[具体重大决策项目]"
+        export_report(ExportRequest(workbook=sample_path, docx=out, narrative=narrative))
+    assert [f.rule for f in info.value.report.findings] == ["N-LEFTOVER"]
+    export_report(ExportRequest(workbook=sample_path, docx=out, narrative=narrative, draft=True))
     texts = _texts(out)
     first = texts.index("一、总体情况")
     second = texts.index("二、主动公开政府信息情况")
@@ -377,7 +379,12 @@ def test_clerks_own_signature_is_not_printed_twice(tmp_path, sample_path):
     """Seed 004 ends with its own unit and date; the report prints the workbook's signature."""
     out = tmp_path / "r.docx"
     result = export_report(
-        ExportRequest(workbook=sample_path, docx=out, narrative=SEEDS / "004_ffd40503d4e8776a.txt")
+        ExportRequest(
+            workbook=sample_path,
+            docx=out,
+            narrative=SEEDS / "004_ffd40503d4e8776a.txt",
+            draft=True,
+        )
     )
     texts = [t for t in _texts(out) if t.strip()]
     assert "2025年1月17日" not in texts

@@ -32,6 +32,7 @@ from workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
 from workbook_templates.values import normalize_label
 
 from .findings import SEVERITY_ORDER, Finding, Report
+from .leftovers import find_leftovers
 from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
 
 
@@ -202,7 +203,21 @@ class _Engine:
                 self.add_kind("info_blank", {"row": f["row"]}, **f)
         if wb.texts:
             for cell in spec.text_cells:
-                if cell.required and not wb.texts.get(cell.code, "").strip():
+                text = wb.texts.get(cell.code, "")
+                for hit in find_leftovers(text):
+                    self.add_kind(
+                        "narrative_leftover",
+                        {
+                            "place": f"「{cell.label}」",
+                            "detail": hit.description,
+                            "excerpt": hit.excerpt,
+                        },
+                        sheet=spec.sheets.text,
+                        cell=L.a1(L.text_row(spec, cell.code), L.RECORD_VALUE_COL),
+                        row=cell.label,
+                        actual=hit.excerpt,
+                    )
+                if cell.required and not text.strip():
                     row = L.text_row(spec, cell.code)
                     self.add_kind(
                         "text_blank",

@@ -57,6 +57,7 @@ OBSERVED_KINDS = (
     "previous_unit",
     "previous_year",
     "previous_missing_cell",
+    "narrative_leftover",
 )
 RULE_KINDS = COMPUTED_KINDS + OBSERVED_KINDS
 
@@ -81,6 +82,8 @@ MESSAGE_ARGS = frozenset(
         "unit_kind",
         "year",
         "check",
+        "excerpt",
+        "place",
     }
 )
 

@@ -1,0 +1,127 @@
+"""Template leftovers in the narrative (N-LEFTOVER): placeholders that must not be published."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from converters.narrative import narrative_from_workbook, read_narrative
+from validation import validate
+from validation.leftovers import find_leftovers
+from validation.narrative_checks import narrative_findings
+from workbook_templates import read_workbook
+
+from .conftest import SEEDS
+from .test_cli import nianbao
+
+
+def _seed(number: str):
+    return next(SEEDS.glob(f"{number}_*.txt"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "excerpt"),
+    [
+        ("全年全市共公开政府信息X万余条，其中", "number", "X万余条"),
+        ("通过政府门户网站公开Y条", "number", "Y条"),
+        ("累计培训人员X余人次", "number", "X余人"),
+        ("20××年度，我办完善各项制度", "year", "20××年度"),
+        ("自1983年至20__年的所有档案资料", "year", "20__年"),
+        ("现将我局20xx年度政府信息公开工作报告", "year", "20xx年度"),
+        ("XX区水资源管理办公室按照", "name", "XX区"),
+        ("成立了xxxxx政府信息公开工作领导小组", "number", "xxxxx"),
+        ("（单位名称）2025年政府信息公开", "name", "（单位名称）"),
+        ("由×××同志负责", "name", "×××"),
+        ("如在 [具体重大决策项目] 中", "guidance", "[具体重大决策项目]"),
+        ("【请填写本年度主动公开的情况】", "guidance", "【请填写"),
+        ("2020 年主动公开信息  条，其中", "missing_number", "信息  条"),
+        ("以下是一篇关于年报的文章示例", "residue", "以下是一篇"),
+        ("你可以根据实际情况进行修改和完善", "residue", "你可以根据实际情况"),
+        ("以上报告内容仅供参考", "residue", "仅供参考"),
+    ],
+)
+def test_leftover_is_found_with_its_excerpt(text, kind, excerpt):
+    hits = find_leftovers(text)
+    assert [h.kind for h in hits][:1] == [kind]
+    assert excerpt in hits[0].excerpt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年共收到申请17件，办结16件。",
+        "网站访问量12万次，政务新媒体发布信息300条。",
+        "依据《条例》第二十条第（一）项，规章0件。",
+        "XML 格式的数据开放目录 20 个。",
+        "本报告电子版可在 https://www.example.gov.cn/xxgk/ 下载。",
+        "2025年1月1日至2025年12月31日",
+        "（一）主动公开",
+        "GB/T 9704—2012",
+        "X光机采购项目1个",
+    ],
+)
+def test_ordinary_text_is_not_a_leftover(text):
+    assert find_leftovers(text) == []
+
+
+def test_seed_000_machine_written_example_is_flagged_with_exact_excerpts(spec2021):
+    findings = narrative_findings(spec2021, read_narrative(_seed("000"), spec2021))
+    excerpts = [f.actual for f in findings]
+    assert all(f.rule == "N-LEFTOVER" and f.severity == "error" for f in findings)
+    assert any("以下是一篇关于《鞍山市2025年度" in e for e in excerpts)
+    assert any("共公开政府信息X万余条" in e for e in excerpts)
+    assert any("网站公开Y条" in e for e in excerpts)
+    assert any("平台发布Z条" in e for e in excerpts)
+    assert any("仅供参考" in e for e in excerpts)
+    assert len(findings) == 16
+
+
+def test_seed_001_template_collection_is_flagged(spec2021):
+    findings = narrative_findings(spec2021, read_narrative(_seed("001"), spec2021))
+    excerpts = [f.actual for f in findings]
+    assert any("对20××年政府信息公开情况" in e for e in excerpts)
+    assert any("至20__年的所有档案" in e for e in excerpts)
+    assert any("XX区水资源管理办公室" in e for e in excerpts)
+    assert any("xxxxx政府信息公开工作领导小组" in e for e in excerpts)
+    assert any("以下是小编收集整理" in e for e in excerpts)
+    assert len(findings) == 22
+
+
+@pytest.mark.parametrize("number", ["002", "003"])
+def test_published_reports_without_leftovers_raise_no_alarm(spec2021, number):
+    assert narrative_findings(spec2021, read_narrative(_seed(number), spec2021)) == []
+
+
+def test_published_report_004_still_holds_a_guidance_bracket(spec2021):
+    findings = narrative_findings(spec2021, read_narrative(_seed("004"), spec2021))
+    assert [f.actual for f in findings] == [
+        "…的科学性和民主性。如在 [具体重大决策项目] 中,通过线上线下相结合…"
+    ]
+    assert "“一、总体情况”部分第 4 段" in findings[0].text
+
+
+def test_sample_narrative_has_no_leftovers(sample_path):
+    wb = read_workbook(sample_path)
+    assert narrative_findings(wb.spec, narrative_from_workbook(wb)) == []
+    assert not [f for f in validate(wb).findings if f.rule == "N-LEFTOVER"]
+
+
+def test_leftover_in_the_workbook_text_sheet_is_pinned_to_its_cell(build, sample):
+    texts = dict(sample.texts, s1_1="全年主动公开政府信息X条，其中政策解读Y篇。")
+    wb = read_workbook(build(replace(sample, texts=texts)))
+    findings = [f for f in validate(wb).findings if f.rule == "N-LEFTOVER"]
+    assert len(findings) == 2
+    assert {f.sheet for f in findings} == {wb.spec.sheets.text}
+    assert {f.row for f in findings} == {"（一）主动公开"}
+    assert findings[0].cell == findings[1].cell != ""
+
+
+def test_check_with_narrative_file_reports_leftovers_in_json(sample_path):
+    result = nianbao("check", sample_path, "--narrative", _seed("000"), "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    rules = {f["rule"] for f in data["findings"]}
+    assert rules == {"N-LEFTOVER"}
+    assert any("X万余条" in f["message"] for f in data["findings"])

@@ -1,0 +1,105 @@
+"""Template leftovers in narrative text: placeholders published by mistake.
+
+What evaluators find in published reports: X/Y/XX standing for numbers ("公开政府信息X万余条"),
+20××/20xx/20__ for a year, 【…】 and [具体…] guidance, （单位名称）/××× for names, a measure word
+with its number missing ("主动公开信息  条"), and the residue of 范文 sites and machine writing
+("以下是一篇…示例", "你可以根据实际情况进行修改", "仅供参考"). Each hit carries its kind and an
+excerpt around it, so a finding can quote exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MEASURE = "条件个次份篇人家项元期场起批名户"
+# A placeholder letter run standing where a number belongs: before an amount word or a measure
+# word, or after 共/计/达/约 and before one.
+_NUMBER_PLACEHOLDER = re.compile(
+    rf"(?<![A-Za-z])(?:[XYZxyz]{{1,4}}|[Xx]{{2,}})(?=\s*(?:万余|万多|余|多|万|千|百)?\s*[{_MEASURE}])"
+)
+_YEAR_PLACEHOLDER = re.compile(r"20(?:[×xX＿_]{2}|\s?[×xX]{1,2}|__|＿＿)|(?<!\d)(?:×{2,}|xx)年")
+_NAME_PLACEHOLDER = re.compile(
+    r"×{3,}|[Xx]{2,}(?=[区县市镇乡局办委厅街道村])|[（(]\s*(?:单位名称|单位|名称|部门名称)\s*[）)]"
+)
+_GUIDANCE = re.compile(r"【[^】\n]{0,80}】|\[\s*具体[^\]\n]{0,40}\]|［\s*具体[^］\n]{0,40}］")
+_RUN_OF_X = re.compile(r"(?<![A-Za-z])[xX]{4,}(?![A-Za-z])")
+# A measure word with its number left out: "主动公开信息  条，" (blanks where the number was).
+_MISSING_NUMBER = re.compile(
+    rf"(?<=[\u4e00-\u9fff])(?:[ \u3000]{{2,}}|[ \u3000]*_{{2,}}[ \u3000]*)(?=[{_MEASURE}])"
+)
+_RESIDUE = (
+    "以下是一篇",
+    "文章示例",
+    "范文",
+    "你可以根据实际情况",
+    "您可以根据实际情况",
+    "可根据实际情况进行修改",
+    "仅供参考",
+    "希望这篇",
+    "希望能够帮助到大家",
+    "希望对您有所帮助",
+    "小编",
+    "相关推荐",
+)
+
+KINDS = {
+    "number": "数字用字母占位",
+    "year": "年份未填写",
+    "name": "名称未填写",
+    "guidance": "方括号中的提示文字",
+    "missing_number": "量词前缺少数字",
+    "residue": "范文或机器写作的残留文字",
+}
+
+EXCERPT_SIDE = 12
+
+
+@dataclass(frozen=True)
+class Leftover:
+    kind: str
+    start: int
+    end: int
+    excerpt: str
+
+    @property
+    def description(self) -> str:
+        return KINDS[self.kind]
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    left = max(0, start - EXCERPT_SIDE)
+    right = min(len(text), end + EXCERPT_SIDE)
+    return (
+        ("…" if left else "")
+        + text[left:right].replace("\n", " ")
+        + ("…" if right < len(text) else "")
+    )
+
+
+def find_leftovers(text: str) -> list[Leftover]:
+    """Return the template leftovers in a text, in order, at most one per position."""
+    hits: list[tuple[int, int, str]] = []
+    for kind, pattern in (
+        ("year", _YEAR_PLACEHOLDER),
+        ("guidance", _GUIDANCE),
+        ("name", _NAME_PLACEHOLDER),
+        ("number", _NUMBER_PLACEHOLDER),
+        ("number", _RUN_OF_X),
+        ("missing_number", _MISSING_NUMBER),
+    ):
+        hits += [(m.start(), max(m.end(), m.start() + 1), kind) for m in pattern.finditer(text)]
+    for phrase in _RESIDUE:
+        start = text.find(phrase)
+        while start >= 0:
+            hits.append((start, start + len(phrase), "residue"))
+            start = text.find(phrase, start + len(phrase))
+    hits.sort()
+    out: list[Leftover] = []
+    covered = -1
+    for start, end, kind in hits:
+        if start < covered:
+            continue
+        out.append(Leftover(kind, start, end, _excerpt(text, start, end)))
+        covered = end
+    return out
