@@ -15,11 +15,11 @@ from decimal import Decimal
 from validation.shown import ShownValues
 from workbook_templates.checks import format_number
 from workbook_templates.errors import ExportError
-from workbook_templates.fields import FIELD_RE, field_value, replace_fields, resolve, suggest
+from workbook_templates.fields import field_value, resolve, substitute, suggest
 from workbook_templates.reader import FilledWorkbook
 from workbook_templates.spec import CellKey, FormatSpec
 
-from .document import Paragraph, ReportDocument, Run, Section
+from .document import Paragraph, ReportDocument, Section, title_lines
 from .narrative import Narrative, NarrativeNote
 from .tables import table_grid
 
@@ -65,25 +65,6 @@ def report_date(wb: FilledWorkbook, today: _dt.date | None = None) -> _dt.date:
         except ValueError:
             continue
     return today or _dt.date.today()
-
-
-TITLE_CHARS_PER_LINE = 20  # 二号 characters in the 156 mm text width
-
-
-def text_width(text: str) -> float:
-    """Return the width of a text in full-width characters (Latin letters and digits: half)."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
-
-
-def title_lines(title: str, unit: str) -> tuple[str, ...]:
-    """Return the title in lines: a title too long for one line breaks after the unit's name
-    (rather than wherever the line runs out, as in "……工作年/度报告")."""
-    if text_width(title) <= TITLE_CHARS_PER_LINE or not unit or not title.startswith(unit):
-        return (title,)
-    rest = title[len(unit) :]
-    if text_width(unit) > TITLE_CHARS_PER_LINE or text_width(rest) > TITLE_CHARS_PER_LINE:
-        return (title,)
-    return (unit, rest)
 
 
 def _opening(spec: FormatSpec, wb: FilledWorkbook) -> str:
@@ -138,56 +119,24 @@ class _FieldFiller:
     """Replaces {fields} in paragraphs, collecting the names the format does not know."""
 
     def __init__(self, wb: FilledWorkbook, numbers: dict[CellKey, Decimal | None]) -> None:
-        self.wb = wb
+        self.spec = wb.spec
         self.numbers = numbers
         self.info = {**wb.info, "unit": wb.unit, "kind": wb.kind, "year": str(wb.year)}
         self.unknown: list[str] = []
-        self.used: list[str] = []
 
     def lookup(self, name: str) -> str | None:
-        field = resolve(self.wb.spec, name)
+        field = resolve(self.spec, name)
         if field is None:
+            self.unknown.append(name.strip())
             return None
-        self.used.append(field.name)
-        return field_value(self.wb.spec, field, self.numbers, self.info)
+        return field_value(field, self.numbers, self.info)
 
     def paragraph(self, para: Paragraph) -> Paragraph:
-        """Return the paragraph with its fields replaced; a field split across runs (as Word
-        does after an edit) is replaced in the first run, keeping that run's emphasis."""
-        text = para.text
-        if "{" not in text and "｛" not in text and "}" not in text:
-            return para
-        filled, unknown = replace_fields(text, self.lookup)
-        self.unknown += unknown
-        if len(para.runs) == 1:
-            return replace(para, runs=(replace(para.runs[0], text=filled),))
-        return replace(para, runs=_refill_runs(para.runs, self.lookup))
-
-
-def _refill_runs(runs: tuple[Run, ...], lookup) -> tuple[Run, ...]:
-    """Replace fields in a sequence of runs, each field's text going to the run it starts in."""
-    text = "".join(r.text for r in runs)
-    owner: list[int] = []
-    for i, r in enumerate(runs):
-        owner += [i] * len(r.text)
-    pieces: list[list[str]] = [[] for _ in runs]
-    pos = 0
-    for m in FIELD_RE.finditer(text):
-        for k in range(pos, m.start()):
-            pieces[owner[k]].append(text[k])
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            value = token[0]
-        else:
-            value = lookup(m.group(1))
-            if value is None:
-                value = token
-        pieces[owner[m.start()]].append(value)
-        pos = m.end()
-    for k in range(pos, len(text)):
-        pieces[owner[k]].append(text[k])
-    out = [replace(r, text="".join(p)) for r, p in zip(runs, pieces, strict=True)]
-    return tuple(r for r in out if r.text)
+        """Return the paragraph with its fields replaced (each in the run where it starts,
+        keeping that run's emphasis)."""
+        texts = substitute([r.text for r in para.runs], self.lookup)
+        runs = tuple(replace(r, text=s) for r, s in zip(para.runs, texts, strict=True) if s)
+        return replace(para, runs=runs)
 
 
 def unknown_fields_error(spec: FormatSpec, names: list[str]) -> ExportError:

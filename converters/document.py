@@ -102,3 +102,22 @@ class ReportDocument:
     @property
     def title_breaks(self) -> tuple[str, ...]:
         return self.title_lines or (self.title,)
+
+
+TITLE_CHARS_PER_LINE = 20  # 二号 characters in the 156 mm text width
+
+
+def text_width(text: str) -> float:
+    """Return the width of a text in full-width characters (Latin letters and digits: half)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def title_lines(title: str, unit: str) -> tuple[str, ...]:
+    """Return the title in lines: a title too long for one line breaks after the unit's name
+    (rather than wherever the line runs out, as in "……工作年/度报告")."""
+    if text_width(title) <= TITLE_CHARS_PER_LINE or not unit or not title.startswith(unit):
+        return (title,)
+    rest = title[len(unit) :]
+    if text_width(unit) > TITLE_CHARS_PER_LINE or text_width(rest) > TITLE_CHARS_PER_LINE:
+        return (title,)
+    return (unit, rest)

@@ -75,12 +75,17 @@ def table_mismatches(doc: ReportDocument, grids: list[list[list[str]]]) -> list[
     return problems
 
 
-def verify_docx(path: str | Path, doc: ReportDocument) -> None:
-    """Raise ExportError unless the .docx at ``path`` shows every table value of ``doc``."""
-    problems = table_mismatches(doc, read_docx_tables(path))
+def check_tables(doc: ReportDocument, grids: list[list[list[str]]], what: str) -> None:
+    """Raise ExportError unless the tables read back from a written file show ``doc.values``."""
+    problems = table_mismatches(doc, grids)
     if problems:
         shown = "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
         raise ExportError(
-            f"导出的 Word 文件与填报表数据不一致（{len(problems)} 处：{shown}），没有保存。",
+            f"导出的{what}与填报表数据不一致（{len(problems)} 处：{shown}），没有保存。",
             "这是年报助手的错误，请把填报表发给维护人员。",
         )
+
+
+def verify_docx(path: str | Path, doc: ReportDocument) -> None:
+    """Raise ExportError unless the .docx at ``path`` shows every table value of ``doc``."""
+    check_tables(doc, read_docx_tables(path), "Word 文件")

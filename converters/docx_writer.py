@@ -45,12 +45,7 @@ def build_docx(doc: ReportDocument, fonts: S.FontSet | None = None):
             p.style = document.styles[S.DRAFT]
             p.text = doc.draft_mark
 
-    title = document.add_paragraph(style=S.TITLE)
-    for i, line in enumerate(doc.title_breaks):
-        run = title.add_run()
-        if i:
-            run.add_break()
-        run.add_text(line)
+    add_title(document, doc.title_breaks)
     document.add_paragraph("", style=S.BODY)
     for para in doc.opening:
         _add_paragraph(document, para, fonts)
@@ -97,6 +92,16 @@ def write_docx(
         document.save(str(tmp))
         verify_docx(tmp, doc)
     return Path(target)
+
+
+def add_title(document, lines: tuple[str, ...]) -> None:
+    """Add the centred title paragraph, its lines separated by line breaks."""
+    title = document.add_paragraph(style=S.TITLE)
+    for i, line in enumerate(lines):
+        run = title.add_run()
+        if i:
+            run.add_break()
+        run.add_text(line)
 
 
 def _add_paragraph(document, para: Paragraph, fonts: S.FontSet) -> None:

@@ -149,32 +149,15 @@ def export_report(
         result.written.append(("Word 报告", request.docx))
     if request.html is not None:
         step(0.65, "生成网页文件")
-        _write_html(doc, request.html, force=request.force)
+        from .html_writer import write_html
+
+        write_html(doc, request.html, force=request.force)
         result.written.append(("网页版（HTML）", request.html))
     if request.pdf is not None:
         step(0.75, "生成 PDF（LibreOffice）")
         result.pdf_problem = _write_pdf(request, doc, result)
     step(1.0, "完成")
     return result
-
-
-def _write_html(doc, path: Path, *, force: bool) -> None:
-    """Write the HTML page after checking that its tables show the workbook's numbers."""
-    from workbook_templates.files import atomic_output
-
-    from .docx_verify import table_mismatches
-    from .html_writer import read_html_tables, render_html
-
-    page = render_html(doc)
-    problems = table_mismatches(doc, read_html_tables(page))
-    if problems:
-        raise ExportError(
-            f"网页版与填报表数据不一致（{len(problems)} 处："
-            f"{'；'.join(problems[:5])}），没有保存。",
-            "这是年报助手的错误，请把填报表发给维护人员。",
-        )
-    with atomic_output(path, force=force) as tmp:
-        tmp.write_bytes(page.encode("utf-8") + (b"" if page.endswith("\n") else b"\n"))
 
 
 def _write_pdf(request: ExportRequest, doc, result: ExportResult) -> str:

@@ -92,11 +92,15 @@ def render_html(doc: ReportDocument) -> str:
 
 
 def write_html(doc: ReportDocument, target: str | Path, *, force: bool = False) -> Path:
-    """Write the report page to ``target`` atomically and return its path.
+    """Write the report page to ``target`` atomically and return its path, after checking that
+    its tables show every value of ``doc`` (ExportError, and no file, if not).
 
     Raises ``OutputExistsError`` if ``target`` exists and ``force`` is false.
     """
+    from .docx_verify import check_tables
+
     data = render_html(doc)
+    check_tables(doc, read_html_tables(data), "网页版")
     if not data.endswith("\n"):
         data += "\n"
     with atomic_output(target, force=force) as tmp:

@@ -15,6 +15,8 @@ from workbook_templates.files import atomic_output
 from workbook_templates.spec import FormatSpec
 
 from . import word_styles as S
+from .document import title_lines
+from .docx_writer import add_title
 
 
 def build_narrative_template(
@@ -26,17 +28,8 @@ def build_narrative_template(
     document = docx.Document()
     S.apply_styles(document, fonts)
     S.setup_section(document.sections[0])
-    from .compose import title_lines
-
     name = unit or "（单位名称）"
-    title = document.add_paragraph(style=S.TITLE)
-    for i, line in enumerate(
-        title_lines(report.narrative_title.format(unit=name, year=year), name)
-    ):
-        run = title.add_run()
-        if i:
-            run.add_break()
-        run.add_text(line)
+    add_title(document, title_lines(report.narrative_title.format(unit=name, year=year), name))
     for line in report.narrative_intro:
         document.add_paragraph(
             line.format(example=report.field_example, unit=unit, year=year), style=S.GUIDANCE

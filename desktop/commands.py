@@ -214,22 +214,23 @@ def _fonts(args: argparse.Namespace):
 
 
 def _export_paths(args: argparse.Namespace, workbook: Path):
-    docx = None
-    if not args.no_docx:
-        if args.output:
-            docx = Path(args.output)
-        else:
-            docx = numbered_path(workbook.with_name(f"{workbook.stem}-年度报告.docx"))
-    base = docx or workbook.with_name(f"{workbook.stem}-年度报告.docx")
+    """Return the .docx, .html and .pdf to write (None where not asked for).
 
-    def extra(value, suffix):
+    Names the user gave are used as given (an existing file is then refused unless --force);
+    names we choose sit beside the workbook and get a number rather than overwrite a file.
+    """
+    named = bool(args.output)
+    base = Path(args.output) if named else workbook.with_name(f"{workbook.stem}-年度报告.docx")
+
+    def pick(path: Path) -> Path:
+        return path if named or args.force else numbered_path(path)
+
+    def extra(value: str | None, suffix: str) -> Path | None:
         if value is None:
             return None
-        if value:
-            return Path(value)
-        path = base.with_suffix(suffix)
-        return path if args.force or (docx is not None and args.output) else numbered_path(path)
+        return Path(value) if value else pick(base.with_suffix(suffix))
 
+    docx = None if args.no_docx else pick(base)
     return docx, extra(args.html, ".html"), extra(args.pdf, ".pdf")
 
 
@@ -314,7 +315,7 @@ def cmd_fields(args: argparse.Namespace) -> int:
         info = {**wb.info, "unit": wb.unit, "kind": wb.kind, "year": str(wb.year)}
     rows = []
     for f in spec_fields(spec):
-        value = field_value(spec, f, numbers, info) if wb is not None else None
+        value = field_value(f, numbers, info) if wb is not None else None
         rows.append((f, value))
     if args.json:
         print_json(

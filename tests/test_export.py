@@ -227,10 +227,27 @@ def test_verification_catches_a_table_that_does_not_show_the_data(exported, tmp_
     assert table_mismatches(wrong, read_docx_tables(out)) == ["t3.r1.c1：应为“15”，文件中为“14”"]
 
 
-def test_workbook_with_errors_is_refused_without_a_file(tmp_path, build, sample):
+@pytest.fixture
+def broken_path(build, sample) -> Path:
+    """The sample with table 三's 结转 column no longer balancing (an H3-1 error)."""
     values = dict(sample.values)
     values[CellKey("t3", "r4", "c1")] = Decimal(3)
-    path = build(replace(sample, values=values))
+    return build(replace(sample, values=values), "broken.xlsx")
+
+
+def _narrative(folder: Path, first_section: str) -> Path:
+    """Write a .txt narrative with the given text under 一 and a line under 五 and 六."""
+    path = folder / "正文.txt"
+    path.write_text(
+        f"一、总体情况\n{first_section}\n五、存在的主要问题及改进情况\n无。\n"
+        "六、其他需要报告的事项\n无。\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_workbook_with_errors_is_refused_without_a_file(tmp_path, broken_path):
+    path = broken_path
     out = tmp_path / "r.docx"
     with pytest.raises(ExportRefused) as info:
         export_report(ExportRequest(workbook=path, docx=out, html=tmp_path / "r.html"))
@@ -239,10 +256,8 @@ def test_workbook_with_errors_is_refused_without_a_file(tmp_path, build, sample)
     assert list(tmp_path.glob("r.*")) == []
 
 
-def test_draft_marks_every_page_of_a_failing_workbook(tmp_path, build, sample):
-    values = dict(sample.values)
-    values[CellKey("t3", "r4", "c1")] = Decimal(3)
-    path = build(replace(sample, values=values))
+def test_draft_marks_every_page_of_a_failing_workbook(tmp_path, broken_path):
+    path = broken_path
     out, html = tmp_path / "r.docx", tmp_path / "r.html"
     result = export_report(ExportRequest(workbook=path, docx=out, html=html, draft=True))
     assert result.draft_marked
@@ -264,11 +279,10 @@ def test_existing_output_is_not_overwritten_unless_forced(tmp_path, sample_path)
 
 
 def test_fields_in_the_narrative_become_table_numbers(tmp_path, sample_path):
-    narrative = tmp_path / "正文.txt"
-    narrative.write_text(
-        "一、总体情况\n全年收到申请{表三.本年新收.总计}件，不予公开{表三.不予公开.总计}件，"
-        "行政诉讼｛表四.行政诉讼｝件。\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n",
-        encoding="utf-8",
+    narrative = _narrative(
+        tmp_path,
+        "全年收到申请{表三.本年新收.总计}件，不予公开{表三.不予公开.总计}件，"
+        "行政诉讼｛表四.行政诉讼｝件。",
     )
     out = tmp_path / "r.docx"
     export_report(ExportRequest(workbook=sample_path, docx=out, narrative=narrative))
@@ -276,12 +290,7 @@ def test_fields_in_the_narrative_become_table_numbers(tmp_path, sample_path):
 
 
 def test_unknown_field_is_an_error_naming_it(tmp_path, sample_path):
-    narrative = tmp_path / "正文.txt"
-    narrative.write_text(
-        "一、总体情况\n收到{表三.本年新收.合计}件。\n五、存在的主要问题及改进情况\n无。\n"
-        "六、其他需要报告的事项\n无。\n",
-        encoding="utf-8",
-    )
+    narrative = _narrative(tmp_path, "收到{表三.本年新收.合计}件。")
     out = tmp_path / "r.docx"
     with pytest.raises(ExportError) as info:
         export_report(ExportRequest(workbook=sample_path, docx=out, narrative=narrative))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -38,7 +38,6 @@ class Field:
     keys: tuple[CellKey, ...]  # one cell, or a group's input cells
     aliases: tuple[str, ...] = ()
     info: str = ""  # a 基本信息 field code instead of cells
-    value_type: str = "count"
 
     @property
     def is_group(self) -> bool:
@@ -103,10 +102,10 @@ def spec_fields(spec: FormatSpec) -> tuple[Field, ...]:
                         for r in row_names[row.code] or ("",)
                     ]
                     names = [n.replace("..", ".").rstrip(".") for n in names]
-                    fields.append(Field(names[0], (key,), tuple(names[1:]), value_type=col.type))
+                    fields.append(Field(names[0], (key,), tuple(names[1:])))
             fields.extend(_group_fields(table, block, row_names, cols, computed))
     for info in spec.info_fields:
-        fields.append(Field(info.label, (), info=info.code, value_type="text"))
+        fields.append(Field(info.label, (), info=info.code))
     return tuple(fields)
 
 
@@ -129,13 +128,13 @@ def _group_fields(table, block, row_names, cols, computed) -> list[Field]:
         for col in numeric:
             keys = tuple(CellKey(table.code, r, col.code) for r in row_codes)
             name = SEPARATOR.join((table.name, group, *cols[col.code]))
-            out.append(Field(name, keys, value_type=col.type))
+            out.append(Field(name, keys))
     for prefix, col_codes in _groups([(c.code, c.path) for c in columns]).items():
         group = _bare(prefix[-1])
         for row in block.rows:
             keys = tuple(CellKey(table.code, row.code, c) for c in col_codes)
             name = SEPARATOR.join((table.name, *row_names[row.code][:1], group))
-            out.append(Field(name, keys, value_type=block.columns[0].type))
+            out.append(Field(name, keys))
     return out
 
 
@@ -155,15 +154,6 @@ def normalize_field_name(name: str) -> str:
     return re.sub(r"\s+", "", name)
 
 
-class UnknownFields(Exception):
-    """Fields in the narrative that the format does not have (names, with close matches)."""
-
-    def __init__(self, names: list[str], suggestions: dict[str, list[str]]) -> None:
-        super().__init__(", ".join(names))
-        self.names = names
-        self.suggestions = suggestions
-
-
 def suggest(spec: FormatSpec, name: str) -> list[str]:
     """Return up to three valid field names close to an unknown one."""
     names = [f.name for f in spec_fields(spec)]
@@ -171,7 +161,6 @@ def suggest(spec: FormatSpec, name: str) -> list[str]:
 
 
 def field_value(
-    spec: FormatSpec,
     field: Field,
     values: Mapping[CellKey, Decimal | None],
     info: Mapping[str, str],
@@ -195,21 +184,39 @@ def resolve(spec: FormatSpec, name: str) -> Field | None:
     return field_index(spec).get(normalize_field_name(name))
 
 
-def replace_fields(text: str, lookup) -> tuple[str, list[str]]:
-    """Return text with each {field} replaced by ``lookup(name)`` and the names lookup refused.
+def substitute(segments: list[str], lookup: Callable[[str], str | None]) -> list[str]:
+    """Return the segments (a paragraph's runs) with each {field} replaced by ``lookup(name)``.
 
-    ``lookup`` returns the replacement or None for an unknown name (which stays in the text).
+    A field may span segments (Word splits text into runs after an edit): its replacement goes
+    into the segment where it starts and its text leaves the others. ``lookup`` returns None for
+    an unknown name, which then stays as written; doubled braces become one literal brace.
     """
+    text = "".join(segments)
+    if not FIELD_RE.search(text):
+        return list(segments)
+    owner = [i for i, s in enumerate(segments) for _ in s]
+    pieces: list[list[str]] = [[] for _ in segments]
+    pos = 0
+    for m in FIELD_RE.finditer(text):
+        for k in range(pos, m.start()):
+            pieces[owner[k]].append(text[k])
+        token = m.group(0)
+        value = token[0] if token in ("{{", "}}") else lookup(m.group(1))
+        pieces[owner[m.start()]].append(token if value is None else value)
+        pos = m.end()
+    for k in range(pos, len(text)):
+        pieces[owner[k]].append(text[k])
+    return ["".join(p) for p in pieces]
+
+
+def replace_fields(text: str, lookup: Callable[[str], str | None]) -> tuple[str, list[str]]:
+    """Return text with each {field} replaced by ``lookup(name)`` and the names lookup refused."""
     unknown: list[str] = []
 
-    def sub(m: re.Match) -> str:
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        value = lookup(m.group(1))
+    def recording(name: str) -> str | None:
+        value = lookup(name)
         if value is None:
-            unknown.append(m.group(1).strip())
-            return token
+            unknown.append(name.strip())
         return value
 
-    return FIELD_RE.sub(sub, text), unknown
+    return substitute([text], recording)[0], unknown

@@ -584,8 +584,6 @@ def _check_integrity(spec: FormatSpec) -> None:
         problems.extend(_rule_problems(spec, rule))
     for name, allowed in REPORT_ARGS.items():
         value = getattr(spec.report, name)
-        if not isinstance(value, str | tuple):
-            continue
         for text in value if isinstance(value, tuple) else (value,):
             if unknown := _template_fields(text) - allowed:
                 problems.append(f"[report] {name} 用了未知参数：{sorted(unknown)}")
