@@ -174,6 +174,10 @@ def _build_parser() -> _Parser:
     p.add_argument("--format", dest="format_version", metavar="版本", help="格式版本 2021 或 2019")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
+    from .county_commands import add_parsers
+
+    add_parsers(sub)
+
     p = sub.add_parser("demo", help="用内置示例演示全过程", description="用内置示例演示全过程。")
     p.add_argument("-o", "--output", metavar="文件夹", help="输出文件夹，默认 ./nianbao-demo")
     return parser

@@ -23,7 +23,10 @@ LOCK_PREFIXES = ("~$", ".~lock.")
 
 
 def run(args: argparse.Namespace) -> int:
+    from .county_commands import COMMANDS
+
     handler = {
+        **COMMANDS,
         "template": cmd_template,
         "check": cmd_check,
         "export": cmd_export,

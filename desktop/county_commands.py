@@ -1,5 +1,6 @@
-"""The county office's commands: ``roster-template`` (a roster to fill in) and ``handout`` (one
-stamped workbook per unit on the roster)."""
+"""The county office's commands: ``roster-template`` (a roster to fill in), ``handout`` (one
+stamped workbook per unit on the roster) and ``rollup`` (take in the returned files, track who
+sent what, write the summary and the returns)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from workbook_templates.errors import UsageError
 
-from .cli import EXIT_OK
+from .cli import EXIT_FINDINGS, EXIT_OK
 
 
 def add_parsers(sub) -> None:
@@ -43,6 +44,41 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("--no-narrative", action="store_true", help="不生成正文模板")
     p.add_argument("--force", action="store_true", help="输出文件夹中已有同名文件时覆盖")
+
+    p = sub.add_parser(
+        "rollup",
+        help="汇总收回的填报表（缺报跟踪、逐单位校验、汇总表、退回材料）",
+        description="汇总收回的填报表：逐个文件说明情况（通过、有错误、重复报送、年度不符、"
+        "无法读取……），对照名单列出未报送的单位，把纳入汇总的单位相加，写出汇总表。\n"
+        "汇总表本身也是标准填报表（单位类型“汇总”），可以校验、导出年报，也可以再次汇总。",
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="文件或文件夹",
+        help="收到的填报表，或存放它们的文件夹（含子文件夹）",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="汇总.xlsx", help="汇总表文件名")
+    p.add_argument(
+        "--roster", metavar="名单.xlsx", help="填报单位名单（.xlsx 或 .csv），用于缺报跟踪"
+    )
+    p.add_argument(
+        "--year", type=int, metavar="年度", help="汇总的报告年度，默认取收到的填报表中最多的年度"
+    )
+    p.add_argument(
+        "--unit", default="", metavar="单位名称", help="汇总单位名称，如“××县人民政府办公室”"
+    )
+    p.add_argument(
+        "--previous", metavar="上年汇总表.xlsx", help="上年的汇总表，用于逐单位和汇总数的跨年度校验"
+    )
+    p.add_argument(
+        "--exclude-invalid", action="store_true", help="有错误的单位不纳入汇总（默认纳入并标注）"
+    )
+    p.add_argument(
+        "--returns", metavar="文件夹", help="为有问题的单位生成批注副本和退回清单，写到该文件夹"
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
 
 
 def cmd_roster_template(args: argparse.Namespace) -> int:
@@ -103,6 +139,45 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """Roll the inputs up, print who sent what and where the summary is; return the exit code:
+    0 every unit sent a clean workbook, 1 some are missing or failing, 2 unusable input."""
+    from converters.rollup import RollupRequest, rollup
+    from converters.roster import read_roster
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"汇总表 {output.name} 的扩展名应为 .xlsx。", "例如：-o 青禾县2025年度汇总.xlsx。"
+        )
+    request = RollupRequest(
+        inputs=tuple(Path(i) for i in args.inputs),
+        output=output,
+        roster=read_roster(args.roster) if args.roster else None,
+        year=args.year,
+        unit=args.unit,
+        previous=Path(args.previous) if args.previous else None,
+        exclude_invalid=args.exclude_invalid,
+        returns=Path(args.returns) if args.returns else None,
+        force=args.force,
+    )
+    show = sys.stderr.isatty()
+    result = rollup(request, progress=_progress_line if show else None)
+    if show:
+        print(file=sys.stderr)
+    if args.json:
+        from .cli import print_json
+
+        print_json(result.to_json())
+    else:
+        from converters.rollup_text import render_rollup
+
+        print(render_rollup(result))
+    clean = not result.missing and not result.failing
+    report = result.summary_report
+    return EXIT_OK if clean and (report is None or report.valid) else EXIT_FINDINGS
+
+
 def _progress_line(fraction: float, message: str) -> None:
     # "\r" rewrites one line in place; the padding clears a longer previous message.
     print(f"\r{fraction:4.0%} {message}".ljust(60), end="", file=sys.stderr, flush=True)
@@ -111,4 +186,5 @@ def _progress_line(fraction: float, message: str) -> None:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "roster-template": cmd_roster_template,
     "handout": cmd_handout,
+    "rollup": cmd_rollup,
 }

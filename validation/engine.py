@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 from workbook_templates import layout as L
 from workbook_templates.checks import decimal_places, format_number, instance_args, render
@@ -18,6 +19,7 @@ from workbook_templates.compute import (
     RuleInstance,
     Term,
     computed_cells,
+    input_keys,
     recompute,
     rule_instances,
     side_value,
@@ -27,8 +29,15 @@ from workbook_templates.formulas import (
     formula_cells,
     normalize_formula,
 )
-from workbook_templates.reader import FilledWorkbook, Observation, parse_year
+from workbook_templates.reader import (
+    CellRead,
+    FilledWorkbook,
+    Observation,
+    TotalRead,
+    parse_year,
+)
 from workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
+from workbook_templates.stamp import Stamp
 from workbook_templates.values import normalize_label
 
 from .findings import SEVERITY_ORDER, Finding, Report
@@ -512,6 +521,39 @@ def _cell_args(spec: FormatSpec, key: CellKey) -> dict:
         "row": f["row"],
         "column": f["column"],
     }
+
+
+def values_workbook(
+    spec: FormatSpec,
+    values: Mapping[CellKey, Decimal],
+    *,
+    year: int,
+    unit: str = "",
+    kind: str = "",
+    path: str | Path = "",
+) -> FilledWorkbook:
+    """Return numbers that are not a file (a rollup's totals) as a workbook with intact
+    formulas and no 基本信息 (so only the tables are checked)."""
+    cells = {
+        k: CellRead(k, "ok", None if spec.value_type(k) == "text" else values.get(k, ZERO))
+        for k in input_keys(spec)
+    }
+    totals = {k: TotalRead(k, expected_formula(spec, k, 0)[0], None) for k in computed_cells(spec)}
+    stamp = Stamp(spec.format_version, spec.template_version, spec.fingerprint, year, unit, kind)
+    return FilledWorkbook(Path(path), spec, stamp, {}, {}, cells, totals)
+
+
+def validate_values(
+    spec: FormatSpec,
+    values: Mapping[CellKey, Decimal],
+    *,
+    year: int,
+    unit: str = "",
+    kind: str = "",
+    previous: FilledWorkbook | None = None,
+) -> Report:
+    """Return the report of the table rules (and cross-year rules) on numbers alone."""
+    return validate(values_workbook(spec, values, year=year, unit=unit, kind=kind), previous)
 
 
 def validate(wb: FilledWorkbook, previous: FilledWorkbook | None = None) -> Report:

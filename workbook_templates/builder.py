@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -127,11 +128,35 @@ def _pattern_formula(pattern: str, refs: Mapping[str, str], values: Mapping[str,
     return "&".join(parts), cached
 
 
+class Extension(Protocol):
+    """What a workbook derived from the template adds to it (the summary of ``nianbao rollup``):
+    sheets before and after the standard ones, formulas for input cells, stamp rows."""
+
+    def front_sheets(self) -> list[str]: ...
+
+    def back_sheets(self) -> list[str]: ...
+
+    def worksheet_class(self, name: str) -> type[Worksheet]: ...
+
+    def input_formula(self, key: CellKey) -> str | None: ...
+
+    def write_sheets(self, sheets: Mapping[str, Worksheet], builder: _Builder) -> None: ...
+
+    def stamp_rows(self) -> list[tuple[str, str]]: ...
+
+
 class _Builder:
-    def __init__(self, spec: FormatSpec, request: TemplateRequest, stamp: Stamp) -> None:
+    def __init__(
+        self,
+        spec: FormatSpec,
+        request: TemplateRequest,
+        stamp: Stamp,
+        extension: Extension | None = None,
+    ) -> None:
         self.spec = spec
         self.request = request
         self.stamp = stamp
+        self.extension = extension
         self.inputs = self._inputs(request.values)
         self.totals = recompute(
             spec, {k: v for k, v in self.inputs.items() if isinstance(v, Decimal)}
@@ -172,10 +197,17 @@ class _Builder:
         )
         for key, text in self.stamp.pairs():
             wb.set_custom_property(PROPERTY_PREFIX + key, text)
+        ext = self.extension
+        names = list(spec.all_sheet_names)
+        if ext is not None:
+            names = [*ext.front_sheets(), *names[:-1], *ext.back_sheets(), names[-1]]
         sheets = {
-            name: wb.add_worksheet(name, worksheet_class=_Worksheet)
-            for name in spec.all_sheet_names
+            name: wb.add_worksheet(
+                name, worksheet_class=ext.worksheet_class(name) if ext else _Worksheet
+            )
+            for name in names
         }
+        self.workbook = wb
         self._write_info(sheets[spec.sheets.info])
         for table in spec.tables:
             self._write_table(sheets[table.sheet], table)
@@ -183,7 +215,9 @@ class _Builder:
         self._write_checks(sheets[spec.sheets.checks])
         self._write_notes(sheets[spec.sheets.notes])
         self._write_stamp(sheets[spec.sheets.stamp])
-        sheets[spec.sheets.info].activate()
+        if ext is not None:
+            ext.write_sheets(sheets, self)
+        sheets[names[0]].activate()
         wb.close()
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -333,6 +367,11 @@ class _Builder:
                 continue
             value = self.inputs.get(cell.key)
             style = fm.inputs[vtype]
+            formula = self.extension.input_formula(cell.key) if self.extension else None
+            if formula is not None:
+                cached = _number(value) if isinstance(value, Decimal) else 0
+                ws.write_formula(cell.row, cell.col, formula, fm.computed[vtype], cached)
+                continue
             if value is None:
                 ws.write_blank(cell.row, cell.col, None, style)
             elif isinstance(value, str):
@@ -533,7 +572,8 @@ class _Builder:
         self._protect(ws)
 
     def _write_stamp(self, ws: Worksheet) -> None:
-        for r, (key, text) in enumerate(self.stamp.pairs()):
+        rows = self.stamp.pairs() + (self.extension.stamp_rows() if self.extension else [])
+        for r, (key, text) in enumerate(rows):
             ws.write_string(r, 0, key)
             ws.write_string(r, 1, text)
         ws.hide()
@@ -565,15 +605,29 @@ def check_request(spec: FormatSpec, request: TemplateRequest) -> None:
 
 
 def build_template(
-    target: str | os.PathLike, request: TemplateRequest, *, force: bool = False
+    target: str | os.PathLike,
+    request: TemplateRequest,
+    *,
+    force: bool = False,
+    extension: Extension | None = None,
+    stamp: Stamp | None = None,
 ) -> Path:
-    """Write the standard workbook for ``request`` to ``target`` atomically; return the path."""
+    """Write the standard workbook for ``request`` to ``target`` atomically; return the path.
+
+    ``extension`` and ``stamp`` are for workbooks derived from the template (the summary)."""
     spec = request.spec()
     check_request(spec, request)
-    builder = _Builder(spec, request, make_stamp(spec, request))
+    builder = _Builder(spec, request, stamp or make_stamp(spec, request), extension)
     with atomic_output(target, force=force) as tmp:
         builder.write(tmp)
     return Path(target)
 
 
-__all__ = ["TemplateRequest", "build_template", "default_year", "format_number", "make_stamp"]
+__all__ = [
+    "Extension",
+    "TemplateRequest",
+    "build_template",
+    "default_year",
+    "format_number",
+    "make_stamp",
+]

@@ -18,7 +18,8 @@ from . import layout as L
 from .compute import computed_cells, input_keys
 from .errors import ForeignWorkbookError, SpecError, UnsupportedFormatError
 from .spec import CellKey, FormatSpec, available_formats, load_spec
-from .stamp import PROPERTY_PREFIX, Stamp
+from .stamp import PART_KEY, PROPERTY_PREFIX, Stamp
+from .summary_layout import part_sum_formula, same_part_sum, unit_sheet_layout
 from .values import normalize_label, parse_number_text
 from .xlsx_reader import DEFAULT_MAX_ROWS, RawCell, RawSheet, XlsxPackage, open_xlsx
 
@@ -71,6 +72,18 @@ class TotalRead:
         return self.formula is None and self.constant is None and not self.text
 
 
+@dataclass(frozen=True)
+class PartRead:
+    """One unit sheet of a summary workbook: its name, the unit it shows, its input cells."""
+
+    sheet: str
+    unit: str
+    cells: dict[CellKey, CellRead]
+
+    def values(self) -> dict[CellKey, Decimal | None]:
+        return {k: c.value for k, c in self.cells.items()}
+
+
 @dataclass
 class FilledWorkbook:
     path: Path
@@ -82,6 +95,11 @@ class FilledWorkbook:
     totals: dict[CellKey, TotalRead]
     unreadable_tables: set[str] = field(default_factory=set)
     observations: list[Observation] = field(default_factory=list)
+    parts: tuple[PartRead, ...] = ()  # a summary's unit sheets, in workbook order
+
+    @property
+    def is_summary(self) -> bool:
+        return self.stamp.is_summary
 
     @property
     def unit(self) -> str:
@@ -204,6 +222,13 @@ class _SheetReader:
     def read(self) -> FilledWorkbook:
         spec = self.spec
         known = set(spec.all_sheet_names)
+        parts: tuple[PartRead, ...] = ()
+        part_sums: dict[CellKey, Decimal] | None = None
+        if self.stamp.is_summary:
+            s = spec.summary
+            known |= {s.status_sheet, s.detail_sheet, s.chart_sheet, s.first_part, s.last_part}
+            parts, part_sums = self._read_parts()
+            known |= {p.sheet for p in parts}
         for entry in self.pkg.sheets:
             if entry.name not in known:
                 self.obs.append(Observation("unknown_sheet", sheet=entry.name))
@@ -237,7 +262,11 @@ class _SheetReader:
                 if vc.key in computed:
                     totals[vc.key] = _read_total(vc.key, cell)
                 elif vc.key in inputs:
-                    cells[vc.key] = _read_input(vc.key, cell, spec.value_type(vc.key))
+                    vtype = spec.value_type(vc.key)
+                    if part_sums is not None and vtype != "text":
+                        cells[vc.key] = self._summary_input(table, vc, cell, part_sums[vc.key])
+                    else:
+                        cells[vc.key] = _read_input(vc.key, cell, vtype)
             self._extra_content(raw, table)
         return FilledWorkbook(
             path=self.pkg.path,
@@ -249,7 +278,91 @@ class _SheetReader:
             totals=totals,
             unreadable_tables=unreadable,
             observations=self.obs,
+            parts=parts,
         )
+
+    # -- summary workbooks (汇总表) ------------------------------------------------------------
+
+    def _part_names(self) -> list[str]:
+        """Return the unit sheet names the summary was written with (from the stamp sheet)."""
+        raw = self.pkg.sheet(self.spec.sheets.stamp, max_rows=60 + self.stamp.parts)
+        if raw is None:
+            return []
+        return [
+            raw.text(r, 1)
+            for r in range(raw.max_row + 1)
+            if raw.text(r, 0) == PART_KEY and raw.text(r, 1)
+        ]
+
+    def _read_parts(self) -> tuple[tuple[PartRead, ...], dict[CellKey, Decimal] | None]:
+        """Return the unit sheets between the bookends and, per input cell, their sum.
+
+        The sum follows the spreadsheet's SUM: numbers count, text and blanks do not. When the
+        bookends are gone the sums cannot be known and None is returned (reported as R-PARTS).
+        """
+        spec, s = self.spec, self.spec.summary
+        order = [e.name for e in self.pkg.sheets]
+        expected = self._part_names()
+        if s.first_part not in order or s.last_part not in order:
+            missing = "、".join(f"「{n}」" for n in (s.first_part, s.last_part) if n not in order)
+            self.obs.append(Observation("summary_parts", detail=f"缺少工作表{missing}"))
+            return (), None
+        first, last = order.index(s.first_part), order.index(s.last_part)
+        found = order[first + 1 : last] if first < last else []
+        if found != expected:
+            self.obs.append(Observation("summary_parts", detail=_parts_difference(expected, found)))
+        lay = unit_sheet_layout(spec)
+        inputs = [k for k in input_keys(spec) if spec.value_type(k) != "text"]
+        sums = dict.fromkeys(inputs, Decimal(0))
+        parts = []
+        for name in found:
+            raw = self.sheet(name, max_rows=lay.last_row + 50)
+            if raw is None:
+                continue
+            cells = {}
+            for key in inputs:
+                vc = lay.cell(key)
+                read = _read_input(key, raw.cells.get((vc.row, vc.col)), spec.value_type(key))
+                cells[key] = read
+                if read.status in ("ok", "formula") and read.value is not None:
+                    sums[key] += read.value
+                elif read.status in ("text_number", "not_number"):
+                    table = spec.table(key.table)
+                    self.obs.append(
+                        Observation(
+                            "summary_part_value",
+                            sheet=name,
+                            cell=L.a1(vc.row, vc.col),
+                            row=f"{table.name}·{table.row(key.row).name}",
+                            column=table.column(key.row, key.col).name,
+                            actual=read.text,
+                        )
+                    )
+            unit = raw.text(0, 0).strip() or name
+            parts.append(PartRead(name, unit, cells))
+        return tuple(parts), sums
+
+    def _summary_input(self, table, vc, cell: RawCell | None, total: Decimal) -> CellRead:
+        """Return a summary input cell, recomputed from the unit sheets when its formula is
+        intact; record a changed or overwritten cell against the sum it should show."""
+        key = vc.key
+        if cell is not None and cell.formula and same_part_sum(self.spec, key, cell.formula):
+            return CellRead(key, "ok", total)
+        read = _read_input(key, cell, self.spec.value_type(key))
+        shown = read.value if read.value is not None else Decimal(0)
+        actual: str | Decimal = shown
+        if read.status == "formula":  # some other formula: its cached result is all we have
+            read = CellRead(key, "ok", read.value, read.text)
+            actual = "=" + read_formula if (read_formula := cell.formula) else shown
+        if shown != total:
+            kind, actual = "summary_mismatch", shown
+        elif read.status in ("ok", "text_number"):
+            kind = "summary_link"
+        else:
+            return read  # blank where every unit has 0: reported as blank
+        formula = "=" + part_sum_formula(self.spec, key)
+        self.obs.append(Observation(kind, key=key, expected=total, actual=actual, detail=formula))
+        return read
 
     def _records(self, sheet_name: str, fields: list[tuple[str, str]]) -> dict[str, str]:
         raw = self.sheet(sheet_name, max_rows=L.RECORD_FIRST_ROW + len(fields) + 200)
@@ -362,6 +475,20 @@ class _SheetReader:
                     "extra_content", sheet=table.sheet, cell=L.a1(r, c), actual=_text_of(cell)[:40]
                 )
             )
+
+
+def _parts_difference(expected: list[str], found: list[str]) -> str:
+    """Return "多了「X」；少了「Y」；顺序变了" for two lists of unit sheet names."""
+    extra = [n for n in found if n not in expected]
+    gone = [n for n in expected if n not in found]
+    parts = []
+    if extra:
+        parts.append("多了" + "、".join(f"「{n}」" for n in extra[:5]))
+    if gone:
+        parts.append("少了" + "、".join(f"「{n}」" for n in gone[:5]))
+    if not parts:
+        parts.append("单位表的顺序变了")
+    return "；".join(parts)
 
 
 def read_workbook(path: str | Path) -> FilledWorkbook:

@@ -58,6 +58,10 @@ OBSERVED_KINDS = (
     "previous_year",
     "previous_missing_cell",
     "narrative_leftover",
+    "summary_mismatch",
+    "summary_link",
+    "summary_parts",
+    "summary_part_value",
 )
 RULE_KINDS = COMPUTED_KINDS + OBSERVED_KINDS
 
@@ -84,6 +88,7 @@ MESSAGE_ARGS = frozenset(
         "check",
         "excerpt",
         "place",
+        "part",
     }
 )
 
@@ -292,6 +297,65 @@ REPORT_ARGS = {
 
 
 @dataclass(frozen=True)
+class SummaryText:
+    """Sheet names and wording of a summary workbook (汇总表) and of the returns (退回清单).
+
+    ``statuses`` maps the rollup's status codes to their Chinese labels; ``charts`` are field
+    names (as in the narrative, e.g. 表三.本年新收.总计) charted by unit or overall.
+    """
+
+    kind: str  # the 单位类型 of a summary
+    status_sheet: str
+    detail_sheet: str
+    chart_sheet: str
+    first_part: str
+    last_part: str
+    unit_suffix: str
+    status_title: str
+    status_summary: str
+    status_policy_include: str
+    status_policy_exclude: str
+    status_heading: tuple[str, ...]
+    files_title: str
+    files_heading: tuple[str, ...]
+    included: str
+    not_included: str
+    part_note: str
+    last_note: str
+    part_source: str
+    detail_title: str
+    detail_heading: tuple[str, ...]
+    chart_title: str
+    chart_by_unit: tuple[str, ...]
+    chart_by_unit_title: str
+    chart_outcomes: tuple[str, ...]
+    chart_outcomes_title: str
+    chart_appeals: tuple[str, ...]
+    chart_appeals_title: str
+    returns_title: str
+    returns_heading: tuple[str, ...]
+    statuses: dict[str, str]
+
+
+STATUS_CODES = (
+    "missing",
+    "passed",
+    "warnings",
+    "errors",
+    "empty",
+    "duplicate",
+    "copy",
+    "wrong_year",
+    "wrong_format",
+    "unreadable",
+    "not_on_roster",
+    "foreign",
+    "ignored",
+    "not_workbook",
+)
+
+
+@dataclass(frozen=True)
 class SheetNames:
     info: str
     text: str
@@ -329,6 +393,7 @@ class FormatSpec:
     tables: tuple[TableSpec, ...]
     rules: tuple[RuleSpec, ...]
     report: ReportText
+    summary: SummaryText
     source: str = ""
 
     @cached_property
@@ -464,6 +529,15 @@ def _report_text(raw: dict) -> ReportText:
     return ReportText(**kwargs)
 
 
+def _summary_text(raw: dict) -> SummaryText:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs["statuses"] = dict(raw.get("statuses", {}))
+    unknown = set(kwargs) - set(SummaryText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[summary] 有未知字段：{sorted(unknown)}")
+    return SummaryText(**kwargs)
+
+
 def parse_spec(data: dict, source: str = "") -> FormatSpec:
     """Return the FormatSpec for a parsed format file, after checking its integrity."""
     try:
@@ -535,6 +609,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             tables=tuple(_table(t) for t in data["tables"]),
             rules=tuple(_rule(r) for r in data["rules"]),
             report=_report_text(data["report"]),
+            summary=_summary_text(data["summary"]),
             source=source,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -587,6 +662,19 @@ def _check_integrity(spec: FormatSpec) -> None:
         for text in value if isinstance(value, tuple) else (value,):
             if unknown := _template_fields(text) - allowed:
                 problems.append(f"[report] {name} 用了未知参数：{sorted(unknown)}")
+    if spec.summary.kind not in spec.kinds:
+        problems.append(f"[summary] kind「{spec.summary.kind}」不在 [kinds] 中")
+    if missing := sorted(set(STATUS_CODES) - set(spec.summary.statuses)):
+        problems.append(f"[summary.statuses] 缺少：{missing}")
+    summary_sheets = (
+        spec.summary.status_sheet,
+        spec.summary.detail_sheet,
+        spec.summary.chart_sheet,
+        spec.summary.first_part,
+        spec.summary.last_part,
+    )
+    if clash := _duplicates((*spec.all_sheet_names, *summary_sheets)):
+        problems.append(f"[summary] 工作表名与其他工作表重复：{clash}")
     if problems:
         raise SpecError(f"格式文件 {spec.source} 有误：" + "；".join(problems))
 

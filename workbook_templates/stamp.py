@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, fields
 
 PROPERTY_PREFIX = "nianbao_"
 GENERATOR = "nianbao"
+SUMMARY_ROLE = "summary"
+# In the hidden stamp sheet of a summary, one row per unit sheet: PART_KEY, sheet name.
+PART_KEY = "part"
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,20 @@ class Stamp:
     unit: str = ""
     kind: str = ""
     generator: str = GENERATOR
+    role: str = ""  # SUMMARY_ROLE for a summary workbook (汇总表), else ""
+    parts: int = 0  # how many unit sheets a summary sums
 
     def pairs(self) -> list[tuple[str, str]]:
-        """Return (key, text) pairs in a fixed order."""
-        return [(k, str(v)) for k, v in asdict(self).items()]
+        """Return (key, text) pairs in a fixed order (role and parts only when set)."""
+        return [
+            (k, str(v))
+            for k, v in asdict(self).items()
+            if k not in ("role", "parts") or v
+        ]
+
+    @property
+    def is_summary(self) -> bool:
+        return self.role == SUMMARY_ROLE
 
     @classmethod
     def from_pairs(cls, pairs: dict[str, str]) -> Stamp | None:
@@ -35,6 +48,7 @@ class Stamp:
             return None
         try:
             year = int(float(data.get("year", "")))
+            parts = int(data.get("parts") or 0)
         except ValueError:
             return None
         return cls(
@@ -44,4 +58,6 @@ class Stamp:
             year=year,
             unit=data.get("unit", ""),
             kind=data.get("kind", ""),
+            role=data.get("role", ""),
+            parts=max(parts, 0),
         )

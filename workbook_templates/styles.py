@@ -24,6 +24,21 @@ PASS_FILL = "#C6EFCE"
 PASS_FONT = "#006100"
 WARN_FILL = "#FFEB9C"
 WARN_FONT = "#9C5700"
+MISSING_FILL = "#D9D9D9"
+
+# The colour of each rollup status on the 汇总情况 sheet (codes as in spec.STATUS_CODES).
+STATUS_COLOURS = {
+    "passed": (PASS_FILL, PASS_FONT),
+    "warnings": (WARN_FILL, WARN_FONT),
+    "errors": (FAIL_FILL, FAIL_FONT),
+    "empty": (WARN_FILL, WARN_FONT),
+    "duplicate": (WARN_FILL, WARN_FONT),
+    "wrong_year": (FAIL_FILL, FAIL_FONT),
+    "wrong_format": (FAIL_FILL, FAIL_FONT),
+    "unreadable": (FAIL_FILL, FAIL_FONT),
+    "foreign": (FAIL_FILL, FAIL_FONT),
+    "missing": (MISSING_FILL, "#000000"),
+}
 
 # Number formats of the value types (see VALUE_TYPES in spec.py).
 NUMBER_FORMATS = {
@@ -58,6 +73,10 @@ class Formats:
     fail: Format
     passed: Format
     warn: Format
+    statuses: dict[str, Format]
+    plain_text: Format
+    plain_number: Format
+    subtitle: Format
 
 
 def make_formats(workbook: Workbook) -> Formats:
@@ -104,4 +123,11 @@ def make_formats(workbook: Workbook) -> Formats:
         fail=workbook.add_format({"bg_color": FAIL_FILL, "font_color": FAIL_FONT}),
         passed=workbook.add_format({"bg_color": PASS_FILL, "font_color": PASS_FONT}),
         warn=workbook.add_format({"bg_color": WARN_FILL, "font_color": WARN_FONT}),
+        statuses={
+            code: fmt(**bordered, align="center", bg_color=fill, font_color=font)
+            for code, (fill, font) in STATUS_COLOURS.items()
+        },
+        plain_text=fmt(**bordered, align="left"),
+        plain_number=fmt(**bordered, align="right", num_format="General"),
+        subtitle=fmt(bold=True, font_size=12, align="left"),
     )

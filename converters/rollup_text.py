@@ -1,0 +1,83 @@
+"""The rollup as text for the terminal: who sent what, what is wrong, where the files are."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .rollup import RollupResult
+
+SHOWN = 10  # names or files listed per group before "等 N 个"
+
+
+def _names(names: list[str]) -> str:
+    more = f" 等 {len(names)} 个" if len(names) > SHOWN else ""
+    return "、".join(names[:SHOWN]) + more
+
+
+def render_rollup(result: RollupResult) -> str:
+    """Return the console summary of a rollup."""
+    label = result.status_label
+    lines = [f"汇总：{result.year} 年度，{result.spec.label}"]
+    by_status = Counter(u.status for u in result.units)
+    counts = "　".join(f"{label(code)} {n}" for code, n in by_status.most_common())
+    lines.append(f"单位（共 {len(result.units)} 个）：{counts}")
+    policy = result.spec.summary
+    lines.append(
+        f"纳入汇总：{len(result.included)} 个单位。"
+        + (
+            policy.status_policy_exclude
+            if result.request.exclude_invalid
+            else policy.status_policy_include
+        )
+    )
+    if result.missing:
+        lines.append(f"未报送：{_names([u.name for u in result.missing])}")
+    failing = result.failing
+    if failing:
+        lines.append("需要退回修改的单位：")
+        for unit in failing[: SHOWN * 3]:
+            first = unit.first_errors(1)
+            if first:
+                where = f"{first[0].where} " if first[0].where else ""
+                detail = f"{where}{first[0].text}"
+                more = unit.file.errors - 1 if unit.file else 0
+                if more > 0:
+                    detail += f"（另有 {more} 项错误）"
+            else:
+                detail = (
+                    unit.others[0].reason
+                    if unit.others
+                    else (unit.file.reason if unit.file else "")
+                )
+            lines.append(f"  {unit.name}【{label(unit.status)}】{detail}")
+        if len(failing) > SHOWN * 3:
+            lines.append(f"  ……共 {len(failing)} 个单位，详见汇总表的「{policy.status_sheet}」")
+    files = Counter(f.status for f in result.files)
+    lines.append(
+        f"文件（共 {len(result.files)} 个）："
+        + "　".join(f"{label(code)} {n}" for code, n in files.most_common())
+    )
+    for f in result.files:
+        if f.status in ("passed", "warnings", "errors", "empty") and f.used:
+            continue
+        lines.append(f"  {f.path}：{label(f.status)}。{f.reason}")
+    if result.previous_note:
+        lines.append(result.previous_note)
+    report = result.summary_report
+    if report is not None:
+        c = report.counts
+        if report.findings:
+            counts = f"错误 {c['error']} 项，警告 {c['warning']} 项"
+            lines.append(f"汇总数校验：{counts}（详见 nianbao check 汇总表）")
+            for f in report.sorted_findings()[:5]:
+                lines.append(f"  {f.where} {f.text}".rstrip())
+        else:
+            lines.append("汇总数校验：通过")
+    if result.output:
+        lines.append(f"汇总表：{result.output}")
+    if result.returns:
+        copies, listing = len(result.returns) - 1, result.returns[-1]
+        lines.append(f"退回材料：{listing.parent}（{copies} 个批注副本和 {listing.name}）")
+    elif failing or result.missing:
+        lines.append("提示：加 --returns 文件夹 可为有问题的单位生成批注副本和退回清单。")
+    return "\n".join(lines)
