@@ -151,7 +151,7 @@ class SummaryExtension:
     def _write_status(self, ws: Worksheet) -> None:
         result, t, fm = self.result, self.text, self.fm
         label = result.status_label
-        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 20)
+        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 66)
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         title = t.status_title.format(unit=result.request.unit, year=result.year)
@@ -203,7 +203,9 @@ class SummaryExtension:
                 if isinstance(value, int):
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
-                    ws.write_string(r, c, str(value), style)
+                    ws.write_string(r, c, str(value), fm.plain_line if c == 10 else style)
+            lines = max(_lines_needed(problems, widths[7]), _lines_needed(unit.name, widths[1]))
+            ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
         r += 2
@@ -219,6 +221,9 @@ class SummaryExtension:
             ws.write_string(r, 3, label(f.status), fm.statuses.get(f.status, fm.plain_text))
             ws.write_string(r, 4, f.unit, fm.plain_text)
             ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
+            reason_width = sum(widths[5:])
+            lines = max(_lines_needed(f.reason, reason_width), _lines_needed(str(f.path), 38))
+            ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -352,6 +357,10 @@ class SummaryExtension:
         ws.set_rows(rows, max(1, count + 1), len(widths) - 1)
         ws.autofilter(1, 0, max(1, count + 1), len(widths) - 1)
         ws.freeze_panes(2, 1)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(1)
         ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
 
     # -- 图表 -------------------------------------------------------------------------------------
@@ -382,6 +391,7 @@ class SummaryExtension:
         totals = {u.sheet: unit_totals(u, spec) for u in units}
         all_totals = self._summary_totals()
         row = 2
+        self._chart_top = 0
 
         def write_value(r: int, c: int, value: Formula) -> None:
             ws.write_formula(r, c, value.text, fm.plain_number, _number(value.cached))
@@ -411,7 +421,7 @@ class SummaryExtension:
                         "data_labels": {"value": True},
                     }
                 )
-            self._place(ws, chart, t.chart_by_unit_title, first, shown, legend=len(by_unit) > 1)
+            self._place(ws, chart, t.chart_by_unit_title, shown, legend=len(by_unit) > 1)
             row += 2
         # 2. outcomes of the whole county
         if outcomes:
@@ -434,8 +444,10 @@ class SummaryExtension:
                 }
             )
             chart.set_title({"name": t.chart_outcomes_title})
-            ws.insert_chart(first, 6, chart, {"x_scale": 1.3, "y_scale": 1.2})
-            row += max(2, 20 - len(outcomes))
+            chart.set_size({"width": 720, "height": 400})
+            ws.insert_chart(2, 6, chart, {"y_offset": self._chart_top})
+            self._chart_top += 400 + 20
+            row += 2
         # 3. appeals by unit
         if appeals and units:
             first = row
@@ -456,16 +468,20 @@ class SummaryExtension:
                         "values": [name, first + 1, c, first + shown, c],
                     }
                 )
-            self._place(ws, chart, t.chart_appeals_title, first, shown, legend=True)
+            self._place(ws, chart, t.chart_appeals_title, shown, legend=True)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
         ws.protect("")
 
-    def _place(self, ws: Worksheet, chart, title: str, row: int, units: int, legend: bool) -> None:
+    def _place(self, ws: Worksheet, chart, title: str, units: int, legend: bool) -> None:
+        """Insert a bar chart below the previous chart, tall enough for a bar per unit."""
         chart.set_title({"name": title})
         chart.set_y_axis({"reverse": True})  # the first unit on top, as in the table
         chart.set_legend({"position": "bottom"} if legend else {"none": True})
         height = max(300, 60 + 22 * units)
         chart.set_size({"width": 720, "height": height})
-        ws.insert_chart(row, 6, chart)
+        ws.insert_chart(2, 6, chart, {"y_offset": self._chart_top})
+        self._chart_top += height + 20
 
     def _summary_totals(self) -> dict[CellKey, Decimal]:
         from workbook_templates.compute import recompute

@@ -75,6 +75,7 @@ class Formats:
     warn: Format
     statuses: dict[str, Format]
     plain_text: Format
+    plain_line: Format
     plain_number: Format
     subtitle: Format
 
@@ -128,6 +129,7 @@ def make_formats(workbook: Workbook) -> Formats:
             for code, (fill, font) in STATUS_COLOURS.items()
         },
         plain_text=fmt(**bordered, align="left"),
+        plain_line=fmt(border=1, align="left", font_name="Consolas", font_size=9),
         plain_number=fmt(**bordered, align="right", num_format="General"),
         subtitle=fmt(bold=True, font_size=12, align="left"),
     )

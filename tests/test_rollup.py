@@ -1,0 +1,388 @@
+"""The county rollup on a generated county of 40 units (tests/county.py): every input accounted
+for, totals equal an independent sum, the summary is itself a valid workbook, returns, conflicts,
+cancel, and a city-level rollup of county summaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from converters.rollup import RollupRequest, rollup
+from converters.roster import read_roster
+from validation import validate
+from workbook_templates import build_template, read_workbook
+from workbook_templates.compute import input_keys
+from workbook_templates.errors import Cancelled, OutputExistsError
+from workbook_templates.spec import CellKey, spec_for_year
+from workbook_templates.summary_layout import unit_sheet_layout
+
+from .county import County, make_county
+from .workbook_edit import edit_workbook
+
+
+def nianbao(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def numbers(values: dict) -> dict[CellKey, Decimal]:
+    spec = spec_for_year(2025)
+    keys = [k for k in input_keys(spec) if spec.value_type(k) != "text"]
+    return {k: values.get(k) or Decimal(0) for k in keys}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> County:
+    return make_county(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(scope="module")
+def rolled(county: County, tmp_path_factory):
+    """Run the CLI once, as the county office would, with the roster and returns."""
+    out = tmp_path_factory.mktemp("out")
+    result = nianbao(
+        "rollup",
+        county.inbox,
+        "--roster",
+        county.roster,
+        "-o",
+        out / "汇总.xlsx",
+        "--unit",
+        "青禾县人民政府办公室",
+        "--returns",
+        out / "退回",
+        "--json",
+    )
+    assert "Traceback" not in result.stderr
+    return result, json.loads(result.stdout), out
+
+
+def test_every_input_file_is_accounted_for(county, rolled):
+    result, data, _ = rolled
+    assert result.returncode == 1  # units are missing and failing
+    listed = [Path(f["file"]) for f in data["files"]]
+    on_disk = sorted(p for p in county.inbox.rglob("*") if p.is_file())
+    assert sorted(listed) == on_disk
+    status = {Path(f["file"]): f["status_code"] for f in data["files"]}
+    assert status[county.lock_file] == "ignored"
+    for stray in county.stray_files:
+        assert status[stray] == "not_workbook"
+    first, second = county.files[county.duplicate]
+    assert sorted([status[first], status[second]]) == ["copy", "passed"]
+    assert status[county.files[county.unreadable][0]] == "unreadable"
+
+
+def test_every_roster_unit_has_the_right_status(county, rolled):
+    _, data, _ = rolled
+    units = {u["unit"]: u for u in data["units"]}
+    assert list(units) == county.units
+    assert sorted(data["missing"]) == sorted(county.missing)
+    for name in county.missing:
+        assert units[name]["status_code"] == "missing" and not units[name]["included"]
+    assert units[county.unreadable]["status_code"] == "unreadable"
+    for name in county.broken:
+        assert units[name]["status_code"] == "errors"
+        assert units[name]["included"]  # flagged, not dropped, by default
+        assert units[name]["first_errors"]
+    passing = set(county.units) - set(county.missing) - set(county.broken) - {county.unreadable}
+    assert {u for u, d in units.items() if d["status_code"] == "passed"} == passing
+    assert sorted(data["included"]) == sorted(passing | set(county.broken))
+    assert data["exclude_invalid"] is False
+
+
+def test_summary_totals_equal_an_independent_sum(county, rolled):
+    _, data, _ = rolled
+    wb = read_workbook(data["output"])
+    assert wb.is_summary and len(wb.parts) == len(data["included"])
+    assert numbers(wb.values()) == numbers(county.expected_total())
+    for part in wb.parts:  # each unit sheet holds that unit's own numbers
+        assert numbers(part.values()) == numbers(county.values[part.unit])
+
+
+def test_summary_is_checked_like_any_workbook(rolled):
+    _, data, _ = rolled
+    result = nianbao("check", data["output"], "--json")
+    report = json.loads(result.stdout)
+    rules = {f["rule"] for f in report["findings"] if f["severity"] == "error"}
+    # The unbalanced unit makes the county's table 三 unbalanced too: nothing else is wrong.
+    assert rules == {"H3-1"}
+    assert not [f for f in report["findings"] if f["rule"].startswith("R-")]
+
+
+def test_returns_hold_annotated_copies_and_a_list(county, rolled):
+    _, _, out = rolled
+    folder = out / "退回"
+    copies = sorted(p.name for p in folder.glob("*-批注.xlsx"))
+    assert copies == sorted(f"{u}-批注.xlsx" for u in county.broken)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(folder / "退回清单.xlsx").active
+    listed = {ws.cell(r, 2).value: ws.cell(r, 5).value for r in range(4, ws.max_row + 1)}
+    expected = set(county.broken) | {county.unreadable} | set(county.missing)
+    assert set(listed) == expected
+    assert "已损坏" in listed[county.unreadable]
+    for unit, rule_kind in county.broken.items():
+        assert listed[unit], rule_kind
+
+
+def test_exclude_invalid_sums_only_clean_units(county, tmp_path):
+    result = rollup(
+        RollupRequest(
+            inputs=(county.inbox,),
+            output=tmp_path / "s.xlsx",
+            roster=read_roster(county.roster_csv),
+            exclude_invalid=True,
+        )
+    )
+    assert {u.name for u in result.excluded} >= set(county.broken)
+    assert not {u.name for u in result.included} & set(county.broken)
+    wb = read_workbook(tmp_path / "s.xlsx")
+    assert numbers(wb.values()) == numbers(county.expected_total(include_broken=False))
+    report = validate(wb)
+    assert report.valid, [f.message for f in report.findings if f.severity == "error"]
+    assert result.to_json()["exclude_invalid"] is True
+
+
+def test_a_changed_summary_cell_is_an_error_at_that_cell(rolled, tmp_path):
+    _, data, _ = rolled
+    wb = read_workbook(data["output"])
+    spec = wb.spec
+    key = CellKey("t3", "r1", "c1")
+    from workbook_templates import layout as L
+
+    ref = L.display_ref(spec, key)
+    total = wb.cells[key].value
+    broken = edit_workbook(
+        Path(data["output"]),
+        tmp_path / "改过.xlsx",
+        {ref: int(total) + 7, L.display_ref(spec, CellKey("t3", "r2", "c1")): None},
+    )
+    changed = validate(read_workbook(broken))
+    sums = [f for f in changed.findings if f.rule == "R-SUM"]
+    assert sums[0].where == ref
+    assert sums[0].expected == total and sums[0].actual == total + 7
+    assert "SUM(各单位开始:各单位结束!" in sums[0].action
+    # A blanked summary cell whose units hold numbers is a mismatch too.
+    r2 = L.display_ref(spec, CellKey("t3", "r2", "c1"))
+    assert r2 in [f.where for f in sums] or wb.cells[CellKey("t3", "r2", "c1")].value == 0
+
+
+def test_a_unit_sheet_correction_changes_the_totals(rolled, tmp_path):
+    _, data, _ = rolled
+    wb = read_workbook(data["output"])
+    part = wb.parts[0]
+    key = CellKey("t3", "r1", "c1")
+    ref = unit_sheet_layout(wb.spec).ref(key)
+    before = wb.cells[key].value
+    old = part.cells[key].value or Decimal(0)
+    edited = edit_workbook(
+        Path(data["output"]), tmp_path / "更正.xlsx", {f"{part.sheet}!{ref}": int(old) + 5}
+    )
+    after = read_workbook(edited)
+    assert after.cells[key].value == before + 5
+    assert not [f for f in validate(after).findings if f.rule.startswith("R-")]
+
+
+def test_words_in_a_unit_sheet_and_a_missing_unit_sheet_are_reported(rolled, tmp_path):
+    _, data, _ = rolled
+    wb = read_workbook(data["output"])
+    part = wb.parts[1]
+    ref = unit_sheet_layout(wb.spec).ref(CellKey("t3", "r1", "c1"))
+    edited = edit_workbook(
+        Path(data["output"]),
+        tmp_path / "坏.xlsx",
+        {f"{part.sheet}!{ref}": "十二"},
+        delete_sheets=(wb.parts[2].sheet,),
+    )
+    report = validate(read_workbook(edited))
+    by_rule = {f.rule: f for f in report.findings}
+    assert by_rule["R-PART-VALUE"].where == f"{part.sheet}!{ref}"
+    assert wb.parts[2].sheet in by_rule["R-PARTS"].text
+
+
+def test_conflicting_files_for_one_unit_use_the_newer(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(county.inbox, inbox)
+    unit = county.units[0]
+    old = next(p for p in inbox.rglob("*.xlsx") if "城关镇年报" in p.name and "~$" not in p.name)
+    wb = read_workbook(old)
+    from workbook_templates import TemplateRequest
+
+    values = {k: v for k, v in wb.values().items() if v is not None}
+    key = CellKey("t2", "licensing", "decisions")
+    values[key] = (values.get(key) or Decimal(0)) + 1
+    newer = inbox / "城关镇年报(改).xlsx"
+    build_template(newer, TemplateRequest(year=2025, unit=unit, kind="乡镇", values=values))
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_800_000_000, 1_800_000_000))
+    result = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "s.xlsx"))
+    files = {f.path.name: f for f in result.files}
+    assert files[newer.name].used and files[old.name].status == "duplicate"
+    assert newer.name in files[old.name].reason
+    entry = next(u for u in result.units if u.name == unit)
+    assert entry.values[key] == values[key]
+
+
+def test_other_year_and_unknown_unit_are_listed_not_summed(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    from workbook_templates import TemplateRequest
+
+    build_template(inbox / "a.xlsx", TemplateRequest(year=2025, unit=county.units[5], kind="乡镇"))
+    build_template(inbox / "b.xlsx", TemplateRequest(year=2024, unit=county.units[6], kind="乡镇"))
+    build_template(inbox / "c.xlsx", TemplateRequest(year=2025, unit="外县某镇人民政府"))
+    result = rollup(
+        RollupRequest(
+            inputs=(inbox,),
+            output=tmp_path / "s.xlsx",
+            roster=read_roster(county.roster),
+            year=2025,
+        )
+    )
+    status = {f.path.name: f.status for f in result.files}
+    assert status == {"a.xlsx": "empty", "b.xlsx": "wrong_year", "c.xlsx": "not_on_roster"}
+    units = {u.name: u for u in result.units}
+    assert units[county.units[6]].status == "wrong_year"
+    assert not units[county.units[6]].included
+    assert "外县某镇人民政府" not in units
+
+
+def test_outputs_are_never_overwritten_and_cancel_writes_nothing(county, rolled, tmp_path):
+    _, data, _ = rolled
+    with pytest.raises(OutputExistsError):
+        rollup(RollupRequest(inputs=(county.inbox,), output=Path(data["output"])))
+    seen = []
+
+    def cancelled() -> bool:
+        return len(seen) >= 5
+
+    target = tmp_path / "s.xlsx"
+    with pytest.raises(Cancelled):
+        rollup(
+            RollupRequest(inputs=(county.inbox,), output=target, workers=1),
+            progress=lambda f, m: seen.append(f),
+            cancelled=cancelled,
+        )
+    assert not target.exists() and not list(tmp_path.iterdir())
+    assert seen == sorted(seen) and all(0 <= f <= 1 for f in seen)
+
+
+def test_bad_inputs_get_chinese_messages(tmp_path):
+    result = nianbao("rollup", tmp_path / "没有", "-o", tmp_path / "s.xlsx")
+    assert result.returncode == 2 and "找不到" in result.stderr
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "说明.txt").write_text("无", encoding="utf-8")
+    result = nianbao("rollup", tmp_path / "empty", "-o", tmp_path / "s.xlsx")
+    assert result.returncode == 2 and "没有一个能读取的填报表" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_city_rolls_up_county_summaries(tmp_path):
+    summaries, expected = [], {}
+    for i in range(3):
+        c = make_county(tmp_path / f"c{i}", n_units=12, seed=100 + i)
+        target = tmp_path / f"县{i}.xlsx"
+        rollup(
+            RollupRequest(
+                inputs=(c.inbox,),
+                output=target,
+                roster=read_roster(c.roster),
+                unit=f"第{i}县人民政府办公室",
+                exclude_invalid=True,
+            )
+        )
+        summaries.append(target)
+        for key, value in numbers(c.expected_total(include_broken=False)).items():
+            expected[key] = expected.get(key, Decimal(0)) + value
+    city = rollup(RollupRequest(inputs=tuple(summaries), output=tmp_path / "市.xlsx", unit="某市"))
+    assert [u.name for u in city.included] == [f"第{i}县人民政府办公室" for i in range(3)]
+    assert all(u.status in ("passed", "warnings") for u in city.units)
+    wb = read_workbook(tmp_path / "市.xlsx")
+    assert numbers(wb.values()) == expected
+    assert validate(wb).valid
+
+
+def test_previous_summary_checks_each_unit_across_years(tmp_path):
+    last = make_county(tmp_path / "last", n_units=12, year=2024, seed=3)
+    now = make_county(tmp_path / "now", n_units=12, year=2025, seed=3)
+    previous = tmp_path / "2024.xlsx"
+    rollup(RollupRequest(inputs=(last.inbox,), output=previous, roster=read_roster(last.roster)))
+    result = rollup(
+        RollupRequest(
+            inputs=(now.inbox,),
+            output=tmp_path / "2025.xlsx",
+            roster=read_roster(now.roster),
+            previous=previous,
+        )
+    )
+    assert "逐单位" in result.previous_note
+    both = [u for u in result.units if u.file and u.name in last.values]
+    assert both
+    spec = spec_for_year(2025)
+    from workbook_templates.compute import recompute
+
+    def carried(values, row):
+        full = {**values, **recompute(spec, values)}
+        return [
+            full.get(CellKey("t3", row, c.code)) or 0 for c in spec.table("t3").blocks[0].columns
+        ]
+
+    for unit in both:
+        differs = carried(now.values[unit.name], "r2") != carried(last.values[unit.name], "r4")
+        assert any(f.rule == "X-1" for f in unit.report.findings) == differs, unit.name
+    assert any(any(f.rule == "X-1" for f in u.report.findings) for u in both)
+    assert any(f.rule == "X-1" for f in result.summary_report.findings)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.usefixtures("libreoffice_ok")
+def test_libreoffice_recalculates_the_summary_to_the_same_totals(rolled, tmp_path):
+    """LibreOffice opens the summary, a unit's number is corrected, everything is recalculated
+    and saved: its own results of the 3-D sums equal ours, and the saved file still checks."""
+    from workbook_templates import layout as L
+    from workbook_templates.xlsx_reader import open_xlsx
+
+    from .libreoffice import Job, run_jobs
+
+    _, data, _ = rolled
+    source = Path(data["output"])
+    wb = read_workbook(source)
+    spec, part = wb.spec, wb.parts[0]
+    key = CellKey("t3", "r1", "c1")
+    ref = unit_sheet_layout(spec).ref(key)
+    old = part.cells[key].value or Decimal(0)
+    saved = tmp_path / "calc.xlsx"
+    run_jobs([Job(source, saved, {f"{part.sheet}!{ref}": int(old) + 3}, (part.sheet,))])
+    after = read_workbook(saved)
+    assert after.is_summary and [p.sheet for p in after.parts] == [p.sheet for p in wb.parts]
+    assert after.cells[key].value == wb.cells[key].value + 3
+    report = validate(after)
+    assert not [f for f in report.findings if f.rule.startswith("R-")]
+    # LibreOffice's own results, read from the saved file, equal our recomputed totals.
+    ours = {**numbers(after.values())}
+    from workbook_templates.compute import recompute
+
+    ours.update(recompute(spec, ours))
+    with open_xlsx(saved) as pkg:
+        for table in spec.tables:
+            raw = pkg.sheet(table.sheet)
+            for vc in L.table_layout(table).values:
+                if spec.value_type(vc.key) == "text" or vc.key not in ours:
+                    continue
+                cached = raw.cells[(vc.row, vc.col)].value
+                assert Decimal(str(cached)) == ours[vc.key], (table.sheet, vc.key)
