@@ -30,8 +30,8 @@ from workbook_templates.errors import (
     UsageError,
     WorkbookError,
 )
-from workbook_templates.reader import FilledWorkbook, PartRead, read_workbook
-from workbook_templates.spec import CellKey, FormatSpec, spec_for_year
+from workbook_templates.reader import FilledWorkbook, read_workbook
+from workbook_templates.spec import CellKey, FormatSpec, load_spec, spec_for_year
 from workbook_templates.stamp import Stamp
 from workbook_templates.values import normalize_label
 
@@ -44,6 +44,20 @@ MAX_WORKERS = 8
 FIRST_ERRORS = 3
 
 Progress = Callable[[float, str], None]
+_SHARED: dict[Decimal, Decimal] = {}
+
+
+def _shared(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if len(_SHARED) < 100_000:
+        return _SHARED.setdefault(value, value)
+    return _SHARED.get(value, value)
+
+
+def number_keys(spec: FormatSpec) -> tuple[CellKey, ...]:
+    """Return the input cells that hold numbers, in sheet order."""
+    return tuple(k for k in input_keys(spec) if spec.value_type(k) != "text")
 
 
 @dataclass
@@ -62,8 +76,25 @@ class FileEntry:
     size: int = 0
     report: Report | None = None
     values: dict[CellKey, Decimal | None] = field(default_factory=dict)
-    parts: tuple[PartRead, ...] = ()  # when the file is itself a summary (a county's)
+    numbers: tuple[Decimal | None, ...] = ()  # values in transit from a worker (number_keys order)
     used: bool = False
+
+    def pack(self) -> FileEntry:
+        """Return self with the values as a tuple, which crosses a process boundary cheaply."""
+        if self.values and self.format_version:
+            keys = number_keys(load_spec(self.format_version))
+            self.numbers = tuple(self.values.get(k) for k in keys)
+            self.values = {}
+        return self
+
+    def unpack(self) -> FileEntry:
+        """Return self with the values back as a dict of the spec's own keys; equal numbers
+        share one object, so a county of thousands of units stays small in memory."""
+        if self.numbers:
+            keys = number_keys(load_spec(self.format_version))
+            self.values = {k: _shared(v) for k, v in zip(keys, self.numbers, strict=True)}
+            self.numbers = ()
+        return self
 
     @property
     def errors(self) -> int:
@@ -295,14 +326,13 @@ def examine(path: Path) -> FileEntry:
     entry.format_version = wb.spec.format_version
     entry.report = report
     entry.values = _input_values(wb)
-    entry.parts = wb.parts
     return entry
 
 
 def _examine_safely(path: Path) -> FileEntry:
-    """Return ``examine(path)``; a fault of ours on one file is that file's status, logged."""
+    """Return ``examine(path)``; a fault of ours on one file is that file's status."""
     try:
-        return examine(path)
+        return examine(path).pack()
     except Exception as exc:  # a bug must not stop the batch
         entry = FileEntry(path, status="unreadable")
         entry.reason = (
@@ -327,7 +357,7 @@ def examine_all(
     results: list[FileEntry] = []
 
     def step(entry: FileEntry) -> None:
-        results.append(entry)
+        results.append(entry.unpack())
         if progress:
             progress(len(results) / total, f"已读取 {len(results)}/{total}：{entry.path.name}")
         if cancelled and cancelled():
@@ -515,8 +545,7 @@ def _attach_unused(files: list[FileEntry], units: dict[str, UnitEntry]) -> None:
 
 def sum_values(units: Iterable[UnitEntry], spec: FormatSpec) -> dict[CellKey, Decimal]:
     """Return the county's input totals: each input cell summed over the included units."""
-    keys = [k for k in input_keys(spec) if spec.value_type(k) != "text"]
-    totals = dict.fromkeys(keys, Decimal(0))
+    totals = dict.fromkeys(number_keys(spec), Decimal(0))
     for unit in units:
         if unit.included:
             for key, value in unit.values.items():

@@ -17,12 +17,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from xlsxwriter.worksheet import Worksheet
 
 from workbook_templates import layout as L
 from workbook_templates.builder import TemplateRequest, _lines_needed, _Worksheet, build_template
-from workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, Formula, RawXml
+from workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, Formula, RawXml, number_text
 from workbook_templates.compute import computed_cells
 from workbook_templates.fields import Field, resolve
 from workbook_templates.formulas import key_ref
@@ -40,7 +41,11 @@ from workbook_templates.summary_layout import (
 
 from .rollup import RollupResult, UnitEntry, unit_totals
 
-CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data table has all
+ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real text)
+CHART_UNITS = 100
+# Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
+# faster); beyond it on disk, so a national rollup does not need gigabytes.
+IN_MEMORY_UNITS = 1000  # a bar per unit stops being readable beyond this; the data table has all
 LINE_HEIGHT = 14.5
 
 
@@ -105,6 +110,9 @@ class SummaryExtension:
         self.units = result.included
         self.computed = computed_cells(spec)
         self._static: dict[int, RawXml] = {}
+        self._values: dict[int, list[tuple]] = {}
+        self._unit_totals: dict[str, dict[CellKey, Decimal]] = {}
+        self.in_memory = len(self.units) <= IN_MEMORY_UNITS
         self._merges = self._unit_merges()
 
     # -- builder.Extension --------------------------------------------------------------------
@@ -272,37 +280,59 @@ class SummaryExtension:
             self._static[plan.row] = RawXml(xml)
         return self._static[plan.row]
 
+    def _totals(self, unit: UnitEntry) -> dict[CellKey, Decimal]:
+        if unit.sheet not in self._unit_totals:
+            self._unit_totals[unit.sheet] = unit_totals(unit, self.spec)
+        return self._unit_totals[unit.sheet]
+
+    def _value_cells(self, writer: CellWriter, plan: _RowPlan) -> list[tuple]:
+        """Return a row's value cells as (key, XML before the number, after it, XML if blank),
+        built once: the cell, its style and (for a total) its formula are the same on every
+        unit sheet."""
+        if plan.row not in self._values:
+            spec, fm = self.spec, self.fm
+            cells = []
+            for v in plan.values:
+                vtype = spec.value_type(v.key)
+                ref = L.a1(v.row, v.col)
+                if v.key in self.computed:
+                    style = writer.style(fm.computed[vtype])
+                    formula = escape(unit_total_formula(spec, v.key))
+                    head, blank = f'<c r="{ref}"{style}><f>{formula}</f><v>', ""
+                else:
+                    style = writer.style(fm.inputs[vtype])
+                    head, blank = f'<c r="{ref}"{style}><v>', f'<c r="{ref}"{style}/>'
+                extra = "".join(
+                    f'<c r="{L.a1(v.row, v.col + i)}"{style}/>' for i in range(1, v.span)
+                )
+                blank = (blank or head + "0</v></c>") + extra
+                cells.append((v.key, head, "</v></c>" + extra, blank))
+            self._values[plan.row] = cells
+        return self._values[plan.row]
+
     def _write_unit(self, ws: BulkWorksheet, unit: UnitEntry) -> None:
         spec, fm = self.spec, self.fm
         lay = unit_sheet_layout(spec)
         for c, w in enumerate(lay.widths):
             ws.set_column(c, c, w)
         ws.add_merges(self._merges)
-        numbers = unit_totals(unit, spec)
+        numbers = self._totals(unit)
         file = unit.file
         source = self.text.part_source.format(
             file=file.path.name if file else "",
             status=self.result.status_label(unit.status),
             sha=file.sha256[:16] if file else "",
         )
-        computed = self.computed
 
         def rows(writer: CellWriter):
             yield UNIT_TITLE_ROW, 30, [(0, unit.name, fm.title)]
             yield UNIT_SOURCE_ROW, None, [(0, source, fm.unit_line)]
             for plan in _unit_plan(spec):
-                cells: list = [(0, self._static_row(writer, plan), None)]
-                for v in plan.values:
-                    vtype = spec.value_type(v.key)
-                    if v.key in computed:
-                        value = Formula(unit_total_formula(spec, v.key), numbers[v.key])
-                        style = fm.computed[vtype]
-                    else:
-                        value = numbers.get(v.key)
-                        style = fm.inputs[vtype]
-                    cells.append((v.col, value, style))
-                    cells.extend((v.col + i, None, style) for i in range(1, v.span))
-                yield plan.row, plan.height, cells
+                parts = [self._static_row(writer, plan)]
+                for key, head, tail, blank in self._value_cells(writer, plan):
+                    value = numbers.get(key)
+                    parts.append(blank if value is None else head + number_text(value) + tail)
+                yield plan.row, plan.height, [(0, RawXml("".join(parts)), None)]
 
         ws.set_rows(rows, lay.last_row, lay.width - 1)
         ws.set_paper(9)
@@ -327,30 +357,33 @@ class SummaryExtension:
         def rows(writer: CellWriter) -> Iterator:
             yield 0, 30, [(0, t.detail_title, fm.title)]
             yield 1, None, [(c, text, fm.header) for c, text in enumerate(t.detail_heading)]
+            # Fragments with ROW where the row number goes, rendered once per key or unit.
+            text, number = writer.style(fm.plain_text), writer.style(fm.plain_number)
+
+            def cell(col: str, value: str) -> str:
+                return f'<c r="{col}{ROW}"{text} t="inlineStr">{writer.inline(value)}</c>'
+
+            by_key = {
+                k: "".join(cell(c, v) for c, v in zip("BCD", labels[k][:3], strict=True))
+                for k in keys
+            }
             r = 2
             for unit in units:
-                sheet = L.quote_sheet(unit.sheet)
-                file_name = unit.file.path.name if unit.file else ""
+                sheet = escape(L.quote_sheet(unit.sheet))
+                name = cell("A", unit.name)
+                source = cell("F", unit.file.path.name if unit.file else "")
                 for key in keys:
                     value = unit.values.get(key)
                     if not value:
                         continue
-                    table, row, col, source = labels[key]
                     ref = refs[key]
-                    yield (
-                        r,
-                        None,
-                        [
-                            (0, unit.name, fm.plain_text),
-                            (1, table, fm.plain_text),
-                            (2, row, fm.plain_text),
-                            (3, col, fm.plain_text),
-                            (4, Formula(f"{sheet}!{ref}", value), fm.plain_number),
-                            (5, file_name, fm.plain_text),
-                            (6, source, fm.plain_text),
-                            (7, f"{unit.sheet}!{ref}", fm.plain_text),
-                        ],
+                    row = str(r + 1)
+                    xml = (
+                        f"{name}{by_key[key]}"
+                        f'<c r="E{ROW}"{number}><f>{sheet}!{ref}</f><v>{number_text(value)}</v></c>'
+                        f"{source}{cell('G', labels[key][3])}{cell('H', f'{unit.sheet}!{ref}')}"
                     )
+                    yield r, None, [(0, RawXml(xml.replace(ROW, row)), None)]
                     r += 1
 
         count = sum(1 for u in units for k in keys if u.values.get(k))
@@ -388,7 +421,7 @@ class SummaryExtension:
         ws.merge_range(0, 0, 0, 8, t.chart_title, fm.title)
         ws.set_row(0, 30)
         units = self.units
-        totals = {u.sheet: unit_totals(u, spec) for u in units}
+        totals = {u.sheet: self._totals(u) for u in units}
         all_totals = self._summary_totals()
         row = 2
         self._chart_top = 0

@@ -132,6 +132,8 @@ class Extension(Protocol):
     """What a workbook derived from the template adds to it (the summary of ``nianbao rollup``):
     sheets before and after the standard ones, formulas for input cells, stamp rows."""
 
+    in_memory: bool
+
     def front_sheets(self) -> list[str]: ...
 
     def back_sheets(self) -> list[str]: ...
@@ -179,7 +181,8 @@ class _Builder:
         wb = xlsxwriter.Workbook(
             str(path),
             {
-                "in_memory": True,
+                # A summary of thousands of unit sheets is assembled on disk, not in memory.
+                "in_memory": self.extension is None or self.extension.in_memory,
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,

@@ -76,10 +76,18 @@ class CellWriter:
             self._xf[key] = fmt._get_xf_index()
         return self._xf[key]
 
+    def style(self, fmt: Format | None) -> str:
+        """Return the style attribute of a format (' s="3"'), "" for none."""
+        return f' s="{self.xf(fmt)}"' if fmt is not None else ""
+
+    def inline(self, text: str) -> str:
+        """Return the ``<is>`` element of an inline string."""
+        return self._text(text)
+
     def _text(self, value: str) -> str:
         if value not in self._strings:
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            self._strings[value] = f"<t{space}>{escape(_xml_chars(value))}</t>"
+            self._strings[value] = f"<is><t{space}>{escape(_xml_chars(value))}</t></is>"
         return self._strings[value]
 
     def col(self, c: int) -> str:
@@ -91,11 +99,11 @@ class CellWriter:
         if isinstance(value, RawXml):
             return value
         ref = f"{self.col(col)}{row + 1}"
-        style = f' s="{self.xf(fmt)}"' if fmt is not None else ""
+        style = self.style(fmt)
         if value is None:
             return f'<c r="{ref}"{style}/>'
         if isinstance(value, str):
-            return f'<c r="{ref}"{style} t="inlineStr"><is>{self._text(value)}</is></c>'
+            return f'<c r="{ref}"{style} t="inlineStr">{self._text(value)}</c>'
         if isinstance(value, Formula):
             f = escape(value.text)
             if isinstance(value.cached, str):

@@ -96,6 +96,7 @@ def unit_sheet_layout(spec: FormatSpec) -> UnitSheetLayout:
     )
 
 
+@cache
 def unit_total_formula(spec: FormatSpec, key: CellKey) -> str:
     """Return a unit sheet's own formula for a computed cell (its first defining sum)."""
     lay = unit_sheet_layout(spec)
