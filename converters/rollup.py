@@ -372,10 +372,13 @@ def examine_all(
             _PREVIOUS.clear()
         return results
     import multiprocessing
+    import threading
     from concurrent.futures.process import BrokenProcessPool
 
-    # "spawn" everywhere: forking a process that runs a GUI's threads is unsafe.
-    context = multiprocessing.get_context("spawn")
+    # Forking is fast (nothing to import again) but unsafe in a process with other threads (the
+    # desktop app): there, and where there is no fork (Windows, macOS), workers are spawned.
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork and os.name == "posix" else "spawn")
     chunk = max(1, min(16, total // (count * 8)))
     try:
         with ProcessPoolExecutor(count, context, _init_worker, (previous,)) as pool:

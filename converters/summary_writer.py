@@ -111,7 +111,6 @@ class SummaryExtension:
         self.computed = computed_cells(spec)
         self._static: dict[int, RawXml] = {}
         self._values: dict[int, list[tuple]] = {}
-        self._unit_totals: dict[str, dict[CellKey, Decimal]] = {}
         self.in_memory = len(self.units) <= IN_MEMORY_UNITS
         self._merges = self._unit_merges()
 
@@ -280,11 +279,6 @@ class SummaryExtension:
             self._static[plan.row] = RawXml(xml)
         return self._static[plan.row]
 
-    def _totals(self, unit: UnitEntry) -> dict[CellKey, Decimal]:
-        if unit.sheet not in self._unit_totals:
-            self._unit_totals[unit.sheet] = unit_totals(unit, self.spec)
-        return self._unit_totals[unit.sheet]
-
     def _value_cells(self, writer: CellWriter, plan: _RowPlan) -> list[tuple]:
         """Return a row's value cells as (key, XML before the number, after it, XML if blank),
         built once: the cell, its style and (for a total) its formula are the same on every
@@ -316,7 +310,6 @@ class SummaryExtension:
         for c, w in enumerate(lay.widths):
             ws.set_column(c, c, w)
         ws.add_merges(self._merges)
-        numbers = self._totals(unit)
         file = unit.file
         source = self.text.part_source.format(
             file=file.path.name if file else "",
@@ -325,6 +318,7 @@ class SummaryExtension:
         )
 
         def rows(writer: CellWriter):
+            numbers = unit_totals(unit, spec)  # at save time: held for one sheet at a time
             yield UNIT_TITLE_ROW, 30, [(0, unit.name, fm.title)]
             yield UNIT_SOURCE_ROW, None, [(0, source, fm.unit_line)]
             for plan in _unit_plan(spec):
@@ -421,7 +415,11 @@ class SummaryExtension:
         ws.merge_range(0, 0, 0, 8, t.chart_title, fm.title)
         ws.set_row(0, 30)
         units = self.units
-        totals = {u.sheet: self._totals(u) for u in units}
+        chart_keys = {k for f in self._fields(t.chart_by_unit + t.chart_appeals) for k in f.keys}
+        totals = {}
+        for u in units:
+            numbers = unit_totals(u, spec)
+            totals[u.sheet] = {k: numbers[k] for k in chart_keys if k in numbers}
         all_totals = self._summary_totals()
         row = 2
         self._chart_top = 0

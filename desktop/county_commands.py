@@ -162,7 +162,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         force=args.force,
     )
     show = sys.stderr.isatty()
-    result = rollup(request, progress=_progress_line if show else None)
+    result = rollup(request, progress=_ProgressBar() if show else None)
     if show:
         print(file=sys.stderr)
     if args.json:
@@ -176,6 +176,27 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     clean = not result.missing and not result.failing
     report = result.summary_report
     return EXIT_OK if clean and (report is None or report.valid) else EXIT_FINDINGS
+
+
+class _ProgressBar:
+    """A progress bar on one line of stderr, redrawn at most ten times a second."""
+
+    WIDTH = 24
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self._last < 0.1 and fraction < 1:
+            return
+        self._last = now
+        done = int(self.WIDTH * min(max(fraction, 0.0), 1.0))
+        bar = "█" * done + "░" * (self.WIDTH - done)
+        line = f"\r{bar} {fraction:4.0%} {message}"
+        print(line[:100].ljust(80), end="", file=sys.stderr, flush=True)
 
 
 def _progress_line(fraction: float, message: str) -> None:

@@ -164,21 +164,44 @@ def input_keys(spec: FormatSpec) -> tuple[CellKey, ...]:
     return tuple(k for k in spec.value_keys() if k not in computed)
 
 
-def recompute(spec: FormatSpec, inputs: Mapping[CellKey, Decimal | None]) -> dict[CellKey, Decimal]:
-    """Return the value of every computed cell, summed from the inputs (blank counts as 0)."""
-    computed = computed_cells(spec)
-    result: dict[CellKey, Decimal] = {}
+_Plan = tuple[tuple[CellKey, tuple[tuple[int, CellKey, bool], ...]], ...]
 
-    def value(key: CellKey) -> Decimal:
-        if key in computed:
-            if key not in result:
-                result[key] = sum((t.sign * value(t.key) for t in computed[key][0].right), ZERO)
-            return result[key]
-        v = inputs.get(key)
-        return v if isinstance(v, Decimal) else ZERO
+
+@cache
+def _recompute_plan(spec: FormatSpec) -> _Plan:
+    """Return the computed cells in an order where every term is known before it is used,
+    each with its terms as (sign, key, key is computed)."""
+    computed = computed_cells(spec)
+    order: list[CellKey] = []
+    seen: set[CellKey] = set()
+
+    def visit(key: CellKey) -> None:
+        if key in seen:
+            return
+        seen.add(key)
+        for t in computed[key][0].right:
+            if t.key in computed:
+                visit(t.key)
+        order.append(key)
 
     for key in computed:
-        value(key)
+        visit(key)
+    return tuple(
+        (key, tuple((t.sign, t.key, t.key in computed) for t in computed[key][0].right))
+        for key in order
+    )
+
+
+def recompute(spec: FormatSpec, inputs: Mapping[CellKey, Decimal | None]) -> dict[CellKey, Decimal]:
+    """Return the value of every computed cell, summed from the inputs (blank counts as 0)."""
+    result: dict[CellKey, Decimal] = {}
+    for key, terms in _recompute_plan(spec):
+        total = ZERO
+        for sign, term, is_computed in terms:
+            v = result[term] if is_computed else inputs.get(term)
+            if isinstance(v, Decimal):
+                total = total + v if sign > 0 else total - v
+        result[key] = total
     return result
 
 

@@ -29,11 +29,7 @@ class Stamp:
 
     def pairs(self) -> list[tuple[str, str]]:
         """Return (key, text) pairs in a fixed order (role and parts only when set)."""
-        return [
-            (k, str(v))
-            for k, v in asdict(self).items()
-            if k not in ("role", "parts") or v
-        ]
+        return [(k, str(v)) for k, v in asdict(self).items() if k not in ("role", "parts") or v]
 
     @property
     def is_summary(self) -> bool:

@@ -127,17 +127,29 @@ def same_part_sum(spec: FormatSpec, key: CellKey, formula: str) -> bool:
 def part_sheet_name(unit: str, taken: set[str]) -> str:
     """Return a valid, unused sheet name for a unit (≤ 31 characters, no []:*?/\\ ), and take it.
 
-    ``taken`` holds names already used, compared without case as Excel does.
+    ``taken`` holds names already used, lower-cased, compared without case as Excel does.
     """
     base = _FORBIDDEN.sub("", unit).strip().strip("'") or "单位"
-    name = base[:MAX_SHEET_NAME]
+    name = _cut(base, MAX_SHEET_NAME)
     n = 2
-    while name.casefold() in taken:
+    while name.lower() in taken:
         suffix = f"（{n}）"
-        name = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        name = _cut(base, MAX_SHEET_NAME - len(suffix)) + suffix
         n += 1
-    taken.add(name.casefold())
+    taken.add(name.lower())
     return name
+
+
+def _cut(text: str, units: int) -> str:
+    """Return the longest start of ``text`` of at most ``units`` UTF-16 code units (Excel's
+    measure: a character outside the BMP counts twice)."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out).rstrip("'").rstrip() or text[:1]
 
 
 def reserved_sheet_names(spec: FormatSpec) -> set[str]:
@@ -152,4 +164,4 @@ def reserved_sheet_names(spec: FormatSpec) -> set[str]:
         s.last_part,
         spec.annotation.sheet,
     )
-    return {n.casefold() for n in names}
+    return {n.lower() for n in names}
