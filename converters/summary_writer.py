@@ -42,10 +42,10 @@ from workbook_templates.summary_layout import (
 from .rollup import RollupResult, UnitEntry, unit_totals
 
 ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real text)
-CHART_UNITS = 100
+CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data table has all
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
-IN_MEMORY_UNITS = 1000  # a bar per unit stops being readable beyond this; the data table has all
+IN_MEMORY_UNITS = 1000
 LINE_HEIGHT = 14.5
 
 
@@ -108,6 +108,7 @@ class SummaryExtension:
         for unit in result.included:
             unit.sheet = part_sheet_name(unit.name, taken)
         self.units = result.included
+        self._bulk = {u.sheet for u in self.units} | {self.text.detail_sheet}
         self.computed = computed_cells(spec)
         self._static: dict[int, RawXml] = {}
         self._values: dict[int, list[tuple]] = {}
@@ -130,8 +131,7 @@ class SummaryExtension:
         ]
 
     def worksheet_class(self, name: str) -> type[Worksheet]:
-        bulk = {u.sheet for u in self.units} | {self.text.detail_sheet}
-        return BulkWorksheet if name in bulk else _Worksheet
+        return BulkWorksheet if name in self._bulk else _Worksheet
 
     def input_formula(self, key: CellKey) -> str | None:
         if self.spec.value_type(key) == "text":
