@@ -47,6 +47,7 @@ CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data t
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
 LINE_HEIGHT = 14.5
+MAX_ROWS = 1_048_576  # rows of an Excel worksheet: 明细 stops there (a rollup of ~25,000 units)
 
 
 def _number(value: Decimal) -> int | float:
@@ -189,7 +190,7 @@ class SummaryExtension:
         for i, unit in enumerate(result.units, 1):
             r = head + i
             f = unit.file
-            problems = "；".join(x.message for x in unit.first_errors())
+            problems = "；".join(f"{x.where} {x.text}".strip() for x in unit.first_errors())
             if not problems and unit.others:
                 problems = unit.others[0].reason
             cells = [
@@ -347,6 +348,7 @@ class SummaryExtension:
         labels = {k: _key_labels(spec, k) for k in keys}
         refs = {k: lay.ref(k) for k in keys}
         units = self.units
+        count = sum(1 for u in units for k in keys if u.values.get(k))
 
         def rows(writer: CellWriter) -> Iterator:
             yield 0, 30, [(0, t.detail_title, fm.title)]
@@ -361,7 +363,7 @@ class SummaryExtension:
                 k: "".join(cell(c, v) for c, v in zip("BCD", labels[k][:3], strict=True))
                 for k in keys
             }
-            r = 2
+            r, last = 2, min(count + 1, MAX_ROWS - 2)
             for unit in units:
                 sheet = escape(L.quote_sheet(unit.sheet))
                 name = cell("A", unit.name)
@@ -370,6 +372,11 @@ class SummaryExtension:
                     value = unit.values.get(key)
                     if not value:
                         continue
+                    if r > last:
+                        omitted = count - (last - 1)
+                        note = f"……另有 {omitted} 行超过 Excel 工作表的行数上限，没有列出。"
+                        yield r, None, [(0, note, fm.plain_text)]
+                        return
                     ref = refs[key]
                     row = str(r + 1)
                     xml = (
@@ -380,9 +387,9 @@ class SummaryExtension:
                     yield r, None, [(0, RawXml(xml.replace(ROW, row)), None)]
                     r += 1
 
-        count = sum(1 for u in units for k in keys if u.values.get(k))
-        ws.set_rows(rows, max(1, count + 1), len(widths) - 1)
-        ws.autofilter(1, 0, max(1, count + 1), len(widths) - 1)
+        last_row = min(count + 1, MAX_ROWS - 1)
+        ws.set_rows(rows, max(1, last_row), len(widths) - 1)
+        ws.autofilter(1, 0, max(1, last_row), len(widths) - 1)
         ws.freeze_panes(2, 1)
         ws.set_landscape()
         ws.set_paper(9)

@@ -280,10 +280,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("正文：")
         _print_notes(result.notes)
     if result.draft_marked:
-        print(
-            f"注意：未通过校验（{summary_line(result.report)}），已生成草稿，"
-            "每页都标有草稿标记，不能作为正式报告发布。"
+        why = (
+            f"填报表未通过校验（{summary_line(result.report)}）"
+            if not result.report.valid
+            else "正文不完整（见上面的说明）"
         )
+        print(f"注意：{why}，已生成草稿，每页都标有草稿标记，不能作为正式报告发布。")
     elif result.report.counts["warning"]:
         print(f"校验：{summary_line(result.report)}（警告不影响导出，建议核对）")
     print("已生成：")

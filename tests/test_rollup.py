@@ -386,3 +386,44 @@ def test_libreoffice_recalculates_the_summary_to_the_same_totals(rolled, tmp_pat
                     continue
                 cached = raw.cells[(vc.row, vc.col)].value
                 assert Decimal(str(cached)) == ours[vc.key], (table.sheet, vc.key)
+
+
+def test_roster_handout_rollup_from_the_command_line(tmp_path):
+    """The README's three steps: a roster, the handout, the rollup of what came back."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,单位类型\n东岭镇人民政府,乡镇\n西岭街道办事处,街道\n县档案馆,县直部门\n",
+        encoding="utf-8-sig",
+    )
+    result = nianbao("handout", "--roster", roster, "--year", "2025", "-o", tmp_path / "下发")
+    assert result.returncode == 0, result.stderr
+    sent = sorted((tmp_path / "下发").glob("*-2025年度填报表.xlsx"))
+    assert len(sent) == 3
+    inbox = tmp_path / "收表"
+    inbox.mkdir()
+    shutil.copy(sent[0], inbox / "回执.xlsx")  # one unit sends its form back unfilled
+    out = tmp_path / "汇总.xlsx"
+    result = nianbao("rollup", inbox, "--roster", roster, "-o", out, "--json")
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    codes = {u["unit"]: u["status_code"] for u in data["units"]}
+    unit = read_workbook(sent[0]).stamp.unit
+    assert codes.pop(unit) == "empty"
+    assert set(codes.values()) == {"missing"} and len(codes) == 2
+    assert out.exists()
+    text = nianbao("rollup", inbox, "--roster", roster, "-o", tmp_path / "二.xlsx")
+    assert "未报送" in text.stdout and "疑似空表" in text.stdout
+
+
+def test_detail_stops_at_the_sheet_row_limit(county, tmp_path, monkeypatch):
+    from converters import summary_writer
+    from workbook_templates.xlsx_reader import open_xlsx
+
+    monkeypatch.setattr(summary_writer, "MAX_ROWS", 40)
+    target = tmp_path / "s.xlsx"
+    rollup(RollupRequest(inputs=(county.inbox,), output=target, roster=read_roster(county.roster)))
+    with open_xlsx(target) as pkg:
+        raw = pkg.sheet("明细")
+    assert raw.max_row == 39
+    assert "超过 Excel 工作表的行数上限" in raw.text(39, 0)
+    assert raw.text(38, 0) and raw.text(38, 5)  # the last listed value is a full row
