@@ -434,6 +434,19 @@ class SummaryExtension:
         def write_value(r: int, c: int, value: Formula) -> None:
             ws.write_formula(r, c, value.text, fm.plain_number, _number(value.cached))
 
+        def by_unit_table(row: int, title: str, fields: list[Field]) -> int:
+            """Write a heading row and a row per unit with each field's value; return the
+            last row."""
+            ws.write_string(row, 0, title, fm.header)
+            for c, f in enumerate(fields, 1):
+                ws.write_string(row, c, _short(f.name), fm.header)
+            for u in units:
+                row += 1
+                ws.write_string(row, 0, u.name, fm.plain_text)
+                for c, f in enumerate(fields, 1):
+                    write_value(row, c, self._unit_formula(u, f, totals[u.sheet]))
+            return row
+
         # 1. by unit
         by_unit = self._fields(t.chart_by_unit)
         appeals = self._fields(t.chart_appeals)
@@ -441,14 +454,7 @@ class SummaryExtension:
         shown = min(len(units), CHART_UNITS)
         if by_unit and units:
             first = row
-            ws.write_string(row, 0, t.chart_by_unit_title, fm.header)
-            for c, f in enumerate(by_unit, 1):
-                ws.write_string(row, c, _short(f.name), fm.header)
-            for u in units:
-                row += 1
-                ws.write_string(row, 0, u.name, fm.plain_text)
-                for c, f in enumerate(by_unit, 1):
-                    write_value(row, c, self._unit_formula(u, f, totals[u.sheet]))
+            row = by_unit_table(row, t.chart_by_unit_title, by_unit)
             chart = wb.add_chart({"type": "bar"})
             for c, _f in enumerate(by_unit, 1):
                 chart.add_series(
@@ -489,14 +495,7 @@ class SummaryExtension:
         # 3. appeals by unit
         if appeals and units:
             first = row
-            ws.write_string(row, 0, t.chart_appeals_title, fm.header)
-            for c, f in enumerate(appeals, 1):
-                ws.write_string(row, c, _short(f.name), fm.header)
-            for u in units:
-                row += 1
-                ws.write_string(row, 0, u.name, fm.plain_text)
-                for c, f in enumerate(appeals, 1):
-                    write_value(row, c, self._unit_formula(u, f, totals[u.sheet]))
+            row = by_unit_table(row, t.chart_appeals_title, appeals)
             chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
             for c, _ in enumerate(appeals, 1):
                 chart.add_series(

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,18 +22,8 @@ from workbook_templates.spec import CellKey, spec_for_year
 from workbook_templates.summary_layout import unit_sheet_layout
 
 from .county import County, make_county
+from .test_cli import nianbao
 from .workbook_edit import edit_workbook
-
-
-def nianbao(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def numbers(values: dict) -> dict[CellKey, Decimal]:
@@ -110,6 +98,12 @@ def test_summary_totals_equal_an_independent_sum(county, rolled):
     assert numbers(wb.values()) == numbers(county.expected_total())
     for part in wb.parts:  # each unit sheet holds that unit's own numbers
         assert numbers(part.values()) == numbers(county.values[part.unit])
+    import zipfile
+
+    with zipfile.ZipFile(data["output"]) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        kinds = ["pieChart" if "pieChart" in z.read(n).decode() else "barChart" for n in charts]
+    assert sorted(kinds) == ["barChart", "barChart", "pieChart"]
 
 
 def test_summary_is_checked_like_any_workbook(rolled):
