@@ -270,7 +270,12 @@ def _sha256(path: Path) -> str:
 _PREVIOUS: dict[str, FilledWorkbook] = {}  # a worker's last-year data by normalised unit name
 
 
-def _init_worker(previous: dict[str, FilledWorkbook]) -> None:
+def _init_worker(previous: dict[str, FilledWorkbook], worker: bool = False) -> None:
+    if worker:
+        import signal
+
+        # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _PREVIOUS.clear()
     _PREVIOUS.update(previous)
 
@@ -381,7 +386,7 @@ def examine_all(
     context = multiprocessing.get_context("fork" if fork and os.name == "posix" else "spawn")
     chunk = max(1, min(16, total // (count * 8)))
     try:
-        with ProcessPoolExecutor(count, context, _init_worker, (previous,)) as pool:
+        with ProcessPoolExecutor(count, context, _init_worker, (previous, True)) as pool:
             try:
                 for entry in pool.map(_examine_safely, paths, chunksize=chunk):
                     step(entry)
