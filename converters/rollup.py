@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +23,7 @@ from pathlib import Path
 from validation.engine import validate
 from validation.findings import Finding, Report
 from validation.shown import ShownValues
-from workbook_templates.compute import input_keys, recompute
+from workbook_templates.compute import number_keys, recompute
 from workbook_templates.errors import (
     Cancelled,
     ForeignWorkbookError,
@@ -30,15 +31,13 @@ from workbook_templates.errors import (
     UsageError,
     WorkbookError,
 )
+from workbook_templates.files import LOCK_PREFIXES, SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES
 from workbook_templates.reader import FilledWorkbook, read_workbook
 from workbook_templates.spec import CellKey, FormatSpec, load_spec, spec_for_year
-from workbook_templates.stamp import Stamp
 from workbook_templates.values import normalize_label
 
-from .roster import Roster, RosterUnit, unit_file_stem
+from .roster import Roster, unit_file_stem
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-LOCK_PREFIXES = ("~$", ".~lock.")
 PARALLEL_FROM = 24  # files; fewer are read in this process (workers take ~0.2 s to start)
 MAX_WORKERS = 8
 FIRST_ERRORS = 3
@@ -53,11 +52,6 @@ def _shared(value: Decimal | None) -> Decimal | None:
     if len(_SHARED) < 100_000:
         return _SHARED.setdefault(value, value)
     return _SHARED.get(value, value)
-
-
-def number_keys(spec: FormatSpec) -> tuple[CellKey, ...]:
-    """Return the input cells that hold numbers, in sheet order."""
-    return tuple(k for k in input_keys(spec) if spec.value_type(k) != "text")
 
 
 @dataclass
@@ -283,12 +277,11 @@ def _init_worker(previous: dict[str, FilledWorkbook], worker: bool = False) -> N
 def _input_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
     """Return the numbers a unit contributes: typed numbers (also typed as text), and the value
     of a formula typed into an input cell; blank and words contribute nothing."""
-    shown = ShownValues(wb)
-    values: dict[CellKey, Decimal | None] = {}
-    for key, read in wb.cells.items():
-        if wb.spec.value_type(key) == "text":
-            continue
-        values[key] = shown.input_formula(key) if read.status == "formula" else read.value
+    values = {k: wb.cells[k].value for k in number_keys(wb.spec) if k in wb.cells}
+    formulas = [k for k in values if wb.cells[k].status == "formula"]
+    if formulas:  # rare: evaluate them as the spreadsheet would, not from the cached result
+        shown = ShownValues(wb)
+        values.update((k, shown.input_formula(k)) for k in formulas)
     return values
 
 
@@ -318,7 +311,7 @@ def examine(path: Path) -> FileEntry:
         return entry
     except WorkbookError as exc:
         suffix = path.suffix.lower()
-        spreadsheet = suffix in (*WORKBOOK_SUFFIXES, ".xls", ".et", ".ett", ".csv", ".ods")
+        spreadsheet = suffix in WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES
         entry.status = "unreadable" if spreadsheet else "not_workbook"
         entry.reason = str(exc)
         return entry
@@ -368,22 +361,25 @@ def examine_all(
         if cancelled and cancelled():
             raise Cancelled()
 
-    if count <= 1 or total < PARALLEL_FROM:
+    def in_process(rest: Sequence[Path]) -> None:
         _init_worker(previous)
         try:
-            for path in paths:
+            for path in rest:
                 step(_examine_safely(path))
         finally:
             _PREVIOUS.clear()
+
+    if count <= 1 or total < PARALLEL_FROM:
+        in_process(paths)
         return results
     import multiprocessing
     import threading
     from concurrent.futures.process import BrokenProcessPool
 
     # Forking is fast (nothing to import again) but unsafe in a process with other threads (the
-    # desktop app): there, and where there is no fork (Windows, macOS), workers are spawned.
-    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if fork and os.name == "posix" else "spawn")
+    # desktop app) and on macOS; there, and on Windows, workers are spawned.
+    fork = sys.platform.startswith("linux") and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     chunk = max(1, min(16, total // (count * 8)))
     try:
         with ProcessPoolExecutor(count, context, _init_worker, (previous, True)) as pool:
@@ -395,12 +391,7 @@ def examine_all(
                 raise
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (a frozen app, a locked-down PC): go on in-process.
-        _init_worker(previous)
-        try:
-            for path in paths[len(results) :]:
-                step(_examine_safely(path))
-        finally:
-            _PREVIOUS.clear()
+        in_process(paths[len(results) :])
     return results
 
 
@@ -458,7 +449,7 @@ def decide(
     units: dict[str, UnitEntry] = {}
     if roster is not None:
         for r in roster.units:
-            units[normalize_label(r.name)] = _unit_from_roster(r)
+            units[normalize_label(r.name)] = UnitEntry(r.name, r.kind, r.code, r.contact)
     by_sha: dict[str, FileEntry] = {}
     candidates: dict[str, list[FileEntry]] = {}
     for f in files:
@@ -515,10 +506,6 @@ def decide(
     return list(units.values())
 
 
-def _unit_from_roster(r: RosterUnit) -> UnitEntry:
-    return UnitEntry(r.name, r.kind, r.code, r.contact)
-
-
 def _file_reason(f: FileEntry) -> str:
     if f.status == "empty":
         return "所有数字都是空白或 0，请确认是否填写完整。"
@@ -567,25 +554,18 @@ def sum_values(units: Iterable[UnitEntry], spec: FormatSpec) -> dict[CellKey, De
 
 def _previous_by_unit(previous: FilledWorkbook) -> dict[str, FilledWorkbook]:
     """Return last year's numbers of each unit of a summary, as workbooks for cross-year rules."""
-    found = {}
-    for part in previous.parts:
-        stamp = Stamp(
-            format_version=previous.spec.format_version,
-            template_version=previous.stamp.template_version,
-            fingerprint=previous.stamp.fingerprint,
+    from validation.engine import values_workbook
+
+    return {
+        normalize_label(part.unit): values_workbook(
+            previous.spec,
+            {k: v for k, v in part.values().items() if v is not None},
             year=previous.year,
             unit=part.unit,
-        )
-        found[normalize_label(part.unit)] = FilledWorkbook(
             path=previous.path,
-            spec=previous.spec,
-            stamp=stamp,
-            info={"unit": part.unit, "year": str(previous.year)},
-            texts={},
-            cells=dict(part.cells),
-            totals={},
         )
-    return found
+        for part in previous.parts
+    }
 
 
 def rollup(

@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 from xlsxwriter.worksheet import Worksheet
 
 from workbook_templates import layout as L
-from workbook_templates.builder import TemplateRequest, _lines_needed, _Worksheet, build_template
-from workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, Formula, RawXml, number_text
-from workbook_templates.compute import computed_cells
+from workbook_templates.builder import TemplateRequest, _Worksheet, build_template, text_height
+from workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, RawXml, number_text
+from workbook_templates.compute import computed_cells, number_keys
 from workbook_templates.fields import Field, resolve
 from workbook_templates.formulas import key_ref
 from workbook_templates.spec import CellKey, FormatSpec
@@ -46,7 +46,6 @@ CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data t
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
-LINE_HEIGHT = 14.5
 MAX_ROWS = 1_048_576  # rows of an Excel worksheet: 明细 stops there (a rollup of ~25,000 units)
 
 
@@ -80,8 +79,7 @@ def _unit_plan(spec: FormatSpec) -> tuple[_RowPlan, ...]:
             heights[c.row] = 30
         elif c.role != "caption" and c.last_row == c.row:
             width = sum(lay.widths[c.col : c.last_col + 1])
-            need = _lines_needed(c.text, width) * LINE_HEIGHT + 4
-            heights[c.row] = max(heights.get(c.row, 20), need)
+            heights[c.row] = max(heights.get(c.row, 20), text_height(c.text, width))
     values: dict[int, list[L.ValueCell]] = {}
     for v in lay.values:
         values.setdefault(v.row, []).append(v)
@@ -212,8 +210,7 @@ class SummaryExtension:
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
                     ws.write_string(r, c, str(value), fm.plain_line if c == 10 else style)
-            lines = max(_lines_needed(problems, widths[7]), _lines_needed(unit.name, widths[1]))
-            ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))
+            ws.set_row(r, text_height(problems, widths[7], unit.name, widths[1]))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
         r += 2
@@ -229,9 +226,7 @@ class SummaryExtension:
             ws.write_string(r, 3, label(f.status), fm.statuses.get(f.status, fm.plain_text))
             ws.write_string(r, 4, f.unit, fm.plain_text)
             ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
-            reason_width = sum(widths[5:])
-            lines = max(_lines_needed(f.reason, reason_width), _lines_needed(str(f.path), 38))
-            ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))
+            ws.set_row(r, text_height(f.reason, sum(widths[5:]), str(f.path), 38))
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -257,24 +252,12 @@ class SummaryExtension:
         merges += [(v.row, v.col, v.row, v.col + v.span - 1) for v in lay.values if v.span > 1]
         return merges
 
-    def _label_format(self, role: str, merged_rows: bool):
-        fm = self.fm
-        if role == "row" and merged_rows:
-            return fm.group_label
-        return {
-            "title": fm.title,
-            "caption": fm.caption,
-            "corner": fm.corner,
-            "header": fm.header,
-        }.get(role, fm.row_label)
-
     def _static_row(self, writer: CellWriter, plan: _RowPlan) -> RawXml:
         """Return a row's labels as XML, rendered once for every unit sheet."""
         if plan.row not in self._static:
-            cells = [
-                (c.col, c.text, self._label_format(c.role, c.last_row > c.row)) for c in plan.labels
-            ]
-            cells += [(col, None, self._label_format(role, False)) for col, role in plan.fills]
+            fm = self.fm
+            cells = [(c.col, c.text, fm.label(c.role, c.last_row > c.row)) for c in plan.labels]
+            cells += [(col, None, fm.label(role)) for col, role in plan.fills]
             cells.sort(key=lambda x: x[0])
             xml = "".join(writer.cell(plan.row, c, v, f) for c, v, f in cells)
             self._static[plan.row] = RawXml(xml)
@@ -343,8 +326,7 @@ class SummaryExtension:
             ws.set_column(c, c, w)
         ws.add_merges([(0, 0, 0, len(widths) - 1)])
         lay = unit_sheet_layout(spec)
-        keys = [k for k in spec.value_keys() if k not in self.computed]
-        keys = [k for k in keys if spec.value_type(k) != "text"]
+        keys = number_keys(spec)
         labels = {k: _key_labels(spec, k) for k in keys}
         refs = {k: lay.ref(k) for k in keys}
         units = self.units
@@ -407,12 +389,13 @@ class SummaryExtension:
                 found.append(f)
         return found
 
-    def _unit_formula(self, unit: UnitEntry, field: Field, totals) -> Formula:
+    def _unit_formula(self, unit: UnitEntry, field: Field, totals) -> tuple[str, Decimal]:
+        """Return the formula summing a field's cells on a unit's sheet, and its value."""
         lay = unit_sheet_layout(self.spec)
         sheet = L.quote_sheet(unit.sheet)
         refs = ",".join(f"{sheet}!{lay.ref(k)}" for k in field.keys)
         value = sum((totals.get(k, Decimal(0)) for k in field.keys), Decimal(0))
-        return Formula(f"SUM({refs})", value)
+        return f"SUM({refs})", value
 
     def _write_charts(self, ws: Worksheet) -> None:
         spec, fm, t, wb = self.spec, self.fm, self.text, self.workbook
@@ -431,8 +414,8 @@ class SummaryExtension:
         row = 2
         self._chart_top = 0
 
-        def write_value(r: int, c: int, value: Formula) -> None:
-            ws.write_formula(r, c, value.text, fm.plain_number, _number(value.cached))
+        def write_value(r: int, c: int, formula: tuple[str, Decimal]) -> None:
+            ws.write_formula(r, c, formula[0], fm.plain_number, _number(formula[1]))
 
         def by_unit_table(row: int, title: str, fields: list[Field]) -> int:
             """Write a heading row and a row per unit with each field's value; return the
@@ -477,7 +460,7 @@ class SummaryExtension:
                 ws.write_string(row, 0, _short(f.name), fm.plain_text)
                 refs = ",".join(key_ref(spec, k) for k in f.keys)
                 value = sum((all_totals.get(k, Decimal(0)) for k in f.keys), Decimal(0))
-                write_value(row, 1, Formula(f"SUM({refs})", value))
+                write_value(row, 1, (f"SUM({refs})", value))
             chart = wb.add_chart({"type": "pie"})
             chart.add_series(
                 {

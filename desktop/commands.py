@@ -12,14 +12,15 @@ from validation import Report, validate
 from validation.text_report import render_batch_summary, render_report, summary_line
 from workbook_templates import read_workbook
 from workbook_templates.errors import UsageError, WorkbookError
-from workbook_templates.files import check_target, numbered_path
+from workbook_templates.files import (
+    LOCK_PREFIXES,
+    SPREADSHEET_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    check_target,
+    numbered_path,
+)
 
 from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, print_json
-
-# A folder given to `check` is searched for these; anything else in it is listed as skipped.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-SPREADSHEET_SUFFIXES = (".xls", ".et", ".ett", ".csv", ".ods", ".xltx")
-LOCK_PREFIXES = ("~$", ".~lock.")
 
 
 def run(args: argparse.Namespace) -> int:

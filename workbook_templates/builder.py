@@ -141,6 +141,14 @@ def _lines_needed(text: str, width: float) -> int:
     return max(1, -int(-_display_width(text) // usable))
 
 
+def text_height(*texts_and_widths) -> float:
+    """Return the row height (points, at least 20) that shows wrapped texts in full; the
+    arguments alternate text, column width: ``text_height(a, 52, b, 60)``."""
+    pairs = zip(texts_and_widths[::2], texts_and_widths[1::2], strict=True)
+    lines = max(_lines_needed(text, width) for text, width in pairs)
+    return max(20, lines * LINE_HEIGHT + 4)
+
+
 def _excel_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -366,21 +374,14 @@ class _Builder:
                     cell.row, cell.col, cell.last_row, cell.last_col, cell.text, fm.title
                 )
                 continue
-            style = {
-                "caption": fm.caption,
-                "corner": fm.corner,
-                "header": fm.header,
-            }.get(cell.role, fm.row_label)
-            if cell.role == "row" and cell.last_row > cell.row:
-                style = fm.group_label
+            style = fm.label(cell.role, cell.last_row > cell.row)
             if cell.merged:
                 ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, cell.text, style)
             else:
                 ws.write_string(cell.row, cell.col, cell.text, style)
             if cell.role != "caption" and cell.last_row == cell.row:
                 width = sum(widths[cell.col : cell.last_col + 1])
-                lines = _lines_needed(cell.text, width)
-                heights[cell.row] = max(heights.get(cell.row, 0), lines * LINE_HEIGHT + 4)
+                heights[cell.row] = max(heights.get(cell.row, 0), text_height(cell.text, width))
         ws.set_row(L.TITLE_ROW, 30)
         formula, cached = self._unit_formula()
         ws.merge_range(L.UNIT_ROW, 0, L.UNIT_ROW, lay.width - 1, "", fm.unit_line)
@@ -574,8 +575,7 @@ class _Builder:
         cached = line.number if isinstance(line.number, str) else _number(line.number)
         ws.write_formula(r, L.CHECK_NUMBER_COL, line.number_formula, fm.check_number, cached)
         ws.write_string(r, 5, line.action, fm.check_text)
-        lines = max(_lines_needed(line.text, 52), _lines_needed(line.action, 60))
-        ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))
+        ws.set_row(r, text_height(line.text, 52, line.action, 60))
 
     def _write_notes(self, ws: Worksheet) -> None:
         spec, fm = self.spec, self.fm
@@ -598,8 +598,7 @@ class _Builder:
             ws.write_string(r, 0, table_name, fm.check_text)
             ws.write_string(r, 1, item, fm.check_text)
             ws.write_string(r, 2, note, fm.check_text)
-            lines = max(_lines_needed(item, 36), _lines_needed(note, 80))
-            ws.set_row(r, max(20, lines * LINE_HEIGHT + 4))
+            ws.set_row(r, text_height(item, 36, note, 80))
         ws.repeat_rows(L.TITLE_ROW + 1)
         self._page(ws, False, 2, L.RECORD_FIRST_ROW + len(rows))
         self._protect(ws)

@@ -22,23 +22,13 @@ from xlsxwriter.format import Format
 from .builder import _Worksheet
 from .layout import col_letters
 
-# One cell: (column, value, format). A value is a number, a str, a Formula, or None (blank).
-Cell = tuple[int, "int | float | Decimal | str | Formula | None", Format | None]
+# One cell: (column, value, format). A value is a number, a str, RawXml, or None (blank).
+Cell = tuple[int, "int | float | Decimal | str | None", Format | None]
 RowSource = Callable[["CellWriter"], Iterable[tuple[int, float | None, list[Cell]]]]
 
 
 class RawXml(str):
     """Cells already rendered to XML (the same labels on every unit sheet are rendered once)."""
-
-
-class Formula:
-    """A formula (without "=") and the value it is written with."""
-
-    __slots__ = ("cached", "text")
-
-    def __init__(self, text: str, cached: int | float | Decimal | str) -> None:
-        self.text = text
-        self.cached = cached
 
 
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
@@ -104,12 +94,6 @@ class CellWriter:
             return f'<c r="{ref}"{style}/>'
         if isinstance(value, str):
             return f'<c r="{ref}"{style} t="inlineStr">{self._text(value)}</c>'
-        if isinstance(value, Formula):
-            f = escape(value.text)
-            if isinstance(value.cached, str):
-                cached = escape(_xml_chars(value.cached))
-                return f'<c r="{ref}"{style} t="str"><f>{f}</f><v>{cached}</v></c>'
-            return f'<c r="{ref}"{style}><f>{f}</f><v>{number_text(value.cached)}</v></c>'
         return f'<c r="{ref}"{style}><v>{number_text(value)}</v></c>'
 
 

@@ -192,6 +192,12 @@ def _recompute_plan(spec: FormatSpec) -> _Plan:
     )
 
 
+@cache
+def number_keys(spec: FormatSpec) -> tuple[CellKey, ...]:
+    """Return the input cells that hold numbers (not text), in sheet order."""
+    return tuple(k for k in input_keys(spec) if spec.value_type(k) != "text")
+
+
 def recompute(spec: FormatSpec, inputs: Mapping[CellKey, Decimal | None]) -> dict[CellKey, Decimal]:
     """Return the value of every computed cell, summed from the inputs (blank counts as 0)."""
     result: dict[CellKey, Decimal] = {}

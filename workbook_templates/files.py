@@ -10,6 +10,13 @@ from pathlib import Path
 
 from .errors import OutputExistsError, UsageError
 
+# What a folder of returned files holds: our workbooks, other spreadsheet files (which get a
+# message on how to save them as .xlsx), and the lock files WPS/Excel/LibreOffice leave beside an
+# open file.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+SPREADSHEET_SUFFIXES = (".xls", ".et", ".ett", ".csv", ".ods", ".xltx")
+LOCK_PREFIXES = ("~$", ".~lock.")
+
 
 def check_target(target: str | os.PathLike, *, force: bool = False) -> Path:
     """Return the output path after checking it may be written; raise a Chinese error if not."""

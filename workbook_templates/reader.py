@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import layout as L
-from .compute import computed_cells, input_keys
+from .compute import computed_cells, input_keys, number_keys
 from .errors import ForeignWorkbookError, SpecError, UnsupportedFormatError
 from .spec import CellKey, FormatSpec, available_formats, load_spec
 from .stamp import PART_KEY, PROPERTY_PREFIX, Stamp
@@ -264,7 +264,7 @@ class _SheetReader:
                 elif vc.key in inputs:
                     vtype = spec.value_type(vc.key)
                     if part_sums is not None and vtype != "text":
-                        cells[vc.key] = self._summary_input(table, vc, cell, part_sums[vc.key])
+                        cells[vc.key] = self._summary_input(vc.key, cell, part_sums[vc.key])
                     else:
                         cells[vc.key] = _read_input(vc.key, cell, vtype)
             self._extra_content(raw, table)
@@ -312,7 +312,7 @@ class _SheetReader:
         if found != expected:
             self.obs.append(Observation("summary_parts", detail=_parts_difference(expected, found)))
         lay = unit_sheet_layout(spec)
-        inputs = [k for k in input_keys(spec) if spec.value_type(k) != "text"]
+        inputs = number_keys(spec)
         sums = dict.fromkeys(inputs, Decimal(0))
         parts = []
         for name in found:
@@ -342,22 +342,21 @@ class _SheetReader:
             parts.append(PartRead(name, unit, cells))
         return tuple(parts), sums
 
-    def _summary_input(self, table, vc, cell: RawCell | None, total: Decimal) -> CellRead:
+    def _summary_input(self, key: CellKey, cell: RawCell | None, total: Decimal) -> CellRead:
         """Return a summary input cell, recomputed from the unit sheets when its formula is
         intact; record a changed or overwritten cell against the sum it should show."""
-        key = vc.key
         if cell is not None and cell.formula and same_part_sum(self.spec, key, cell.formula):
             return CellRead(key, "ok", total)
         read = _read_input(key, cell, self.spec.value_type(key))
         shown = read.value if read.value is not None else Decimal(0)
-        actual: str | Decimal = shown
-        if read.status == "formula":  # some other formula: its cached result is all we have
+        other_formula = read.status == "formula"
+        if other_formula:  # some other formula: its cached result is all we have
             read = CellRead(key, "ok", read.value, read.text)
-            actual = "=" + read_formula if (read_formula := cell.formula) else shown
         if shown != total:
             kind, actual = "summary_mismatch", shown
         elif read.status in ("ok", "text_number"):
             kind = "summary_link"
+            actual = "=" + cell.formula if other_formula and cell is not None else shown
         else:
             return read  # blank where every unit has 0: reported as blank
         formula = "=" + part_sum_formula(self.spec, key)

@@ -79,6 +79,18 @@ class Formats:
     plain_number: Format
     subtitle: Format
 
+    def label(self, role: str, spans_rows: bool = False) -> Format:
+        """Return the format of a table label of a layout role (a row label over several rows
+        is centred as a group)."""
+        if role == "row" and spans_rows:
+            return self.group_label
+        return {
+            "title": self.title,
+            "caption": self.caption,
+            "corner": self.corner,
+            "header": self.header,
+        }.get(role, self.row_label)
+
 
 def make_formats(workbook: Workbook) -> Formats:
     """Return the formats of the standard workbook, registered with ``workbook``."""
