@@ -12,8 +12,8 @@ import json
 import os
 import re
 import sys
-import traceback
-from pathlib import Path
+
+from .applog import log_internal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_PIPE_CLOSED = 141  # as a shell reports a program stopped by SIGPIPE
@@ -178,6 +178,11 @@ def _build_parser() -> _Parser:
 
     add_parsers(sub)
 
+    p = sub.add_parser(
+        "gui", help="打开桌面程序（窗口）", description="打开年报助手的桌面程序窗口。"
+    )
+    p.add_argument("files", nargs="*", metavar="文件", help="可选：打开时就校验的填报表")
+
     p = sub.add_parser("demo", help="用内置示例演示全过程", description="用内置示例演示全过程。")
     p.add_argument("-o", "--output", metavar="文件夹", help="输出文件夹，默认 ./nianbao-demo")
     return parser
@@ -187,20 +192,6 @@ def _print_error(exc) -> None:
     print(f"错误：{exc.message}", file=sys.stderr)
     if exc.action:
         print(f"怎么办：{exc.action}", file=sys.stderr)
-
-
-def log_internal(exc: BaseException) -> Path | None:
-    """Append a fault's traceback to the user's log file; return its path (None if unwritable)."""
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    try:
-        folder = base / "nianbao"
-        folder.mkdir(parents=True, exist_ok=True)
-        log = folder / "error.log"
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
-        return log
-    except OSError:
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:

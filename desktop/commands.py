@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         "export": cmd_export,
         "fields": cmd_fields,
         "demo": cmd_demo,
+        "gui": cmd_gui,
     }[args.command]
     return handler(args)
 
@@ -141,7 +142,7 @@ def check_file(path: Path, previous=None) -> tuple[Report, object | None]:
     except Exception as exc:  # a bug must not stop the batch
         from validation.findings import Finding
 
-        from .cli import log_internal
+        from .applog import log_internal
 
         log = log_internal(exc)
         where = f"详细信息已记录在 {log}。" if log else ""
@@ -351,6 +352,15 @@ def cmd_fields(args: argparse.Namespace) -> int:
         print(f"  {{{f.name}}}{note}{shown}")
     print("\n行名可写全称（如 本年新收政府信息公开申请数量）或去掉序号的简称；全角、半角均可。")
     return EXIT_OK
+
+
+# -- gui -------------------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .gui import main
+
+    return main(list(args.files))
 
 
 # -- demo -------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# The desktop app's tests run without a display; screenshots use Xvfb explicitly.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 from workbook_templates import TemplateRequest, build_template, load_spec
 from workbook_templates.sample import sample_request
 
@@ -88,3 +91,76 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite the golden files under tests/golden/ from the current builder",
     )
+
+
+# -- the desktop app ---------------------------------------------------------------------------
+
+
+class DialogRecorder:
+    """Stands in for the app's modal dialogs (a view), recording what they would have shown.
+
+    ``overwrite`` decides what choose_output answers for an existing file: "numbered" (the
+    dialog's default button), "overwrite" or "cancel".
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[str, object]] = []
+        self.opened: list[Path] = []
+        self.asked: list[Path] = []
+        self.overwrite = "numbered"
+
+    def show_failure(self, parent, title, failure) -> None:
+        self.failures.append((title, failure))
+
+    def open_path(self, parent, path) -> bool:
+        self.opened.append(Path(path))
+        return True
+
+    def choose_output(self, parent, path):
+        from workbook_templates.files import numbered_path
+
+        path = Path(path)
+        if not path.exists():
+            return path
+        self.asked.append(path)
+        return {"numbered": numbered_path(path), "overwrite": path}.get(self.overwrite)
+
+
+class GuiHarness:
+    """The main window under test, its settings and the recorded dialogs."""
+
+    def __init__(self, window, dialogs: DialogRecorder, settings, qtbot) -> None:
+        self.window = window
+        self.dialogs = dialogs
+        self.settings = settings
+        self.qtbot = qtbot
+
+    def wait_jobs(self, timeout: int = 120_000) -> None:
+        """Wait until every background job has ended and its result has been shown."""
+        self.qtbot.waitUntil(lambda: not self.window.jobs, timeout=timeout)
+        self.qtbot.wait(50)  # let queued result signals reach their slots
+
+
+@pytest.fixture
+def gui(qtbot, tmp_path, monkeypatch):
+    """The desktop app's main window with fresh settings, its dialogs recorded, logs in tmp."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.gui import dialogs
+    from desktop.gui.settings import Settings
+    from desktop.gui.window import MainWindow
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    recorder = DialogRecorder()
+    for name in ("show_failure", "open_path", "choose_output"):
+        monkeypatch.setattr(dialogs, name, getattr(recorder, name))
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    harness = GuiHarness(window, recorder, settings, qtbot)
+    yield harness
+    for job in list(window.jobs):
+        job.cancel()
+        job.wait(60_000)
+    qtbot.wait(10)

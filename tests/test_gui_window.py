@@ -1,0 +1,99 @@
+"""The main window itself: pages, jobs (progress, cancel, failure), settings, About box."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from workbook_templates.errors import Cancelled, CorruptWorkbookError
+
+pytestmark = pytest.mark.gui
+
+
+def test_window_shows_four_tasks_and_creates_pages_on_first_use(gui):
+    window = gui.window
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["1  生成填报表", "2  校验", "3  汇总", "4  生成报告"]
+    assert set(window.pages) == {"template"}
+    window.nav.setCurrentRow(2)
+    assert "rollup" in window.pages
+    assert window.stack.currentWidget() is window.pages["rollup"]
+
+
+def test_job_reports_progress_then_result_through_signals(gui, qtbot):
+    seen: list[tuple[float, str]] = []
+    results = []
+
+    def work(progress, cancelled):
+        for i in range(5):
+            progress(i / 5, f"第 {i + 1} 步")
+        return 42
+
+    job = gui.window.start_job(work, "测试", results.append)
+    job.progressed.connect(lambda f, m: seen.append((f, m)))
+    gui.wait_jobs()
+    assert results == [42]
+    assert not gui.dialogs.failures
+    assert not gui.window.progress.isVisible()
+
+
+def test_cancel_stops_a_job_and_nothing_is_reported_as_done(gui, qtbot):
+    results = []
+
+    def work(progress, cancelled):
+        for _ in range(400):
+            if cancelled():
+                raise Cancelled()
+            time.sleep(0.01)
+        return "done"
+
+    job = gui.window.start_job(work, "长任务", results.append, cancellable=True)
+    with qtbot.waitSignal(job.was_cancelled, timeout=10_000):
+        assert gui.window.cancel_button.isVisible()
+        gui.window.cancel_button.click()
+    gui.wait_jobs()
+    assert results == []
+    assert "已取消" in gui.window.statusBar().currentMessage()
+
+
+def test_a_failing_job_becomes_a_chinese_dialog_without_traceback(gui):
+    def unreadable(progress, cancelled):
+        raise CorruptWorkbookError("文件已损坏，无法读取。", "请让填报单位重新保存后发送。")
+
+    def bug(progress, cancelled):
+        raise ZeroDivisionError("division by zero")
+
+    gui.window.start_job(unreadable, "读取", lambda r: None)
+    gui.wait_jobs()
+    gui.window.start_job(bug, "计算", lambda r: None)
+    gui.wait_jobs()
+    (title1, known), (_, internal) = gui.dialogs.failures
+    assert title1 == "读取失败" and known.message == "文件已损坏，无法读取。"
+    assert known.action == "请让填报单位重新保存后发送。" and not known.internal
+    assert internal.internal and "内部出错（ZeroDivisionError）" in internal.message
+    assert "Traceback" not in internal.message and internal.log_file
+    with open(internal.log_file, encoding="utf-8") as fh:
+        assert "ZeroDivisionError" in fh.read()
+
+
+def test_settings_are_remembered(gui, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from desktop.gui.settings import Settings
+
+    gui.settings.unit = "青禾镇人民政府"
+    gui.settings.year = 2025
+    gui.settings.output_dir = tmp_path
+    gui.settings.add_recent("workbook", tmp_path)
+    again = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    assert (again.unit, again.year, again.output_dir) == ("青禾镇人民政府", 2025, tmp_path)
+    assert again.recent("workbook") == [tmp_path]
+
+
+def test_about_box_names_version_and_formats():
+    from desktop.cli import VERSION
+    from desktop.gui.dialogs import about_text
+
+    text = about_text()
+    assert VERSION in text and "2021 版" in text and "2019 版" in text
