@@ -1,0 +1,72 @@
+"""The core stays free of Qt; the GUI's entry points exist and fail in Chinese."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CORE = ("workbook_templates", "validation", "converters")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_nothing_outside_the_desktop_gui_imports_qt():
+    offenders = []
+    for package in (*CORE, "desktop"):
+        for path in sorted((REPO / package).rglob("*.py")):
+            if "gui" in path.relative_to(REPO).parts:
+                continue
+            if _imports(path) & {"PySide6", "shiboken6", "PyQt5", "PyQt6"}:
+                offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
+
+
+def test_gui_shows_messages_instead_of_printing():
+    """Only the entry point prints (when Qt itself is missing); the window has no console."""
+    for path in sorted((REPO / "desktop" / "gui").rglob("*.py")):
+        if path == REPO / "desktop" / "gui" / "__init__.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "print(" not in text, f"{path.name} prints instead of showing"
+
+
+def test_gui_command_is_listed_and_documented():
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop", "gui", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert "打开年报助手的桌面程序窗口" in proc.stdout
+
+
+def test_gui_reports_missing_qt_in_chinese(tmp_path):
+    # A PySide6 that cannot be imported (as on a machine where the wheel is missing).
+    fake = tmp_path / "PySide6"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('no Qt here')\n", encoding="utf-8")
+    code = "import sys; from desktop.gui import main; sys.exit(main([]))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "无法启动桌面程序" in proc.stderr and "Traceback" not in proc.stderr
