@@ -10,6 +10,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; return its exit code (2 when Qt cannot start, with a Chinese reason)."""
+    import multiprocessing
+
+    # A frozen (PyInstaller) build starts the rollup's worker processes through this entry point.
+    multiprocessing.freeze_support()
     try:
         from .app import run
     except ImportError as exc:
