@@ -98,6 +98,11 @@ def _build_parser() -> _Parser:
         help="同时生成的正文模板（Word）文件名，默认与填报表同名加“-正文”",
     )
     p.add_argument("--no-narrative", action="store_true", help="不生成正文模板")
+    p.add_argument(
+        "--previous",
+        metavar="上年填报表.xlsx",
+        help="上一年度的填报表：按它预填本年的上年结转等数字（预填后仍可修改）",
+    )
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
 
     p = sub.add_parser("check", help="校验填好的填报表", description="校验填好的填报表。")

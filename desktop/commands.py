@@ -54,6 +54,13 @@ def cmd_template(args: argparse.Namespace) -> int:
         year=year, unit=args.unit, kind=args.kind, format_version=args.format_version
     )
     spec = request.spec()
+    carry = None
+    if args.previous:
+        from workbook_templates.carry import carry_forward
+
+        previous = read_workbook(args.previous)  # unreadable: an error before anything is written
+        carry = carry_forward(spec, previous, year=year, unit=args.unit)
+        request = replace(request, values=carry.values)
     narrative = None
     if not args.no_narrative:
         narrative = Path(args.narrative) if args.narrative else narrative_template_path(output)
@@ -73,12 +80,30 @@ def cmd_template(args: argparse.Namespace) -> int:
     print(f"  类型：{args.kind or '（未指定）'}    报告年度：{year}    格式：{spec.label}")
     if args.year is None:
         print(f"  （未指定 --year，按今天的日期取 {year} 年度）")
+    if carry is not None:
+        _print_carry(spec, carry, Path(args.previous))
     print("下一步：在 WPS 或 Excel 中填写浅黄色单元格，保存后运行：")
-    print(f"  nianbao check {output}")
+    also = f" --previous {args.previous}" if carry is not None and carry.cells else ""
+    print(f"  nianbao check {output}{also}")
     if narrative is not None:
         print("正文在正文模板中撰写（或直接写在填报表的「正文」表），然后生成报告：")
         print(f"  nianbao export {output} --narrative {narrative} --html")
     return EXIT_OK
+
+
+def _print_carry(spec, carry, previous: Path) -> None:
+    from workbook_templates.carry import describe
+
+    if carry.cells:
+        print(f"已按上年填报表预填（{previous.name}），预填的数字仍可修改：")
+        for line in describe(spec, carry):
+            print(f"  {line}")
+        if carry.notes:
+            print("请注意：")
+    else:
+        print(f"没有按上年填报表 {previous.name} 预填数字：")
+    for note in carry.notes:
+        print(f"  [{spec.severity_labels[note.severity]}] {note.message}{note.action}")
 
 
 def narrative_template_path(workbook: Path) -> Path:

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from workbook_templates import layout as L
+from workbook_templates.carry import previous_values
 from workbook_templates.checks import decimal_places, format_number, instance_args, render
 from workbook_templates.compute import (
     ZERO,
@@ -20,7 +21,6 @@ from workbook_templates.compute import (
     Term,
     computed_cells,
     input_keys,
-    recompute,
     rule_instances,
     side_value,
 )
@@ -457,15 +457,10 @@ class _Engine:
     # -- last year ----------------------------------------------------------------------------
 
     def _previous_values(self) -> dict[CellKey, Decimal] | None:
-        prev = self.previous
-        if prev is None or not self._previous_usable():
+        if self.previous is None or not self._previous_usable():
             return None
-        numbers = {k: v for k, v in prev.values().items() if v is not None}
-        # Cells of tables that could not be read stay absent, so rules using them are skipped.
-        readable = {
-            k: ZERO for k in prev.spec.value_keys() if k.table not in prev.unreadable_tables
-        }
-        return {**readable, **numbers, **recompute(prev.spec, numbers)}
+        # The same reading pre-fills a new workbook (nianbao template --previous).
+        return previous_values(self.previous)
 
     def _previous_usable(self) -> bool:
         return self.previous is not None and self.previous.year == self.wb.year - 1

@@ -63,7 +63,10 @@ OBSERVED_KINDS = (
     "summary_parts",
     "summary_part_value",
 )
-RULE_KINDS = COMPUTED_KINDS + OBSERVED_KINDS
+# Rule kinds that word the notes of the carry-forward (``carry``): last year's workbook of the
+# wrong year, a cell its format lacks, an unreadable table, a blank cell carried as 0.
+CARRY_KINDS = ("carry_year", "carry_missing", "carry_unreadable", "carry_blank")
+RULE_KINDS = COMPUTED_KINDS + OBSERVED_KINDS + CARRY_KINDS
 
 # Named arguments a message, action or check template may use.
 MESSAGE_ARGS = frozenset(

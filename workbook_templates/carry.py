@@ -1,0 +1,161 @@
+"""Last year feeds this year: the cells of a new workbook that last year's workbook fills in.
+
+What is carried comes from the spec alone: a cross-year rule whose left side is one of this
+year's input cells and whose right side is exactly one of last year's cells carries that cell
+(X-1: 本年上年结转＝上年结转下年度继续办理, for each column). Rules with more terms (X-2:
+现行有效＝上年现行有效＋本年制发－本年废止) are checks, not carries. Last year's numbers are read
+exactly as the validator reads them for those rules (``previous_values``), so a carried cell
+always passes its rule in ``nianbao check --previous``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from .checks import format_number, instance_args, render
+from .compute import ZERO, RuleInstance, input_keys, recompute, rule_instances
+from .reader import FilledWorkbook
+from .spec import CellKey, FormatSpec
+from .values import normalize_label
+
+
+@dataclass(frozen=True)
+class CarriedCell:
+    """One pre-filled cell: this year's ``key``, last year's ``source``, the rule linking them."""
+
+    key: CellKey
+    source: CellKey
+    value: Decimal
+    rule: str
+
+
+@dataclass(frozen=True)
+class CarryNote:
+    """Something the clerk should know about the carry, worded by a rule of the spec."""
+
+    rule: str
+    severity: str
+    message: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What last year's workbook gives this year's: the pre-filled cells and the notes."""
+
+    cells: tuple[CarriedCell, ...]
+    notes: tuple[CarryNote, ...]
+
+    @property
+    def values(self) -> dict[CellKey, Decimal]:
+        """Return the pre-filled values, ready for ``TemplateRequest.values``."""
+        return {c.key: c.value for c in self.cells}
+
+
+def previous_values(previous: FilledWorkbook) -> dict[CellKey, Decimal]:
+    """Return last year's numbers as the cross-year rules read them.
+
+    Inputs as read (blank counts as 0) and totals recomputed from them, never a cached formula
+    result. Cells of tables that could not be read, and cells the workbook's format does not have,
+    are absent: rules that need them are skipped (and said to be)."""
+    spec, unreadable = previous.spec, previous.unreadable_tables
+    numbers = {k: v for k, v in previous.values().items() if v is not None}
+    totals = recompute(spec, numbers)
+    readable = {k: ZERO for k in spec.value_keys() if k.table not in unreadable}
+    return {
+        **readable,
+        **numbers,
+        **{k: v for k, v in totals.items() if k.table not in unreadable},
+    }
+
+
+@cache
+def carry_instances(spec: FormatSpec) -> tuple[RuleInstance, ...]:
+    """Return the rule instances that carry a cell: one input cell equals one of last year's."""
+    inputs = set(input_keys(spec))
+    return tuple(
+        inst
+        for inst in rule_instances(spec)
+        if inst.rule.kind == "equation"
+        and len(inst.left) == 1
+        and len(inst.right) == 1
+        and not inst.left[0].previous
+        and inst.left[0].sign > 0
+        and inst.left[0].key in inputs
+        and inst.right[0].previous
+        and inst.right[0].sign > 0
+    )
+
+
+class _Notes:
+    """Collects notes in the wording of the spec's rules of a kind, each text once."""
+
+    def __init__(self, spec: FormatSpec) -> None:
+        self.spec = spec
+        self.notes: dict[str, CarryNote] = {}
+
+    def add(self, kind: str, args: Mapping[str, object]) -> None:
+        for rule in self.spec.rules_of_kind(kind):
+            message = render(rule.message, args)
+            self.notes.setdefault(
+                message, CarryNote(rule.id, rule.severity, message, render(rule.action, args))
+            )
+
+
+def _cell_args(spec: FormatSpec, key: CellKey) -> dict[str, str]:
+    table = spec.table(key.table)
+    return {
+        "table": table.name,
+        "row": table.row(key.row).name,
+        "column": table.column(key.row, key.col).name,
+    }
+
+
+def carry_forward(
+    spec: FormatSpec, previous: FilledWorkbook, *, year: int, unit: str = ""
+) -> Carry:
+    """Return the cells of this year's workbook (``spec``, ``year``, ``unit``) that last year's
+    workbook fills in, and notes on what could not be carried or should be checked.
+
+    Nothing is carried from a workbook of another year than ``year - 1``."""
+    notes = _Notes(spec)
+    if previous.year != year - 1:
+        notes.add("carry_year", {"year": year, "expected": year - 1, "actual": previous.year})
+        return Carry((), tuple(notes.notes.values()))
+    if previous.unit and unit and normalize_label(previous.unit) != normalize_label(unit):
+        notes.add("previous_unit", {"expected": unit, "actual": previous.unit})
+    values = previous_values(previous)
+    last_format = set(previous.spec.value_keys())
+    cells: list[CarriedCell] = []
+    for inst in carry_instances(spec):
+        key, source = inst.left[0].key, inst.right[0].key
+        args = instance_args(spec, inst)
+        if source not in values:
+            if source in last_format:
+                notes.add("carry_unreadable", args)
+            else:
+                notes.add("carry_missing", {**args, "actual": previous.spec.format_version})
+            continue
+        read = previous.cells.get(source)
+        if read is not None and read.value is None:
+            notes.add("carry_blank", _cell_args(previous.spec, source))
+        cells.append(CarriedCell(key, source, values[source], inst.rule.id))
+    return Carry(tuple(cells), tuple(notes.notes.values()))
+
+
+def describe(spec: FormatSpec, carry: Carry) -> list[str]:
+    """Return one line per pre-filled row: table「row」：column value，column value，…"""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for cell in carry.cells:
+        table = spec.table(cell.key.table)
+        name = table.column(cell.key.row, cell.key.col).name
+        rows.setdefault((cell.key.table, cell.key.row), []).append(
+            f"{name} {format_number(cell.value)}"
+        )
+    return [
+        f"{spec.table(t).name}「{spec.table(t).row(r).name}」：{'，'.join(parts)}"
+        for (t, r), parts in rows.items()
+    ]
