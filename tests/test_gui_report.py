@@ -1,0 +1,195 @@
+"""The 生成报告 page, end to end: workbook → Word/HTML, refused → problems or a draft, existing
+files never overwritten unasked, unreadable input → a Chinese dialog."""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+
+from desktop.commands import _broken_sample
+from workbook_templates.spec import CellKey
+
+pytestmark = pytest.mark.gui
+
+LICENSING = CellKey("t2", "licensing", "decisions")  # an input cell no rule ties to another
+
+
+def _page(gui, workbook: Path, previous: Path | None = None):
+    """Return the report page with ``workbook`` dropped on the window."""
+    page = gui.window.go("report")
+    gui.window.open_files([workbook])
+    if previous is not None:
+        page.previous.set_path(previous)
+    return page
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_valid_workbook_exports_word_and_html_and_lists_them(gui, build, sample, previous_path):
+    workbook = build(sample, "青禾镇.xlsx", values={LICENSING: Decimal(4321)})
+    page = _page(gui, workbook, previous_path)
+    assert gui.window.windowTitle().startswith("青禾镇.xlsx")
+    assert page.name.text() == "青禾镇-年度报告"
+
+    page.generate_button.click()
+    gui.wait_jobs()
+
+    assert not gui.dialogs.failures
+    docx_path, html_path = (workbook.with_name(f"青禾镇-年度报告{s}") for s in (".docx", ".html"))
+    assert page.written() == [("Word 报告", docx_path), ("网页版（HTML）", html_path)]
+    text = _docx_text(docx_path)
+    assert "青禾镇人民政府" in text and "4321" in text
+    assert "4321" in html_path.read_text("utf-8")
+    assert page.result.isVisible() and not page.refusal.isVisible()
+    assert page.result_title.text() == "报告已生成"
+    for button in page.open_buttons:
+        button.click()
+    page.open_folder_button.click()
+    assert gui.dialogs.opened == [docx_path, html_path, workbook.parent]
+    assert gui.settings.recent("workbook") == [workbook]
+    page.workbook.edit.editingFinished.emit()  # leaving the field changes nothing
+    assert page.result.isVisible()
+    page.workbook.set_path(previous_path)
+    assert not page.result.isVisible()
+
+
+def test_dropped_files_go_to_their_fields_and_reports_to_the_set_folder(gui, sample_path, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    gui.settings.output_dir = out
+    page = gui.window.go("report")
+    narrative = tmp_path / "正文.txt"
+    narrative.write_text("一、总体情况\n本年度……\n", encoding="utf-8")
+    assert page.open_files([sample_path, narrative])
+    assert (page.workbook.path(), page.narrative.path()) == (sample_path, narrative)
+    assert page.plan_label.text() == f"将生成 sample-年度报告.docx／.html，保存在 {out}"
+    assert not page.open_files([tmp_path])
+    assert not page.open_files([sample_path, sample_path])
+
+
+def test_broken_workbook_is_refused_then_problems_shown_or_a_draft_written(gui, build, sample):
+    workbook = build(_broken_sample(sample), "broken.xlsx")
+    page = _page(gui, workbook)
+
+    page.generate_button.click()
+    gui.wait_jobs()
+
+    assert not gui.dialogs.failures
+    assert not list(workbook.parent.glob("broken-*"))
+    assert page.refusal.isVisible() and not page.result.isVisible()
+    assert "填报表有 3 个错误" in page.refusal_title.text()
+    details = page.refusal_details.text()
+    assert "✗ 未通过" in details and "表三 D30：" in details and "不要留空" in details
+
+    page.view_problems_button.click()
+    check = gui.window.current_page()
+    assert check is gui.window.pages["check"]
+    if hasattr(check, "show_workbook"):
+        gui.wait_jobs()
+        assert check.current_file() == workbook
+
+    page = gui.window.go("report")
+    page.draft_button.click()
+    gui.wait_jobs()
+
+    draft = workbook.with_name("broken-年度报告-草稿.docx")
+    assert page.written()[0] == ("Word 报告", draft)
+    assert page.result_title.text() == "已生成草稿（不能作为正式报告发布）"
+    header = docx.Document(str(draft)).sections[0].header.paragraphs[0].text
+    assert header == "草稿（未通过校验）"
+    assert "草稿（未通过校验）" in draft.with_suffix(".html").read_text("utf-8")
+
+
+def test_existing_report_is_kept_unless_the_user_says_overwrite(gui, sample_path):
+    page = _page(gui, sample_path)
+    existing = sample_path.with_name("sample-年度报告.docx")
+    existing.write_bytes(b"last week's report")
+
+    page.generate_button.click()
+    gui.wait_jobs()
+    assert gui.dialogs.asked == [existing]
+    assert existing.read_bytes() == b"last week's report"
+    numbered = existing.with_name("sample-年度报告-2.docx")
+    assert page.written()[0] == ("Word 报告", numbered) and zipfile.is_zipfile(numbered)
+
+    gui.dialogs.overwrite = "cancel"
+    reports = sample_path.parent.glob  # the reports are named sample-年度报告*
+    before = {p: p.read_bytes() for p in reports("sample-*")}
+    page.generate_button.click()
+    assert not gui.window.jobs
+    assert {p: p.read_bytes() for p in reports("sample-*")} == before
+
+    gui.dialogs.overwrite = "overwrite"
+    page.generate_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+    assert zipfile.is_zipfile(existing)
+    assert sorted(reports("sample-*")) == sorted(before)
+
+
+def test_unreadable_workbook_becomes_a_chinese_dialog(gui, sample_path, tmp_path):
+    corrupt = tmp_path / "坏文件.xlsx"
+    corrupt.write_bytes(sample_path.read_bytes()[:3000])
+    page = _page(gui, corrupt)
+
+    page.generate_button.click()
+    gui.wait_jobs()
+
+    (title, failure), *_ = gui.dialogs.failures
+    assert title == "生成报告失败" and not failure.internal
+    assert "坏文件.xlsx" in failure.message and failure.action
+    assert "Traceback" not in failure.message + failure.action
+    assert page.generate_button.isEnabled()
+    assert not list(tmp_path.glob("坏文件-年度报告*"))
+
+
+def test_missing_inputs_are_explained_before_anything_runs(gui, sample_path):
+    page = gui.window.go("report")
+    page.generate_button.click()
+    page.workbook.set_path(sample_path)
+    for box in (page.docx_box, page.html_box, page.pdf_box):
+        box.setChecked(False)
+    page.generate_button.click()
+    assert not gui.window.jobs
+    assert [f.message for _, f in gui.dialogs.failures] == [
+        "还没有选择填报表。",
+        "没有勾选要生成的格式。",
+    ]
+
+
+def test_cancel_is_honoured_only_until_files_are_written(sample_path, tmp_path):
+    from converters.export import ExportRequest
+    from desktop.gui.pages.report_page import NOT_CANCELLABLE, export_work
+    from workbook_templates.errors import Cancelled
+
+    out = tmp_path / "r.docx"
+    work = export_work(ExportRequest(workbook=sample_path, docx=out))
+    with pytest.raises(Cancelled):
+        work(lambda fraction, message: None, lambda: True)
+    assert not out.exists()
+
+    seen: list[str] = []
+    work(lambda fraction, message: seen.append(message), lambda: len(seen) > 3)
+    assert out.exists()
+    assert seen[3] == "生成 Word 文件" + NOT_CANCELLABLE and seen[-1] == "完成"
+
+
+@pytest.mark.libreoffice
+def test_pdf_is_written_through_libreoffice(gui, libreoffice_ok, sample_path):
+    page = _page(gui, sample_path)
+    page.html_box.setChecked(False)
+    page.pdf_box.setChecked(True)
+    page.generate_button.click()
+    gui.wait_jobs(timeout=300_000)
+    assert not gui.dialogs.failures
+    pdf = sample_path.with_name("sample-年度报告.pdf")
+    assert [path for _, path in page.written()] == [pdf.with_suffix(".docx"), pdf]
+    assert pdf.read_bytes().startswith(b"%PDF")
