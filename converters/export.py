@@ -89,13 +89,16 @@ def export_report(
     """Check the workbook, compose the report and write the requested files; return what was
     written. Raises ExportRefused for a workbook with errors (unless ``draft``), ExportError for
     unknown fields or a file that does not read back right, the reader's errors for unreadable
-    input, and Cancelled when ``cancelled()`` turns true between steps.
+    input, and Cancelled when ``cancelled()`` turns true before the first file is written
+    (after that the requested files are all finished).
 
     ``progress(fraction, message)`` is called at each step (the desktop app shows it)."""
     from .compose import compose_report
 
+    writing = False  # once files are being written, finish them: a half set is worse
+
     def step(fraction: float, message: str) -> None:
-        if cancelled is not None and cancelled():
+        if not writing and cancelled is not None and cancelled():
             raise Cancelled
         if progress is not None:
             progress(fraction, message)
@@ -140,6 +143,8 @@ def export_report(
             )
         doc = replace(doc, draft_mark=wb.spec.report.draft_mark)
     result = ExportResult(report, narrative, notes, draft_marked=bool(doc.draft_mark))
+    step(0.4, "准备写出文件")
+    writing = True
 
     if request.docx is not None:
         step(0.45, "生成 Word 文件")

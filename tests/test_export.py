@@ -440,6 +440,18 @@ def test_progress_is_reported_and_cancel_stops_before_writing(tmp_path, sample_p
     assert not (tmp_path / "c.docx").exists()
 
 
+def test_cancel_after_writing_began_finishes_every_requested_file(tmp_path, sample_path):
+    messages: list[str] = []
+    docx, html = tmp_path / "r.docx", tmp_path / "r.html"
+    result = export_report(
+        ExportRequest(workbook=sample_path, docx=docx, html=html),
+        progress=lambda fraction, message: messages.append(message),
+        cancelled=lambda: "生成 Word 文件" in messages,  # cancel pressed while Word is written
+    )
+    assert docx.exists() and html.exists()
+    assert [path for _, path in result.written] == [docx, html]
+
+
 def test_the_five_seed_texts_are_present():
     """The seed tests are parametrised over the folder: an empty folder must not pass silently."""
     assert len(list(SEEDS.glob("*.txt"))) == 5

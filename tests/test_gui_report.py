@@ -179,7 +179,8 @@ def test_cancel_is_honoured_only_until_files_are_written(sample_path, tmp_path):
     seen: list[str] = []
     work(lambda fraction, message: seen.append(message), lambda: len(seen) > 3)
     assert out.exists()
-    assert seen[3] == "生成 Word 文件" + NOT_CANCELLABLE and seen[-1] == "完成"
+    assert seen[3] == "准备写出文件" + NOT_CANCELLABLE and seen[-1] == "完成"
+    assert "生成 Word 文件" + NOT_CANCELLABLE in seen
 
 
 @pytest.mark.libreoffice

@@ -64,7 +64,8 @@ DRAFT_BOX = BOX_STYLE.format(name="result", border="#e3bf7f", bg="#fff8ec")
 
 def export_work(request: ExportRequest) -> Callable[[Progress, IsCancelled], object]:
     """Return the job's work: export_report, with a refusal returned (shown on the page) rather
-    than raised, and cancel honoured only until files are being written."""
+    than raised. The core honours cancel only until it starts writing files (from WRITING_FROM
+    on); the progress message then says so."""
 
     def work(progress: Progress, cancelled: IsCancelled) -> ExportResult | ExportRefused:
         writing = False
@@ -75,7 +76,7 @@ def export_work(request: ExportRequest) -> Callable[[Progress, IsCancelled], obj
             progress(fraction, message + (NOT_CANCELLABLE if writing and fraction < 1 else ""))
 
         try:
-            return export_report(request, report, lambda: cancelled() and not writing)
+            return export_report(request, report, cancelled)
         except ExportRefused as refused:
             return refused
 
