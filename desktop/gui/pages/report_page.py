@@ -246,9 +246,8 @@ class ReportPage(Page):
             check.toggled.connect(self._update_plan)
         formats.addStretch(1)
         form.addRow(self._caption("格式："), formats)
-        # One line, cut at the right edge (the tooltip has all): a wrapped label here makes the
-        # form taller than its text.
-        self.plan_label = _label(wrap=False, selectable=True)
+        # Wrapped: the note about existing files must be readable in full.
+        self.plan_label = _label(wrap=True, selectable=True)
         self.plan_label.setStyleSheet("color: #555;")
         self.plan_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         form.addRow(self._caption(""), self.plan_label)

@@ -1,0 +1,149 @@
+"""Make the desktop app's screenshots in docs/screenshots/ (gui-*.png) from the built-in sample.
+
+Runs the real window under Xvfb (re-runs itself through ``xvfb-run`` when there is no display)
+with CJK fonts, drives each page through its own methods as a clerk would, waits for the
+background work to finish and saves the window. Settings and logs go to a temporary folder.
+
+    python docs/make_screenshots.py            # all screens
+    python docs/make_screenshots.py check      # only those whose name contains "check"
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "docs" / "screenshots"
+SIZE = (1180, 760)
+
+
+def _rerun_under_xvfb() -> None:
+    if os.environ.get("DISPLAY") or os.environ.get("NIANBAO_SHOTS_CHILD"):
+        return
+    if not shutil.which("xvfb-run"):
+        raise SystemExit("需要 Xvfb（apt-get install xvfb fonts-noto-cjk）。")
+    env = {**os.environ, "NIANBAO_SHOTS_CHILD": "1"}
+    env.pop("QT_QPA_PLATFORM", None)
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, *sys.argv]
+    raise SystemExit(subprocess.run(cmd, env=env, check=False).returncode)
+
+
+class Data:
+    """Sample files for the scenes, built once by the core."""
+
+    def __init__(self, folder: Path) -> None:
+        from desktop.commands import _broken_sample
+        from workbook_templates import build_template
+        from workbook_templates.sample import sample_request
+
+        self.folder = folder
+        self.this_year = build_template(
+            folder / "青禾镇人民政府-2025年度填报表.xlsx", sample_request(2025)
+        )
+        self.last_year = build_template(
+            folder / "青禾镇人民政府-2024年度填报表.xlsx", sample_request(2024)
+        )
+        self.broken = build_template(
+            folder / "示例-有错误的填报表.xlsx", _broken_sample(sample_request(2025))
+        )
+        self._county: tuple[Path, Path] | None = None
+
+    def county(self) -> tuple[Path, Path]:
+        """Return (roster, inbox) of a 40-unit county with missing, failing and duplicate units."""
+        if self._county is None:
+            sys.path.insert(0, str(REPO))
+            from tests.county import make_county
+
+            county = make_county(self.folder / "county")
+            self._county = (county.roster, county.inbox)
+        return self._county
+
+
+Scene = Callable[["object", Data], Callable[[], None] | None]
+SCENES: dict[str, Scene] = {}
+
+
+def scene(name: str):
+    def register(fn: Scene) -> Scene:
+        SCENES[name] = fn
+        return fn
+
+    return register
+
+
+@scene("gui-report")
+def report(window, data: Data):
+    page = window.go("report")
+    page.open_files([data.this_year])
+    page.previous.set_path(data.last_year)
+    page.generate()
+
+
+@scene("gui-report-refused")
+def report_refused(window, data: Data):
+    page = window.go("report")
+    page.open_files([data.broken])
+    page.previous.set_path(data.last_year)
+    page.generate()
+
+
+def main() -> int:
+    _rerun_under_xvfb()
+    from PySide6.QtCore import QSettings, QTimer
+
+    from desktop.gui import dialogs
+    from desktop.gui.app import create_app
+    from desktop.gui.settings import Settings
+    from desktop.gui.window import MainWindow
+
+    wanted = [n for n in SCENES if not sys.argv[1:] or any(a in n for a in sys.argv[1:])]
+    app = create_app()
+    OUT.mkdir(parents=True, exist_ok=True)
+    # Opening files in other programs is not part of a screenshot.
+    dialogs.open_path = lambda parent, path: True
+    with tempfile.TemporaryDirectory(prefix="nianbao-shots-") as tmp:
+        os.environ["XDG_STATE_HOME"] = tmp
+        data = Data(Path(tmp))
+        for name in wanted:
+            settings = Settings(
+                QSettings(str(Path(tmp) / f"{name}.ini"), QSettings.Format.IniFormat)
+            )
+            window = MainWindow(settings)
+            window.resize(*SIZE)
+            window.show()
+            app.processEvents()
+            then = SCENES[name](window, data)
+            _wait(app, window, QTimer)
+            if then is not None:
+                then()
+                _wait(app, window, QTimer)
+            target = OUT / f"{name}.png"
+            window.grab().save(str(target))
+            print(f"{target.relative_to(REPO)}")
+            window.jobs.clear()
+            window.close()
+    return 0
+
+
+def _wait(app, window, QTimer) -> None:
+    """Process events until no job runs (and a little longer, for the results to show)."""
+    import time
+
+    deadline = time.monotonic() + 600
+    while window.jobs and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    end = time.monotonic() + 0.4
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
