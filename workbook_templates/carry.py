@@ -159,3 +159,12 @@ def describe(spec: FormatSpec, carry: Carry) -> list[str]:
         f"{spec.table(t).name}「{spec.table(t).row(r).name}」：{'，'.join(parts)}"
         for (t, r), parts in rows.items()
     ]
+
+
+def carried_rows(spec: FormatSpec) -> list[str]:
+    """Return the rows a carry fills in, named as in ``describe``: table「row」."""
+    rows: dict[str, None] = {}
+    for inst in carry_instances(spec):
+        table = spec.table(inst.anchor.table)
+        rows[f"{table.name}「{table.row(inst.anchor.row).name}」"] = None
+    return list(rows)
