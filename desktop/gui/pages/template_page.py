@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -107,6 +107,7 @@ class TemplatePage(Page):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         content = QWidget(scroll)
         scroll.setWidget(content)
+        self._scroll = scroll
         page_layout = QVBoxLayout(self)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addWidget(scroll)
@@ -501,6 +502,8 @@ class TemplatePage(Page):
         self.open_narrative_button.setVisible(result.narrative is not None)
         self.result_panel.show()
         self.open_workbook_button.setFocus()
+        # Once laid out, scroll the result into view when the notes made the page taller.
+        QTimer.singleShot(0, lambda: self._scroll.ensureWidgetVisible(self.result_panel, 0, 0))
 
     # -- after generating -----------------------------------------------------------------------
     def _open(self, what: str) -> None:
