@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,34 @@ def test_gui_reports_missing_qt_in_chinese(tmp_path):
     )
     assert proc.returncode == 2
     assert "无法启动桌面程序" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_qt_binding_keeps_its_references_to_none_and_true():
+    """PySide6 6.12.0 on Python 3.11 drops one reference to None per void Qt call and one to True
+    per emit; after a few thousand calls (a long rollup's progress) the app aborts with
+    "Fatal Python error: bool_dealloc". pyproject.toml excludes it; this catches a binding that
+    comes back with the same fault."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QObject, Signal\n"
+        "from PySide6.QtWidgets import QApplication, QLabel\n"
+        "app = QApplication([])\n"
+        "class O(QObject):\n"
+        "    s = Signal(object)\n"
+        "o, label = O(), QLabel()\n"
+        "none, true = sys.getrefcount(None), sys.getrefcount(True)\n"
+        "for _ in range(200):\n"
+        "    label.setText('x')\n"
+        "    o.s.emit(None)\n"
+        "print(sys.getrefcount(None) - none, sys.getrefcount(True) - true)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
+    none_delta, true_delta = map(int, proc.stdout.split())
+    assert abs(none_delta) < 20 and abs(true_delta) < 20
