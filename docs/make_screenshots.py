@@ -77,6 +77,19 @@ def scene(name: str):
     return register
 
 
+@scene("gui-template")
+def template(window, data: Data):
+    out = data.folder / "template"
+    out.mkdir(exist_ok=True)
+    page = window.go("template")
+    page.unit_edit.setText("青禾镇人民政府")
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData("乡镇"))
+    page.year_spin.setValue(2025)
+    page.folder_field.set_path(out)
+    page.open_files([data.last_year])  # read in the background: shows what will be pre-filled
+    return page.generate  # once that read has finished
+
+
 @scene("gui-report")
 def report(window, data: Data):
     page = window.go("report")
