@@ -113,7 +113,7 @@ def export_report(
         from validation.narrative_checks import narrative_findings
 
         narrative = read_narrative(request.narrative, wb.spec)
-        report.findings += narrative_findings(wb.spec, narrative)
+        report.findings += narrative_findings(wb.spec, narrative, wb)
         if any(t.strip() for t in wb.texts.values()):
             narrative.notes.append(
                 NarrativeNote(

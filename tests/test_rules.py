@@ -20,8 +20,10 @@ def K(table: str, row: str, col: str) -> CellKey:
 
 
 def findings_of(path, previous=None) -> set[tuple[str, str]]:
+    """Return the table rules' findings. The sample's 正文 states the sample's numbers, so a
+    changed table also contradicts it (N-NUMBER): that rule has its own tests."""
     report = validate(read_workbook(path), read_workbook(previous) if previous else None)
-    return {(f.rule, f.where) for f in report.findings}
+    return {(f.rule, f.where) for f in report.findings if f.rule != "N-NUMBER"}
 
 
 def test_unmutated_sample_passes_every_rule(sample_path, previous_path):

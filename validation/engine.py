@@ -42,6 +42,7 @@ from workbook_templates.values import normalize_label
 
 from .findings import SEVERITY_ORDER, Finding, Report
 from .leftovers import find_leftovers
+from .narrative_numbers import text_sheet_findings
 from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
 
 
@@ -235,6 +236,7 @@ class _Engine:
                         cell=L.a1(row, L.RECORD_VALUE_COL),
                         row=cell.label,
                     )
+            self.findings += text_sheet_findings(wb)
 
     def inputs(self) -> None:
         for key, read in self.wb.cells.items():

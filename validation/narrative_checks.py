@@ -1,34 +1,63 @@
 """Checks of a narrative document (a clerk's .docx/.txt/.html read into sections).
 
 The narrative is anything with ``preamble`` and ``sections`` (code → paragraphs with ``.text``),
-as ``converters.narrative`` reads it; this module does not read files itself.
+as ``converters.narrative`` reads it; this module does not read files itself. Template leftovers
+(N-LEFTOVER) need the text alone; numbers that contradict the tables (N-NUMBER) need the workbook.
 """
 
 from __future__ import annotations
 
 from workbook_templates.checks import render
+from workbook_templates.reader import FilledWorkbook
 from workbook_templates.spec import FormatSpec
 
 from .findings import Finding
 from .leftovers import find_leftovers
+from .narrative_numbers import (
+    TextBlock,
+    number_findings,
+    same_finding_key,
+    table_values,
+    text_sheet_findings,
+)
+
+# A paragraph of this kind is a sub-head (（二）依申请公开) that says what the text below is about:
+# converters.document.HEADING2 (validation does not import the converters, which come after it).
+_SUBHEAD_KIND = "heading2"
 
 
-def narrative_findings(spec: FormatSpec, narrative) -> list[Finding]:
-    """Return the findings of the narrative rules (template leftovers) on a narrative."""
-    places = [("开头部分", narrative.preamble)]
+def _places(spec: FormatSpec, narrative) -> list[tuple[str, str, list]]:
+    """Return each part of the narrative: where it is (for messages), its title, paragraphs."""
+    places = [("开头部分", "", narrative.preamble)]
     places += [
-        (f"“{s.number}、{s.title}”部分", narrative.sections.get(s.code, [])) for s in spec.sections
+        (f"“{s.number}、{s.title}”部分", s.title, narrative.sections.get(s.code, []))
+        for s in spec.sections
     ]
+    return places
+
+
+def narrative_findings(
+    spec: FormatSpec, narrative, wb: FilledWorkbook | None = None
+) -> list[Finding]:
+    """Return the findings of the narrative rules on a narrative.
+
+    Template leftovers are always checked. Given the workbook, numbers in the narrative are
+    compared with its tables too, leaving out what the workbook's own 正文 sheet already says
+    (``validate`` reports those), so a text in both places is reported once.
+    """
     findings: list[Finding] = []
     rules = spec.rules_of_kind("narrative_leftover")
-    for where, paragraphs in places:
+    blocks: list[TextBlock] = []
+    for where, title, paragraphs in _places(spec, narrative):
+        heading = title
         for n, paragraph in enumerate(paragraphs, start=1):
+            place = f"{where}第 {n} 段"
+            if getattr(paragraph, "kind", "") == _SUBHEAD_KIND:
+                heading = f"{title} {paragraph.text}"
+            else:
+                blocks.append(TextBlock(place, heading, paragraph.text))
             for hit in find_leftovers(paragraph.text):
-                args = {
-                    "place": f"{where}第 {n} 段",
-                    "detail": hit.description,
-                    "excerpt": hit.excerpt,
-                }
+                args = {"place": place, "detail": hit.description, "excerpt": hit.excerpt}
                 findings += [
                     Finding(
                         rule=rule.id,
@@ -41,4 +70,11 @@ def narrative_findings(spec: FormatSpec, narrative) -> list[Finding]:
                     )
                     for rule in rules
                 ]
+    if wb is not None:
+        known = {same_finding_key(f) for f in text_sheet_findings(wb)}
+        findings += [
+            f
+            for f in number_findings(spec, blocks, table_values(wb), year=wb.year)
+            if same_finding_key(f) not in known
+        ]
     return findings

@@ -58,6 +58,7 @@ OBSERVED_KINDS = (
     "previous_year",
     "previous_missing_cell",
     "narrative_leftover",
+    "narrative_number",
     "summary_mismatch",
     "summary_link",
     "summary_parts",
@@ -92,6 +93,8 @@ MESSAGE_ARGS = frozenset(
         "excerpt",
         "place",
         "part",
+        "claim",
+        "scope",
     }
 )
 
@@ -247,10 +250,55 @@ class RuleSpec:
     max: float | None = None
     if_any: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
+    hedged: str = ""  # the message in a lowered-confidence case (N-NUMBER: wording narrows scope)
 
     @property
     def uses_previous(self) -> bool:
         return any(t.lstrip("-").startswith("prev:") for t in self.left + self.right)
+
+
+CLAIM_UNITS = ("count", "money", "percent")
+
+
+@dataclass(frozen=True)
+class ClaimReading:
+    """One way to read a narrative number from the tables: a sum of fields (÷ ``per`` × 100)."""
+
+    sum: tuple[str, ...]
+    per: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """A kind of statement in the narrative ("收到申请17件") and the table value it states.
+
+    The first claim (in spec order) whose keyword stands before a number in the same clause, with
+    its ``topic`` and one of its ``near`` words there, owns the number; ``context``, ``exclude``
+    and the general lists of [narrative_numbers] then decide whether it is compared.
+    """
+
+    code: str
+    what: str
+    unit: str
+    keywords: tuple[str, ...]
+    readings: tuple[ClaimReading, ...]
+    near: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class NarrativeNumberText:
+    """The general word lists of the narrative-number check (see the format file's comments)."""
+
+    count_units: tuple[str, ...] = ()
+    money_units: tuple[tuple[str, int], ...] = ()  # unit and its value in 元
+    enumerating: tuple[str, ...] = ()
+    narrowing: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,6 +446,8 @@ class FormatSpec:
     report: ReportText
     summary: SummaryText
     source: str = ""
+    narrative_numbers: NarrativeNumberText = NarrativeNumberText()
+    claims: tuple[ClaimSpec, ...] = ()
 
     @cached_property
     def _tables(self) -> dict[str, TableSpec]:
@@ -541,6 +591,28 @@ def _summary_text(raw: dict) -> SummaryText:
     return SummaryText(**kwargs)
 
 
+def _narrative_numbers(raw: dict) -> NarrativeNumberText:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs["money_units"] = tuple((u, int(v)) for u, v in raw.get("money_units", {}).items())
+    kwargs["topics"] = tuple((t, _tuple(w)) for t, w in raw.get("topics", {}).items())
+    unknown = set(kwargs) - set(NarrativeNumberText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[narrative_numbers] 有未知字段：{sorted(unknown)}")
+    return NarrativeNumberText(**kwargs)
+
+
+def _claim(raw: dict) -> ClaimSpec:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs["readings"] = tuple(
+        ClaimReading(sum=_tuple(r.get("sum")), per=_tuple(r.get("per")))
+        for r in raw.get("readings", ())
+    )
+    unknown = set(kwargs) - set(ClaimSpec.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[[narrative_claims]] {raw.get('code')} 有未知字段：{sorted(unknown)}")
+    return ClaimSpec(**kwargs)
+
+
 def parse_spec(data: dict, source: str = "") -> FormatSpec:
     """Return the FormatSpec for a parsed format file, after checking its integrity."""
     try:
@@ -614,6 +686,8 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             report=_report_text(data["report"]),
             summary=_summary_text(data["summary"]),
             source=source,
+            narrative_numbers=_narrative_numbers(data.get("narrative_numbers", {})),
+            claims=tuple(_claim(c) for c in data.get("narrative_claims", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"格式文件 {source} 缺少或写错了字段：{exc}") from exc
@@ -660,6 +734,8 @@ def _check_integrity(spec: FormatSpec) -> None:
             problems.append(f"基本信息 {f.code} 类型未知：{f.type}")
     for rule in spec.rules:
         problems.extend(_rule_problems(spec, rule))
+    if not problems:  # field names are resolved through the rules: only once they are sound
+        problems.extend(_claim_problems(spec))
     for name, allowed in REPORT_ARGS.items():
         value = getattr(spec.report, name)
         for text in value if isinstance(value, tuple) else (value,):
@@ -689,7 +765,7 @@ def _rule_problems(spec: FormatSpec, rule: RuleSpec) -> list[str]:
         problems.append(f"{where} 的 kind 未知：{rule.kind}")
     if rule.severity not in SEVERITIES:
         problems.append(f"{where} 的 severity 未知：{rule.severity}")
-    for text in (rule.message, rule.action, rule.check):
+    for text in (rule.message, rule.action, rule.check, rule.hedged):
         if unknown := _template_fields(text) - MESSAGE_ARGS:
             problems.append(f"{where} 的文字模板用了未知参数：{sorted(unknown)}")
     if rule.kind in COMPUTED_KINDS:
@@ -703,6 +779,39 @@ def _rule_problems(spec: FormatSpec, rule: RuleSpec) -> list[str]:
     for kind in rule.kinds:
         if kind not in spec.kinds:
             problems.append(f"{where} 的单位类型未知：{kind}")
+    return problems
+
+
+def _claim_problems(spec: FormatSpec) -> list[str]:
+    """Return what is wrong with the narrative claims: codes, units, topics and field names."""
+    from .fields import resolve  # local: fields depends on this module
+
+    problems = []
+    words = spec.narrative_numbers
+    if dup := _duplicates(c.code for c in spec.claims):
+        problems.append(f"[[narrative_claims]] code 重复：{dup}")
+    if spec.claims and not (words.count_units and words.money_units):
+        problems.append("[narrative_numbers] 缺少 count_units 或 money_units")
+    topics = {t for t, _ in words.topics}
+    for claim in spec.claims:
+        where = f"[[narrative_claims]] {claim.code}"
+        if claim.unit not in CLAIM_UNITS:
+            problems.append(f"{where} 的 unit 未知：{claim.unit}")
+        if not claim.keywords or not claim.what or not claim.readings:
+            problems.append(f"{where} 缺少 keywords、what 或 readings")
+        if claim.topic and claim.topic not in topics:
+            problems.append(f"{where} 的 topic 未在 [narrative_numbers.topics] 中：{claim.topic}")
+        for reading in claim.readings:
+            if not reading.sum or bool(reading.per) != (claim.unit == "percent"):
+                problems.append(f"{where} 的 readings 不完整（百分比才有 per）")
+            for name in reading.sum + reading.per:
+                field = resolve(spec, name)
+                if field is None or field.info:
+                    problems.append(f"{where} 引用了不存在的字段：{name}")
+                elif claim.unit == "money" and any(
+                    spec.value_type(k) != "amount_wan" for k in field.keys
+                ):
+                    problems.append(f"{where} 的金额字段不是万元金额：{name}")
     return problems
 
 
