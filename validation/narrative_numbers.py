@@ -93,7 +93,7 @@ _UNIT_WORDS = {"件": "事", "份": "额"}
 _SENTENCE_ENDS = frozenset("。!?;\n")
 _CLAUSE_ENDS = _SENTENCE_ENDS | frozenset(",、:()[]【】〔〕")
 # Between an enumerating word and the keyword it introduces ("其中：依法予以公开").
-_FILLER = re.compile(r"^[\s,:、共计有为已是了本年度全依法的]*$")
+_FILLER = re.compile(r"^(?:[\s,:、]|本年度|本年|全年|共计|共|计|有|为|已|是|了|依法|的|结果|被)*$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _DISTRIBUTIVE = ("各", "均为", "均")
 
@@ -371,6 +371,8 @@ def _owners(g, spec, number, head, clause, folded, s0, head_start, distributive)
             continue
         if claim.near and not any(w in clause for w in _words(claim.near)):
             continue
+        if any(w in clause for w in _words(claim.not_near)):
+            continue
         yield claim, hit[0], hit[0] + len(hit[1])
         if not distributive:
             return
@@ -382,9 +384,7 @@ def _compared(g, claim, year, *, heading, before, sentence, sentence_head, claus
         w in t for w in _words(claim.context) for t in (heading, before, sentence)
     ):
         return False
-    if any(w in clause for w in _words(claim.exclude)):
-        return False
-    if any(w in sentence_head for w in g.exclude):
+    if any(w in sentence_head for w in (*g.exclude, *_words(claim.exclude))):
         return False
     masked = _mask(region, g.keywords)
     if any(w in masked for w in g.skip):

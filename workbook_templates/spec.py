@@ -273,8 +273,9 @@ class ClaimSpec:
     """A kind of statement in the narrative ("收到申请17件") and the table value it states.
 
     The first claim (in spec order) whose keyword stands before a number in the same clause, with
-    its ``topic`` and one of its ``near`` words there, owns the number; ``context``, ``exclude``
-    and the general lists of [narrative_numbers] then decide whether it is compared.
+    its ``topic``, one of its ``near`` words and none of its ``not_near`` words there, owns the
+    number; ``context``, ``exclude`` and the general lists of [narrative_numbers] then decide
+    whether it is compared.
     """
 
     code: str
@@ -283,6 +284,7 @@ class ClaimSpec:
     keywords: tuple[str, ...]
     readings: tuple[ClaimReading, ...]
     near: tuple[str, ...] = ()
+    not_near: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     topic: str = ""
