@@ -1,13 +1,798 @@
-"""Placeholder: being written (issue 5)."""
+"""校验: check a filled workbook, list the findings, show each one in its table, re-check on save.
+
+The page is a thin shell: the check is ``desktop.check_view.run_check`` (the CLI's calls) run as a
+job, and everything shown is prepared there; the widgets only display it.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
+import itertools
+from datetime import datetime
+from pathlib import Path
 
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QFileSystemWatcher,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QKeySequence,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...check_view import (
+    NARRATIVE_SUFFIXES,
+    SEVERITY_COLOURS,
+    SHEET_SUFFIXES,
+    CheckInputs,
+    CheckResult,
+    Highlight,
+    SaveTracker,
+    TablePreview,
+    annotate_copy,
+    annotated_path,
+    caption_html,
+    cell_colours,
+    cell_tooltip,
+    dropped_inputs,
+    explain,
+    explanation_html,
+    finding_matches,
+    group_findings,
+    highlight,
+    nothing_selected_html,
+    run_check,
+    same_place,
+    severity_choices,
+    severity_labels,
+    summary_text,
+    wrap_label,
+)
+from .. import dialogs
 from ..page import Page, page_header
+from ..widgets import DropArea, PathField
+
+SHEET_FILTER = "填报表 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
+NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm);;所有文件 (*)"
+
+SETTLE_MS = 700  # WPS/Excel write a file in several steps: wait until they are done
+MISSING_RETRY_MS = 300  # the file is briefly gone while the new one is renamed into place
+UNREADABLE_RETRY_MS = 1200  # a save caught half-written: look once more before saying so
+
+INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
+TOTAL_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+class FindingsFilter(QSortFilterProxyModel):
+    """Shows the findings of one severity (or all) whose words match the text filter; group
+    headers show how many of their findings are shown."""
+
+    def __init__(self, page: CheckPage) -> None:
+        super().__init__(page)
+        self._page = page
+        self.severity: str | None = None
+        self.query = ""
+        self.setRecursiveFilteringEnabled(True)
+
+    def set_filter(self, severity: str | None, query: str) -> None:
+        self.beginFilterChange()
+        self.severity, self.query = severity, query
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if not source_parent.isValid():
+            return False  # a group: shown when one of its findings is
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        finding = self._page.finding_at(index.data(INDEX_ROLE))
+        if finding is None:
+            return False
+        if self.severity is not None and finding.severity != self.severity:
+            return False
+        return finding_matches(finding, self.query)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and index.isValid()
+            and index.column() == 0
+            and not index.parent().isValid()
+        ):
+            source = self.mapToSource(index)
+            label, total = source.data(LABEL_ROLE), source.data(TOTAL_ROLE)
+            shown = self.rowCount(index)
+            return f"{label}（{shown}）" if shown == total else f"{label}（{shown}/{total}）"
+        return super().data(index, role)
+
+
+class PreviewModel(QAbstractTableModel):
+    """One official table, read-only, with the finding's cell and the cells it compares
+    highlighted."""
+
+    ROW_LABEL_WIDTH = 14
+    COL_LABEL_WIDTH = 4
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.preview: TablePreview | None = None
+        self.highlight = Highlight(None, frozenset())
+        self.severity = "error"
+
+    def show(self, preview: TablePreview | None, mark: Highlight, severity: str) -> None:
+        self.beginResetModel()
+        self.preview, self.highlight, self.severity = preview, mark, severity
+        self.endResetModel()
+
+    def rowCount(self, parent=None) -> int:
+        top = parent is None or not parent.isValid()
+        return len(self.preview.row_labels) if self.preview and top else 0
+
+    def columnCount(self, parent=None) -> int:
+        top = parent is None or not parent.isValid()
+        return len(self.preview.col_labels) if self.preview and top else 0
+
+    def flags(self, index) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled  # read-only, not selectable: the colours stay visible
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if self.preview is None or not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        cell = self.preview.cell(row, col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell.text if cell else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell_tooltip(self.preview, row, col)
+        focus = (row, col) == self.highlight.focus
+        if role == Qt.ItemDataRole.FontRole and focus:
+            return _bold()
+        background, foreground = cell_colours(self.preview, self.highlight, self.severity, row, col)
+        if role == Qt.ItemDataRole.BackgroundRole and background:
+            return QBrush(QColor(background))
+        if role == Qt.ItemDataRole.ForegroundRole and foreground:
+            return QBrush(QColor(foreground))
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if self.preview is None:
+            return None
+        vertical = orientation == Qt.Orientation.Vertical
+        labels = self.preview.row_labels if vertical else self.preview.col_labels
+        if section >= len(labels):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            width = self.ROW_LABEL_WIDTH if vertical else self.COL_LABEL_WIDTH
+            return wrap_label(labels[section], width)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return labels[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = Qt.AlignmentFlag.AlignLeft if vertical else Qt.AlignmentFlag.AlignHCenter
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        focus = self.highlight.focus
+        if role == Qt.ItemDataRole.FontRole and focus is not None:
+            return _bold() if section == focus[0 if vertical else 1] else None
+        return None
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 class CheckPage(Page):
+    """Open or drop a workbook; see its findings, each in its table; re-check when it is saved."""
+
     def __init__(self, window) -> None:
         super().__init__(window)
-        page_header(QVBoxLayout(self), "CheckPage", "")
+        self._result: CheckResult | None = None
+        self._findings: list = []
+        self._labels = severity_labels()
+        self._requested: CheckInputs | None = None  # the inputs of the last check started
+        self._check_job = None
+        self._running_auto = False
+        self._got_result = False
+        self._pending: bool | None = None  # another check after the running one (auto?)
+        self._unreadable_retried = False
+        self._saves = SaveTracker()
+        self._setting_inputs = False
+
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._file_touched)
+        self._watcher.directoryChanged.connect(self._file_touched)
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._files_settled)
+
+        self._build()
+        window.job_ended.connect(self._job_ended)
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        page_header(
+            layout,
+            "校验",
+            "检查填好的填报表：逐项核对勾稽关系和填写规范，并在表格中指出每个问题的位置。"
+            "在 WPS/Excel 中改好保存后，这里会自动重新校验。",
+        )
+        layout.addLayout(self._build_inputs())
+
+        self.stack = QStackedWidget(self)
+        self.drop_area = DropArea(
+            "把填报表拖到这里\n\n或点上面的“浏览…”选择文件（Ctrl+O）", self.stack
+        )
+        self.drop_area.setMinimumHeight(220)
+        self.drop_area.dropped.connect(self._dropped)
+        self.stack.addWidget(self.drop_area)
+        self.results = self._build_results()
+        self.stack.addWidget(self.results)
+        layout.addWidget(self.stack, 1)
+        self._set_tab_order()
+
+        for key, slot in (
+            (QKeySequence.StandardKey.Find, self._focus_filter),
+            (QKeySequence.StandardKey.Refresh, self.check_now),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    def _build_inputs(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        inputs = (
+            ("填报表(&W)：", "填好的填报表（.xlsx），也可以直接拖到这里", SHEET_SUFFIXES),
+            (
+                "上年填报表(&P)：",
+                "可选：上一年度的填报表，用于核对上年结转等跨年度数字",
+                SHEET_SUFFIXES,
+            ),
+            (
+                "正文(&N)：",
+                "可选：正文（.docx/.txt/.html），检查有没有遗留的占位符",
+                NARRATIVE_SUFFIXES,
+            ),
+        )
+        fields = []
+        for row, (text, hint, suffixes) in enumerate(inputs):
+            filter_text = SHEET_FILTER if suffixes is SHEET_SUFFIXES else NARRATIVE_FILTER
+            field = PathField(
+                hint,
+                suffixes=suffixes,
+                filter_text=filter_text,
+                settings=self.settings,
+                parent=self,
+            )
+            label = QLabel(text, self)
+            label.setBuddy(field.edit)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(field, row, 1)
+            field.changed.connect(self._field_changed)
+            field.edit.returnPressed.connect(self.check_now)
+            fields.append(field)
+        self.workbook_field, self.previous_field, self.narrative_field = fields
+        self.check_button = QPushButton("校验(&C)", self)
+        self.check_button.setDefault(True)
+        self.check_button.setMinimumWidth(96)
+        self.check_button.setToolTip("校验填报表（F5）")
+        self.check_button.clicked.connect(self.check_now)
+        grid.addWidget(self.check_button, 0, 2)
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    def _build_results(self) -> QWidget:
+        box = QWidget(self.stack)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(4)
+
+        top = QHBoxLayout()
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        self.summary = QLabel(box)
+        self.summary.setObjectName("summary")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel(box, wordWrap=True, styleSheet="color: #555;")
+        self.status = QLabel(box, wordWrap=True, styleSheet="color: #555;")
+        for widget in (self.summary, self.details, self.status):
+            texts.addWidget(widget)
+        top.addLayout(texts, 1)
+        buttons = []
+        for text, tip, slot in (
+            (
+                "用表格软件打开(&O)",
+                "在 WPS/Excel 中修改；保存后这里自动重新校验",
+                self.open_workbook,
+            ),
+            ("生成批注副本(&A)", "另存一份，问题单元格标红并加批注，可发给填报单位", self.annotate),
+            ("打开所在文件夹(&D)", "", lambda: self.open_workbook(folder=True)),
+        ):
+            button = QPushButton(text, box)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            buttons.append(button)
+        self.open_button, self.annotate_button, self.folder_button = buttons
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        show_label = QLabel("显示(&V)：", box)
+        self.severity_combo = QComboBox(box)
+        self.severity_combo.setMinimumWidth(130)
+        show_label.setBuddy(self.severity_combo)
+        find_label = QLabel("筛选(&L)：", box)
+        self.filter_edit = QLineEdit(box)
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setPlaceholderText(
+            "输入位置、行列名称或文字，例如 D30、表三、结转（Ctrl+F）"
+        )
+        find_label.setBuddy(self.filter_edit)
+        filters.addWidget(show_label)
+        filters.addWidget(self.severity_combo)
+        filters.addSpacing(12)
+        filters.addWidget(find_label)
+        filters.addWidget(self.filter_edit, 1)
+        layout.addLayout(filters)
+        self._fill_severity_combo({})
+        self.severity_combo.currentIndexChanged.connect(self._filter_changed)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, box)
+        self.findings_model = QStandardItemModel(self)
+        self.findings_filter = FindingsFilter(self)
+        self.findings_filter.setSourceModel(self.findings_model)
+        self.tree = QTreeView(self.splitter)
+        self.tree.setModel(self.findings_filter)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setIndentation(14)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setAccessibleName("问题列表")
+        self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        detail = QSplitter(Qt.Orientation.Vertical, self.splitter)
+        self.grid_box = QWidget(detail)
+        grid_layout = QVBoxLayout(self.grid_box)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
+        grid_layout.setSpacing(2)
+        self.grid_caption = QLabel(self.grid_box)
+        self.grid_caption.setWordWrap(True)
+        self.grid_caption.setTextFormat(Qt.TextFormat.RichText)
+        self.preview_model = PreviewModel(self)
+        self.grid = QTableView(self.grid_box)
+        self.grid.setModel(self.preview_model)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.grid.setWordWrap(False)
+        self.grid.setAccessibleName("表格预览")
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        grid_layout.addWidget(self.grid_caption)
+        grid_layout.addWidget(self.grid, 1)
+        self.explanation = QTextBrowser(detail)
+        self.explanation.setOpenLinks(False)
+        self.explanation.setAccessibleName("问题说明")
+        detail.addWidget(self.grid_box)
+        detail.addWidget(self.explanation)
+        detail.setStretchFactor(0, 3)
+        detail.setStretchFactor(1, 2)
+        self.detail_splitter = detail
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setSizes([430, 560])
+        layout.addWidget(self.splitter, 1)
+        return box
+
+    def _set_tab_order(self) -> None:
+        fields = (self.workbook_field, self.previous_field, self.narrative_field)
+        chain = [w for f in fields for w in (f.edit, f.browse)] + [self.check_button]
+        chain += [self.open_button, self.annotate_button, self.folder_button]
+        chain += [self.severity_combo, self.filter_edit, self.tree, self.grid, self.explanation]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # -- what other parts of the app call --------------------------------------------------------
+
+    def current_file(self) -> Path | None:
+        if self._requested is not None:
+            return self._requested.workbook
+        return self.workbook_field.path()
+
+    def show_workbook(self, path: Path, previous: Path | None = None) -> None:
+        """Check ``path`` (with last year's workbook if given) and show its findings."""
+        self._set_inputs(CheckInputs(Path(path), Path(previous) if previous else None))
+        self.check_now()
+
+    def open_files(self, paths: list[Path]) -> bool:
+        """Check the first spreadsheet of ``paths`` (with a narrative file among them); return
+        False when there is none (e.g. a folder)."""
+        inputs = dropped_inputs([Path(p) for p in paths], self._inputs())
+        if inputs is None:
+            return False
+        self._set_inputs(inputs)
+        self.check_now()
+        return True
+
+    def choose_workbook(self) -> None:
+        """Ask for a workbook with the file dialog and check it."""
+        current = self.workbook_field.path()
+        start = str(current.parent) if current else str(self.settings.last_dir)
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择填好的填报表", start, SHEET_FILTER)
+        if chosen:
+            path = Path(chosen)
+            self.settings.last_dir = path.parent
+            self.open_files([path])
+
+    def select_finding(self, where: str) -> bool:
+        """Select the first finding listed at ``where`` ("表三!D30"); return whether one is."""
+        index = next((i for i, f in self._visible() if f.where == where), None)
+        if index is not None:
+            self.tree.setCurrentIndex(index)
+        return index is not None
+
+    def finding_at(self, index) -> object | None:
+        if isinstance(index, int) and 0 <= index < len(self._findings):
+            return self._findings[index]
+        return None
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    def _inputs(self) -> CheckInputs | None:
+        workbook = self.workbook_field.path()
+        if workbook is None:
+            return None
+        return CheckInputs(workbook, self.previous_field.path(), self.narrative_field.path())
+
+    def _set_inputs(self, inputs: CheckInputs) -> None:
+        self._setting_inputs = True
+        try:
+            self.workbook_field.set_path(inputs.workbook)
+            self.previous_field.set_path(inputs.previous)
+            self.narrative_field.set_path(inputs.narrative)
+        finally:
+            self._setting_inputs = False
+
+    def _field_changed(self, _path) -> None:
+        if self._setting_inputs:
+            return
+        inputs = self._inputs()
+        if inputs is None or inputs == self._requested:
+            return
+        if not inputs.workbook.exists():
+            self._show_missing(inputs.workbook)
+            return
+        self.check_now()
+
+    def _dropped(self, paths: list[Path]) -> None:
+        if not self.open_files(paths):
+            self.window_.statusBar().showMessage(
+                f"不能打开 {paths[0].name}：请拖入 .xlsx 填报表。", 8000
+            )
+
+    # -- checking -------------------------------------------------------------------------------
+
+    def check_now(self, auto: bool = False) -> None:
+        """Check the workbook in the fields (after the running check, if there is one)."""
+        auto = auto is True  # clicked(bool) and returnPressed() also land here
+        inputs = self._inputs()
+        if inputs is None:
+            dialogs.show_error(
+                self,
+                "还没有选择填报表",
+                "请先选择要校验的填报表。",
+                "点“浏览…”选择文件，或把填报表拖到这个窗口。",
+            )
+            return
+        if not inputs.workbook.exists():
+            self._show_missing(inputs.workbook)
+            if not auto:
+                dialogs.show_error(
+                    self,
+                    "找不到填报表",
+                    f"找不到文件 {inputs.workbook}。",
+                    "文件可能已被移动、改名或删除，请点“浏览…”重新选择。",
+                )
+            return
+        if self._check_job is not None:
+            self._pending = auto if self._pending is None else (self._pending and auto)
+            return
+        if not auto:
+            self._unreadable_retried = False
+        self._start_check(inputs, auto)
+
+    def _start_check(self, inputs: CheckInputs, auto: bool) -> None:
+        self._requested = inputs
+        self._running_auto = auto
+        self._got_result = False
+        self._saves.checking(inputs)
+        self._watch(inputs)
+        self.settings.add_recent("workbook", inputs.workbook)
+        self.file_opened.emit(inputs.workbook)
+        self.status.setText("正在校验…")
+
+        def work(progress, cancelled) -> CheckResult:
+            return run_check(inputs)
+
+        self._check_job = self.run_job(work, f"校验 {inputs.workbook.name}", self._check_done)
+
+    def _check_done(self, result: CheckResult) -> None:
+        self._got_result = True
+        if self._running_auto and not result.readable and not self._unreadable_retried:
+            # A save caught half-way looks broken: look once more before telling the clerk.
+            self._unreadable_retried = True
+            QTimer.singleShot(UNREADABLE_RETRY_MS, lambda: self.check_now(auto=True))
+            return
+        if result.readable:
+            self._unreadable_retried = False
+        self._show_result(result, self._running_auto)
+
+    def _job_ended(self, job) -> None:
+        if job is not self._check_job:
+            return
+        self._check_job = None
+        if not self._got_result:
+            # The window has shown the failure as a dialog; say so on the page too.
+            self.stack.setCurrentWidget(self.results)
+            self._set_summary("校验没有完成", "bad")
+            self.details.setText("出错的原因和怎么办已在弹出的对话框中说明；处理后请按“校验”重试。")
+        if self._pending is not None:
+            auto, self._pending = self._pending, None
+            QTimer.singleShot(0, lambda: self.check_now(auto=auto))
+
+    # -- showing a result -----------------------------------------------------------------------
+
+    def _show_result(self, result: CheckResult, auto: bool, announce: bool = True) -> None:
+        selected = self._selected_finding()
+        self._result = result
+        self._labels = severity_labels(result.spec)
+        report = result.report
+        headline, detail = summary_text(report, self._labels)
+        state = "bad" if not report.valid else ("warn" if report.findings else "ok")
+        self._set_summary(headline, state)
+        self.details.setText(detail)
+        time = datetime.now().strftime("%H:%M:%S")
+        notes = [f"文件已更改，已重新校验（{time}）" if auto else f"已校验（{time}）"]
+        notes += [problem.message for problem in result.problems]
+        self.status.setText("　".join(notes))
+        self.status.setStyleSheet("color: #8a5a00;" if result.problems else "color: #555;")
+        self._fill_severity_combo(report.counts)
+        self._fill_findings()
+        self.stack.setCurrentWidget(self.results)
+        self.annotate_button.setEnabled(result.spec is not None)
+        self._select(selected)
+        if not auto and self.isVisible():
+            self.tree.setFocus()  # arrow keys go through the findings at once
+        if not announce:
+            return
+        if not report.readable:
+            first = report.findings[0]
+            dialogs.show_error(self, "无法读取填报表", first.text, first.action)
+        elif not auto:
+            for problem in result.problems:
+                dialogs.show_error(self, problem.title, problem.message, problem.action)
+
+    def _show_missing(self, path: Path) -> None:
+        self.stack.setCurrentWidget(self.results)
+        self._set_summary("找不到填报表", "bad")
+        self.details.setText(f"{path}：文件可能已被移动、改名或删除。请点“浏览…”重新选择。")
+
+    def _set_summary(self, text: str, state: str) -> None:
+        colour = {"ok": "#1b7f3b", "warn": "#8a5a00", "bad": "#b3261e"}[state]
+        self.summary.setText(text)
+        self.summary.setStyleSheet(f"color: {colour}; font-size: 13pt; font-weight: bold;")
+
+    def _fill_severity_combo(self, counts: dict[str, int]) -> None:
+        current = self.severity_combo.currentData()
+        self.severity_combo.blockSignals(True)
+        self.severity_combo.clear()
+        for text, severity in severity_choices(counts, self._labels):
+            self.severity_combo.addItem(text, severity)
+        index = self.severity_combo.findData(current)
+        self.severity_combo.setCurrentIndex(max(index, 0))
+        self.severity_combo.blockSignals(False)
+
+    def _fill_findings(self) -> None:
+        assert self._result is not None
+        groups = group_findings(self._result.report.findings, self._labels)
+        self._findings = [f for g in groups for f in g.findings]
+        model = self.findings_model
+        model.clear()
+        model.setHorizontalHeaderLabels(["位置", "行", "列", "说明"])
+        number = 0
+        for group in groups:
+            head = QStandardItem(group.label)
+            head.setData(group.label, LABEL_ROLE)
+            head.setData(len(group.findings), TOTAL_ROLE)
+            head.setFont(_bold())
+            head.setForeground(QBrush(QColor(SEVERITY_COLOURS[group.severity][0])))
+            for finding in group.findings:
+                items = [
+                    QStandardItem(finding.where or "—"),
+                    QStandardItem(finding.row),
+                    QStandardItem(finding.column),
+                    QStandardItem(finding.text),
+                ]
+                items[0].setData(number, INDEX_ROLE)
+                for item in items:
+                    item.setToolTip(finding.message)
+                head.appendRow(items)
+                number += 1
+            model.appendRow([head, QStandardItem(), QStandardItem(), QStandardItem()])
+        self._after_filter()
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 96)
+        header.resizeSection(1, 120)
+        header.resizeSection(2, 64)
+
+    def _after_filter(self) -> None:
+        self.tree.expandAll()
+        root = QModelIndex()
+        for row in range(self.findings_filter.rowCount(root)):
+            self.tree.setFirstColumnSpanned(row, root, True)
+
+    def _filter_changed(self, *_args) -> None:
+        selected = self._selected_finding()
+        self.findings_filter.set_filter(
+            self.severity_combo.currentData(), self.filter_edit.text().strip()
+        )
+        self._after_filter()
+        self._select(selected)
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _finding_of(self, index: QModelIndex):
+        if not index.isValid():
+            return None
+        source = self.findings_filter.mapToSource(index).siblingAtColumn(0)
+        return self.finding_at(source.data(INDEX_ROLE))
+
+    def _visible(self):
+        """Yield (index, finding) of each finding the list shows, in order."""
+        model, root = self.findings_filter, QModelIndex()
+        for g in range(model.rowCount(root)):
+            head = model.index(g, 0, root)
+            for r in range(model.rowCount(head)):
+                yield model.index(r, 0, head), self._finding_of(model.index(r, 0, head))
+
+    def _selected_finding(self):
+        return self._finding_of(self.tree.currentIndex())
+
+    def _select(self, wanted) -> None:
+        """Select ``wanted`` (the same problem after a re-check), else the first one shown."""
+        shown = list(self._visible())
+        same = [i for i, f in shown if wanted is not None and same_place(f, wanted)]
+        target = (same or [i for i, _ in shown] or [QModelIndex()])[0]
+        self.tree.setCurrentIndex(target)
+        if target.isValid():
+            self.tree.scrollTo(target)
+        else:
+            self._show_finding(None)
+
+    def _current_changed(self, current: QModelIndex, _previous=None) -> None:
+        self._show_finding(self._finding_of(current))
+
+    def _show_finding(self, finding) -> None:
+        result = self._result
+        if finding is None or result is None:
+            self.preview_model.show(None, Highlight(None, frozenset()), "error")
+            self.grid_box.hide()
+            self.explanation.setHtml(nothing_selected_html(result.report if result else None))
+            return
+        preview = result.preview_for(finding)
+        if preview is None:
+            self.preview_model.show(None, Highlight(None, frozenset()), finding.severity)
+            self.grid_box.hide()
+        else:
+            mark = highlight(preview, finding)
+            self.preview_model.show(preview, mark, finding.severity)
+            self.grid_caption.setText(caption_html(preview, finding.severity))
+            self.grid_box.show()
+            self.grid.resizeColumnsToContents()
+            self.grid.resizeRowsToContents()
+            if mark.focus is not None:
+                focus = self.preview_model.index(*mark.focus)
+                self.grid.setCurrentIndex(focus)
+                self.grid.scrollTo(focus, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.explanation.setHtml(explanation_html(explain(result.spec, finding, self._labels)))
+
+    # -- buttons ----------------------------------------------------------------------------------
+
+    def open_workbook(self, folder: bool = False) -> None:
+        """Open the workbook in WPS/Excel (or its folder in the file manager)."""
+        path = self.current_file()
+        if path is not None:
+            dialogs.open_path(self, path.parent if folder is True else path)  # not clicked(bool)
+
+    def annotate(self) -> None:
+        """Write ``<name>-批注.xlsx`` (asking before replacing a file) and open it."""
+        result = self._result
+        if result is None or result.spec is None:
+            return
+        inputs = result.inputs
+        target = dialogs.choose_output(
+            self, annotated_path(inputs.workbook, self.settings.output_dir)
+        )
+        if target is None:
+            self.status.setText("没有生成批注副本。")
+            return
+        force = target.exists()  # the clerk chose to replace it
+
+        def work(progress, cancelled):
+            return annotate_copy(inputs, target, force=force)
+
+        self.run_job(work, "生成批注副本", self._annotated)
+
+    def _annotated(self, out) -> None:
+        result, path = out
+        self._show_result(result, auto=False, announce=False)
+        self.status.setText(f"已生成批注副本：{path}")
+        dialogs.open_path(self, path)
+
+    # -- re-check when the files change on disk ------------------------------------------------
+
+    def _watch(self, inputs: CheckInputs) -> None:
+        files = {str(p) for p in inputs.files() if p.is_file()}
+        folders = {str(p.parent) for p in inputs.files() if p.parent.is_dir()}
+        watched = set(self._watcher.files()) | set(self._watcher.directories())
+        stale = watched - files - folders
+        if stale:
+            self._watcher.removePaths(sorted(stale))
+        new = (files | folders) - watched
+        if new:
+            self._watcher.addPaths(sorted(new))
+
+    def _file_touched(self, _path: str) -> None:
+        if self._requested is not None:
+            self._settle.start(SETTLE_MS)
+
+    def _files_settled(self) -> None:
+        inputs = self._requested
+        if inputs is None:
+            return
+        state = self._saves.settled(inputs)
+        if state == "missing":
+            self._settle.start(MISSING_RETRY_MS)  # look again: the new file is being renamed
+        elif state == "gone":
+            self.status.setText(f"找不到 {inputs.workbook.name}：文件可能已被移动、改名或删除。")
+        else:
+            self._watch(inputs)  # the renamed-over file is a new one to watch
+            if state == "changed":
+                self.check_now(auto=True)
