@@ -90,6 +90,13 @@ def template(window, data: Data):
     return page.generate  # once that read has finished
 
 
+@scene("gui-check")
+def check(window, data: Data):
+    page = window.go("check")
+    page.show_workbook(data.broken, data.last_year)
+    return lambda: page.select_finding("表三!D30")
+
+
 @scene("gui-report")
 def report(window, data: Data):
     page = window.go("report")
