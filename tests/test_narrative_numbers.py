@@ -195,6 +195,9 @@ NOT_A_CLAIM = [
     ("internal-rules", "制定内部规章制度5件。"),
     ("respectively", "政府信息公开行政复议和行政诉讼分别为2件、1件。"),
     ("both-document-kinds", "制发规章和规范性文件2件。"),
+    ("review-body", "全年办理行政复议案件50件，其中涉及政府信息公开的3件。"),
+    ("review-applications-received", "收到政府信息公开类行政复议申请4件。"),
+    ("suits-of-all-kinds", "全年行政应诉案件30件，其中政府信息公开类5件。"),
     ("no-application-context", "全年办结群众诉求事项30件。"),
 ]
 
@@ -265,6 +268,26 @@ COMPARE_CASES = [
     ("approximate-agrees", "全年收到政府信息公开申请10余件。", {}, []),
     ("approximate-below-agrees", "全年收到政府信息公开申请近20件。", {}, []),
     ("approximate-clearly-off", "全年收到政府信息公开申请30余件。", {}, [("N-NUMBER", "表三!J6")]),
+    # Published reports (2023): 长春 says 2 received, its table 3 new and 0 carried over; 漳平
+    # splits its results into the old statistics' names, of which only 不予公开 is a table row.
+    (
+        "published-received-contradicts-table",
+        "本年度，共受理政府信息公开申请2件，都在法定期限内予以答复。",
+        {
+            K("t3", "r1", C1): 3,
+            K("t3", "r1", "c2"): 0,
+            K("t3", "r1", "c5"): 0,
+            K("t3", "r2", C1): 0,
+        },
+        [("N-NUMBER", "表三!J6")],
+    ),
+    (
+        "published-old-statistic-names",
+        "其中“属于已主动公开答复数”2件，“同意公开答复数”2件，“区分处理后公开数”4件，"
+        "“不予公开答复数”1件。",
+        {},
+        [],
+    ),
 ]
 
 

@@ -381,7 +381,7 @@ def _owners(g, spec, number, head, clause, folded, s0, head_start, distributive)
 def _compared(g, claim, year, *, heading, before, sentence, sentence_head, clause, region, years):
     """Return whether a claim's number is compared (its context, no excluding or skip word)."""
     if claim.context and not any(
-        w in t for w in _words(claim.context) for t in (heading, before, sentence)
+        w in t for w in _words(claim.context) for t in (heading, before, sentence_head)
     ):
         return False
     if any(w in sentence_head for w in (*g.exclude, *_words(claim.exclude))):
