@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -112,7 +112,6 @@ class _Grammar:
     """A format's word lists, folded and compiled once."""
 
     number: re.Pattern
-    count_units: frozenset[str]
     money_units: dict[str, int]
     enumerating: tuple[str, ...]
     narrowing: tuple[str, ...]
@@ -142,7 +141,6 @@ def _grammar(spec: FormatSpec) -> _Grammar:
     keywords = sorted({_fold(k) for c in spec.claims for k in c.keywords}, key=len, reverse=True)
     return _Grammar(
         number=number,
-        count_units=frozenset(counts),
         money_units=money,
         enumerating=_words(words.enumerating),
         narrowing=_words(words.narrowing),
@@ -330,18 +328,14 @@ def find_claims(
         clause = folded[c0:c1]
         distributive = head.rstrip().endswith(_DISTRIBUTIVE)
         lead = _lead(g, folded[s0:head_start]) if head_start == c0 else ""
-        for claim, kw_start, kw_end in _owners(
-            g, spec, number, head, clause, folded, s0, head_start, distributive
-        ):
+        before = folded[sentences[si - 1][0] : sentences[si - 1][1]] if si else ""
+        owners = _owners(g, spec, number.unit, head, clause, folded[s0:head_start], distributive)
+        for claim, kw_start, kw_end in owners:
             if not _compared(
                 g,
                 claim,
                 year,
-                heading=heading,
-                before=folded[sentences[si - 1][0] : sentences[si - 1][1]] if si else "",
-                sentence=folded[s0:s1],
-                sentence_head=folded[s0:c1],
-                clause=clause,
+                context=(heading, before, folded[s0:c1]),
                 region=folded[head_start:tail_end],
                 years=folded[s0 : number.start],
             ):
@@ -359,15 +353,26 @@ def find_claims(
     return claims
 
 
-def _owners(g, spec, number, head, clause, folded, s0, head_start, distributive):
-    """Yield the claim(s) owning a number and where their keyword is in the head."""
+def _owners(
+    g: _Grammar,
+    spec: FormatSpec,
+    unit: str,
+    head: str,
+    clause: str,
+    earlier: str,
+    distributive: bool,
+) -> Iterator[tuple[ClaimSpec, int, int]]:
+    """Yield the claim(s) owning a number and where their keyword is in the head.
+
+    ``head`` is the clause before the number, ``earlier`` the sentence before the head.
+    """
     for claim in spec.claims:
-        if claim.unit != number.unit:
+        if claim.unit != unit:
             continue
         hit = _last(head, _words(claim.keywords))
         if hit is None:
             continue
-        if claim.topic and _topic(g, folded[s0 : head_start + hit[0]]) != claim.topic:
+        if claim.topic and _topic(g, earlier + head[: hit[0]]) != claim.topic:
             continue
         if claim.near and not any(w in clause for w in _words(claim.near)):
             continue
@@ -378,13 +383,24 @@ def _owners(g, spec, number, head, clause, folded, s0, head_start, distributive)
             return
 
 
-def _compared(g, claim, year, *, heading, before, sentence, sentence_head, clause, region, years):
-    """Return whether a claim's number is compared (its context, no excluding or skip word)."""
-    if claim.context and not any(
-        w in t for w in _words(claim.context) for t in (heading, before, sentence_head)
-    ):
+def _compared(
+    g: _Grammar,
+    claim: ClaimSpec,
+    year: int | None,
+    *,
+    context: tuple[str, str, str],
+    region: str,
+    years: str,
+) -> bool:
+    """Return whether a claim's number is compared: its context is there, no excluding word,
+    no skip word, no other year.
+
+    ``context`` is the heading, the sentence before and this sentence up to the clause's end;
+    ``region`` the clause around the number; ``years`` the sentence before the number.
+    """
+    if claim.context and not any(w in t for w in _words(claim.context) for t in context):
         return False
-    if any(w in sentence_head for w in (*g.exclude, *_words(claim.exclude))):
+    if any(w in context[2] for w in (*g.exclude, *_words(claim.exclude))):
         return False
     masked = _mask(region, g.keywords)
     if any(w in masked for w in g.skip):
@@ -570,7 +586,7 @@ def _describe(spec: FormatSpec, reading: ClaimReading) -> tuple[str, str, str]:
     row = side(top)
     if bottom:
         below = side(bottom)
-        row = f"{row} ÷ {'（' + below + '）' if len(bottom) > 1 else below} × 100%"
+        row = f"{row}÷{'（' + below + '）' if len(bottom) > 1 else below}×100%"
     label = f"{row}（{column}列）" if column and bottom else _join(row, column)
     return label, row, column
 
@@ -583,7 +599,7 @@ def _shown(claim: Claim, value: Decimal) -> str:
     return format_number(value)
 
 
-def mismatch_finding(spec: FormatSpec, mismatch: Mismatch, place: str) -> list[Finding]:
+def mismatch_findings(spec: FormatSpec, mismatch: Mismatch, place: str) -> list[Finding]:
     """Return the N-NUMBER finding(s) of a mismatch, pinned to the (first) table cell."""
     claim = mismatch.claim
     first = mismatch.keys[0]
@@ -655,7 +671,7 @@ def number_findings(
         for claim in find_claims(spec, block.text, heading=block.heading, year=year):
             mismatch = compare(spec, claim, values)
             if mismatch is not None:
-                findings += mismatch_finding(spec, mismatch, block.place)
+                findings += mismatch_findings(spec, mismatch, block.place)
     return findings
 
 
