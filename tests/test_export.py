@@ -329,7 +329,8 @@ def test_published_report_text_works_as_narrative(tmp_path, sample_path):
     narrative = SEEDS / "004_ffd40503d4e8776a.txt"
     with pytest.raises(ExportRefused) as info:  # it still holds a "[具体重大决策项目]"
         export_report(ExportRequest(workbook=sample_path, docx=out, narrative=narrative))
-    assert [f.rule for f in info.value.report.findings] == ["N-LEFTOVER"]
+    errors = [f.rule for f in info.value.report.findings if f.severity == "error"]
+    assert errors == ["N-LEFTOVER"]  # its numbers are not the sample's: N-NUMBER warnings too
     export_report(ExportRequest(workbook=sample_path, docx=out, narrative=narrative, draft=True))
     texts = _texts(out)
     first = texts.index("一、总体情况")
