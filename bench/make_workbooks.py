@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from dataclasses import replace
@@ -26,6 +27,8 @@ if str(REPO) not in sys.path:  # runnable from a checkout without the editable i
     sys.path.insert(0, str(REPO))
 
 from workbook_templates import CellKey, TemplateRequest, build_template  # noqa: E402
+from workbook_templates.compute import recompute  # noqa: E402
+from workbook_templates.fields import field_value, resolve  # noqa: E402
 from workbook_templates.sample import sample_request  # noqa: E402
 
 YEAR = 2025
@@ -33,6 +36,30 @@ SAMPLE_UNIT = "青禾镇人民政府"
 SAMPLE_PLACE = "青禾镇"
 COLUMNS = ("c1", "c2", "c3", "c4", "c5", "c6")  # 自然人 and the five kinds of organisation
 INVALID_KINDS = ("unbalanced", "blank", "negative")
+# The counts the sample's 正文 states ("申请17件"), in order, as the fields they stand for: a
+# generated workbook's 正文 states its own numbers, as a clerk's does (check compares them).
+STATED = {
+    "s1_1": (
+        "表二.行政规范性文件.本年制发件数",
+        "表二.行政规范性文件.现行有效件数",
+        "表二.行政许可.本年处理决定数量",
+        "表二.行政处罚.本年处理决定数量",
+    ),
+    "s1_2": (
+        "表三.本年新收.总计",
+        "表三.上年结转.总计",
+        "表三.总计.总计",
+        "表三.予以公开.总计",
+        "表三.部分公开.总计",
+        "表三.不予公开.总计",
+        "表三.无法提供.总计",
+        "表三.不予处理.总计",
+        "表三.结转下年度.总计",
+        "表四.行政复议.总计",
+        "表四.行政诉讼",
+    ),
+}
+_STATED_COUNT = re.compile(r"\d+(?=件)")
 
 
 def unit_name(n: int) -> str:
@@ -93,6 +120,22 @@ def _amount(rng: random.Random) -> Decimal:
     return Decimal(rng.randint(0, 500_000)) / 10_000
 
 
+def stated_texts(
+    request: TemplateRequest, texts: dict[str, str], values: dict[CellKey, Decimal | None]
+) -> dict[str, str]:
+    """Return the sample's 正文 texts with the counts they state taken from ``values``."""
+    spec = request.spec()
+    numbers = {k: v for k, v in values.items() if v is not None}
+    numbers |= recompute(spec, numbers)
+    out = dict(texts)
+    for code, names in STATED.items():
+        pieces = _STATED_COUNT.split(texts[code])
+        assert len(pieces) == len(names) + 1, f"the sample's {code} no longer states {names}"
+        stated = [field_value(resolve(spec, name), numbers, {}) for name in names]
+        out[code] = pieces[0] + "".join(n + p for n, p in zip(stated, pieces[1:], strict=True))
+    return out
+
+
 def workbook_request(
     n: int,
     seed: int = 2025,
@@ -122,6 +165,7 @@ def workbook_request(
         code: text.replace(SAMPLE_UNIT, unit).replace(SAMPLE_PLACE, place)
         for code, text in base.texts.items()
     }
+    texts = stated_texts(base, texts, values)
     info = {**base.info, "phone": f"0000-{10_000_000 + n}"}
     return replace(base, unit=unit, values=values, texts=texts, info=info)
 

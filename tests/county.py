@@ -162,6 +162,7 @@ def _request(
         .replace(f"{_mw.YEAR}年", f"{year}年")
         for code, text in _BASE.texts.items()
     }
+    texts = _mw.stated_texts(_BASE, texts, values)  # its 正文 states its own numbers
     info = {**_BASE.info, "contact": contact, "phone": phone, "date": f"{year + 1}-01-15"}
     return replace(_BASE, year=year, unit=unit, kind=kind, values=values, texts=texts, info=info)
 
