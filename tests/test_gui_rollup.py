@@ -1,0 +1,257 @@
+"""The 汇总 page end to end on a small generated county: hand out, roll up, returns, cancel,
+and a bad roster, driven through the page's own widgets."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+
+from converters.handout import LIST_NAME, narrative_name, workbook_name
+from converters.returns import LIST_NAME as RETURNS_LIST
+from converters.rollup import RollupRequest, rollup
+from converters.roster import read_roster
+from desktop import rollup_view as view
+from workbook_templates import read_workbook
+from workbook_templates.styles import FAIL_FILL, MISSING_FILL
+
+from .county import County, make_county
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def county(tmp_path) -> County:
+    return make_county(tmp_path / "县", n_units=12)
+
+
+def rollup_page(gui):
+    page = gui.window.go("rollup")
+    gui.wait_jobs()
+    return page
+
+
+def grid_column(page, column: int) -> list[str]:
+    proxy = page.unit_proxy
+    return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
+
+
+def test_handout_from_a_roster_writes_every_units_files_and_refuses_to_overwrite(
+    gui, county, tmp_path
+):
+    page = rollup_page(gui)
+    assert page.open_files([county.roster])
+    gui.wait_jobs()
+    assert page.roster.path() == county.roster
+    assert page.roster_note.text().startswith("名单中有 12 个单位")
+    folder = tmp_path / "下发"
+    page.tabs.setCurrentWidget(page.handout_tab)
+    page.handout_year.setValue(2025)
+    page.handout_folder.set_path(folder)
+    page.handout_button.click()
+    gui.wait_jobs()
+
+    assert not gui.dialogs.failures
+    expected = {LIST_NAME} | {workbook_name(u, 2025) for u in county.units}
+    expected |= {narrative_name(u, 2025) for u in county.units}
+    assert {p.name for p in folder.iterdir()} == expected
+    stamped = read_workbook(folder / workbook_name(county.units[3], 2025))
+    assert (stamped.unit, stamped.year) == (county.units[3], 2025)
+    assert gui.dialogs.opened == [folder]
+    assert "已为 12 个单位生成填报表和正文模板" in page.handout_note.text()
+    assert gui.settings.year == 2025 and gui.settings.recent("roster") == [county.roster]
+
+    before = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    page.handout_button.click()
+    gui.wait_jobs()
+    ((title, failure),) = gui.dialogs.failures
+    assert title == "下发填报表失败" and "已有同名文件" in failure.message
+    assert "--force" not in failure.action and "换一个" in failure.action
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+    assert page.handout_button.isEnabled()
+
+
+def test_roster_template_is_written_opened_and_never_overwritten(gui, tmp_path):
+    page = rollup_page(gui)
+    target = tmp_path / "填报单位名单.xlsx"
+    page.write_roster_template(target)
+    gui.wait_jobs()
+    assert target.exists() and gui.dialogs.opened == [target]
+    assert page.roster.path() == target
+    page.write_roster_template(target)
+    gui.wait_jobs()
+    assert gui.dialogs.asked == [target]
+    assert (tmp_path / "填报单位名单-2.xlsx").exists()
+    # The empty template is not yet a roster: the page says so beside the field.
+    page.roster.set_path(target)
+    gui.wait_jobs()
+    assert page.roster_note.text().startswith("名单有问题：") and not gui.dialogs.failures
+
+
+def test_rollup_grid_matches_the_core_and_writes_summary_and_returns(gui, county, tmp_path):
+    direct = rollup(
+        RollupRequest(
+            inputs=(county.inbox,), output=tmp_path / "直接.xlsx", roster=read_roster(county.roster)
+        )
+    )
+    page = rollup_page(gui)
+    workbook = county.files[county.units[0]][0]
+    assert not page.open_files([workbook])  # a single workbook is for 校验
+    assert page.open_files([county.roster, county.inbox])
+    assert page.inputs() == (county.inbox,) and page.tabs.currentWidget() is page.rollup_tab
+    page.run_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+
+    model = page.unit_model
+    shown = [model.row(r) for r in range(model.rowCount())]
+    assert [(r.unit, r.status, r.included, r.errors, r.warnings) for r in shown] == [
+        (
+            u.name,
+            u.status,
+            u.included,
+            u.file.errors if u.file else None,
+            u.file.warnings if u.file else None,
+        )
+        for u in direct.units
+    ]
+    labels = [direct.status_label(u.status) for u in direct.units]
+    assert grid_column(page, view.STATUS_COLUMN) == labels
+    # Of the fixture's 12 units: 2 sent nothing, 1 a damaged file, 3 a mistake, 6 a clean one
+    # (clean of errors: whether a rule warns on them is the rules' business).
+    clean = Counter(u.status for u in direct.units if u.status in ("passed", "warnings"))
+    assert clean.total() == 6
+    assert page.counts.text() == (
+        f"已报送 10/12、通过 {clean['passed']}、有警告 {clean['warnings']}、有错误 3、"
+        "文件无法使用 1、未报送 2；计入汇总 9 个单位（2025 年度）"
+    )
+    assert "汇总数校验：错误" in page.check_line.text()
+    on_disk = [p for p in county.inbox.rglob("*") if p.is_file()]
+    assert page.file_model.rowCount() == len(on_disk)
+    assert page.views.tabText(1) == f"收到的文件（{len(on_disk)}）"
+
+    # Colours as on the summary's 汇总情况 sheet.
+    proxy = page.unit_proxy
+    background = Qt.ItemDataRole.BackgroundRole
+    colours = {
+        proxy.index(r, 1).data(): proxy.index(r, view.STATUS_COLUMN).data(background)
+        for r in range(proxy.rowCount())
+    }
+    assert colours[next(iter(county.broken))] == QColor(FAIL_FILL)
+    assert colours[county.missing[0]] == QColor(MISSING_FILL)
+
+    # A click on the 状态 header sorts by status; the clerk's eye goes to the problems first.
+    header = page.grid.horizontalHeader()
+    x = header.sectionViewportPosition(view.STATUS_COLUMN) + 10
+    gui.qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    attention = ["errors", "unreadable", "missing", "warnings", "passed"]
+    codes = sorted((u.status for u in direct.units), key=attention.index)
+    worst_first = [direct.status_label(code) for code in codes]
+    assert worst_first[:6] == ["有错误"] * 3 + ["无法读取"] + ["未报送"] * 2
+    if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder:
+        worst_first.reverse()
+    assert header.sortIndicatorSection() == view.STATUS_COLUMN
+    assert grid_column(page, view.STATUS_COLUMN) == worst_first
+
+    output = county.folder / "汇总表.xlsx"  # beside the inbox: year 自动, no output folder set
+    summary = read_workbook(output)
+    assert summary.is_summary and len(summary.parts) == 9
+    assert page.current_file() == output and gui.window.windowTitle().startswith("汇总表.xlsx")
+    page.open_button.click()
+    page.folder_button.click()
+    assert gui.dialogs.opened == [output, county.folder]
+
+    page.returns_button.click()
+    gui.wait_jobs()
+    returns = county.folder / "退回材料"
+    assert {p.name for p in returns.iterdir()} == {RETURNS_LIST} | {
+        f"{u}-批注.xlsx" for u in county.broken
+    }
+    assert gui.dialogs.opened[-1] == returns
+    page.returns_button.click()
+    gui.wait_jobs()
+    assert gui.dialogs.asked == [returns] and (county.folder / "退回材料-2" / RETURNS_LIST).exists()
+
+    # 查看问题 hands the selected unit's file to 校验.
+    broken = next(iter(county.broken))
+    row = grid_column(page, 1).index(broken)
+    page.grid.selectRow(row)
+    assert page.findings_button.isEnabled()
+    page.grid.setFocus()
+    gui.qtbot.keyClick(page.grid, Qt.Key.Key_Return)  # as 查看问题 and a double click
+    gui.wait_jobs()
+    check = gui.window.pages["check"]
+    assert gui.window.current_page() is check
+    if hasattr(check, "show_workbook"):
+        assert check.current_file() == county.files[broken][0]
+    else:  # until the 校验 page can show a given workbook
+        assert gui.dialogs.failures[-1][0] == "暂时不能查看"
+
+
+def test_an_existing_summary_is_kept_overwritten_or_left_as_the_clerk_chooses(gui, county):
+    page = rollup_page(gui)
+    page.open_files([county.roster, county.inbox])
+    page.year.setValue(2025)
+    output = county.folder / "2025年度汇总表.xlsx"
+    output.write_bytes(b"an earlier summary")
+    page.run_button.click()
+    gui.wait_jobs()
+    assert gui.dialogs.asked == [output] and output.read_bytes() == b"an earlier summary"
+    numbered = county.folder / "2025年度汇总表-2.xlsx"
+    assert read_workbook(numbered).is_summary and page.current_file() == numbered
+
+    gui.dialogs.overwrite = "overwrite"
+    page.run_button.click()
+    gui.wait_jobs()
+    assert read_workbook(output).is_summary and not gui.dialogs.failures
+
+    gui.dialogs.overwrite = "cancel"
+    before = sorted(county.folder.iterdir())
+    assert page.start_rollup() is None
+    assert sorted(county.folder.iterdir()) == before and not gui.window.jobs
+
+
+def test_cancel_while_reading_writes_no_summary(gui, county, qtbot):
+    page = rollup_page(gui)
+    page.open_files([county.roster, county.inbox])
+    job = page.start_rollup()
+    assert job is not None and page.progress.isVisible() and page.cancel_button.isVisible()
+    assert not page.run_button.isEnabled()
+    with qtbot.waitSignal(job.was_cancelled, timeout=60_000):
+        page.cancel_button.click()
+    gui.wait_jobs()
+    assert page.counts.text() == "已取消，没有写出汇总表。"
+    assert not list(county.folder.glob("*汇总表*")) and not gui.dialogs.failures
+    assert not page.progress.isVisible() and page.run_button.isEnabled()
+    assert not page.open_button.isEnabled() and page.unit_model.rowCount() == 0
+
+
+def test_a_bad_roster_is_a_chinese_dialog_and_nothing_is_written(gui, county, tmp_path):
+    bad = tmp_path / "名单（重复）.csv"
+    with county.roster_csv.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    with bad.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([*rows, rows[3]])
+    page = rollup_page(gui)
+    page.open_files([bad, county.inbox])
+    gui.wait_jobs()
+    assert page.roster_note.text().startswith("名单有问题：") and "重复" in page.roster_note.text()
+    page.run_button.click()
+    gui.wait_jobs()
+    ((title, failure),) = gui.dialogs.failures
+    assert title == "汇总失败" and "重复的单位" in failure.message and failure.action
+    assert "Traceback" not in failure.message + failure.action and not failure.internal
+    assert page.counts.text().startswith("汇总没有完成") and page.run_button.isEnabled()
+    assert not list(county.folder.glob("*汇总表*"))
+
+    text_file = tmp_path / "说明.txt"
+    text_file.write_text("这不是名单\n", encoding="utf-8")
+    page.roster.set_path(text_file)
+    page.handout_button.click()
+    gui.wait_jobs()
+    title, failure = gui.dialogs.failures[-1]
+    assert title == "下发填报表失败" and "单位名称" in failure.message
+    assert not page.default_handout_folder().exists()
