@@ -90,7 +90,8 @@ def test_refusal_lists_the_first_errors_then_how_many_more(tmp_path, build, samp
     workbook = build(_broken_sample(sample), "broken.xlsx")
     refused = _refused(ExportRequest(workbook=workbook, docx=tmp_path / "r.docx"))
     lines = refusal_lines(refused, limit=2)
-    assert lines[0] == "校验结论：✗ 未通过（错误 3 项，警告 0 项，提示 0 项）"
+    # The warning: its 正文 still says 结转下年度2件 (N-NUMBER).
+    assert lines[0] == "校验结论：✗ 未通过（错误 3 项，警告 1 项，提示 0 项）"
     assert lines[1].startswith("• 表三 D30：表三「自然人」列不符合勾稽关系")
     assert lines[3:] == ["……另有 1 个错误，点“查看问题”可以看到全部。"]
     advice = refusal_advice(refused)
