@@ -373,12 +373,11 @@ def examine_all(
         in_process(paths)
         return results
     import multiprocessing
-    import threading
     from concurrent.futures.process import BrokenProcessPool
 
     # Forking is fast (nothing to import again) but unsafe in a process with other threads (the
     # desktop app) and on macOS; there, and on Windows, workers are spawned.
-    fork = sys.platform.startswith("linux") and threading.active_count() == 1
+    fork = sys.platform.startswith("linux") and _single_threaded()
     context = multiprocessing.get_context("fork" if fork else "spawn")
     chunk = max(1, min(16, total // (count * 8)))
     try:
@@ -396,6 +395,17 @@ def examine_all(
 
 
 # -- deciding ------------------------------------------------------------------------------------
+
+
+def _single_threaded() -> bool:
+    """Return whether this process runs one thread only, counting threads Python did not start
+    (Qt's, a library's): /proc lists every thread of the process on Linux."""
+    import threading
+
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
 
 
 def _guess_unit(path: Path, names: dict[str, str]) -> str:

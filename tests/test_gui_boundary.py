@@ -102,3 +102,25 @@ def test_the_qt_binding_keeps_its_references_to_none_and_true():
     assert proc.returncode == 0, proc.stderr[-500:]
     none_delta, true_delta = map(int, proc.stdout.split())
     assert abs(none_delta) < 20 and abs(true_delta) < 20
+
+
+def test_rollup_spawns_its_workers_when_qt_threads_run():
+    """Forking a process with running Qt threads can deadlock the child; Python's own thread
+    count does not see a QThread, so the core counts the process's threads itself."""
+    code = (
+        "from PySide6.QtCore import QThread\n"
+        "from converters.rollup import _single_threaded\n"
+        "before = _single_threaded()\n"
+        "class T(QThread):\n"
+        "    def run(self):\n"
+        "        self.msleep(300)\n"
+        "t = T()\n"
+        "t.start()\n"
+        "during = _single_threaded()\n"
+        "t.wait()\n"
+        "print(before, during)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert proc.stdout.split() == ["True", "False"], proc.stderr[-500:]

@@ -37,8 +37,9 @@ def choose_output(parent: QWidget | None, path: Path) -> Path | None:
     numbered = numbered_path(path)
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("文件已存在")
-    box.setText(f"文件 {path.name} 已经存在。")
+    what = "文件夹" if path.is_dir() else "文件"
+    box.setWindowTitle(f"{what}已存在")
+    box.setText(f"{what} {path.name} 已经存在。")
     box.setInformativeText(f"要覆盖它，还是另存为 {numbered.name}？")
     keep = box.addButton(f"另存为 {numbered.name}", QMessageBox.ButtonRole.AcceptRole)
     overwrite = box.addButton("覆盖", QMessageBox.ButtonRole.DestructiveRole)
