@@ -97,6 +97,26 @@ def check(window, data: Data):
     return lambda: page.select_finding("表三!D30")
 
 
+@scene("gui-rollup")
+def rollup(window, data: Data):
+    roster, inbox = data.county()
+    window.settings.unit = "青禾县人民政府办公室"
+    page = window.go("rollup")
+    page.open_files([roster, inbox])
+    page.output.set_path(data.folder / "county" / "青禾县2025年度汇总表.xlsx")
+    page.start_rollup()
+
+    def problems_first():
+        from PySide6.QtCore import Qt
+
+        from desktop import rollup_view
+
+        page.grid.sortByColumn(rollup_view.STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
+        page.grid.selectRow(2)
+
+    return problems_first
+
+
 @scene("gui-report")
 def report(window, data: Data):
     page = window.go("report")
