@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
@@ -98,13 +98,15 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _DISTRIBUTIVE = ("各", "均为", "均")
 
 
+@cache
+def _fold_char(ch: str) -> str:
+    n = unicodedata.normalize("NFKC", ch)
+    return n if len(n) == 1 else ch
+
+
 def _fold(text: str) -> str:
     """Return text with full-width forms folded (，→, ％→% ８→8), one character for one."""
-    out = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch)
-        out.append(n if len(n) == 1 else ch)
-    return "".join(out)
+    return "".join(map(_fold_char, text))
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ class _Grammar:
     skip: tuple[str, ...]
     exclude: tuple[str, ...]
     topics: tuple[tuple[str, tuple[str, ...]], ...]
-    keywords: tuple[str, ...]  # every claim's keywords, longest first (masked before `skip`)
+    keywords: re.Pattern  # every claim's keyword, longest first (masked before `skip`)
+    claims: tuple[ClaimSpec, ...]  # the spec's claims, their words folded
 
 
 def _words(values: Iterable[str]) -> tuple[str, ...]:
@@ -139,6 +142,17 @@ def _grammar(spec: FormatSpec) -> _Grammar:
         rf"(?P<approx>余|多)?(?P<unit>%|{unit_re})"
     )
     keywords = sorted({_fold(k) for c in spec.claims for k in c.keywords}, key=len, reverse=True)
+    claims = tuple(
+        replace(
+            c,
+            keywords=_words(c.keywords),
+            near=_words(c.near),
+            not_near=_words(c.not_near),
+            context=_words(c.context),
+            exclude=_words(c.exclude),
+        )
+        for c in spec.claims
+    )
     return _Grammar(
         number=number,
         money_units=money,
@@ -147,7 +161,8 @@ def _grammar(spec: FormatSpec) -> _Grammar:
         skip=_words(words.skip),
         exclude=_words(words.exclude),
         topics=tuple((t, _words(ws)) for t, ws in words.topics),
-        keywords=tuple(keywords),
+        keywords=re.compile("|".join(re.escape(k) for k in keywords) or "(?!)"),
+        claims=claims,
     )
 
 
@@ -251,10 +266,8 @@ def _topic(g: _Grammar, text: str) -> str:
     return best
 
 
-def _mask(text: str, words: Iterable[str]) -> str:
-    for w in words:
-        text = text.replace(w, "□" * len(w))
-    return text
+def _mask(text: str, words: re.Pattern) -> str:
+    return words.sub(lambda m: "□" * len(m.group()), text)
 
 
 def _lead(g: _Grammar, before: str) -> str:
@@ -329,7 +342,7 @@ def find_claims(
         distributive = head.rstrip().endswith(_DISTRIBUTIVE)
         lead = _lead(g, folded[s0:head_start]) if head_start == c0 else ""
         before = folded[sentences[si - 1][0] : sentences[si - 1][1]] if si else ""
-        owners = _owners(g, spec, number.unit, head, clause, folded[s0:head_start], distributive)
+        owners = _owners(g, number.unit, head, clause, folded[s0:head_start], distributive)
         for claim, kw_start, kw_end in owners:
             if not _compared(
                 g,
@@ -355,7 +368,6 @@ def find_claims(
 
 def _owners(
     g: _Grammar,
-    spec: FormatSpec,
     unit: str,
     head: str,
     clause: str,
@@ -366,17 +378,17 @@ def _owners(
 
     ``head`` is the clause before the number, ``earlier`` the sentence before the head.
     """
-    for claim in spec.claims:
+    for claim in g.claims:
         if claim.unit != unit:
             continue
-        hit = _last(head, _words(claim.keywords))
+        hit = _last(head, claim.keywords)
         if hit is None:
             continue
         if claim.topic and _topic(g, earlier + head[: hit[0]]) != claim.topic:
             continue
-        if claim.near and not any(w in clause for w in _words(claim.near)):
+        if claim.near and not any(w in clause for w in claim.near):
             continue
-        if any(w in clause for w in _words(claim.not_near)):
+        if any(w in clause for w in claim.not_near):
             continue
         yield claim, hit[0], hit[0] + len(hit[1])
         if not distributive:
@@ -398,9 +410,9 @@ def _compared(
     ``context`` is the heading, the sentence before and this sentence up to the clause's end;
     ``region`` the clause around the number; ``years`` the sentence before the number.
     """
-    if claim.context and not any(w in t for w in _words(claim.context) for t in context):
+    if claim.context and not any(w in t for w in claim.context for t in context):
         return False
-    if any(w in context[2] for w in (*g.exclude, *_words(claim.exclude))):
+    if any(w in context[2] for w in (*g.exclude, *claim.exclude)):
         return False
     masked = _mask(region, g.keywords)
     if any(w in masked for w in g.skip):
