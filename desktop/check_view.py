@@ -264,7 +264,8 @@ class TablePreview:
     _positions: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def position(self, ref: str) -> tuple[int, int] | None:
-        """Return the (row, column) of the grid showing a sheet cell ("D30" or "表三!D30")."""
+        """Return the (row, column) of the grid showing a sheet cell (an A1 address, with or
+        without its sheet name)."""
         sheet, _, a1 = ref.rpartition("!")
         if sheet and sheet != self.sheet:
             return None
@@ -518,8 +519,8 @@ class Explanation:
 
 
 def rule_check(spec: FormatSpec | None, finding: Finding) -> tuple[str, str]:
-    """Return (label, text) of the rule behind a finding as the spec words it, e.g. ("规则",
-    "「自然人」列：一＋二＝三（七）总计＋四"); ("", "") when the spec has none."""
+    """Return (label, text) of the rule behind a finding as the spec words it (the rule's
+    ``check`` text); ("", "") when the spec has none."""
     if spec is None:
         return "", ""
     try:

@@ -336,7 +336,12 @@ def test_libreoffice_fill_reads_back_exactly(calc_saved: dict[str, Path], case: 
 @pytest.mark.parametrize("case", FILLS)
 def test_libreoffice_fill_passes_validation(calc_saved: dict[str, Path], case: str) -> None:
     report = validate(read_workbook(calc_saved[case]))
-    assert [(f.rule, f.where, f.message) for f in report.findings] == []
+    findings = report.findings
+    if case == "2019-format":
+        # Its narrative is the 2025 sample's text over random numbers: the text rightly
+        # disagrees with the tables (N-NUMBER); this test is about the tables.
+        findings = [f for f in findings if f.rule != "N-NUMBER"]
+    assert [(f.rule, f.where, f.message) for f in findings] == []
     assert report.valid
 
 
@@ -378,9 +383,10 @@ def test_libreoffice_check_sheet_matches_check_lines(
 def test_libreoffice_mistake_is_reported_at_its_cell(
     calc_saved: dict[str, Path], case: str
 ) -> None:
-    """Each mistake is reported where it was made, and nothing else is reported."""
+    """Each mistake is reported where it was made, and nothing else is reported (besides the
+    sample's narrative now disagreeing with the changed number, N-NUMBER)."""
     report = validate(read_workbook(calc_saved[case]))
-    found = {(f.rule, f.sheet, f.cell) for f in report.findings}
+    found = {(f.rule, f.sheet, f.cell) for f in report.findings if f.rule != "N-NUMBER"}
     expected = {(rule, *_where(SPEC_2021, key)) for rule, key in MISTAKES[case].findings}
     assert found == expected
     assert not report.valid
