@@ -97,3 +97,63 @@ def test_about_box_names_version_and_formats():
 
     text = about_text()
     assert VERSION in text and "2021 版" in text and "2019 版" in text
+
+
+def test_dropped_files_go_to_the_page_that_takes_them(gui, sample_path, tmp_path):
+    window = gui.window
+    window.go("template")
+    window.open_files([tmp_path])  # a folder: the inbox of 汇总
+    assert window.current_page() is window.pages["rollup"]
+    assert window.pages["rollup"].inbox.path() == tmp_path
+    window.go("rollup")
+    window.open_files([sample_path])  # one filled workbook: 校验 checks it
+    gui.wait_jobs()
+    assert window.current_page() is window.pages["check"]
+    assert window.pages["check"].current_file() == sample_path
+    assert window.windowTitle() == f"{sample_path.name} — 年报助手"
+    assert gui.settings.recent("workbook") == [sample_path]
+
+
+def test_settings_dialog_stores_output_folder_and_fonts(gui, tmp_path):
+    from desktop.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(gui.settings, gui.window)
+    dialog.output.set_path(tmp_path)
+    dialog.font_set.setCurrentIndex(dialog.font_set.findData("common"))
+    dialog.role_edits["body"].setText("方正仿宋_GBK")
+    dialog.accept()
+    assert gui.settings.output_dir == tmp_path
+    fonts = gui.settings.fonts()
+    assert fonts.body == "方正仿宋_GBK" and fonts.title == "宋体"
+
+
+def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path):
+    """`python -m desktop gui` starts the real app (offscreen) and writes its log file."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "gui"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = tmp_path / "state" / "nianbao" / "nianbao.log"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None and not log.exists():
+        time.sleep(0.1)
+    time.sleep(1.0)
+    running = proc.poll() is None
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=30)
+    assert running, stderr[-1000:]
+    assert "启动" in log.read_text(encoding="utf-8")
+    assert "Traceback" not in stderr
