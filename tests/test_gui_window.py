@@ -127,8 +127,9 @@ def test_settings_dialog_stores_output_folder_and_fonts(gui, tmp_path):
     assert fonts.body == "方正仿宋_GBK" and fonts.title == "宋体"
 
 
-def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path):
-    """`python -m desktop gui` starts the real app (offscreen) and writes its log file."""
+def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path, sample_path):
+    """`python -m desktop gui FILE` starts the real app (offscreen), checks FILE on the 校验 page
+    (not the first page's 上年填报表 field) and writes its log file."""
     import os
     import subprocess
     import sys
@@ -140,7 +141,7 @@ def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path):
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "gui"],
+        [sys.executable, "-m", "desktop", "gui", str(sample_path)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -148,12 +149,17 @@ def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path):
     )
     log = tmp_path / "state" / "nianbao" / "nianbao.log"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None and not log.exists():
+
+    def logged() -> str:
+        return log.read_text(encoding="utf-8") if log.exists() else ""
+
+    while time.monotonic() < deadline and proc.poll() is None and "完成：校验" not in logged():
         time.sleep(0.1)
-    time.sleep(1.0)
+    time.sleep(0.5)
     running = proc.poll() is None
     proc.terminate()
     _, stderr = proc.communicate(timeout=30)
     assert running, stderr[-1000:]
-    assert "启动" in log.read_text(encoding="utf-8")
+    assert "启动" in logged() and "完成：校验" in logged()
+    assert "上年填报表" not in logged()
     assert "Traceback" not in stderr

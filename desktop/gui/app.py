@@ -84,5 +84,5 @@ def run(argv: list[str] | None = None) -> int:
     window.show()
     files = [Path(a) for a in args if not a.startswith("-")]
     if files:
-        QTimer.singleShot(0, lambda: window.open_files(files))
+        QTimer.singleShot(0, lambda: window.open_files(files, here=False))
     return app.exec()

@@ -112,12 +112,13 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.setWindowFilePath(str(path))
 
-    def open_files(self, paths: list[Path]) -> None:
-        """Hand files to the current page, else to the page that takes them (workbooks: 校验,
-        folders: 汇总)."""
+    def open_files(self, paths: list[Path], *, here: bool = True) -> None:
+        """Hand files to the current page (when ``here``: a drop on the window), else to the page
+        that takes them: folders and several files to 汇总, a workbook to 校验 (also the files
+        named when the app starts, or opened with it from the file manager)."""
         if not paths:
             return
-        if self.current_page().open_files(paths):
+        if here and self.current_page().open_files(paths):
             return
         target = "rollup" if paths[0].is_dir() or len(paths) > 1 else "check"
         if not self.go(target).open_files(paths):
