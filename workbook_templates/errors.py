@@ -32,6 +32,10 @@ class OutputExistsError(NianbaoError):
     """The output file exists and overwriting was not asked for."""
 
 
+class OutputWriteError(NianbaoError):
+    """An output file cannot be written: no permission, the file is open elsewhere, disk full."""
+
+
 class WorkbookError(NianbaoError):
     """A workbook cannot be read at all."""
 
