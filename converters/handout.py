@@ -41,8 +41,10 @@ class HandoutFile:
 
 
 def workbook_name(unit: str, year: int) -> str:
-    """Return the file name of a unit's workbook, e.g. "青禾镇人民政府-2025年度填报表.xlsx"."""
-    return f"{unit_file_stem(unit)}-{year}年度填报表.xlsx"
+    """Return the file name of a unit's workbook, e.g. "青禾镇人民政府-2025年度填报表.xlsx"
+    ("2025年度填报表.xlsx" while the unit is not named yet)."""
+    stem = unit_file_stem(unit) if unit.strip() else ""
+    return f"{stem}-{year}年度填报表.xlsx" if stem else f"{year}年度填报表.xlsx"
 
 
 def narrative_name(unit: str, year: int) -> str:

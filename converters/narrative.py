@@ -149,6 +149,7 @@ def narrative_from_workbook(wb: FilledWorkbook) -> Narrative:
 
 
 _READERS = {".docx": read_docx, ".txt": read_txt, ".html": read_html, ".htm": read_html}
+NARRATIVE_SUFFIXES = tuple(_READERS)  # the files read_narrative reads
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from converters.narrative import NARRATIVE_SUFFIXES
 from validation import Finding, Report
 from validation.findings import SEVERITY_ORDER
 from validation.shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues
@@ -29,7 +30,6 @@ from .commands import check_file
 SEVERITIES = ("error", "warning", "info")
 # Other spreadsheets are taken too, so that the check can tell the clerk how to save them.
 SHEET_SUFFIXES = WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES
-NARRATIVE_SUFFIXES = (".docx", ".txt", ".html", ".htm")
 ANNOTATED_SUFFIX = "-批注"
 
 # What a preview cell is, for its colour and its tooltip.

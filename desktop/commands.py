@@ -244,13 +244,15 @@ def _fonts(args: argparse.Namespace):
 
 
 def _export_paths(args: argparse.Namespace, workbook: Path):
+    from converters.export import default_report_path
+
     """Return the .docx, .html and .pdf to write (None where not asked for).
 
     Names the user gave are used as given (an existing file is then refused unless --force);
     names we choose sit beside the workbook and get a number rather than overwrite a file.
     """
     named = bool(args.output)
-    base = Path(args.output) if named else workbook.with_name(f"{workbook.stem}-年度报告.docx")
+    base = Path(args.output) if named else default_report_path(workbook)
 
     def pick(path: Path) -> Path:
         return path if named or args.force else numbered_path(path)

@@ -6,18 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from converters.export import ExportRefused
-from converters.narrative import NarrativeNote
+from converters.export import ExportRefused, default_report_path
+from converters.narrative import NARRATIVE_SUFFIXES, NarrativeNote
 from validation import Report
 from validation.text_report import summary_line
 from workbook_templates.errors import NianbaoError, UsageError
+from workbook_templates.files import WORKBOOK_SUFFIXES
 
-# The CLI's convention (desktop.commands._export_paths): <stem>-年度报告.docx beside the workbook.
-REPORT_SUFFIX = "-年度报告"
 # A draft gets its own name, so it is not mistaken for (or does not replace) the real report.
 DRAFT_SUFFIX = "-草稿"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-NARRATIVE_SUFFIXES = (".docx", ".txt", ".html", ".htm")
 OUTPUT_SUFFIXES = {"docx": ".docx", "html": ".html", "pdf": ".pdf"}
 # Characters Windows does not allow in a file name.
 BAD_NAME_CHARACTERS = '\\/:*?"<>|'
@@ -26,8 +23,8 @@ NOTE_LABELS = {"error": "问题", "warning": "注意", "info": "说明"}
 
 
 def default_name(workbook: Path) -> str:
-    """Return the report's file name without extension for a workbook: ``<stem>-年度报告``."""
-    return f"{workbook.stem}{REPORT_SUFFIX}"
+    """Return the report's file name without extension for a workbook (the CLI's default)."""
+    return default_report_path(workbook).stem
 
 
 def clean_name(text: str, workbook: Path) -> str:

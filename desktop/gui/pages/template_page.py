@@ -67,10 +67,9 @@ class TemplateResult:
 
 def default_file_name(unit: str, year: int) -> str:
     """Return the workbook's default name, as the county's handout names it."""
-    from converters.roster import unit_file_stem
+    from converters.handout import workbook_name
 
-    stem = f"{unit_file_stem(unit)}-" if unit.strip() else ""
-    return f"{stem}{year}年度填报表{WORKBOOK_SUFFIX}"
+    return workbook_name(unit, year)
 
 
 def _default_year() -> int:
