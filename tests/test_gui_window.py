@@ -112,6 +112,13 @@ def test_dropped_files_go_to_the_page_that_takes_them(gui, sample_path, tmp_path
     assert window.pages["check"].current_file() == sample_path
     assert window.windowTitle() == f"{sample_path.name} — 年报助手"
     assert gui.settings.recent("workbook") == [sample_path]
+    window.go("template")
+    window.recent_menu.aboutToShow.emit()  # 文件 → 最近的文件
+    (entry,) = window.recent_menu.actions()
+    assert entry.text() == sample_path.name
+    entry.trigger()
+    gui.wait_jobs()
+    assert window.current_page() is window.pages["check"]
 
 
 def test_settings_dialog_stores_output_folder_and_fonts(gui, tmp_path):

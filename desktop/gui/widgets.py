@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QToolButton,
     QWidget,
@@ -137,6 +138,18 @@ class DropArea(QLabel):
         if paths:
             self.dropped.emit(paths)
             event.acceptProposedAction()
+
+
+def fill_recent_menu(menu: QMenu, paths: Sequence[Path], pick: Callable[[Path], None]) -> None:
+    """Refill a 最近的文件 menu: one entry per path (its folder in the tooltip), or （没有）."""
+    menu.clear()
+    if not paths:
+        menu.addAction("（没有）").setEnabled(False)
+    for path in paths:
+        action = menu.addAction(path.name)
+        action.setToolTip(str(path))
+        action.triggered.connect(lambda _=False, p=path: pick(p))
+    menu.setToolTipsVisible(True)
 
 
 def small_button(text: str, tip: str, parent: QWidget | None = None) -> QToolButton:

@@ -27,7 +27,7 @@ from . import dialogs
 from .page import Page
 from .pages import PAGES
 from .settings import Settings
-from .widgets import dropped_paths
+from .widgets import dropped_paths, fill_recent_menu
 from .worker import Failure, Job, Work
 
 log = logging.getLogger("nianbao")
@@ -170,14 +170,11 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        paths = self.settings.recent("workbook")
-        if not paths:
-            self.recent_menu.addAction("（没有）").setEnabled(False)
-        for path in paths:
-            action = self.recent_menu.addAction(path.name)
-            action.setToolTip(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.go("check").open_files([p]))
+        fill_recent_menu(
+            self.recent_menu,
+            self.settings.recent("workbook"),
+            lambda path: self.go("check").open_files([path]),
+        )
 
     def _open_logs(self) -> None:
         from ..applog import log_dir

@@ -46,10 +46,10 @@ from ...report_view import (
 )
 from .. import dialogs
 from ..page import Page, page_header
-from ..widgets import PathField
+from ..widgets import PathField, fill_recent_menu
 from ..worker import IsCancelled, Progress
 
-# export_report reports fractions from 0.45 on once it writes files. A cancel is honoured only
+# export_report reports 0.4 (准备写出文件) and more once it writes files; it honours a cancel only
 # before that: files half written, or a PDF conversion stopped midway, would be worse.
 WRITING_FROM = 0.4
 NOT_CANCELLABLE = "（正在写文件，不能中途取消）"
@@ -328,13 +328,7 @@ class ReportPage(Page):
 
     # -- inputs --------------------------------------------------------------------------------
     def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        paths = self.settings.recent("workbook")
-        if not paths:
-            self.recent_menu.addAction("（没有）").setEnabled(False)
-        for path in paths:
-            action = self.recent_menu.addAction(f"{path.name}    {path.parent}")
-            action.triggered.connect(lambda _=False, p=path: self.workbook.set_path(p))
+        fill_recent_menu(self.recent_menu, self.settings.recent("workbook"), self.workbook.set_path)
 
     def _workbook_changed(self, path: Path | None) -> None:
         if path == self._inputs[0]:
