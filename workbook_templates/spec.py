@@ -59,6 +59,19 @@ OBSERVED_KINDS = (
     "previous_missing_cell",
     "narrative_leftover",
     "narrative_number",
+    "narrative_section",
+    "narrative_section_table",
+    "narrative_order",
+    "narrative_numbering",
+    "narrative_heading",
+    "narrative_restart",
+    "narrative_empty",
+    "narrative_subtopic",
+    "narrative_government",
+    "narrative_year",
+    "narrative_year_mention",
+    "narrative_period",
+    "narrative_copy",
     "summary_mismatch",
     "summary_link",
     "summary_parts",
@@ -95,6 +108,10 @@ MESSAGE_ARGS = frozenset(
         "part",
         "claim",
         "scope",
+        "missing",
+        "topics",
+        "kind",
+        "ratio",
     }
 )
 
@@ -304,6 +321,18 @@ class NarrativeNumberText:
 
 
 @dataclass(frozen=True)
+class NarrativeStructureText:
+    """What the structure checks of the narrative look for (see the format file's comments)."""
+
+    subtopic_section: str = ""
+    subtopics: tuple[tuple[str, tuple[str, ...]], ...] = ()  # name, words that show it
+    government_topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    period_markers: tuple[str, ...] = ()
+    copy_threshold: float = 0.9
+    copy_min_chars: int = 80
+
+
+@dataclass(frozen=True)
 class CheckSheetText:
     title: str
     status_label: str
@@ -450,6 +479,7 @@ class FormatSpec:
     source: str = ""
     narrative_numbers: NarrativeNumberText = NarrativeNumberText()
     claims: tuple[ClaimSpec, ...] = ()
+    narrative_structure: NarrativeStructureText = NarrativeStructureText()
 
     @cached_property
     def _tables(self) -> dict[str, TableSpec]:
@@ -603,6 +633,16 @@ def _narrative_numbers(raw: dict) -> NarrativeNumberText:
     return NarrativeNumberText(**kwargs)
 
 
+def _narrative_structure(raw: dict) -> NarrativeStructureText:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    for name in ("subtopics", "government_topics"):
+        kwargs[name] = tuple((t, _tuple(w)) for t, w in raw.get(name, {}).items())
+    unknown = set(kwargs) - set(NarrativeStructureText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[narrative_structure] 有未知字段：{sorted(unknown)}")
+    return NarrativeStructureText(**kwargs)
+
+
 def _claim(raw: dict) -> ClaimSpec:
     kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["readings"] = tuple(
@@ -690,6 +730,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             source=source,
             narrative_numbers=_narrative_numbers(data.get("narrative_numbers", {})),
             claims=tuple(_claim(c) for c in data.get("narrative_claims", ())),
+            narrative_structure=_narrative_structure(data.get("narrative_structure", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"格式文件 {source} 缺少或写错了字段：{exc}") from exc
