@@ -444,6 +444,31 @@ class SheetNames:
     notes: str
     checks: str
     stamp: str
+    # Last year's figures beside this year's (template --previous): read-only, never read back,
+    # and not part of the structure (``all_sheet_names``, the fingerprint), so it may be absent.
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class ReferenceText:
+    """Wording of the reference sheet of last year's figures (``sheets.reference``)."""
+
+    title: str = ""  # {year}: last year
+    note: str = ""  # {file}: the workbook the figures come from
+    unknown: str = ""  # shown in a cell last year's workbook does not know
+    not_read: str = ""  # {table}: under a table last year's workbook does not have
+
+
+@dataclass(frozen=True)
+class ImportText:
+    """What ``nianbao import`` needs beyond the official labels: spellings of labels seen in
+    published tables (official label -> aliases), and the wording of the note a carry gives for
+    a cell that an imported workbook does not know."""
+
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    carry_unknown: str = ""  # {table} {row} {column}
+    carry_unknown_action: str = ""
+    all_columns: str = ""  # {column} when every column of the row is unknown
 
 
 @dataclass(frozen=True, eq=False)
@@ -480,6 +505,8 @@ class FormatSpec:
     narrative_numbers: NarrativeNumberText = NarrativeNumberText()
     claims: tuple[ClaimSpec, ...] = ()
     narrative_structure: NarrativeStructureText = NarrativeStructureText()
+    reference: ReferenceText = ReferenceText()
+    import_text: ImportText = ImportText()
 
     @cached_property
     def _tables(self) -> dict[str, TableSpec]:
@@ -643,6 +670,19 @@ def _narrative_structure(raw: dict) -> NarrativeStructureText:
     return NarrativeStructureText(**kwargs)
 
 
+def _known_fields(cls, raw: dict, where: str):
+    """Return ``cls(**raw)`` for a table of plain texts, or raise SpecError naming unknown keys."""
+    if unknown := set(raw) - set(cls.__dataclass_fields__):
+        raise SpecError(f"{where} 有未知字段：{sorted(unknown)}")
+    return cls(**raw)
+
+
+def _import_text(raw: dict) -> ImportText:
+    kwargs = dict(raw)
+    kwargs["aliases"] = tuple((label, _tuple(a)) for label, a in raw.get("aliases", {}).items())
+    return _known_fields(ImportText, kwargs, "[import]")
+
+
 def _claim(raw: dict) -> ClaimSpec:
     kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["readings"] = tuple(
@@ -731,6 +771,8 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             narrative_numbers=_narrative_numbers(data.get("narrative_numbers", {})),
             claims=tuple(_claim(c) for c in data.get("narrative_claims", ())),
             narrative_structure=_narrative_structure(data.get("narrative_structure", {})),
+            reference=_known_fields(ReferenceText, wb.get("reference", {}), "[workbook.reference]"),
+            import_text=_import_text(data.get("import", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"格式文件 {source} 缺少或写错了字段：{exc}") from exc
@@ -797,6 +839,10 @@ def _check_integrity(spec: FormatSpec) -> None:
     )
     if clash := _duplicates((*spec.all_sheet_names, *summary_sheets)):
         problems.append(f"[summary] 工作表名与其他工作表重复：{clash}")
+    if spec.sheets.reference in (*spec.all_sheet_names, *summary_sheets):
+        problems.append(f"[workbook.sheets] reference 与其他工作表重名：{spec.sheets.reference}")
+    if spec.sheets.reference and not spec.reference.title:
+        problems.append("[workbook.reference] 缺少 title")
     if problems:
         raise SpecError(f"格式文件 {spec.source} 有误：" + "；".join(problems))
 
