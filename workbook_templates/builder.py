@@ -27,8 +27,9 @@ from .compute import computed_cells, input_keys, recompute, rule_instances
 from .errors import UsageError
 from .files import atomic_output
 from .formulas import input_rects, sum_formula, terms_expr
+from .reference_sheet import Reference, write_reference
 from .spec import CellKey, FormatSpec, TableSpec, load_spec, spec_for_year
-from .stamp import PROPERTY_PREFIX, Stamp
+from .stamp import PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, encode_unknown
 from .styles import make_formats
 
 CJK_WIDTH = 1.8  # an ideograph is a little less than two "0" characters wide
@@ -96,7 +97,13 @@ class _Workbook(xlsxwriter.Workbook):
 
 @dataclass
 class TemplateRequest:
-    """What to build: the year decides the format unless ``format_version`` is given."""
+    """What to build: the year decides the format unless ``format_version`` is given.
+
+    ``reference``: last year's figures, shown on the read-only reference sheet; when not given,
+    values carried from last year (``carry.Carry.values``) bring it along. ``source`` and
+    ``unknown``: a workbook imported from a published report, and the input cells that report
+    did not show (stamped, so that a reader does not take their blanks for 0).
+    """
 
     year: int
     unit: str = ""
@@ -105,6 +112,13 @@ class TemplateRequest:
     values: Mapping[CellKey, Decimal | int | float | str | None] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
     info: Mapping[str, str] = field(default_factory=dict)
+    reference: Reference | None = None
+    source: str = ""
+    unknown: frozenset[CellKey] = frozenset()
+
+    def previous_figures(self) -> Reference | None:
+        """Return last year's figures to show beside this year's, if any."""
+        return self.reference or getattr(self.values, "reference", None)
 
     def spec(self) -> FormatSpec:
         if self.format_version:
@@ -240,6 +254,11 @@ class _Builder:
             wb.set_custom_property(PROPERTY_PREFIX + key, text)
         ext = self.extension
         names = list(spec.all_sheet_names)
+        reference = self.request.previous_figures()
+        if reference is not None and spec.sheets.reference:
+            # Right after the tables, where the clerk compares them.
+            after = names.index(spec.tables[-1].sheet) + 1
+            names.insert(after, spec.sheets.reference)
         if ext is not None:
             names = [*ext.front_sheets(), *names[:-1], *ext.back_sheets(), names[-1]]
         sheets = {
@@ -256,6 +275,8 @@ class _Builder:
         self._write_checks(sheets[spec.sheets.checks])
         self._write_notes(sheets[spec.sheets.notes])
         self._write_stamp(sheets[spec.sheets.stamp])
+        if spec.sheets.reference in sheets and reference is not None:
+            write_reference(sheets[spec.sheets.reference], reference, self.fm)
         if ext is not None:
             ext.write_sheets(sheets, self)
         sheets[names[0]].activate()
@@ -605,6 +626,7 @@ class _Builder:
 
     def _write_stamp(self, ws: Worksheet) -> None:
         rows = self.stamp.pairs() + (self.extension.stamp_rows() if self.extension else [])
+        rows += [(UNKNOWN_KEY, t) for t in encode_unknown(self.spec, self.request.unknown)]
         for r, (key, text) in enumerate(rows):
             ws.write_string(r, 0, key)
             ws.write_string(r, 1, text)
@@ -621,6 +643,8 @@ def make_stamp(spec: FormatSpec, request: TemplateRequest) -> Stamp:
         year=request.year,
         unit=request.unit.strip(),
         kind=request.kind.strip(),
+        source=request.source.strip(),
+        imported=dt.date.today().isoformat() if request.source.strip() else "",
     )
 
 

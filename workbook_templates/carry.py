@@ -6,6 +6,11 @@ year's input cells and whose right side is exactly one of last year's cells carr
 现行有效＝上年现行有效＋本年制发－本年废止) are checks, not carries. Last year's numbers are read
 exactly as the validator reads them for those rules (``previous_values``), so a carried cell
 always passes its rule in ``nianbao check --previous``.
+
+A workbook imported from a published report (``nianbao import``) may not know some cells: they
+are neither read as 0 nor carried, and the note says so. Last year's figures also travel with
+the carried values (``Carry.values.reference``), so that the new workbook shows them on its
+reference sheet whichever program builds it.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from decimal import Decimal
 from functools import cache
 
 from .checks import format_number, instance_args, render
-from .compute import ZERO, RuleInstance, input_keys, recompute, rule_instances
+from .compute import ZERO, RuleInstance, computed_cells, input_keys, recompute, rule_instances
 from .reader import FilledWorkbook
+from .reference_sheet import Reference
 from .spec import CellKey, FormatSpec
 from .values import normalize_label
 
@@ -42,34 +48,74 @@ class CarryNote:
     action: str
 
 
+class CarriedValues(dict[CellKey, Decimal]):
+    """Pre-filled values that bring last year's figures along (``reference``), for the
+    reference sheet of the workbook they are given to."""
+
+    reference: Reference | None = None
+
+
 @dataclass(frozen=True)
 class Carry:
-    """What last year's workbook gives this year's: the pre-filled cells and the notes."""
+    """What last year's workbook gives this year's: the pre-filled cells, the notes, and last
+    year's figures to show beside this year's."""
 
     cells: tuple[CarriedCell, ...]
     notes: tuple[CarryNote, ...]
+    reference: Reference | None = None
 
     @property
-    def values(self) -> dict[CellKey, Decimal]:
-        """Return the pre-filled values, ready for ``TemplateRequest.values``."""
-        return {c.key: c.value for c in self.cells}
+    def values(self) -> CarriedValues:
+        """Return the pre-filled values, ready for ``TemplateRequest.values`` (with last year's
+        figures, which the builder shows on the reference sheet)."""
+        values = CarriedValues({c.key: c.value for c in self.cells})
+        values.reference = self.reference
+        return values
+
+
+def _inputs_under(spec: FormatSpec, key: CellKey) -> frozenset[CellKey]:
+    """Return the input cells a value cell stands on: itself, or what its total adds up."""
+    instances = computed_cells(spec).get(key)
+    if not instances:
+        return frozenset({key})
+    return frozenset(k for t in instances[0].right for k in _inputs_under(spec, t.key))
 
 
 def previous_values(previous: FilledWorkbook) -> dict[CellKey, Decimal]:
     """Return last year's numbers as the cross-year rules read them.
 
     Inputs as read (blank counts as 0) and totals recomputed from them, never a cached formula
-    result. Cells of tables that could not be read, and cells the workbook's format does not have,
-    are absent: rules that need them are skipped (and said to be)."""
-    spec, unreadable = previous.spec, previous.unreadable_tables
+    result. Cells of tables that could not be read, cells the workbook's format does not have,
+    and cells an imported workbook does not know (with the totals over them) are absent: rules
+    that need them are skipped (and said to be)."""
+    spec, unreadable, unknown = previous.spec, previous.unreadable_tables, previous.unknown
     numbers = {k: v for k, v in previous.values().items() if v is not None}
     totals = recompute(spec, numbers)
     readable = {k: ZERO for k in spec.value_keys() if k.table not in unreadable}
-    return {
+    values = {
         **readable,
         **numbers,
         **{k: v for k, v in totals.items() if k.table not in unreadable},
     }
+    if unknown:
+        values = {k: v for k, v in values.items() if not (_inputs_under(spec, k) & unknown)}
+    return values
+
+
+def previous_figures(previous: FilledWorkbook) -> Reference:
+    """Return last year's figures for the reference sheet: what ``previous_values`` reads, and
+    text cells as typed; blanks of an imported workbook's unknown cells stay unknown."""
+    values: dict[CellKey, Decimal | str] = dict(previous_values(previous))
+    for key, read in previous.cells.items():
+        if previous.spec.value_type(key) == "text" and key not in previous.unknown:
+            values[key] = read.text
+    return Reference(
+        spec=previous.spec,
+        year=previous.year,
+        source=previous.path.name,
+        values=values,
+        missing_tables=frozenset(previous.unreadable_tables),
+    )
 
 
 @cache
@@ -104,6 +150,28 @@ class _Notes:
                 message, CarryNote(rule.id, rule.severity, message, render(rule.action, args))
             )
 
+    def add_unknown(self, last_spec: FormatSpec, sources: list[CellKey], of: int) -> None:
+        """Note that an imported workbook does not know these cells of one row (not carried,
+        of ``of`` carried from that row); in the wording of the spec's [import], with the
+        rule id and severity of a missing-cell note."""
+        text = self.spec.import_text
+        args = _cell_args(last_spec, sources[0])
+        if len(sources) == of:
+            args["column"] = text.all_columns
+        else:
+            args["column"] = "、".join(f"「{_cell_args(last_spec, k)['column']}」" for k in sources)
+        rule = next(iter(self.spec.rules_of_kind("carry_missing")), None)
+        message = render(text.carry_unknown, args)
+        self.notes.setdefault(
+            message,
+            CarryNote(
+                rule.id if rule else "",
+                rule.severity if rule else "warning",
+                message,
+                render(text.carry_unknown_action, args),
+            ),
+        )
+
 
 def _cell_args(spec: FormatSpec, key: CellKey) -> dict[str, str]:
     table = spec.table(key.table)
@@ -125,16 +193,22 @@ def carry_forward(
     if previous.year != year - 1:
         notes.add("carry_year", {"year": year, "expected": year - 1, "actual": previous.year})
         return Carry((), tuple(notes.notes.values()))
+    reference = previous_figures(previous)
     if previous.unit and unit and normalize_label(previous.unit) != normalize_label(unit):
         notes.add("previous_unit", {"expected": unit, "actual": previous.unit})
     values = previous_values(previous)
     last_format = set(previous.spec.value_keys())
     cells: list[CarriedCell] = []
+    not_imported: dict[tuple[str, str], list[CellKey]] = {}
+    per_row: dict[tuple[str, str], int] = {}
     for inst in carry_instances(spec):
         key, source = inst.left[0].key, inst.right[0].key
+        per_row[source.table, source.row] = per_row.get((source.table, source.row), 0) + 1
         args = instance_args(spec, inst)
         if source not in values:
-            if source in last_format:
+            if source in last_format and _inputs_under(previous.spec, source) & previous.unknown:
+                not_imported.setdefault((source.table, source.row), []).append(source)
+            elif source in last_format:
                 notes.add("carry_unreadable", args)
             else:
                 notes.add("carry_missing", {**args, "actual": previous.spec.format_version})
@@ -143,7 +217,9 @@ def carry_forward(
         if read is not None and read.value is None:
             notes.add("carry_blank", _cell_args(previous.spec, source))
         cells.append(CarriedCell(key, source, values[source], inst.rule.id))
-    return Carry(tuple(cells), tuple(notes.notes.values()))
+    for row, sources in not_imported.items():
+        notes.add_unknown(previous.spec, sources, per_row[row])
+    return Carry(tuple(cells), tuple(notes.notes.values()), reference)
 
 
 def describe(spec: FormatSpec, carry: Carry) -> list[str]:

@@ -18,7 +18,7 @@ from . import layout as L
 from .compute import computed_cells, input_keys, number_keys
 from .errors import ForeignWorkbookError, SpecError, UnsupportedFormatError
 from .spec import CellKey, FormatSpec, available_formats, load_spec
-from .stamp import PART_KEY, PROPERTY_PREFIX, Stamp
+from .stamp import PART_KEY, PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, decode_unknown
 from .summary_layout import part_sum_formula, same_part_sum, unit_sheet_layout
 from .values import normalize_label, parse_number_text
 from .xlsx_reader import DEFAULT_MAX_ROWS, RawCell, RawSheet, XlsxPackage, open_xlsx
@@ -96,6 +96,10 @@ class FilledWorkbook:
     unreadable_tables: set[str] = field(default_factory=set)
     observations: list[Observation] = field(default_factory=list)
     parts: tuple[PartRead, ...] = ()  # a summary's unit sheets, in workbook order
+    # An imported workbook: input cells its published report did not show and that are still
+    # blank. They are not 0: cross-year rules and the carry skip them. A table all of whose
+    # inputs are unknown is also in ``unreadable_tables``.
+    unknown: frozenset[CellKey] = frozenset()
 
     @property
     def is_summary(self) -> bool:
@@ -221,7 +225,7 @@ class _SheetReader:
 
     def read(self) -> FilledWorkbook:
         spec = self.spec
-        known = set(spec.all_sheet_names)
+        known = {*spec.all_sheet_names, spec.sheets.reference}
         parts: tuple[PartRead, ...] = ()
         part_sums: dict[CellKey, Decimal] | None = None
         if self.stamp.is_summary:
@@ -268,6 +272,11 @@ class _SheetReader:
                     else:
                         cells[vc.key] = _read_input(vc.key, cell, vtype)
             self._extra_content(raw, table)
+        unknown = self._unknown(cells)
+        for table in spec.tables:
+            own = [k for k in inputs if k.table == table.code]
+            if own and all(k in unknown for k in own):
+                unreadable.add(table.code)
         return FilledWorkbook(
             path=self.pkg.path,
             spec=spec,
@@ -279,6 +288,22 @@ class _SheetReader:
             unreadable_tables=unreadable,
             observations=self.obs,
             parts=parts,
+            unknown=unknown,
+        )
+
+    def _unknown(self, cells: dict[CellKey, CellRead]) -> frozenset[CellKey]:
+        """Return the input cells an imported workbook's stamp lists as unknown and that are
+        still blank (a number typed in since is known)."""
+        if not self.stamp.is_imported:
+            return frozenset()
+        raw = self.pkg.sheet(self.spec.sheets.stamp, max_rows=2000)
+        if raw is None:
+            return frozenset()
+        tokens = [raw.text(r, 1) for r in range(raw.max_row + 1) if raw.text(r, 0) == UNKNOWN_KEY]
+        return frozenset(
+            k
+            for k in decode_unknown(self.spec, tokens)
+            if k in cells and cells[k].status == "blank"
         )
 
     # -- summary workbooks (汇总表) ------------------------------------------------------------

@@ -6,13 +6,22 @@ programs drop custom properties when they save.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+
+from .compute import input_keys
+from .spec import CellKey, FormatSpec
 
 PROPERTY_PREFIX = "nianbao_"
 GENERATOR = "nianbao"
 SUMMARY_ROLE = "summary"
 # In the hidden stamp sheet of a summary, one row per unit sheet: PART_KEY, sheet name.
 PART_KEY = "part"
+# In the hidden stamp sheet of an imported workbook, one row per cell, row or table its source did
+# not show: UNKNOWN_KEY, "t3" / "t3.r4" / "t3.r4.c1". Only there: a custom property holds at most
+# 255 characters.
+UNKNOWN_KEY = "unknown"
+_OPTIONAL = ("role", "parts", "source", "imported")
 
 
 @dataclass(frozen=True)
@@ -26,10 +35,16 @@ class Stamp:
     generator: str = GENERATOR
     role: str = ""  # SUMMARY_ROLE for a summary workbook (汇总表), else ""
     parts: int = 0  # how many unit sheets a summary sums
+    source: str = ""  # an imported workbook: the name of the published report it was read from
+    imported: str = ""  # an imported workbook: the date of the import (ISO)
 
     def pairs(self) -> list[tuple[str, str]]:
-        """Return (key, text) pairs in a fixed order (role and parts only when set)."""
-        return [(k, str(v)) for k, v in asdict(self).items() if k not in ("role", "parts") or v]
+        """Return (key, text) pairs in a fixed order (optional fields only when set)."""
+        return [(k, str(v)) for k, v in asdict(self).items() if k not in _OPTIONAL or v]
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.source)
 
     @property
     def is_summary(self) -> bool:
@@ -56,4 +71,36 @@ class Stamp:
             kind=data.get("kind", ""),
             role=data.get("role", ""),
             parts=max(parts, 0),
+            source=data.get("source", ""),
+            imported=data.get("imported", ""),
         )
+
+
+def encode_unknown(spec: FormatSpec, keys: Iterable[CellKey]) -> list[str]:
+    """Return the stamp rows naming unknown input cells: a whole table or row when all of its
+    input cells are unknown, else the cell, in spec order."""
+    unknown = set(keys)
+    inputs = input_keys(spec)
+    tokens: list[str] = []
+    for table in spec.tables:
+        own = [k for k in inputs if k.table == table.code]
+        if own and all(k in unknown for k in own):
+            tokens.append(table.code)
+            continue
+        for row in table.rows:
+            cells = [k for k in own if k.row == row.code]
+            if cells and all(k in unknown for k in cells):
+                tokens.append(f"{table.code}.{row.code}")
+            else:
+                tokens.extend(str(k) for k in cells if k in unknown)
+    return tokens
+
+
+def decode_unknown(spec: FormatSpec, tokens: Iterable[str]) -> frozenset[CellKey]:
+    """Return the input cells named by stamp rows of ``encode_unknown`` (unknown names ignored)."""
+    inputs = input_keys(spec)
+    out: set[CellKey] = set()
+    for token in tokens:
+        parts = tuple(token.strip().split("."))
+        out.update(k for k in inputs if tuple(k)[: len(parts)] == parts)
+    return frozenset(out)
