@@ -33,6 +33,9 @@ class Paragraph:
     kind: str = BODY
     label: str = ""  # a list item's number or bullet, printed before the text
     level: int = 0  # list nesting level (0 = outermost)
+    # A table marker of a narrative reader: the table's rows of cell texts, in reading order,
+    # cells hidden by a merge left out (for ``nianbao import``; the report never prints them).
+    cells: tuple[tuple[str, ...], ...] = ()
 
     @property
     def text(self) -> str:

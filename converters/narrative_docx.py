@@ -2,7 +2,8 @@
 
 The file is checked as a zip first (entry count and unzipped size), then read with python-docx:
 runs with their emphasis, line breaks, content controls and hyperlinks; tables of figures and
-pictures become markers for the splitter in ``narrative.py``. List paragraphs get the number or
+pictures become markers for the splitter in ``narrative.py`` (a table's marker with its cell
+texts, for ``nianbao import``). List paragraphs get the number or
 bullet Word shows, computed from numbering.xml.
 """
 
@@ -71,6 +72,12 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 _OFF = ("0", "false", "off", "none")
 _PICTURES = (_W + "drawing", _W + "pict", _W + "object", _MC_ALTERNATE)
+
+
+def _merged_away(tc) -> bool:
+    """Return True for a cell that continues a vertical merge (Word keeps it, empty)."""
+    merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+    return merge is not None and (_val(merge) or "continue") == "continue"
 
 
 def _val(element, name: str = "val") -> str | None:
@@ -313,15 +320,25 @@ class _DocxReader:
 
     def _table(self, table) -> Iterator[Paragraph]:
         cells = []
+        rows: list[list[str]] = []
         for tc in table.iter(_W + "tc"):
-            if next(tc.iterancestors(_W + "tbl"), None) is table:
-                cells.append(list(self._blocks(tc)))
+            if next(tc.iterancestors(_W + "tbl"), None) is not table:
+                continue
+            cell = list(self._blocks(tc))
+            cells.append(cell)
+            tr = tc.getparent()
+            while tr is not None and tr.tag != _W + "tr":
+                tr = tr.getparent()  # a cell inside a content control of the row
+            if not rows or rows[-1][0] is not tr:
+                rows.append([tr])
+            if not _merged_away(tc):
+                rows[-1].append("".join(p.text for p in cell))
         texts = ["".join(p.text for p in cell) for cell in cells]
         if any(is_layout_text(t) for t in texts):
             for cell in cells:
                 yield from cell  # a layout table around the text, not a table of figures
         elif any(texts):
-            yield Paragraph((), TABLE_MARKER)
+            yield Paragraph((), TABLE_MARKER, cells=tuple(tuple(r[1:]) for r in rows))
 
     def _list_label(self, ppr) -> tuple[str, int] | None:
         style_id = _val(ppr.find(_W + "pStyle")) if ppr is not None else None

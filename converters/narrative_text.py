@@ -1,11 +1,13 @@
 """Reading the narrative from a plain .txt file or an .html page saved from a website.
 
 Both readers only turn the file into a flat list of paragraphs; tables of figures become table
-markers for the splitter in ``narrative.py``, while a page's layout table keeps its text.
+markers for the splitter in ``narrative.py`` (each with the table's cell texts, for ``nianbao
+import``), while a page's layout table keeps its text.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,7 +43,7 @@ def _text_line(line: str) -> Paragraph | None:
             return None  # a ruling line of a copied table: nothing to say
         if len(cells) == 1 and (is_layout_text(cells[0]) or looks_like_title(cells[0])):
             return Paragraph.plain(cells[0])  # one cell of a page's layout table
-        return Paragraph((), TABLE_MARKER)
+        return Paragraph((), TABLE_MARKER, cells=(tuple(cells),))
     return Paragraph.plain(line)
 
 
@@ -110,8 +112,9 @@ class _HtmlReader(HTMLParser):
         self.runs: list[Run] = []
         self.kind, self.label, self.level = BODY, "", 0
         self.lists: list[list] = []  # [tag, next number]
-        # Each open table: its cells, each a list of paragraphs.
+        # Each open table: its cells, each a list of paragraphs; and where each of its rows starts.
         self.tables: list[list[list[Paragraph]]] = []
+        self.row_starts: list[list[int]] = []
 
     # Paragraphs go to the innermost open table cell, or to the output.
     def _target(self) -> list[Paragraph]:
@@ -163,6 +166,9 @@ class _HtmlReader(HTMLParser):
         elif tag == "table":
             self.flush()
             self.tables.append([])
+            self.row_starts.append([])
+        elif tag == "tr" and self.tables:
+            self.row_starts[-1].append(len(self.tables[-1]))
         elif tag in ("td", "th") and self.tables:
             self.flush()
             self.tables[-1].append([])
@@ -194,11 +200,14 @@ class _HtmlReader(HTMLParser):
 
     def _close_table(self) -> None:
         cells = self.tables.pop()
+        starts = self.row_starts.pop()
         texts = ["".join(p.text for p in cell) for cell in cells]
         if any(is_layout_text(t) for t in texts):
             self._target().extend(p for cell in cells for p in cell)
         elif any(texts):
-            self._target().append(Paragraph((), TABLE_MARKER))
+            bounds = sorted({0, *starts, len(texts)})
+            rows = tuple(tuple(texts[a:b]) for a, b in itertools.pairwise(bounds) if b > a)
+            self._target().append(Paragraph((), TABLE_MARKER, cells=rows))
 
     def handle_data(self, data: str) -> None:
         if self.skip:
