@@ -205,6 +205,7 @@ def compose_report(
                     "error",
                     f"“{sec.number}、{sec.title}”没有内容（来源：{narrative.source}）。",
                     "请在填报表的「正文」表或正文文件中补写这一部分；确实没有的写明“无”。",
+                    section=sec.code,
                 )
             )
         sections.append(Section(sec.code, f"{sec.number}、{sec.title}", paragraphs, table))

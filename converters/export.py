@@ -119,7 +119,7 @@ def export_report(
         from validation.narrative_checks import narrative_findings
 
         narrative = read_narrative(request.narrative, wb.spec)
-        report.findings += narrative_findings(wb.spec, narrative, wb)
+        report.findings += narrative_findings(wb.spec, narrative, wb, previous)
         if any(t.strip() for t in wb.texts.values()):
             narrative.notes.append(
                 NarrativeNote(
@@ -132,6 +132,12 @@ def export_report(
         narrative = narrative_from_workbook(wb)
     step(0.35, "组织报告内容")
     doc, notes = compose_report(wb, narrative, today=request.today)
+    if request.narrative is not None:
+        from validation.narrative_structure import unwritten_sections
+
+        # A part missing or empty in the file is already a finding (N-SECTION / N-EMPTY).
+        unwritten = unwritten_sections(wb.spec, narrative)
+        notes = [n for n in notes if not (n.severity == "error" and n.section in unwritten)]
     narrative_errors = [n for n in notes if n.severity == "error"]
     if not report.valid or narrative_errors:
         if not request.draft:

@@ -40,6 +40,7 @@ from .narrative_text import read_html, read_txt
 __all__ = [
     "Narrative",
     "NarrativeNote",
+    "OutlineEntry",
     "narrative_from_paragraphs",
     "narrative_from_workbook",
     "read_narrative",
@@ -77,6 +78,25 @@ class NarrativeNote:
     severity: str  # "error" | "warning" | "info"
     message: str  # plain Chinese
     action: str = ""
+    section: str = ""  # the section code a note about one section is about
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A paragraph that reads as a level-1 heading, as written: what the structure checks see.
+
+    Recorded whether or not the splitter accepted it, so that a shifted number ("一、主动公开政府
+    信息情况"), a section out of order, or a second 一、二、 series inside a section can be named.
+    """
+
+    paragraph: int  # its position, counted as in the notes ("第 n 段")
+    text: str  # the paragraph's start, for quoting
+    number: int | None  # its level-1 number (一 → 1, 3 → 3); None when it has none
+    number_text: str  # the number as written ("一", "3"), "" when it has none
+    chinese: bool  # numbered 一、 or 第一部分 (the numbering of the six parts), not 1.
+    section: str | None  # the section its title names (title or synonym), if any
+    accepted: bool  # the splitter made it that section's heading
+    within: str | None  # the section it stands in; None before the first heading
 
 
 @dataclass
@@ -89,6 +109,10 @@ class Narrative:
     sections: dict[str, list[Paragraph]] = field(default_factory=dict)  # every code, maybe []
     found: list[str] = field(default_factory=list)  # codes whose heading was found, in order
     notes: list[NarrativeNote] = field(default_factory=list)
+    # The level-1 headings as written, in order; empty for the 正文 sheet, whose cells are the
+    # sections (there is no heading to get wrong).
+    outline: list[OutlineEntry] = field(default_factory=list)
+    from_sheet: bool = False  # read from the workbook's 正文 sheet (``validate`` checks that)
 
     def is_empty(self) -> bool:
         """Return True when there is no paragraph in any section and no preamble."""
@@ -134,7 +158,9 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
 def narrative_from_workbook(wb: FilledWorkbook) -> Narrative:
     """Return the narrative typed in the workbook's 正文 sheet (the cells know their sections)."""
     spec = wb.spec
-    narrative = Narrative(source=spec.sheets.text, sections={s.code: [] for s in spec.sections})
+    narrative = Narrative(
+        source=spec.sheets.text, sections={s.code: [] for s in spec.sections}, from_sheet=True
+    )
     for cell in spec.text_cells:
         lines = [strip_blanks(line) for line in (wb.texts.get(cell.code) or "").splitlines()]
         lines = [line for line in lines if line]
@@ -238,6 +264,7 @@ class _Splitter:
         label = paragraph.label if paragraph.kind == LIST_ITEM and paragraph.label != "•" else ""
         text = label + paragraph.text
         heading = _match_heading(text, self.sections, self.current)
+        self._record_outline(text, heading)
         if heading.accepted:
             self.current = heading.index
             self.narrative.found.append(self.sections[heading.index].code)
@@ -265,6 +292,27 @@ class _Splitter:
             self.narrative.title = text.strip()
             return
         self._append(paragraph)
+
+    def _record_outline(self, text: str, heading: _Heading) -> None:
+        seen = _outline_heading(text, self.sections)
+        if seen is None:
+            return
+        number, number_text, chinese, index = seen
+        within = self.sections[self.current].code if self.current >= 0 else None
+        if heading.accepted:
+            index = heading.index
+        self.narrative.outline.append(
+            OutlineEntry(
+                paragraph=self.count,
+                text=_quote(text, 30),
+                number=number,
+                number_text=number_text,
+                chinese=chinese,
+                section=self.sections[index].code if index >= 0 else None,
+                accepted=heading.accepted,
+                within=within,
+            )
+        )
 
     def _append(self, paragraph: Paragraph) -> None:
         paragraph = _sub_heading(paragraph)
@@ -466,6 +514,49 @@ def _match_heading(text: str, sections: tuple[SectionSpec, ...], current: int) -
     if index <= current:
         return _Heading(index, False, True)
     return _Heading(index, True, False, tail)
+
+
+def _outline_heading(
+    text: str, sections: tuple[SectionSpec, ...]
+) -> tuple[int | None, str, bool, int] | None:
+    """Return (number, number as written, Chinese-numbered, section index or -1) for a paragraph
+    that reads as a level-1 heading, or None.
+
+    Unlike ``_match_heading`` the title decides the section, whatever the number says; and any
+    paragraph numbered 一、 counts, because a second 一、二、 series is itself a finding.
+    """
+    norm, _ = _normalized(text[:_MATCH_SPAN])
+    m = _NUMBER_PREFIX.match(norm)
+    if m is None:
+        compact = re.sub(r"\s+", "", norm)
+        if (
+            not compact
+            or len(compact) > _UNNUMBERED_MAX
+            or "。" in compact
+            or compact[0].isdigit()
+            or _SUB_NUMBER.match(norm)
+        ):
+            return None
+        index = _title_section(compact, sections, _UNNUMBERED_RATIO)
+        return None if index < 0 else (None, "", False, index)
+    number_text = next(g for g in m.groups() if g)
+    chinese = not number_text.isdigit()
+    rest = norm[m.end() :]
+    end = _HEADING_END.search(rest)
+    title = rest[: end.start()] if end else rest
+    index = -1
+    if len(re.sub(r"\s+", "", title)) <= _UNNUMBERED_MAX:
+        index = _title_section(title, sections, _NUMBERED_RATIO)
+    if index < 0 and not chinese:
+        return None  # 1. 2. lists are everywhere in the text
+    return _cn_number(number_text), number_text, chinese, index
+
+
+def _title_section(title: str, sections: tuple[SectionSpec, ...], threshold: float) -> int:
+    """Return the index of the section a heading's title names, or -1."""
+    ratios = [_section_ratio(title, s) for s in sections]
+    best = max(range(len(sections)), key=lambda i: ratios[i])
+    return best if ratios[best] >= threshold else -1
 
 
 def _sub_heading(paragraph: Paragraph) -> Paragraph:

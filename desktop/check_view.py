@@ -186,7 +186,7 @@ def run_check(inputs: CheckInputs) -> CheckResult:
 
         try:
             narrative = read_narrative(inputs.narrative, wb.spec)
-            report.findings += narrative_findings(wb.spec, narrative, wb)
+            report.findings += narrative_findings(wb.spec, narrative, wb, previous)
         except NarrativeError as exc:
             problems.append(
                 InputProblem(

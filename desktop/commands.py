@@ -195,7 +195,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             from validation.narrative_checks import narrative_findings
 
             report.findings += narrative_findings(
-                wb.spec, read_narrative(Path(args.narrative), wb.spec), wb
+                wb.spec, read_narrative(Path(args.narrative), wb.spec), wb, previous
             )
         reports.append(report)
         if args.annotate and wb is not None:

@@ -160,7 +160,23 @@ def draft_mark(report: Report) -> str:
 def refusal_advice(refused: ExportRefused) -> str:
     """Return what the clerk can do about a refused export (the page's own words: the core's
     action names the CLI's --draft option)."""
-    where = "在填报表中改正上面的错误" if not refused.report.valid else "按上面的说明修改正文"
+    from workbook_templates.spec import load_spec
+
+    errors = [f for f in refused.report.findings if f.severity == "error"]
+    try:
+        sheets = set(load_spec(refused.report.format_version).all_sheet_names)
+    except NianbaoError:
+        sheets = {f.sheet for f in errors}
+    in_workbook = any(f.sheet in sheets or not f.sheet for f in errors)
+    in_narrative = any(f.sheet and f.sheet not in sheets for f in errors) or any(
+        n.severity == "error" for n in refused.notes
+    )
+    if in_workbook and in_narrative:
+        where = "在填报表和正文中改正上面的错误"
+    elif in_workbook:
+        where = "在填报表中改正上面的错误"
+    else:
+        where = "按上面的说明修改正文"
     return (
         f"请{where}，保存后再点“生成报告”。只想先看看效果，可以点“生成草稿”："
         f"草稿每页都标有“{draft_mark(refused.report)}”，不能作为正式报告发布。"

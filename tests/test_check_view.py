@@ -39,6 +39,7 @@ from desktop.check_view import (
     wrap_label,
 )
 from desktop.commands import check_file
+from tests.narratives import whole_narrative
 from tests.workbook_edit import edit_workbook
 from validation import Finding, Report
 from workbook_templates import read_workbook
@@ -68,7 +69,7 @@ def broken_path(build, sample):
 
 def test_run_check_gives_the_cli_report(broken_path, previous_path, tmp_path):
     narrative = tmp_path / "正文.txt"
-    narrative.write_text("一、总体情况\n本年度主动公开政府信息XX条。\n", encoding="utf-8")
+    narrative.write_text(whole_narrative(s1_1="本年度主动公开政府信息XX条。"), encoding="utf-8")
     result = run_check(CheckInputs(broken_path, previous_path, narrative))
     cli_report, wb = check_file(broken_path, read_workbook(previous_path))
     rules = [f.rule for f in result.report.findings]

@@ -104,10 +104,13 @@ def test_refusal_for_an_empty_narrative_section_lists_every_narrative_error(tmp_
     narrative.write_text("一、总体情况\n本年度……\n", encoding="utf-8")
     request = ExportRequest(workbook=sample_path, docx=tmp_path / "r.docx", narrative=narrative)
     lines = refusal_lines(_refused(request))
-    assert lines[0].startswith("校验结论：✓ 通过")
-    assert lines[1] == "正文的问题："
-    assert [line.split("、")[0] for line in lines[2:]] == ["• [问题] “五", "• [问题] “六"]
-    assert "修改正文" in refusal_advice(_refused(request))
+    assert lines[0].startswith("校验结论：✗ 未通过（错误 2 项")
+    # The missing parts are findings of the narrative check, each once (not again as a note).
+    assert [line.split("、")[0] for line in lines[1:]] == [
+        "• 正文.txt：正文中没有找到“五",
+        "• 正文.txt：正文中没有找到“六",
+    ]
+    assert "按上面的说明修改正文" in refusal_advice(_refused(request))
 
 
 def test_warnings_line_counts_only_warnings():

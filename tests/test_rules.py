@@ -127,7 +127,11 @@ EDIT_CASES = [
         {("V-NUMBER", "表三!D6"), ("H3-1", "表三!D30"), ("H3-1", "表三!J30")},
     ),
     ("formula-in-input-cell", {"表三!D6": "=10+4"}, {("F-INPUT", "表三!D6")}),
-    ("year-changed", {"基本信息!B5": 2024}, {("M-YEAR", "基本信息!B5")}),
+    (
+        "year-changed",  # 五 of the 2025 sample speaks of 2026's plans: odd in a 2024 report
+        {"基本信息!B5": 2024},
+        {("M-YEAR", "基本信息!B5"), ("N-YEAR-MENTION", "正文!B12")},
+    ),
     ("unit-renamed", {"基本信息!B3": "青禾乡人民政府"}, {("M-UNIT", "基本信息!B3")}),
     (
         "unknown-unit-kind",

@@ -43,6 +43,7 @@ from workbook_templates.values import normalize_label
 from .findings import SEVERITY_ORDER, Finding, Report
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings
+from .narrative_structure import sheet_structure_findings
 from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
 
 
@@ -237,6 +238,7 @@ class _Engine:
                         row=cell.label,
                     )
             self.findings += text_sheet_findings(wb)
+            self.findings += sheet_structure_findings(wb, self.previous)
 
     def inputs(self) -> None:
         for key, read in self.wb.cells.items():

@@ -20,6 +20,7 @@ from .narrative_numbers import (
     table_values,
     text_sheet_findings,
 )
+from .narrative_structure import narrative_structure_findings
 
 # A paragraph of this kind is a sub-head (（二）依申请公开) that says what the text below is about:
 # converters.document.HEADING2 (validation does not import the converters, which come after it).
@@ -37,13 +38,18 @@ def _places(spec: FormatSpec, narrative) -> list[tuple[str, str, list]]:
 
 
 def narrative_findings(
-    spec: FormatSpec, narrative, wb: FilledWorkbook | None = None
+    spec: FormatSpec,
+    narrative,
+    wb: FilledWorkbook | None = None,
+    previous: FilledWorkbook | None = None,
 ) -> list[Finding]:
     """Return the findings of the narrative rules on a narrative.
 
-    Template leftovers are always checked. Given the workbook, numbers in the narrative are
-    compared with its tables too, leaving out what the workbook's own 正文 sheet already says
-    (``validate`` reports those), so a text in both places is reported once.
+    Template leftovers and the structure (parts, numbering, required contents) are always
+    checked. Given the workbook, numbers in the narrative are compared with its tables too,
+    leaving out what the workbook's own 正文 sheet already says (``validate`` reports those), so
+    a text in both places is reported once; its year and kind are checked against the text.
+    Given last year's workbook, sections copied from its 正文 are reported.
     """
     findings: list[Finding] = []
     rules = spec.rules_of_kind("narrative_leftover")
@@ -70,6 +76,7 @@ def narrative_findings(
                     )
                     for rule in rules
                 ]
+    findings += narrative_structure_findings(spec, narrative, wb, previous)
     if wb is not None:
         known = {same_finding_key(f) for f in text_sheet_findings(wb)}
         findings += [
