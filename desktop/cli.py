@@ -1,5 +1,5 @@
-"""The command line (``nianbao template | check | export | fields | demo``): a thin shell over
-the core functions.
+"""The command line (``nianbao template | check | export | fields | import | roster-template |
+handout | rollup | gui | demo``): a thin shell over the core functions.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable input or usage error,
 3 an internal fault (logged; the user sees a Chinese message, never a traceback).
@@ -69,7 +69,8 @@ def _build_parser() -> _Parser:
         description="年报助手：政府信息公开工作年度报告的标准填报表、校验、汇总与导出（离线）。",
         epilog="示例：\n  nianbao demo\n  nianbao template -o 填报表.xlsx --unit 青禾镇人民政府 "
         "--kind 乡镇 --year 2025\n  nianbao check 填报表.xlsx\n"
-        "  nianbao export 填报表.xlsx --narrative 填报表-正文.docx --html --pdf",
+        "  nianbao export 填报表.xlsx --narrative 填报表-正文.docx --html --pdf\n"
+        "  nianbao import 2024年年报.html -o 2024年度填报表.xlsx",
     )
     parser.add_argument(
         "--version",
@@ -183,6 +184,10 @@ def _build_parser() -> _Parser:
 
     add_parsers(sub)
 
+    from .import_command import add_parsers as add_import_parser
+
+    add_import_parser(sub)
+
     p = sub.add_parser(
         "gui", help="打开桌面程序（窗口）", description="打开年报助手的桌面程序窗口。"
     )
@@ -209,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             _build_parser().print_help()
             return EXIT_INPUT
+        if handler := getattr(args, "handler", None):  # commands that register their own
+            return handler(args)
         from . import commands
 
         return commands.run(args)
