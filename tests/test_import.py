@@ -532,7 +532,7 @@ def test_imported_004_prefills_nothing_and_says_why(tmp_path):
     done = _cli("template", "-o", str(this), "--year", "2025", "--previous", str(last))
     assert done.returncode == 0, done.stderr
     assert "没有按上年填报表" in done.stdout
-    assert "原报告中没有读到表三「四、结转下年度继续办理」各列的数字" in done.stdout
+    assert "原报告中没有读到表三「四、结转下年度继续办理」各列的数字，没有预填" in done.stdout
     wb = read_workbook(this)
     assert all(wb.cells[CellKey("t3", "r2", c)].status == "blank" for c in T3_COLUMNS[:-1])
 
