@@ -18,11 +18,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from workbook_templates import layout as L
 from workbook_templates.checks import render
 from workbook_templates.reader import FilledWorkbook
-from workbook_templates.spec import FormatSpec, SectionSpec
+from workbook_templates.spec import FormatSpec, SectionSpec, TextCell
 
 from .findings import Finding
 
@@ -70,6 +71,10 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
+
+
+# Full-width digits as ASCII: all the year patterns need (cheaper than NFKC on every paragraph).
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def _missing_topics(text: str, topics: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
@@ -312,7 +317,7 @@ def content_findings(
         hits = [
             (part, m)
             for part in group
-            for m in _YEAR_OPENING.finditer(_nfkc(part.text))
+            for m in _YEAR_OPENING.finditer(part.text.translate(_WIDE_DIGITS))
             if not (year <= int(m.group(1)) <= year + 1)
         ]
         if hits:
@@ -352,13 +357,13 @@ def _year(spec, place: str, actual: int, year: int, excerpt: str, sheet: str, ce
 
 def _period_findings(spec: FormatSpec, part: TextPart, year: int) -> list[Finding]:
     """Return N-PERIOD / N-YEAR for the 统计期限 sentence in a piece of text, if it has one."""
-    text = _nfkc(part.text)
     for marker in spec.narrative_structure.period_markers:
-        at = text.find(marker)
-        if at >= 0:
+        if marker in part.text:
             break
     else:
         return []
+    text = _nfkc(part.text)
+    at = text.find(marker)
     end = at + len(marker)
     stop = re.search(r"[止。；;\n]", text[end : end + _PERIOD_SPAN])
     stop_at = end + (stop.end() if stop else _PERIOD_SPAN)
@@ -514,6 +519,18 @@ def narrative_structure_findings(
     return findings
 
 
+@cache
+def _text_cells(spec: FormatSpec) -> tuple[tuple[tuple[TextCell, str], ...], dict[str, str]]:
+    """Return the 正文 sheet's cells with their A1 references, and each section's first cell."""
+    cells = tuple(
+        (cell, L.a1(L.text_row(spec, cell.code), L.RECORD_VALUE_COL)) for cell in spec.text_cells
+    )
+    first: dict[str, str] = {}
+    for cell, a1 in cells:
+        first.setdefault(cell.section, a1)
+    return cells, first
+
+
 def sheet_structure_findings(
     wb: FilledWorkbook, previous: FilledWorkbook | None = None
 ) -> list[Finding]:
@@ -523,12 +540,10 @@ def sheet_structure_findings(
     if not any(t.strip() for t in wb.texts.values()):
         return []
     sheet = spec.sheets.text
+    cells, first_cell = _text_cells(spec)
     parts = []
-    first_cell: dict[str, str] = {}
-    for cell in spec.text_cells:
+    for cell, a1 in cells:
         text = wb.texts.get(cell.code) or ""
-        a1 = L.a1(L.text_row(spec, cell.code), L.RECORD_VALUE_COL)
-        first_cell.setdefault(cell.section, a1)
         if text.strip():
             parts.append(TextPart(f"「{cell.label}」", cell.section, text, sheet, a1))
     findings = content_findings(
