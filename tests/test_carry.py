@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from validation import validate
+from workbook_templates import build_template, read_workbook
 from workbook_templates import layout as L
-from workbook_templates import read_workbook
 from workbook_templates.carry import carry_forward, carry_instances, describe
 from workbook_templates.checks import FAIL_MARK, check_lines
 from workbook_templates.compute import computed_cells
@@ -236,3 +236,123 @@ def test_cli_template_with_unreadable_previous_writes_nothing(tmp_path):
     assert made.returncode == 2
     assert made.stderr.startswith("错误：") and "Traceback" not in made.stderr
     assert not out.exists() and not (tmp_path / "t-正文.docx").exists()
+
+
+# -- last year's figures on the reference sheet, and imported workbooks as last year's -------------
+
+
+def _reference_rows(path: Path) -> tuple[object, list[list[object]]]:
+    """Return the reference sheet (openpyxl) and its rows of values."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[load_spec("2021").sheets.reference]
+    return ws, [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def _row_after(rows: list[list[object]], label: str) -> list[object]:
+    """Return the values right of the cell holding ``label`` (merged label cells are None)."""
+    for row in rows:
+        if label in row:
+            return [v for v in row[row.index(label) + 1 :] if v is not None]
+    raise AssertionError(f"{label} not on the reference sheet")
+
+
+def test_template_previous_shows_last_years_figures_on_a_protected_reference_sheet(
+    last_year, tmp_path
+):
+    spec = load_spec("2021")
+    carry = carry_forward(spec, read_workbook(last_year), year=2025)
+    request = replace(sample_request(2025), values=carry.values)  # as cmd_template does it
+    this = build_template(tmp_path / "2025.xlsx", request)
+    ws, rows = _reference_rows(this)
+    assert rows[0][0] == "上年（2024年）数据，仅供参考"
+    assert "last.xlsx" in rows[1][0]
+    assert ws.protection.sheet
+    last = last_year_request()
+    carried = [int(last.values[K("t3", "r4", c)]) for c in COLUMNS]
+    assert _row_after(rows, "四、结转下年度继续办理") == [*carried, sum(carried)]
+    assert _row_after(rows, "行政许可") == [int(last.values[K("t2", "licensing", "decisions")])]
+    # The sheet sits right after the tables.
+    import openpyxl
+
+    names = openpyxl.load_workbook(this, read_only=True).sheetnames
+    assert names.index(spec.sheets.reference) == names.index(spec.tables[-1].sheet) + 1
+
+
+def test_reference_sheet_changes_nothing_in_reading_or_checking(last_year, tmp_path, build):
+    spec = load_spec("2021")
+    carry = carry_forward(spec, read_workbook(last_year), year=2025)
+    with_reference = build(replace(sample_request(2025), values=carry.values), "with.xlsx")
+    plain = build(replace(sample_request(2025), values=dict(carry.values)), "plain.xlsx")
+    a, b = read_workbook(with_reference), read_workbook(plain)
+    assert a.values() == b.values() and a.observations == b.observations == []
+    previous = read_workbook(last_year)
+    findings = [(f.rule, f.cell) for f in validate(a, previous).findings]
+    assert findings == [(f.rule, f.cell) for f in validate(b, previous).findings]
+    assert not any(f[0] == "S-OTHER-SHEET" for f in findings)
+
+
+def test_template_without_previous_has_no_reference_sheet(tmp_path, build):
+    import openpyxl
+
+    names = openpyxl.load_workbook(build(sample_request(2025)), read_only=True).sheetnames
+    assert load_spec("2021").sheets.reference not in names
+
+
+def _imported_2019_tables(tmp_path: Path) -> Path:
+    """Return a workbook imported from a 2024 report whose tables are in the 2019 format (表三
+    maps except （六）, 表二 only the decision counts)."""
+    from converters.report_import import ImportRequest, import_report
+
+    from .test_import import _write_2019_txt
+
+    source = tmp_path / "2024.txt"
+    _write_2019_txt(source, 2024, load_spec("2019"))
+    out = tmp_path / "imported-2024.xlsx"
+    import_report(ImportRequest(source=source, output=out))
+    return out
+
+
+def test_imported_unknown_cells_are_not_read_as_zero(tmp_path):
+    from workbook_templates.carry import previous_values
+
+    wb = read_workbook(_imported_2019_tables(tmp_path))
+    assert wb.stamp.is_imported and wb.stamp.source == "2024.txt"
+    assert K("t3", "r3_6_1", "c1") in wb.unknown and wb.cells[K("t3", "r3_6_1", "c1")].value is None
+    values = previous_values(wb)
+    assert K("t3", "r4", "c1") in values  # read: 0
+    for key in (K("t3", "r3_6_1", "c1"), K("t3", "r3_7", "c1"), K("t3", "r3_6_1", "ct")):
+        assert key not in values  # unknown, and the totals over it
+    assert K("t2", "normative", "in_force") not in values
+    assert values[K("t2", "licensing", "decisions")] == 150
+
+
+def test_unknown_cell_filled_in_later_is_known(tmp_path):
+    imported = _imported_2019_tables(tmp_path)
+    spec = load_spec("2021")
+    cell = L.table_layout(spec.table("t3")).cell(K("t3", "r3_6_1", "c1"))
+    edited = edit_workbook(
+        imported, tmp_path / "filled.xlsx", {f"表三!{L.a1(cell.row, cell.col)}": 1}
+    )
+    wb = read_workbook(edited)
+    assert K("t3", "r3_6_1", "c1") not in wb.unknown
+    assert K("t3", "r3_6_2", "c1") in wb.unknown
+
+
+def test_reference_sheet_of_an_imported_previous_shows_unknown_cells_as_unknown(tmp_path):
+    spec = load_spec("2021")
+    imported = read_workbook(_imported_2019_tables(tmp_path))
+    carry = carry_forward(spec, imported, year=2025)
+    assert [c.key.row for c in carry.cells] == ["r2"] * 6  # 结转下年度 was read
+    this = build_template(
+        tmp_path / "2025.xlsx", replace(sample_request(2025), values=carry.values)
+    )
+    _, rows = _reference_rows(this)
+    unknown = spec.reference.unknown
+    assert (
+        _row_after(rows, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+        == [unknown] * 7
+    )
+    assert _row_after(rows, "（七）总计") == [unknown] * 7  # a total over unknown cells
+    assert _row_after(rows, "四、结转下年度继续办理") == [0] * 7
