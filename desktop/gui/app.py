@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from ..applog import setup_app_log
 from .settings import APPLICATION, ORGANIZATION
 
 log = logging.getLogger("nianbao")
+
+# Shipped as package data (and in the installers' bundles): the window and taskbar icon.
+ICON = Path(__file__).with_name("icons") / "nianbao.png"
 
 STYLE = """
 QListWidget#nav { background: #f3f4f6; border: none; border-right: 1px solid #d9dce1;
@@ -41,6 +44,9 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     app.setStyleSheet(STYLE)
+    app.setWindowIcon(QIcon(str(ICON)))
+    # Lets Linux desktops match the window to nianbao.desktop (its icon and name in the panel).
+    QGuiApplication.setDesktopFileName("nianbao")
     _install_qt_translation(app)
     return app
 
