@@ -77,7 +77,7 @@ class _Row:
 @dataclass(frozen=True)
 class _Labels:
     rows: Mapping[str, tuple[_Row, ...]]  # a row label (or alias) -> the rows it may start
-    groups: frozenset[str]  # group labels ("（三）不予公开"): context only
+    groups: frozenset[str]  # labels of row groups (rows of several items): context only
     captions: Mapping[str, tuple[str, int]]  # caption -> (table, block)
     headers: Mapping[tuple[str, int], frozenset[str]]  # (table, block) -> its header labels
     unlabelled: Mapping[tuple[str, int], _Row]  # blocks whose only row has no label (表四)
