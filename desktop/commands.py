@@ -82,6 +82,9 @@ def cmd_template(args: argparse.Namespace) -> int:
         print(f"  （未指定 --year，按今天的日期取 {year} 年度）")
     if carry is not None:
         _print_carry(spec, carry, Path(args.previous))
+        if carry.reference is not None and spec.sheets.reference:
+            sheet, last = spec.sheets.reference, carry.reference.year
+            print(f"上年（{last}年）的数字列在「{sheet}」表中，与本年对照，仅供参考。")
     print("下一步：在 WPS 或 Excel 中填写浅黄色单元格，保存后运行：")
     also = f" --previous {args.previous}" if carry is not None and carry.cells else ""
     print(f"  nianbao check {output}{also}")
