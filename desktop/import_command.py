@@ -106,8 +106,8 @@ def summary_lines(result) -> list[str]:
         lines.append("全部表格都已读到。下一步：生成下一年度的填报表时把它作为上年填报表：")
     else:
         lines.append(
-            "有表格或单元格没有读到：它们留空，并在填报表中标为“未知”，作为上年填报表时"
-            "不会被当作 0。可对照原报告（如表格图片）在填报表中补填。下一步："
+            "有表格或单元格没有读到：它们留空，并作为“未知”记在填报表（隐藏的「模板信息」表）中，"
+            "作为上年填报表时不会被当作 0；对照原报告（如表格图片）补填的数字照常使用。下一步："
         )
     next_year = result.year + 1
     lines.append(f"  nianbao template -o 填报表.xlsx --year {next_year} --previous {result.output}")

@@ -520,6 +520,7 @@ def test_imported_002_prefills_carried_over_from_its_carried_forward_row(tmp_pat
     done = _cli("template", "-o", str(this), "--year", "2025", "--previous", str(last))
     assert done.returncode == 0, done.stderr
     assert "表三「二、上年结转政府信息公开申请数量」：自然人 0" in done.stdout
+    assert "上年（2024年）的数字列在「上年数据」表中" in done.stdout
     wb = read_workbook(this)
     assert all(wb.cells[CellKey("t3", "r2", c)].value == 0 for c in T3_COLUMNS[:-1])
     assert all(wb.cells[CellKey("t3", "r2", c)].status == "ok" for c in T3_COLUMNS[:-1])
@@ -532,6 +533,7 @@ def test_imported_004_prefills_nothing_and_says_why(tmp_path):
     done = _cli("template", "-o", str(this), "--year", "2025", "--previous", str(last))
     assert done.returncode == 0, done.stderr
     assert "没有按上年填报表" in done.stdout
+    assert "上年（2024年）的数字列在「上年数据」表中" in done.stdout  # all of it 未知
     assert "原报告中没有读到表三「四、结转下年度继续办理」各列的数字，没有预填" in done.stdout
     wb = read_workbook(this)
     assert all(wb.cells[CellKey("t3", "r2", c)].status == "blank" for c in T3_COLUMNS[:-1])
