@@ -335,9 +335,7 @@ def read_report(request: ImportRequest) -> ImportResult:
     source_inputs = {k: v for k, v in read.values.items() if k in set(input_keys(source_spec))}
     problems = [*read.problems, *_totals_problems(source_spec, read.values, source_inputs)]
     computed = computed_cells(source_spec)
-    read_totals = {
-        k: v for k, v in read.values.items() if k in computed and isinstance(v, Decimal)
-    }
+    read_totals = {k: v for k, v in read.values.items() if k in computed and isinstance(v, Decimal)}
     results = []
     for table in target.tables:
         own = [k for k in input_keys(target) if k.table == table.code]
@@ -347,6 +345,15 @@ def read_report(request: ImportRequest) -> ImportResult:
         )
     narrative = narrative_from_paragraphs(paragraphs, target, source.name)
     texts = narrative_texts(target, narrative.sections)
+    if not narrative.found and (lines := [t for p in narrative.preamble if (t := _line(p))]):
+        # No section heading anywhere (text run together, headings without numbers): keep the
+        # text rather than lose it, in the first cell, and say so.
+        first = target.text_cells[0]
+        texts = {first.code: "\n".join(lines)}
+        notes.append(
+            f"正文中没有找到“一、{target.sections[0].title}”等章节标题，全文放在「正文」表的"
+            f"「{first.label}」中，请按章节分开。"
+        )
     claims = stated_numbers(target, narrative.sections, narrative.preamble, year)
     return ImportResult(
         output=Path(request.output),

@@ -194,6 +194,14 @@ def test_seed_003_web_page_copy_with_layout_table(tmp_path):
     assert "浏览次数" not in "".join(texts.values())
 
 
+def test_text_without_section_headings_is_kept_whole(tmp_path):
+    seed_000 = SEEDS / "000_f88eca96e636ec53.txt"  # a machine-written sample, no line breaks
+    result = run_import(seed_000, tmp_path / "x.xlsx", year=2025)
+    texts = read_workbook(tmp_path / "x.xlsx").texts
+    assert texts["s1_intro"] == seed_000.read_text(encoding="utf-8").strip()
+    assert any("没有找到" in n and "章节标题" in n for n in result.notes)
+
+
 # -- .docx and .html ----------------------------------------------------------------------------
 
 
