@@ -7,6 +7,10 @@ spawned worker process (how the window's rollup and Windows start workers) comes
 report lists each check with ``ok`` and what was seen; the exit code is 0 when all are ok.
 
 Set ``NIANBAO_BUNDLE_SELFTEST_SHOT`` to a .png path to also save a picture of the main window.
+
+``first_paint`` (``NIANBAO_BUNDLE_SELFTEST=paint``) starts the app through its real entry point
+and prints the wall-clock time of the main window's first paint, as bench/gui_startup.py's probe
+does for the source tree.
 """
 
 from __future__ import annotations
@@ -131,3 +135,27 @@ def run() -> int:
     report["sys"] = {"executable": sys.executable, "path": sys.path, "cwd": os.getcwd()}
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0 if all(r.get("ok", True) for r in report.values()) else 1
+
+
+def first_paint() -> int:
+    """Run the real window until its first paint; print {"painted": epoch seconds}; return 0."""
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.gui import main, window
+
+    first: dict[str, float] = {}
+    original = window.MainWindow.paintEvent
+
+    def paint(self, event) -> None:
+        original(self, event)
+        if not first:
+            first["t"] = time.time()
+            QTimer.singleShot(0, QApplication.quit)
+
+    window.MainWindow.paintEvent = paint
+    main([])
+    print(json.dumps({"painted": first.get("t")}))
+    return 0 if first else 1

@@ -6,7 +6,8 @@ decides. ``nianbao`` (Linux, Windows) runs the command line, whose ``nianbao gui
 
 ``NIANBAO_BUNDLE_SELFTEST=1`` makes the program print a JSON report on the bundle instead (see
 ``installer/bundle_selftest.py``): the installer tests use it, and support can ask an office to
-run it when an installed copy misbehaves.
+run it when an installed copy misbehaves. ``=paint`` opens the real window and prints when it was
+first painted (bench/frozen_startup.py).
 """
 
 import multiprocessing
@@ -36,10 +37,11 @@ def main() -> int:
     # executable again; freeze_support runs the worker and exits before anything else happens.
     multiprocessing.freeze_support()
     _restore_child_environment()
-    if os.environ.get("NIANBAO_BUNDLE_SELFTEST") == "1":
-        from bundle_selftest import run
+    selftest = os.environ.get("NIANBAO_BUNDLE_SELFTEST")
+    if selftest in ("1", "paint"):
+        import bundle_selftest
 
-        return run()
+        return bundle_selftest.run() if selftest == "1" else bundle_selftest.first_paint()
     if Path(sys.argv[0]).stem.lower() == "nianbao-gui":
         from desktop.gui import main as gui_main
 
