@@ -232,9 +232,7 @@ class _Reader:
             more = f"等 {len(strays)} 处" if len(strays) > 5 else ""
             self.problem(f"表格中有没有对应到官方表格行列的内容：{shown}{more}")
 
-    def _choose(
-        self, rows: tuple[_Row, ...], context: list[str], block, text: str
-    ) -> _Row | None:
+    def _choose(self, rows: tuple[_Row, ...], context: list[str], block, text: str) -> _Row | None:
         """Return the row a label starts: the only one, or the one under the latest group."""
         if len(rows) == 1:
             return rows[0]

@@ -326,6 +326,8 @@ def read_report(request: ImportRequest) -> ImportResult:
     else:
         unit, unit_from = "", ""
         notes.append("没有找到单位名称，「基本信息」中的单位名称留空；可用 --unit 指明。")
+    if year_from == "option" and title is not None and title[0] != year:
+        notes.append(f"标题中的年度为 {title[0]}，按 --year 取 {year}。")
     if year_from == "title" and (period := _from_period(paragraphs)) not in (None, year):
         notes.append(f"标题中的年度为 {year}，统计期限的句子写的是 {period} 年，按标题取 {year}。")
     tables = source_tables(paragraphs)

@@ -487,6 +487,7 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path):
 def test_year_option_wins_over_the_title(tmp_path):
     result = run_import(SEED_004, tmp_path / "x.xlsx", year=2023)
     assert (result.year, result.year_from) == (2023, "option")
+    assert "标题中的年度为 2024，按 --year 取 2023。" in result.notes
 
 
 # -- the command --------------------------------------------------------------------------------
