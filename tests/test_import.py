@@ -19,6 +19,7 @@ from workbook_templates.errors import NianbaoError, OutputExistsError
 from workbook_templates.spec import CellKey, load_spec
 
 from .conftest import SEEDS
+from .workbook_edit import edit_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_002 = SEEDS / "002_9ebba746cc4f361b.txt"
@@ -447,6 +448,23 @@ def test_2019_tables_in_a_2021_year_report_map_what_matches(tmp_path, spec2019, 
     assert v[CellKey("t2", "normative", "in_force")] is None
     assert wb.unknown == result.unknown
     assert not result.complete
+
+
+def test_checking_an_imported_workbook_skips_only_what_it_does_not_know(tmp_path, spec2019):
+    source = tmp_path / "2021.txt"
+    _write_2019_txt(source, 2021, spec2019)
+    out = tmp_path / "2021.xlsx"
+    run_import(source, out)
+    report = validate(read_workbook(out))
+    rules = [f.rule for f in report.findings]
+    # Unknown cells are neither blanks nor zeros: no V-BLANK, and no H3-1 over 表三（六）.
+    assert "V-BLANK" not in rules and not [r for r in rules if r.startswith("H")]
+    [imported] = [f for f in report.findings if f.rule == "M-IMPORTED"]
+    assert imported.severity == "info" and "2021.txt" in imported.message
+    # What it does know is still checked (表三「本年新收·自然人」), what it does not is not.
+    edited = edit_workbook(out, tmp_path / "edited.xlsx", {"表三!D6": -3})
+    found = {(f.rule, f.where) for f in validate(read_workbook(edited)).findings}
+    assert ("V-NEGATIVE", "表三!D6") in found
 
 
 # -- bad input ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from functools import cache
 
 from workbook_templates import layout as L
 from workbook_templates.checks import format_number, render
-from workbook_templates.compute import computed_cells, recompute
+from workbook_templates.compute import inputs_under, recompute
 from workbook_templates.fields import resolve
 from workbook_templates.reader import FilledWorkbook
 from workbook_templates.spec import CellKey, ClaimReading, ClaimSpec, FormatSpec
@@ -433,19 +433,10 @@ def table_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
     values: dict[CellKey, Decimal | None] = dict(inputs)
     for key, total in totals.items():
         known = key.table not in wb.unreadable_tables and all(
-            inputs.get(k) is not None for k in _inputs_under(spec, key)
+            inputs.get(k) is not None for k in inputs_under(spec, key)
         )
         values[key] = total if known else None
     return values
-
-
-@cache
-def _inputs_under(spec: FormatSpec, key: CellKey) -> frozenset[CellKey]:
-    """Return the input cells a computed cell adds up (through other computed cells)."""
-    instances = computed_cells(spec).get(key)
-    if not instances:
-        return frozenset({key})
-    return frozenset(k for t in instances[0].right for k in _inputs_under(spec, t.key))
 
 
 def _keys(spec: FormatSpec, names: tuple[str, ...]) -> tuple[CellKey, ...]:

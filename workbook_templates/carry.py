@@ -21,7 +21,14 @@ from decimal import Decimal
 from functools import cache
 
 from .checks import format_number, instance_args, render
-from .compute import ZERO, RuleInstance, computed_cells, input_keys, recompute, rule_instances
+from .compute import (
+    ZERO,
+    RuleInstance,
+    input_keys,
+    inputs_under,
+    recompute,
+    rule_instances,
+)
 from .reader import FilledWorkbook
 from .reference_sheet import Reference
 from .spec import CellKey, FormatSpec
@@ -73,14 +80,6 @@ class Carry:
         return values
 
 
-def _inputs_under(spec: FormatSpec, key: CellKey) -> frozenset[CellKey]:
-    """Return the input cells a value cell stands on: itself, or what its total adds up."""
-    instances = computed_cells(spec).get(key)
-    if not instances:
-        return frozenset({key})
-    return frozenset(k for t in instances[0].right for k in _inputs_under(spec, t.key))
-
-
 def previous_values(previous: FilledWorkbook) -> dict[CellKey, Decimal]:
     """Return last year's numbers as the cross-year rules read them.
 
@@ -98,7 +97,7 @@ def previous_values(previous: FilledWorkbook) -> dict[CellKey, Decimal]:
         **{k: v for k, v in totals.items() if k.table not in unreadable},
     }
     if unknown:
-        values = {k: v for k, v in values.items() if not (_inputs_under(spec, k) & unknown)}
+        values = {k: v for k, v in values.items() if not (inputs_under(spec, k) & unknown)}
     return values
 
 
@@ -206,7 +205,7 @@ def carry_forward(
         per_row[source.table, source.row] = per_row.get((source.table, source.row), 0) + 1
         args = instance_args(spec, inst)
         if source not in values:
-            if source in last_format and _inputs_under(previous.spec, source) & previous.unknown:
+            if source in last_format and inputs_under(previous.spec, source) & previous.unknown:
                 not_imported.setdefault((source.table, source.row), []).append(source)
             elif source in last_format:
                 notes.add("carry_unreadable", args)

@@ -158,6 +158,16 @@ def computed_cells(spec: FormatSpec) -> dict[CellKey, tuple[RuleInstance, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
+@cache
+def inputs_under(spec: FormatSpec, key: CellKey) -> frozenset[CellKey]:
+    """Return the input cells a value cell stands on: itself, or what its total adds up
+    (through other totals)."""
+    instances = computed_cells(spec).get(key)
+    if not instances:
+        return frozenset({key})
+    return frozenset(k for t in instances[0].right for k in inputs_under(spec, t.key))
+
+
 def input_keys(spec: FormatSpec) -> tuple[CellKey, ...]:
     """Return every value cell the clerk fills in, in sheet order."""
     computed = computed_cells(spec)

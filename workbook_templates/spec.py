@@ -53,6 +53,7 @@ OBSERVED_KINDS = (
     "format_year",
     "info_blank",
     "info_invalid",
+    "imported_unknown",
     "text_blank",
     "previous_unit",
     "previous_year",
