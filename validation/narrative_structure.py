@@ -28,7 +28,8 @@ from workbook_templates.spec import FormatSpec, SectionSpec, TextCell
 from .findings import Finding
 
 _EXCERPT_SIDE = 12
-_PERIOD_SPAN = 60  # the 统计期限 sentence ends within this many characters of its marker
+_PERIOD_SPAN = 60
+_REPORT_MIN_CHARS = 100  # the 统计期限 sentence ends within this many characters of its marker
 
 
 @dataclass(frozen=True)
@@ -288,9 +289,9 @@ def content_findings(
                 sheet=source,
                 row=_part_name(section),
             )
-    written = any(p.text.strip() for p in parts if p.section is not None)
-    if kind in spec.government_kinds and written:
-        text = "\n".join(p.text for p in parts)
+    text = "\n".join(p.text for p in parts)
+    # A few lines are a draft begun, not a report that leaves the results out.
+    if kind in spec.government_kinds and len(text) >= _REPORT_MIN_CHARS:
         if missing := _missing_topics(text, words.government_topics):
             findings += _rule_findings(
                 spec,
