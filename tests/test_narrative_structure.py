@@ -355,3 +355,16 @@ def test_both_formats_declare_the_structure_rules():
             "narrative_copy",
         } <= kinds
         assert len(spec.narrative_structure.subtopics) == 5
+
+
+@pytest.mark.parametrize("suffix", ["docx", "html"])
+def test_our_own_exported_report_passes_every_structure_check(tmp_path, sample_path, suffix):
+    from converters.export import ExportRequest, export_report
+
+    out = tmp_path / f"报告.{suffix}"
+    request = ExportRequest(workbook=sample_path, **{suffix: out})
+    export_report(request)
+    wb = read_workbook(sample_path)
+    narrative = read_narrative(out, wb.spec)
+    assert narrative.title.startswith("青禾镇人民政府2025年")  # the title is read and checked
+    assert narrative_structure_findings(wb.spec, narrative, wb) == []
