@@ -97,6 +97,40 @@ def check(window, data: Data):
     return lambda: page.select_finding("表三!D30")
 
 
+@scene("gui-check-narrative")
+def check_narrative(window, data: Data):
+    """The 校验 page with a narrative file whose structure, years and leftovers are wrong."""
+    narrative = data.folder / "青禾镇-正文.txt"
+    narrative.write_text(
+        "\n".join(
+            [
+                "青禾镇人民政府2024年政府信息公开工作年度报告",
+                "本报告所列数据的统计期限自20251月1日起至202512月31日止。",
+                "一、总体情况",
+                "（一）主动公开",
+                "全年主动公开政府信息X条，及时发布重点领域信息。",
+                "（二）依申请公开",
+                "全年共收到政府信息公开申请19件，办结16件。",
+                "（三）政府信息管理",
+                "严格落实发布审核和保密审查制度。",
+                "（四）平台建设",
+                "维护好政府网站信息公开专栏。",
+                "（五）监督保障",
+                "开展业务培训，加强监督。",
+                "二、主动公开政府信息情况",
+                "三、收到和处理政府信息公开申请情况",
+                "四、政府信息公开行政复议、行政诉讼情况",
+                "五、其他需要报告的事项",
+                "2024年，我镇未收取信息处理费。",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    page = window.go("check")
+    page.open_files([data.this_year, narrative])
+    return lambda: page.select_finding(narrative.name)
+
+
 @scene("gui-rollup")
 def rollup(window, data: Data):
     roster, inbox = data.county()
