@@ -34,28 +34,12 @@ from pathlib import Path
 
 from _timing import REPO, add_env_option, configure, environment, line, load_note, subprocess_env
 
-APP_PROBE = """\
-import json, sys, time
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from desktop.gui import window
-
-first = {}
-original = window.MainWindow.paintEvent
-
-def paint(self, event):
-    original(self, event)
-    if not first:
-        first["t"] = time.time()
-        QTimer.singleShot(0, QApplication.quit)
-
-window.MainWindow.paintEvent = paint
-from desktop.gui import main
-main([])
-stdlib = sys.stdlib_module_names | set(sys.builtin_module_names)
-third = sorted({m.split(".")[0] for m in sys.modules} - stdlib)
-third = [m for m in third if not m.startswith("_")]
-print(json.dumps({"painted": first.get("t"), "third_party": third}))
+# The window until its first paint: the same probe the frozen bundle runs (=paint).
+APP_PROBE = f"""\
+import sys
+sys.path.insert(0, {str(REPO / "installer")!r})
+import bundle_selftest
+sys.exit(bundle_selftest.first_paint())
 """
 
 QT_FLOOR = """\

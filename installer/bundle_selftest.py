@@ -138,7 +138,10 @@ def run() -> int:
 
 
 def first_paint() -> int:
-    """Run the real window until its first paint; print {"painted": epoch seconds}; return 0."""
+    """Run the real window until its first paint; print {"painted": epoch seconds,
+    "third_party": the non-stdlib modules loaded by then}; return 0 (1 if it never painted).
+
+    Shared by the frozen bundle (NIANBAO_BUNDLE_SELFTEST=paint) and bench/gui_startup.py."""
     import time
 
     from PySide6.QtCore import QTimer
@@ -157,5 +160,8 @@ def first_paint() -> int:
 
     window.MainWindow.paintEvent = paint
     main([])
-    print(json.dumps({"painted": first.get("t")}))
+    stdlib = sys.stdlib_module_names | set(sys.builtin_module_names)
+    third = sorted({m.split(".")[0] for m in sys.modules} - stdlib)
+    third = [m for m in third if not m.startswith("_") and m != __name__]
+    print(json.dumps({"painted": first.get("t"), "third_party": third}))
     return 0 if first else 1
