@@ -122,6 +122,7 @@ class _Grammar:
     topics: tuple[tuple[str, tuple[str, ...]], ...]
     keywords: re.Pattern  # every claim's keyword, longest first (masked before `skip`)
     claims: tuple[ClaimSpec, ...]  # the spec's claims, their words folded
+    all_keywords: tuple[str, ...] = ()  # every claim's keyword, once
 
 
 def _words(values: Iterable[str]) -> tuple[str, ...]:
@@ -163,6 +164,7 @@ def _grammar(spec: FormatSpec) -> _Grammar:
         topics=tuple((t, _words(ws)) for t, ws in words.topics),
         keywords=re.compile("|".join(re.escape(k) for k in keywords) or "(?!)"),
         claims=claims,
+        all_keywords=tuple(keywords),
     )
 
 
@@ -378,8 +380,12 @@ def _owners(
 
     ``head`` is the clause before the number, ``earlier`` the sentence before the head.
     """
+    # Most claims have none of their keywords in the head: find the present ones once.
+    present = {k for k in g.all_keywords if k in head}
+    if not present:
+        return
     for claim in g.claims:
-        if claim.unit != unit:
+        if claim.unit != unit or present.isdisjoint(claim.keywords):
             continue
         hit = _last(head, claim.keywords)
         if hit is None:

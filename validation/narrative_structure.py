@@ -291,18 +291,21 @@ def content_findings(
             )
     text = "\n".join(p.text for p in parts)
     # A few lines are a draft begun, not a report that leaves the results out.
-    if kind in spec.government_kinds and len(text) >= _REPORT_MIN_CHARS:
-        if missing := _missing_topics(text, words.government_topics):
-            findings += _rule_findings(
-                spec,
-                "narrative_government",
-                {
-                    "kind": kind,
-                    "missing": "、".join(missing),
-                    "topics": "、".join(name for name, _ in words.government_topics),
-                },
-                sheet=source,
-            )
+    if (
+        kind in spec.government_kinds
+        and len(text) >= _REPORT_MIN_CHARS
+        and (missing := _missing_topics(text, words.government_topics))
+    ):
+        findings += _rule_findings(
+            spec,
+            "narrative_government",
+            {
+                "kind": kind,
+                "missing": "、".join(missing),
+                "topics": "、".join(name for name, _ in words.government_topics),
+            },
+            sheet=source,
+        )
     if year is None:
         return findings
     if title:

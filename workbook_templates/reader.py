@@ -273,10 +273,11 @@ class _SheetReader:
                         cells[vc.key] = _read_input(vc.key, cell, vtype)
             self._extra_content(raw, table)
         unknown = self._unknown(cells)
-        for table in spec.tables:
-            own = [k for k in inputs if k.table == table.code]
-            if own and all(k in unknown for k in own):
-                unreadable.add(table.code)
+        if unknown:  # only an imported workbook has any
+            for table in spec.tables:
+                own = [k for k in inputs if k.table == table.code]
+                if own and all(k in unknown for k in own):
+                    unreadable.add(table.code)
         return FilledWorkbook(
             path=self.pkg.path,
             spec=spec,

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from . import layout as L
 from .spec import CellKey, FormatSpec
-from .styles import Formats
+
+if TYPE_CHECKING:  # carry imports Reference on every check: keep xlsxwriter out of that path
+    from xlsxwriter.worksheet import Worksheet
+
+    from .styles import Formats
 
 NOTE_HEIGHT = 32
 LINE_HEIGHT = 14.5
