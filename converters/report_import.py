@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from validation.narrative_numbers import find_claims
+from validation.narrative_structure import period_year
 from workbook_templates.compute import computed_cells, input_keys, recompute
 from workbook_templates.errors import SpecError, UsageError
 from workbook_templates.files import check_target
@@ -171,16 +172,12 @@ def _from_title(paragraphs: list[Paragraph]) -> tuple[int, str] | None:
 
 def _from_period(paragraphs: list[Paragraph]) -> int | None:
     """Return the year of the statistics-period sentence ("统计期限为2025年1月1日…")."""
-    specs = available_formats().values()
-    markers = {m for s in specs for m in s.narrative_structure.period_markers}
-    if not markers:
-        return None
-    marker = "|".join(re.escape(m) for m in sorted(markers))
-    pattern = re.compile(rf"(?:{marker})\D{{0,8}}?({_YEAR})\s*年")
+    markers = {
+        m for s in available_formats().values() for m in s.narrative_structure.period_markers
+    }
     for paragraph in paragraphs:
-        m = pattern.search(unicodedata.normalize("NFKC", paragraph.text))
-        if m:
-            return int(m.group(1))
+        if (year := period_year(sorted(markers), paragraph.text)) is not None:
+            return year
     return None
 
 

@@ -214,8 +214,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             _build_parser().print_help()
             return EXIT_INPUT
-        if handler := getattr(args, "handler", None):  # commands that register their own
-            return handler(args)
         from . import commands
 
         return commands.run(args)

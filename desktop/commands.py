@@ -25,9 +25,11 @@ from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, print_json
 
 def run(args: argparse.Namespace) -> int:
     from .county_commands import COMMANDS
+    from .import_command import COMMANDS as IMPORT_COMMANDS
 
     handler = {
         **COMMANDS,
+        **IMPORT_COMMANDS,
         "template": cmd_template,
         "check": cmd_check,
         "export": cmd_export,

@@ -34,7 +34,6 @@ def add_parsers(sub) -> None:
         "--kind", default="", metavar="类型", help="单位类型：乡镇、街道、县直部门、县级政府、汇总"
     )
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
-    p.set_defaults(handler=cmd_import)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -125,3 +124,6 @@ def _unknown_cells(spec, unknown, tables: set[str]) -> list[str]:
         f"{spec.table(t).name}「{spec.table(t).row(r).name}」：{'、'.join(columns)}"
         for (t, r), columns in rows.items()
     ]
+
+
+COMMANDS = {"import": cmd_import}

@@ -610,3 +610,13 @@ def test_loaded_spec_has_no_hard_coded_labels_in_the_importer():
     for label in ("结转下年度", "本年新收", "行政许可", "自然人", "第二十条"):
         assert label not in code
     assert load_spec("2021").import_text.aliases  # the spellings are data
+
+
+def test_year_from_the_statistics_period_sentence_in_chinese_numerals(tmp_path):
+    source = tmp_path / "无标题.txt"
+    source.write_text(
+        "本报告所列数据统计期限为二〇二四年一月一日至十二月三十一日。\n一、总体情况\n无。\n",
+        encoding="utf-8",
+    )
+    result = run_import(source, tmp_path / "out.xlsx")
+    assert (result.year, result.year_from) == (2024, "period")

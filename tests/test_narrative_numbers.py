@@ -26,6 +26,7 @@ from validation.narrative_numbers import (
     number_findings,
     text_sheet_findings,
 )
+from validation.narrative_structure import places
 from workbook_templates import TemplateRequest, read_workbook
 from workbook_templates.compute import computed_cells, recompute
 from workbook_templates.errors import SpecError
@@ -431,7 +432,7 @@ def test_validation_knows_the_narratives_sub_head_kind():
 def _blocks_claims(spec, number):
     narrative = read_narrative(_seed(number), spec)
     out = []
-    for _, title, paragraphs in narrative_checks._places(spec, narrative):
+    for _, title, _, paragraphs in places(spec, narrative):
         heading = title
         for p in paragraphs:
             if p.kind == HEADING2:

@@ -3,7 +3,6 @@ the roster template."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import openpyxl
@@ -18,9 +17,9 @@ from converters.roster import (
     unit_file_stem,
     write_roster_template,
 )
-from desktop.cli import _Parser
-from desktop.county_commands import COMMANDS, add_parsers
 from workbook_templates.errors import OutputExistsError, UsageError
+
+from .test_handout import run_command
 
 
 def write_xlsx(path: Path, rows: list[list], sheet: str = "Sheet1", before: str = "") -> Path:
@@ -316,14 +315,6 @@ def test_template_is_not_overwritten_unasked(tmp_path):
 
 
 # -- the command ------------------------------------------------------------------------------
-
-
-def run_command(*argv: str) -> int:
-    parser = _Parser(prog="nianbao")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    add_parsers(sub)
-    args: argparse.Namespace = parser.parse_args(list(argv))
-    return COMMANDS[args.command](args)
 
 
 def test_roster_template_command_says_what_to_do_next(tmp_path, capsys):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from workbook_templates.checks import render
+from workbook_templates.spec import FormatSpec
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -55,6 +59,21 @@ class Finding:
             "actual": json_value(self.actual),
             "cells": list(self.cells),
         }
+
+
+def rule_findings(spec: FormatSpec, kind: str, args: Mapping[str, object], **fields) -> list:
+    """Return one finding per rule of ``kind``, worded by the rule with ``args``; ``fields``
+    say where (sheet, cell, row …)."""
+    return [
+        Finding(
+            rule=rule.id,
+            severity=rule.severity,
+            text=render(rule.message, args),
+            action=render(rule.action, args),
+            **fields,
+        )
+        for rule in spec.rules_of_kind(kind)
+    ]
 
 
 def json_value(value):

@@ -67,7 +67,8 @@ class Leftover:
         return KINDS[self.kind]
 
 
-def _excerpt(text: str, start: int, end: int) -> str:
+def excerpt(text: str, start: int, end: int) -> str:
+    """Return text[start:end] with a few characters either side, "…" where it was cut."""
     left = max(0, start - EXCERPT_SIDE)
     right = min(len(text), end + EXCERPT_SIDE)
     return (
@@ -100,6 +101,6 @@ def find_leftovers(text: str) -> list[Leftover]:
     for start, end, kind in hits:
         if start < covered:
             continue
-        out.append(Leftover(kind, start, end, _excerpt(text, start, end)))
+        out.append(Leftover(kind, start, end, excerpt(text, start, end)))
         covered = end
     return out

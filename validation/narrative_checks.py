@@ -7,11 +7,10 @@ as ``converters.narrative`` reads it; this module does not read files itself. Te
 
 from __future__ import annotations
 
-from workbook_templates.checks import render
 from workbook_templates.reader import FilledWorkbook
 from workbook_templates.spec import FormatSpec
 
-from .findings import Finding
+from .findings import Finding, rule_findings
 from .leftovers import find_leftovers
 from .narrative_numbers import (
     TextBlock,
@@ -20,21 +19,11 @@ from .narrative_numbers import (
     table_values,
     text_sheet_findings,
 )
-from .narrative_structure import narrative_structure_findings
+from .narrative_structure import narrative_structure_findings, places
 
 # A paragraph of this kind is a sub-head (（二）依申请公开) that says what the text below is about:
 # converters.document.HEADING2 (validation does not import the converters, which come after it).
 _SUBHEAD_KIND = "heading2"
-
-
-def _places(spec: FormatSpec, narrative) -> list[tuple[str, str, list]]:
-    """Return each part of the narrative: where it is (for messages), its title, paragraphs."""
-    places = [("开头部分", "", narrative.preamble)]
-    places += [
-        (f"“{s.number}、{s.title}”部分", s.title, narrative.sections.get(s.code, []))
-        for s in spec.sections
-    ]
-    return places
 
 
 def narrative_findings(
@@ -52,9 +41,8 @@ def narrative_findings(
     Given last year's workbook, sections copied from its 正文 are reported.
     """
     findings: list[Finding] = []
-    rules = spec.rules_of_kind("narrative_leftover")
     blocks: list[TextBlock] = []
-    for where, title, paragraphs in _places(spec, narrative):
+    for where, title, _, paragraphs in places(spec, narrative):
         heading = title
         for n, paragraph in enumerate(paragraphs, start=1):
             place = f"{where}第 {n} 段"
@@ -64,18 +52,14 @@ def narrative_findings(
                 blocks.append(TextBlock(place, heading, paragraph.text))
             for hit in find_leftovers(paragraph.text):
                 args = {"place": place, "detail": hit.description, "excerpt": hit.excerpt}
-                findings += [
-                    Finding(
-                        rule=rule.id,
-                        severity=rule.severity,
-                        text=render(rule.message, args),
-                        action=render(rule.action, args),
-                        sheet=narrative.source,
-                        row=args["place"],
-                        actual=hit.excerpt,
-                    )
-                    for rule in rules
-                ]
+                findings += rule_findings(
+                    spec,
+                    "narrative_leftover",
+                    args,
+                    sheet=narrative.source,
+                    row=place,
+                    actual=hit.excerpt,
+                )
     findings += narrative_structure_findings(spec, narrative, wb, previous)
     if wb is not None:
         known = {same_finding_key(f) for f in text_sheet_findings(wb)}

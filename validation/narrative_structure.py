@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from workbook_templates import layout as L
-from workbook_templates.checks import render
 from workbook_templates.reader import FilledWorkbook
 from workbook_templates.spec import FormatSpec, SectionSpec, TextCell
 
-from .findings import Finding
+from .findings import Finding, rule_findings
+from .leftovers import EXCERPT_SIDE, excerpt
+from .narrative_numbers import chinese_number
 
-_EXCERPT_SIDE = 12
 _PERIOD_SPAN = 60
 _REPORT_MIN_CHARS = 100  # the 统计期限 sentence ends within this many characters of its marker
 
@@ -47,27 +47,8 @@ class TextPart:
 # Helpers
 
 
-def _rule_findings(spec: FormatSpec, kind: str, args: Mapping[str, object], **fields) -> list:
-    return [
-        Finding(
-            rule=rule.id,
-            severity=rule.severity,
-            text=render(rule.message, args),
-            action=render(rule.action, args),
-            **fields,
-        )
-        for rule in spec.rules_of_kind(kind)
-    ]
-
-
 def _part_name(section: SectionSpec) -> str:
     return f"“{section.number}、{section.title}”部分"
-
-
-def _excerpt(text: str, start: int, end: int) -> str:
-    left, right = max(0, start - _EXCERPT_SIDE), min(len(text), end + _EXCERPT_SIDE)
-    body = re.sub(r"\s+", " ", text[left:right])
-    return ("…" if left else "") + body + ("…" if right < len(text) else "")
 
 
 def _nfkc(text: str) -> str:
@@ -97,7 +78,7 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
     findings: list[Finding] = []
 
     def add(kind: str, args: dict, row: str = "") -> None:
-        findings.extend(_rule_findings(spec, kind, args, sheet=source, row=row))
+        findings.extend(rule_findings(spec, kind, args, sheet=source, row=row))
 
     unwritten = unwritten_sections(spec, narrative)
     for section in sections:
@@ -203,8 +184,7 @@ def unwritten_sections(spec: FormatSpec, narrative) -> set[str]:
 
 
 def _section_number(section: SectionSpec) -> int:
-    digits = "一二三四五六七八九"
-    return digits.index(section.number) + 1 if section.number in digits else 0
+    return chinese_number(section.number) or 0
 
 
 def _numbering(spec, add, entry, section: SectionSpec, place: str) -> None:
@@ -225,7 +205,6 @@ def _numbering(spec, add, entry, section: SectionSpec, place: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # What the text says: sub-topics, the government's results, years, the 统计期限 sentence
 
-_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _CN_NUMBER = re.compile(r"([〇零一二三四五六七八九十]+)(?=\s*[年月日])")
 _DATE = re.compile(r"(?:(\d+)\s*年)?\s*(\d+)\s*月\s*(\d+)\s*日")
 _RUN_TOGETHER = re.compile(r"\d{3,}\s*月")
@@ -240,18 +219,7 @@ _YEAR_OPENING = re.compile(
 def _arabic(text: str) -> str:
     """Return the text with Chinese numerals before 年/月/日 written in digits (二〇二四年 →
     2024年, 十二月 → 12月)."""
-
-    def convert(m: re.Match) -> str:
-        run = m.group(1)
-        if "十" not in run:
-            return "".join(_CN_DIGITS.get(c, c) for c in run)
-        tens, _, ones = run.partition("十")
-        return str(
-            (int(_CN_DIGITS.get(tens, "1")) if tens else 1) * 10
-            + int(_CN_DIGITS.get(ones, "0") if ones else 0)
-        )
-
-    return _CN_NUMBER.sub(convert, text)
+    return _CN_NUMBER.sub(lambda m: str(chinese_number(m.group(1))), text)
 
 
 def content_findings(
@@ -278,7 +246,7 @@ def content_findings(
         text = "\n".join(p.text for p in by_section.get(words.subtopic_section, []))
         if text.strip() and (missing := _missing_topics(text, words.subtopics)):
             section = sections[words.subtopic_section]
-            findings += _rule_findings(
+            findings += rule_findings(
                 spec,
                 "narrative_subtopic",
                 {
@@ -296,7 +264,7 @@ def content_findings(
         and len(text) >= _REPORT_MIN_CHARS
         and (missing := _missing_topics(text, words.government_topics))
     ):
-        findings += _rule_findings(
+        findings += rule_findings(
             spec,
             "narrative_government",
             {
@@ -327,12 +295,12 @@ def content_findings(
         if hits:
             part, m = hits[0]
             detail = f"（这一部分共 {len(hits)} 处）" if len(hits) > 1 else ""
-            findings += _rule_findings(
+            findings += rule_findings(
                 spec,
                 "narrative_year_mention",
                 {
                     "place": part.place,
-                    "excerpt": _excerpt(part.text, m.start(), m.end()),
+                    "excerpt": excerpt(part.text, m.start(), m.end()),
                     "actual": m.group(1),
                     "expected": year,
                     "detail": detail,
@@ -346,11 +314,11 @@ def content_findings(
     return findings
 
 
-def _year(spec, place: str, actual: int, year: int, excerpt: str, sheet: str, cell: str = ""):
-    return _rule_findings(
+def _year(spec, place: str, actual: int, year: int, quoted: str, sheet: str, cell: str = ""):
+    return rule_findings(
         spec,
         "narrative_year",
-        {"place": place, "actual": actual, "expected": year, "excerpt": excerpt},
+        {"place": place, "actual": actual, "expected": year, "excerpt": quoted},
         sheet=sheet,
         cell=cell,
         row=place,
@@ -359,28 +327,45 @@ def _year(spec, place: str, actual: int, year: int, excerpt: str, sheet: str, ce
     )
 
 
-def _period_findings(spec: FormatSpec, part: TextPart, year: int) -> list[Finding]:
-    """Return N-PERIOD / N-YEAR for the 统计期限 sentence in a piece of text, if it has one."""
-    for marker in spec.narrative_structure.period_markers:
-        if marker in part.text:
-            break
-    else:
-        return []
-    text = _nfkc(part.text)
+def period_sentence(markers: Iterable[str], text: str) -> tuple[str, int, int] | None:
+    """Return the 统计期限 sentence of a text (NFKC), from its marker to 止 or the sentence's
+    end, with its start and end in that text; None when no marker is there."""
+    marker = next((m for m in markers if m in text), None)
+    if marker is None:
+        return None
+    text = _nfkc(text)
     at = text.find(marker)
     end = at + len(marker)
     stop = re.search(r"[止。；;\n]", text[end : end + _PERIOD_SPAN])
     stop_at = end + (stop.end() if stop else _PERIOD_SPAN)
+    return text, at, stop_at
+
+
+def period_year(markers: Iterable[str], text: str) -> int | None:
+    """Return the first year the 统计期限 sentence of a text names (二〇二四年 read too)."""
+    found = period_sentence(markers, text)
+    if found is None:
+        return None
+    text, at, stop_at = found
+    m = _TITLE_YEAR.search(_arabic(text[at:stop_at]))
+    return int(m.group(1)) if m else None
+
+
+def _period_findings(spec: FormatSpec, part: TextPart, year: int) -> list[Finding]:
+    """Return N-PERIOD / N-YEAR for the 统计期限 sentence in a piece of text, if it has one."""
+    found = period_sentence(spec.narrative_structure.period_markers, part.text)
+    if found is None:
+        return []
+    text, at, stop_at = found
     sentence = text[at:stop_at]
-    excerpt = _excerpt(text, at, stop_at - _EXCERPT_SIDE if stop_at - at > 30 else stop_at)
-    excerpt = sentence if len(sentence) <= 50 else excerpt
+    quoted = sentence if len(sentence) <= 50 else excerpt(text, at, at + 50 - 2 * EXCERPT_SIDE)
     place = f"{part.place}的统计期限" if part.place else "统计期限"
 
     def period(detail: str) -> list[Finding]:
-        return _rule_findings(
+        return rule_findings(
             spec,
             "narrative_period",
-            {"place": part.place, "detail": detail, "excerpt": excerpt, "year": year},
+            {"place": part.place, "detail": detail, "excerpt": quoted, "year": year},
             sheet=part.sheet,
             cell=part.cell,
             row=part.place,
@@ -401,7 +386,7 @@ def _period_findings(spec: FormatSpec, part: TextPart, year: int) -> list[Findin
     y2 = y2 if y2 is not None else y1
     for y in (y1, y2):
         if y is not None and y != year:
-            return _year(spec, place, y, year, excerpt, part.sheet, part.cell)
+            return _year(spec, place, y, year, quoted, part.sheet, part.cell)
     if (m1, d1) != (1, 1) or (m2, d2) != (12, 31):
         return period("应为全年，即1月1日至12月31日")
     return []
@@ -462,7 +447,7 @@ def copy_findings(
         if ratio < words.copy_threshold:
             continue
         percent = int(ratio * 100)
-        findings += _rule_findings(
+        findings += rule_findings(
             spec,
             "narrative_copy",
             {"part": _part_name(section), "year": previous.year, "ratio": percent},
@@ -478,19 +463,23 @@ def copy_findings(
 # Entry points
 
 
+def places(spec: FormatSpec, narrative) -> list[tuple[str, str, str | None, list]]:
+    """Return each part of a narrative file: where it is (for messages), its title, its section
+    code (None for the opening) and its paragraphs."""
+    out: list[tuple[str, str, str | None, list]] = [("开头部分", "", None, narrative.preamble)]
+    out += [
+        (_part_name(s), s.title, s.code, narrative.sections.get(s.code, [])) for s in spec.sections
+    ]
+    return out
+
+
 def file_parts(spec: FormatSpec, narrative) -> list[TextPart]:
     """Return the paragraphs of a narrative file as text parts, with their places."""
-    parts = [
-        TextPart(f"开头部分第 {n} 段", None, p.text, narrative.source)
-        for n, p in enumerate(narrative.preamble, start=1)
+    return [
+        TextPart(f"{where}第 {n} 段", code, p.text, narrative.source)
+        for where, _, code, paragraphs in places(spec, narrative)
+        for n, p in enumerate(paragraphs, start=1)
     ]
-    for section in spec.sections:
-        paragraphs = narrative.sections.get(section.code, [])
-        parts += [
-            TextPart(f"{_part_name(section)}第 {n} 段", section.code, p.text, narrative.source)
-            for n, p in enumerate(paragraphs, start=1)
-        ]
-    return parts
 
 
 def narrative_structure_findings(
