@@ -62,7 +62,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
         previous = read_workbook(args.previous)  # unreadable: an error before anything is written
         carry = carry_forward(spec, previous, year=year, unit=args.unit)
-        request = replace(request, values=carry.values)
+        request = replace(request, values=carry.values, reference=carry.reference)
     narrative = None
     if not args.no_narrative:
         narrative = Path(args.narrative) if args.narrative else narrative_template_path(output)

@@ -263,7 +263,9 @@ def test_template_previous_shows_last_years_figures_on_a_protected_reference_she
 ):
     spec = load_spec("2021")
     carry = carry_forward(spec, read_workbook(last_year), year=2025)
-    request = replace(sample_request(2025), values=carry.values)  # as cmd_template does it
+    request = replace(
+        sample_request(2025), values=carry.values, reference=carry.reference
+    )  # as cmd_template does it
     this = build_template(tmp_path / "2025.xlsx", request)
     ws, rows = _reference_rows(this)
     assert rows[0][0] == "上年（2024年）数据，仅供参考"
@@ -283,8 +285,10 @@ def test_template_previous_shows_last_years_figures_on_a_protected_reference_she
 def test_reference_sheet_changes_nothing_in_reading_or_checking(last_year, tmp_path, build):
     spec = load_spec("2021")
     carry = carry_forward(spec, read_workbook(last_year), year=2025)
-    with_reference = build(replace(sample_request(2025), values=carry.values), "with.xlsx")
-    plain = build(replace(sample_request(2025), values=dict(carry.values)), "plain.xlsx")
+    with_reference = build(
+        replace(sample_request(2025), values=carry.values, reference=carry.reference), "with.xlsx"
+    )
+    plain = build(replace(sample_request(2025), values=carry.values), "plain.xlsx")
     a, b = read_workbook(with_reference), read_workbook(plain)
     assert a.values() == b.values() and a.observations == b.observations == []
     previous = read_workbook(last_year)
@@ -346,7 +350,8 @@ def test_reference_sheet_of_an_imported_previous_shows_unknown_cells_as_unknown(
     carry = carry_forward(spec, imported, year=2025)
     assert [c.key.row for c in carry.cells] == ["r2"] * 6  # 结转下年度 was read
     this = build_template(
-        tmp_path / "2025.xlsx", replace(sample_request(2025), values=carry.values)
+        tmp_path / "2025.xlsx",
+        replace(sample_request(2025), values=carry.values, reference=carry.reference),
     )
     _, rows = _reference_rows(this)
     unknown = spec.reference.unknown

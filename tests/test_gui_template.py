@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -53,6 +54,8 @@ def test_generate_with_last_years_workbook_writes_both_files_with_carried_cells(
     for col in COLUMNS:
         assert wb.values()[CellKey("t3", "r2", col)] == last[CellKey("t3", "r4", col)]
     assert wb.cells[CellKey("t3", "r1", "c1")].status == "blank"
+    # Last year's figures stand beside this year's on the read-only reference sheet.
+    assert wb.spec.sheets.reference in openpyxl.load_workbook(out / NAME).sheetnames
     assert page.result_panel.isVisible() and "已按上年填报表预填" in page.result_label.text()
     assert NAME in gui.window.windowTitle()
 

@@ -99,8 +99,8 @@ class _Workbook(xlsxwriter.Workbook):
 class TemplateRequest:
     """What to build: the year decides the format unless ``format_version`` is given.
 
-    ``reference``: last year's figures, shown on the read-only reference sheet; when not given,
-    values carried from last year (``carry.Carry.values``) bring it along. ``source`` and
+    ``reference``: last year's figures (``carry.Carry.reference``), shown on the read-only
+    reference sheet. ``source`` and
     ``unknown``: a workbook imported from a published report, and the input cells that report
     did not show (stamped, so that a reader does not take their blanks for 0).
     """
@@ -115,10 +115,6 @@ class TemplateRequest:
     reference: Reference | None = None
     source: str = ""
     unknown: frozenset[CellKey] = frozenset()
-
-    def previous_figures(self) -> Reference | None:
-        """Return last year's figures to show beside this year's, if any."""
-        return self.reference or getattr(self.values, "reference", None)
 
     def spec(self) -> FormatSpec:
         if self.format_version:
@@ -254,7 +250,7 @@ class _Builder:
             wb.set_custom_property(PROPERTY_PREFIX + key, text)
         ext = self.extension
         names = list(spec.all_sheet_names)
-        reference = self.request.previous_figures()
+        reference = self.request.reference
         if reference is not None and spec.sheets.reference:
             # Right after the tables, where the clerk compares them.
             after = names.index(spec.tables[-1].sheet) + 1

@@ -8,9 +8,8 @@ exactly as the validator reads them for those rules (``previous_values``), so a 
 always passes its rule in ``nianbao check --previous``.
 
 A workbook imported from a published report (``nianbao import``) may not know some cells: they
-are neither read as 0 nor carried, and the note says so. Last year's figures also travel with
-the carried values (``Carry.values.reference``), so that the new workbook shows them on its
-reference sheet whichever program builds it.
+are neither read as 0 nor carried, and the note says so. ``Carry.reference`` holds last year's
+figures for the new workbook's reference sheet (``TemplateRequest.reference``).
 """
 
 from __future__ import annotations
@@ -55,13 +54,6 @@ class CarryNote:
     action: str
 
 
-class CarriedValues(dict[CellKey, Decimal]):
-    """Pre-filled values that bring last year's figures along (``reference``), for the
-    reference sheet of the workbook they are given to."""
-
-    reference: Reference | None = None
-
-
 @dataclass(frozen=True)
 class Carry:
     """What last year's workbook gives this year's: the pre-filled cells, the notes, and last
@@ -72,12 +64,10 @@ class Carry:
     reference: Reference | None = None
 
     @property
-    def values(self) -> CarriedValues:
-        """Return the pre-filled values, ready for ``TemplateRequest.values`` (with last year's
-        figures, which the builder shows on the reference sheet)."""
-        values = CarriedValues({c.key: c.value for c in self.cells})
-        values.reference = self.reference
-        return values
+    def values(self) -> dict[CellKey, Decimal]:
+        """Return the pre-filled values, ready for ``TemplateRequest.values`` (last year's
+        figures go to ``TemplateRequest.reference``)."""
+        return {c.key: c.value for c in self.cells}
 
 
 def previous_values(previous: FilledWorkbook) -> dict[CellKey, Decimal]:

@@ -434,7 +434,7 @@ class TemplatePage(Page):
             if previous is not None:
                 progress(0.1, "正在读取上年填报表")
                 carry = carry_forward(spec, read_workbook(previous), year=year, unit=unit)
-                request = replace(request, values=carry.values)
+                request = replace(request, values=carry.values, reference=carry.reference)
             if cancelled():
                 raise Cancelled()
             progress(0.4, "正在生成填报表")
