@@ -263,8 +263,9 @@ class _Splitter:
     def _place(self, paragraph: Paragraph) -> None:
         label = paragraph.label if paragraph.kind == LIST_ITEM and paragraph.label != "•" else ""
         text = label + paragraph.text
-        heading = _match_heading(text, self.sections, self.current)
-        self._record_outline(text, heading)
+        normalized = _normalized(text[:_MATCH_SPAN])
+        heading = _match_heading(normalized, self.sections, self.current)
+        self._record_outline(text, normalized[0], heading)
         if heading.accepted:
             self.current = heading.index
             self.narrative.found.append(self.sections[heading.index].code)
@@ -293,8 +294,8 @@ class _Splitter:
             return
         self._append(paragraph)
 
-    def _record_outline(self, text: str, heading: _Heading) -> None:
-        seen = _outline_heading(text, self.sections)
+    def _record_outline(self, text: str, norm: str, heading: _Heading) -> None:
+        seen = _outline_heading(norm, self.sections)
         if seen is None:
             return
         number, number_text, chinese, index = seen
@@ -474,9 +475,12 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def _match_heading(text: str, sections: tuple[SectionSpec, ...], current: int) -> _Heading:
-    """Return whether a paragraph is the level-1 heading of a section after ``current``."""
-    norm, origin = _normalized(text[:_MATCH_SPAN])
+def _match_heading(
+    normalized: tuple[str, list[int]], sections: tuple[SectionSpec, ...], current: int
+) -> _Heading:
+    """Return whether a paragraph is the level-1 heading of a section after ``current``;
+    ``normalized`` is ``_normalized`` of the paragraph's start."""
+    norm, origin = normalized  # the paragraph's start, as _normalized returns it
     compact = re.sub(r"\s+", "", norm)
     m = _NUMBER_PREFIX.match(norm)
     if m is None:
@@ -517,15 +521,14 @@ def _match_heading(text: str, sections: tuple[SectionSpec, ...], current: int) -
 
 
 def _outline_heading(
-    text: str, sections: tuple[SectionSpec, ...]
+    norm: str, sections: tuple[SectionSpec, ...]
 ) -> tuple[int | None, str, bool, int] | None:
     """Return (number, number as written, Chinese-numbered, section index or -1) for a paragraph
-    that reads as a level-1 heading, or None.
+    that reads as a level-1 heading, or None; ``norm`` is the paragraph's start in NFKC.
 
     Unlike ``_match_heading`` the title decides the section, whatever the number says; and any
     paragraph numbered 一、 counts, because a second 一、二、 series is itself a finding.
     """
-    norm, _ = _normalized(text[:_MATCH_SPAN])
     m = _NUMBER_PREFIX.match(norm)
     if m is None:
         compact = re.sub(r"\s+", "", norm)
