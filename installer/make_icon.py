@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 PNG = REPO / "desktop" / "gui" / "icons" / "nianbao.png"
 ICO = REPO / "installer" / "windows" / "nianbao.ico"
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+SMALL = 24  # up to this size the icon shows 年 alone
 RED = "#b3261e"  # the accent colour of the app's navigation (desktop/gui/app.py)
 
 
@@ -38,9 +39,15 @@ def draw(size: int, family: str) -> QImage:
     painter.drawRoundedRect(box, size * 0.16, size * 0.16)
     font = QFont(family)
     font.setBold(True)
+    painter.setPen(QColor("white"))
+    if size <= SMALL:  # two characters at 16–24 px are a blur: one, larger
+        font.setPixelSize(round(size * 0.7))
+        painter.setFont(font)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "年")
+        painter.end()
+        return image
     font.setPixelSize(max(6, round(size * 0.36)))
     painter.setFont(font)
-    painter.setPen(QColor("white"))
     top, bottom = QRectF(box), QRectF(box)
     top.setBottom(box.center().y() + size * 0.02)
     bottom.setTop(box.center().y() - size * 0.02)
