@@ -32,15 +32,15 @@ from _timing import (
 )
 
 sys.path.insert(0, str(REPO))
-from workbook_templates import TemplateRequest, build_template
-from workbook_templates.sample import sample_request
+from nianbao.workbook_templates import TemplateRequest, build_template
+from nianbao.workbook_templates.sample import sample_request
 
 TARGET_MS = 60.0
 
 COLD = """\
 import sys, time
 start = time.perf_counter()
-from workbook_templates import TemplateRequest, build_template
+from nianbao.workbook_templates import TemplateRequest, build_template
 imported = time.perf_counter()
 request = TemplateRequest(year=2025, unit="青禾镇人民政府", kind="乡镇")
 build_template(sys.argv[1], request, force=True)

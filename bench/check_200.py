@@ -58,7 +58,7 @@ def floor_cmd(folder: Path) -> list[str]:
 
 
 def check_cmd(folder: Path) -> list[str]:
-    return [sys.executable, "-m", "desktop", "check", str(folder), "--json"]
+    return [sys.executable, "-m", "nianbao", "check", str(folder), "--json"]
 
 
 def prepare(folder: Path, n: int, invalid: int, reuse: bool) -> None:

@@ -24,9 +24,9 @@ from _timing import REPO, environment, line, load_note, target_verdict
 sys.path.insert(0, str(REPO))
 import docx
 
-from converters.export import ExportRequest, export_report
-from workbook_templates import build_template
-from workbook_templates.sample import sample_request
+from nianbao.converters.export import ExportRequest, export_report
+from nianbao.workbook_templates import build_template
+from nianbao.workbook_templates.sample import sample_request
 
 TARGET_MS = 150.0
 

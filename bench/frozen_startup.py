@@ -118,12 +118,12 @@ def main() -> int:
         rows: dict[str, tuple[list[str], dict[str, str], bool]] = {
             "floor: python -c pass": ([python, "-c", "pass"], senv, False),
             "source: python -m desktop --version": (
-                [python, "-m", "desktop", "--version"],
+                [python, "-m", "nianbao", "--version"],
                 senv,
                 False,
             ),
             "frozen: nianbao --version": ([str(program), "--version"], fenv, False),
-            "source: python -m desktop demo": ([python, "-m", "desktop", "demo"], senv, False),
+            "source: python -m desktop demo": ([python, "-m", "nianbao", "demo"], senv, False),
             "frozen: nianbao demo": ([str(program), "demo"], fenv, False),
             "source: window first paint": ([*xvfb, python, "-c", APP_PROBE], senv, True),
             "frozen: window first paint": (

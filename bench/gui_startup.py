@@ -123,12 +123,12 @@ def check_from_window(rounds: int) -> tuple[list[float], list[float]]:
     sys.path.insert(0, str(REPO))
     from PySide6.QtCore import QSettings
 
-    from desktop.commands import _broken_sample, check_file
-    from desktop.gui.app import create_app
-    from desktop.gui.settings import Settings
-    from desktop.gui.window import MainWindow
-    from workbook_templates import build_template
-    from workbook_templates.sample import sample_request
+    from nianbao.desktop.commands import _broken_sample, check_file
+    from nianbao.desktop.gui.app import create_app
+    from nianbao.desktop.gui.settings import Settings
+    from nianbao.desktop.gui.window import MainWindow
+    from nianbao.workbook_templates import build_template
+    from nianbao.workbook_templates.sample import sample_request
 
     app = create_app()
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:

@@ -26,10 +26,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # runnable from a checkout without the editable install
     sys.path.insert(0, str(REPO))
 
-from workbook_templates import CellKey, TemplateRequest, build_template  # noqa: E402
-from workbook_templates.compute import recompute  # noqa: E402
-from workbook_templates.fields import field_value, resolve  # noqa: E402
-from workbook_templates.sample import sample_request  # noqa: E402
+from nianbao.workbook_templates import CellKey, TemplateRequest, build_template  # noqa: E402
+from nianbao.workbook_templates.compute import recompute  # noqa: E402
+from nianbao.workbook_templates.fields import field_value, resolve  # noqa: E402
+from nianbao.workbook_templates.sample import sample_request  # noqa: E402
 
 YEAR = 2025
 SAMPLE_UNIT = "青禾镇人民政府"

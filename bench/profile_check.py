@@ -27,10 +27,10 @@ from _timing import OUT, REPO, environment
 sys.path.insert(0, str(REPO))
 from make_workbooks import make_workbooks
 
-from desktop.cli import main as cli_main
-from desktop.commands import collect_inputs
-from validation import validate
-from workbook_templates import read_workbook
+from nianbao.desktop.cli import main as cli_main
+from nianbao.desktop.commands import collect_inputs
+from nianbao.validation import validate
+from nianbao.workbook_templates import read_workbook
 
 
 def main(argv: list[str] | None = None) -> int:

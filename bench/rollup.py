@@ -46,8 +46,8 @@ from check_200 import floor_cmd
 sys.path.insert(0, str(REPO))
 from make_workbooks import YEAR, file_name, workbook_request
 
-from workbook_templates import build_template
-from workbook_templates.sample import sample_request
+from nianbao.workbook_templates import build_template
+from nianbao.workbook_templates.sample import sample_request
 
 TARGET_RATIO = 5.0
 TARGET_MB = 500.0
@@ -203,7 +203,7 @@ def run_measured(cmd: list[str], stdout: Path | None = None) -> Run:
 def rollup_usage() -> str | None:
     """Return ``nianbao rollup --help`` if the command exists, else None."""
     proc = subprocess.run(
-        [sys.executable, "-m", "desktop", "rollup", "--help"],
+        [sys.executable, "-m", "nianbao", "rollup", "--help"],
         cwd=REPO,
         env=subprocess_env(),
         capture_output=True,
@@ -215,7 +215,7 @@ def rollup_usage() -> str | None:
 
 def rollup_cmd(usage: str, folder: Path, out: Path) -> list[str]:
     """Return the rollup command line, with --json and --force only if the command takes them."""
-    cmd = [sys.executable, "-m", "desktop", "rollup", str(folder), "-o", str(out)]
+    cmd = [sys.executable, "-m", "nianbao", "rollup", str(folder), "-o", str(out)]
     cmd += [flag for flag in ("--json", "--force") if flag in usage]
     return cmd
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from _timing import REPO, add_env_option, configure, environment, line, load_note, run_timed
 
 sys.path.insert(0, str(REPO))
-from workbook_templates import build_template
-from workbook_templates.sample import sample_request
+from nianbao.workbook_templates import build_template
+from nianbao.workbook_templates.sample import sample_request
 
 # Must not be imported by a plain check; the others are listed for information.
 FORBIDDEN = ("pandas", "PySide6", "shiboken6", "PyQt5", "PyQt6", "openpyxl", "numpy")
@@ -39,7 +39,7 @@ WATCHED = (*FORBIDDEN, "xlsxwriter", "python_calamine", "lxml", "PIL", "defusedx
 INSPECT = """\
 import contextlib, io, json, sys, time
 start = time.perf_counter()
-from desktop.cli import main
+from nianbao.desktop.cli import main
 args = json.loads(sys.argv[1])
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     try:
@@ -72,7 +72,7 @@ def inspect(args: list[str]) -> dict:
 
 def importtime(args: list[str]) -> list[tuple[int, int, int, str]]:
     """Return (self µs, cumulative µs, depth, module) for every import of a run."""
-    cmd = [sys.executable, "-X", "importtime", "-m", "desktop", *args]
+    cmd = [sys.executable, "-X", "importtime", "-m", "nianbao", *args]
     _, proc = run_timed(cmd, capture=True)
     rows = []
     pattern = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -110,11 +110,11 @@ def main(argv: list[str] | None = None) -> int:
 
         commands = {
             "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
-            "python -m desktop --version": [sys.executable, "-m", "desktop", "--version"],
-            "python -m desktop check --help": [sys.executable, "-m", "desktop", "check", "--help"],
+            "python -m desktop --version": [sys.executable, "-m", "nianbao", "--version"],
+            "python -m desktop check --help": [sys.executable, "-m", "nianbao", "check", "--help"],
             "python -m desktop check FILE --json": [
                 sys.executable,
-                *("-m", "desktop", "check", str(book), "--json"),
+                *("-m", "nianbao", "check", str(book), "--json"),
             ],
         }
         script = console_script()

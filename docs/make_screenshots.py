@@ -38,9 +38,9 @@ class Data:
     """Sample files for the scenes, built once by the core."""
 
     def __init__(self, folder: Path) -> None:
-        from desktop.commands import _broken_sample
-        from workbook_templates import build_template
-        from workbook_templates.sample import sample_request
+        from nianbao.desktop.commands import _broken_sample
+        from nianbao.workbook_templates import build_template
+        from nianbao.workbook_templates.sample import sample_request
 
         self.folder = folder
         self.this_year = build_template(
@@ -143,7 +143,7 @@ def rollup(window, data: Data):
     def problems_first():
         from PySide6.QtCore import Qt
 
-        from desktop import rollup_view
+        from nianbao.desktop import rollup_view
 
         page.grid.sortByColumn(rollup_view.STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
         page.grid.selectRow(2)
@@ -171,10 +171,10 @@ def main() -> int:
     _rerun_under_xvfb()
     from PySide6.QtCore import QSettings, QTimer
 
-    from desktop.gui import dialogs
-    from desktop.gui.app import create_app
-    from desktop.gui.settings import Settings
-    from desktop.gui.window import MainWindow
+    from nianbao.desktop.gui import dialogs
+    from nianbao.desktop.gui.app import create_app
+    from nianbao.desktop.gui.settings import Settings
+    from nianbao.desktop.gui.window import MainWindow
 
     wanted = [n for n in SCENES if not sys.argv[1:] or any(a in n for a in sys.argv[1:])]
     app = create_app()

@@ -15,13 +15,13 @@ a missing tool (with what to install).
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 INSTALLER = REPO / "installer"
 SPEC = INSTALLER / "nianbao.spec"
 NSIS_SCRIPT = INSTALLER / "windows" / "nianbao.nsi"
-ICON_PNG = REPO / "desktop" / "gui" / "icons" / "nianbao.png"
+ICON_PNG = REPO / "nianbao" / "desktop" / "gui" / "icons" / "nianbao.png"
 ICON_ICO = INSTALLER / "windows" / "nianbao.ico"
 DEFAULT_OUT = INSTALLER / "dist"
 # Marks a folder as this script's output, so that a rebuild may replace what is in it.
@@ -86,9 +86,15 @@ class Outputs:
 
 
 def project_version() -> str:
-    """Return the version from pyproject.toml (the one place it is kept for the package)."""
-    with (REPO / "pyproject.toml").open("rb") as fh:
-        return tomllib.load(fh)["project"]["version"]
+    """Return ``nianbao.__version__`` (the one place the version is written), read from the
+    source without importing the package."""
+    tree = ast.parse((REPO / "nianbao" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets
+        ):
+            return str(ast.literal_eval(node.value))
+    raise RuntimeError("nianbao/__init__.py 中没有 __version__")
 
 
 def say(message: str) -> None:

@@ -30,13 +30,12 @@ def _worker_pid() -> int:
 
 
 def _modules() -> dict:
-    import converters
-    import desktop
-    import validation
-    import workbook_templates
+    import nianbao
+    from nianbao import converters, desktop, validation, workbook_templates
 
     base = Path(getattr(sys, "_MEIPASS", "")).resolve()
-    files = {m.__name__: m.__file__ for m in (desktop, workbook_templates, validation, converters)}
+    packages = (nianbao, desktop, workbook_templates, validation, converters)
+    files = {m.__name__: m.__file__ for m in packages}
     inside = all(base != Path() and Path(f).resolve().is_relative_to(base) for f in files.values())
     return {"ok": bool(getattr(sys, "frozen", False)) and inside, "bundle": str(base), **files}
 
@@ -49,8 +48,8 @@ def _left_out() -> dict:
 
 
 def _data_files() -> dict:
-    from workbook_templates import available_formats
-    from workbook_templates.sample import sample_request
+    from nianbao.workbook_templates import available_formats
+    from nianbao.workbook_templates.sample import sample_request
 
     formats = list(available_formats())
     sample = sample_request(2025)
@@ -84,9 +83,9 @@ def _qt() -> dict:
     from PySide6.QtCore import QCoreApplication, QLibraryInfo
     from PySide6.QtGui import QImageReader
 
-    from desktop.gui.app import ICON, create_app
-    from desktop.gui.settings import Settings
-    from desktop.gui.window import MainWindow
+    from nianbao.desktop.gui.app import ICON, create_app
+    from nianbao.desktop.gui.settings import Settings
+    from nianbao.desktop.gui.window import MainWindow
 
     app = create_app(sys.argv[:1])
     cancel = QCoreApplication.translate("QPlatformTheme", "Cancel")
@@ -147,7 +146,7 @@ def first_paint() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.gui import main, window
+    from nianbao.desktop.gui import main, window
 
     first: dict[str, float] = {}
     original = window.MainWindow.paintEvent

@@ -18,7 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QImage, QPainter
 
 REPO = Path(__file__).resolve().parent.parent
-PNG = REPO / "desktop" / "gui" / "icons" / "nianbao.png"
+PNG = REPO / "nianbao" / "desktop" / "gui" / "icons" / "nianbao.png"
 ICO = REPO / "installer" / "windows" / "nianbao.ico"
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 SMALL = 24  # up to this size the icon shows 年 alone

@@ -43,10 +43,10 @@ def main() -> int:
 
         return bundle_selftest.run() if selftest == "1" else bundle_selftest.first_paint()
     if Path(sys.argv[0]).stem.lower() == "nianbao-gui":
-        from desktop.gui import main as gui_main
+        from nianbao.desktop.gui import main as gui_main
 
         return gui_main()
-    from desktop.cli import main as cli_main
+    from nianbao.desktop.cli import main as cli_main
 
     return cli_main()
 

@@ -13,8 +13,8 @@ import pytest
 # The desktop app's tests run without a display; screenshots use Xvfb explicitly.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from workbook_templates import TemplateRequest, build_template, load_spec
-from workbook_templates.sample import sample_request
+from nianbao.workbook_templates import TemplateRequest, build_template, load_spec
+from nianbao.workbook_templates.sample import sample_request
 
 REPO = Path(__file__).resolve().parent.parent
 # Real report texts found on the web (see tests/data/seeds/README.md), kept with the tests so a
@@ -117,7 +117,7 @@ class DialogRecorder:
         return True
 
     def choose_output(self, parent, path):
-        from workbook_templates.files import numbered_path
+        from nianbao.files import numbered_path
 
         path = Path(path)
         if not path.exists():
@@ -146,9 +146,9 @@ def gui(qtbot, tmp_path, monkeypatch):
     """The desktop app's main window with fresh settings, its dialogs recorded, logs in tmp."""
     from PySide6.QtCore import QSettings
 
-    from desktop.gui import dialogs
-    from desktop.gui.settings import Settings
-    from desktop.gui.window import MainWindow
+    from nianbao.desktop.gui import dialogs
+    from nianbao.desktop.gui.settings import Settings
+    from nianbao.desktop.gui.window import MainWindow
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     recorder = DialogRecorder()

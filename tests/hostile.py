@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from workbook_templates.xlsx_reader import MAX_ENTRIES, MAX_FILE_BYTES, MAX_PART_BYTES
+from nianbao.workbook_templates.xlsx_reader import MAX_ENTRIES, MAX_FILE_BYTES, MAX_PART_BYTES
 
 Members = list[tuple[str, bytes]]
 

@@ -13,18 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from validation import validate
-from workbook_templates import build_template, read_workbook
-from workbook_templates import layout as L
-from workbook_templates.carry import carry_forward, carry_instances, describe
-from workbook_templates.checks import FAIL_MARK, check_lines
-from workbook_templates.compute import computed_cells
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey, load_spec, parse_spec
+from nianbao.validation import validate
+from nianbao.workbook_templates import build_template, read_workbook
+from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.carry import carry_forward, carry_instances, describe
+from nianbao.workbook_templates.checks import FAIL_MARK, check_lines
+from nianbao.workbook_templates.compute import computed_cells
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import FORMATS_DIR, CellKey, load_spec, parse_spec
 
 from .workbook_edit import edit_workbook
 
-REPO = Path(__file__).resolve().parent.parent
 COLUMNS = ("c1", "c2", "c3", "c4", "c5", "c6")
 
 
@@ -103,7 +102,9 @@ def test_2019_format_workbook_of_2020_carries_into_the_2021_format(build):
 def spec_carrying(rule_right: str):
     """Return the 2021 spec with X-1 reading another of last year's rows (a format whose carry
     names a cell the other format has no counterpart for, or a total)."""
-    text = (REPO / "workbook_templates/formats/format_2021.toml").read_text(encoding="utf-8")
+    text = (FORMATS_DIR / "format_2021.toml").read_text(
+        encoding="utf-8"
+    )
     changed = text.replace('right = ["prev:r4"]', f'right = ["prev:{rule_right}"]', 1)
     assert changed != text
     return parse_spec(tomllib.loads(changed), "test")
@@ -189,7 +190,7 @@ def test_describe_names_rows_and_columns_with_the_values(last_year):
 
 def nianbao(*args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "desktop", *map(str, args)],
+        [sys.executable, "-m", "nianbao", *map(str, args)],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -307,7 +308,7 @@ def test_template_without_previous_has_no_reference_sheet(tmp_path, build):
 def _imported_2019_tables(tmp_path: Path) -> Path:
     """Return a workbook imported from a 2024 report whose tables are in the 2019 format (表三
     maps except （六）, 表二 only the decision counts)."""
-    from converters.report_import import ImportRequest, import_report
+    from nianbao.converters.report_import import ImportRequest, import_report
 
     from .test_import import _write_2019_txt
 
@@ -319,7 +320,7 @@ def _imported_2019_tables(tmp_path: Path) -> Path:
 
 
 def test_imported_unknown_cells_are_not_read_as_zero(tmp_path):
-    from workbook_templates.carry import previous_values
+    from nianbao.workbook_templates.carry import previous_values
 
     wb = read_workbook(_imported_2019_tables(tmp_path))
     assert wb.stamp.is_imported and wb.stamp.source == "2024.txt"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from desktop.check_view import (
+from nianbao.desktop.check_view import (
     COMPUTED,
     COMPUTED_BACKGROUND,
     INPUT,
@@ -38,13 +38,13 @@ from desktop.check_view import (
     summary_text,
     wrap_label,
 )
-from desktop.commands import check_file
+from nianbao.desktop.commands import check_file
+from nianbao.validation import Finding, Report
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import CellKey
 from tests.narratives import whole_narrative
 from tests.workbook_edit import edit_workbook
-from validation import Finding, Report
-from workbook_templates import read_workbook
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey
 
 LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 

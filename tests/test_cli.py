@@ -15,7 +15,7 @@ from .workbook_edit import edit_workbook
 
 def nianbao(*args, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "desktop", *map(str, args)],
+        [sys.executable, "-m", "nianbao", *map(str, args)],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -198,7 +198,7 @@ def test_demo_writes_everything_into_a_new_folder_each_time(tmp_path):
 def test_check_path_does_not_import_heavy_modules(sample_path):
     code = (
         f"import sys; sys.argv=['nianbao','check',{str(sample_path)!r},'--json'];"
-        "from desktop.cli import main; import contextlib, io;"
+        "from nianbao.desktop.cli import main; import contextlib, io;"
         "f=io.StringIO();\nwith contextlib.redirect_stdout(f): main()\n"
         "print(sorted(m for m in ('pandas','numpy','PySide6','openpyxl') if m in sys.modules))"
     )
@@ -209,7 +209,7 @@ def test_check_path_does_not_import_heavy_modules(sample_path):
 def test_output_cut_short_by_the_reader_is_not_an_internal_error(tmp_path):
     """`nianbao demo | head -1`: the pipe closes early; no error message, no log entry."""
     with subprocess.Popen(
-        [sys.executable, "-m", "desktop", "demo"],
+        [sys.executable, "-m", "nianbao", "demo"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -275,10 +275,10 @@ def test_export_pdf_without_libreoffice_says_how_to_get_one(
     sample_path, tmp_path, monkeypatch, capsys
 ):
     """In-process, with the machine's LibreOffice hidden: Word is written, PDF is explained."""
-    import converters.pdf
-    from desktop.cli import main
+    from nianbao.converters import pdf
+    from nianbao.desktop.cli import main
 
-    monkeypatch.setattr(converters.pdf, "find_soffice", lambda: None)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     code = main(["export", str(sample_path), "-o", str(tmp_path / "r.docx"), "--pdf"])
     err = capsys.readouterr().err
     assert code == 2

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from python_calamine import load_workbook
 
-from validation.engine import validate
-from workbook_templates.compute import input_keys
-from workbook_templates.errors import WorkbookError
-from workbook_templates.reader import read_workbook
-from workbook_templates.spec import spec_for_year
+from nianbao.errors import WorkbookError
+from nianbao.validation.engine import validate
+from nianbao.workbook_templates.compute import input_keys
+from nianbao.workbook_templates.reader import read_workbook
+from nianbao.workbook_templates.spec import spec_for_year
 
 from .county import ROSTER_HEADER, County, make_county
 

@@ -11,16 +11,16 @@ from pathlib import Path
 import docx
 import pytest
 
-from converters.docx_verify import read_docx_tables, table_mismatches, verify_docx
-from converters.export import ExportRefused, ExportRequest, export_report
-from converters.html_writer import read_html_tables
-from converters.narrative import read_narrative
-from converters.narrative_template import write_narrative_template
-from converters.word_styles import FontSet
-from workbook_templates import layout as L
-from workbook_templates.compute import input_keys, recompute
-from workbook_templates.errors import ExportError, OutputExistsError
-from workbook_templates.spec import CellKey
+from nianbao.converters.docx_verify import read_docx_tables, table_mismatches, verify_docx
+from nianbao.converters.export import ExportRefused, ExportRequest, export_report
+from nianbao.converters.html_writer import read_html_tables
+from nianbao.converters.narrative import read_narrative
+from nianbao.converters.narrative_template import write_narrative_template
+from nianbao.converters.word_styles import FontSet
+from nianbao.errors import ExportError, OutputExistsError
+from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.compute import input_keys, recompute
+from nianbao.workbook_templates.spec import CellKey
 
 from .conftest import SEEDS
 
@@ -194,7 +194,7 @@ def _distinct_request(sample, spec):
 @pytest.mark.parametrize("version", ["2021", "2019"])
 def test_every_table_number_round_trips_through_word_and_html(tmp_path, build, sample, version):
     """Each input cell gets a different number (the rules then fail, so this is a draft)."""
-    from workbook_templates.spec import load_spec
+    from nianbao.workbook_templates.spec import load_spec
 
     spec = load_spec(version)
     request, inputs = _distinct_request(sample, spec)
@@ -214,9 +214,9 @@ def test_every_table_number_round_trips_through_word_and_html(tmp_path, build, s
 
 def test_verification_catches_a_table_that_does_not_show_the_data(exported, tmp_path):
     out, result = exported
-    from converters.compose import compose_report
-    from converters.narrative import narrative_from_workbook
-    from workbook_templates import read_workbook
+    from nianbao.converters.compose import compose_report
+    from nianbao.converters.narrative import narrative_from_workbook
+    from nianbao.workbook_templates import read_workbook
 
     wb = read_workbook(result.report.file)
     doc, _ = compose_report(wb, narrative_from_workbook(wb))
@@ -419,7 +419,7 @@ def test_every_seed_exports_as_a_draft_with_the_six_headings(tmp_path, sample_pa
 
 
 def test_progress_is_reported_and_cancel_stops_before_writing(tmp_path, sample_path):
-    from workbook_templates.errors import Cancelled
+    from nianbao.errors import Cancelled
 
     steps = []
     out = tmp_path / "r.docx"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from converters.export import ExportRequest, export_report
+from nianbao.converters.export import ExportRequest, export_report
 from tests.pdf_geometry import (
     chars_per_full_line,
     is_page_number,
@@ -25,8 +25,8 @@ LONG_TEXT = "".join(
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, libreoffice_ok):
-    from workbook_templates import build_template
-    from workbook_templates.sample import sample_request
+    from nianbao.workbook_templates import build_template
+    from nianbao.workbook_templates.sample import sample_request
 
     folder = tmp_path_factory.mktemp("render")
     request = sample_request(2025)

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from workbook_templates.compute import input_keys, recompute
-from workbook_templates.fields import (
+from nianbao.workbook_templates.compute import input_keys, recompute
+from nianbao.workbook_templates.fields import (
     field_value,
     replace_fields,
     resolve,
     spec_fields,
     suggest,
 )
-from workbook_templates.spec import CellKey
+from nianbao.workbook_templates.spec import CellKey
 
 
 @pytest.fixture(params=["2021", "2019"])

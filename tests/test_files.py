@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook_templates.errors import OutputWriteError
-from workbook_templates.files import atomic_output
+from nianbao.errors import OutputWriteError
+from nianbao.files import atomic_output
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def test_cli_reports_an_unwritable_output_in_chinese(tmp_path):
     blocker = tmp_path / "文件"
     blocker.write_text("x", encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "desktop", "template", "-o", str(blocker / "t.xlsx")],
+        [sys.executable, "-m", "nianbao", "template", "-o", str(blocker / "t.xlsx")],
         capture_output=True,
         text=True,
         cwd=REPO,

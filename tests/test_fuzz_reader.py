@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from validation import Report, validate
-from workbook_templates import build_template, read_workbook
-from workbook_templates.errors import WorkbookError
-from workbook_templates.sample import sample_request
+from nianbao.errors import WorkbookError
+from nianbao.validation import Report, validate
+from nianbao.workbook_templates import build_template, read_workbook
+from nianbao.workbook_templates.sample import sample_request
 
 from . import hostile as H
 

@@ -26,7 +26,7 @@ def _imports(path: Path) -> set[str]:
 def test_nothing_outside_the_desktop_gui_imports_qt():
     offenders = []
     for package in (*CORE, "desktop"):
-        for path in sorted((REPO / package).rglob("*.py")):
+        for path in sorted((REPO / "nianbao" / package).rglob("*.py")):
             if "gui" in path.relative_to(REPO).parts:
                 continue
             if _imports(path) & {"PySide6", "shiboken6", "PyQt5", "PyQt6"}:
@@ -36,8 +36,8 @@ def test_nothing_outside_the_desktop_gui_imports_qt():
 
 def test_gui_shows_messages_instead_of_printing():
     """Only the entry point prints (when Qt itself is missing); the window has no console."""
-    for path in sorted((REPO / "desktop" / "gui").rglob("*.py")):
-        if path == REPO / "desktop" / "gui" / "__init__.py":
+    for path in sorted((REPO / "nianbao" / "desktop" / "gui").rglob("*.py")):
+        if path == REPO / "nianbao" / "desktop" / "gui" / "__init__.py":
             continue
         text = path.read_text(encoding="utf-8")
         assert "print(" not in text, f"{path.name} prints instead of showing"
@@ -45,7 +45,7 @@ def test_gui_shows_messages_instead_of_printing():
 
 def test_gui_command_is_listed_and_documented():
     proc = subprocess.run(
-        [sys.executable, "-m", "desktop", "gui", "--help"],
+        [sys.executable, "-m", "nianbao", "gui", "--help"],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -60,7 +60,7 @@ def test_gui_reports_missing_qt_in_chinese(tmp_path):
     fake = tmp_path / "PySide6"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('no Qt here')\n", encoding="utf-8")
-    code = "import sys; from desktop.gui import main; sys.exit(main([]))"
+    code = "import sys; from nianbao.desktop.gui import main; sys.exit(main([]))"
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -109,7 +109,7 @@ def test_rollup_spawns_its_workers_when_qt_threads_run():
     count does not see a QThread, so the core counts the process's threads itself."""
     code = (
         "from PySide6.QtCore import QThread\n"
-        "from converters.rollup import _single_threaded\n"
+        "from nianbao.converters.rollup import _single_threaded\n"
         "before = _single_threaded()\n"
         "class T(QThread):\n"
         "    def run(self):\n"

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from desktop.commands import check_file
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey
+from nianbao.desktop.commands import check_file
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import CellKey
 
 pytestmark = pytest.mark.gui
 

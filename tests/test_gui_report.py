@@ -10,8 +10,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from desktop.commands import _broken_sample
-from workbook_templates.spec import CellKey
+from nianbao.desktop.commands import _broken_sample
+from nianbao.workbook_templates.spec import CellKey
 
 pytestmark = pytest.mark.gui
 
@@ -166,9 +166,9 @@ def test_missing_inputs_are_explained_before_anything_runs(gui, sample_path):
 
 
 def test_cancel_is_honoured_only_until_files_are_written(sample_path, tmp_path):
-    from converters.export import ExportRequest
-    from desktop.gui.pages.report_page import NOT_CANCELLABLE, export_work
-    from workbook_templates.errors import Cancelled
+    from nianbao.converters.export import ExportRequest
+    from nianbao.desktop.gui.pages.report_page import NOT_CANCELLABLE, export_work
+    from nianbao.errors import Cancelled
 
     out = tmp_path / "r.docx"
     work = export_work(ExportRequest(workbook=sample_path, docx=out))

@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
-from converters.handout import LIST_NAME, narrative_name, workbook_name
-from converters.returns import LIST_NAME as RETURNS_LIST
-from converters.rollup import RollupRequest, rollup
-from converters.roster import read_roster
-from desktop import rollup_view as view
-from workbook_templates import read_workbook
-from workbook_templates.styles import FAIL_FILL, MISSING_FILL
+from nianbao.converters.handout import LIST_NAME, narrative_name, workbook_name
+from nianbao.converters.returns import LIST_NAME as RETURNS_LIST
+from nianbao.converters.rollup import RollupRequest, rollup
+from nianbao.converters.roster import read_roster
+from nianbao.desktop import rollup_view as view
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.styles import FAIL_FILL, MISSING_FILL
 
 from .county import County, make_county
 

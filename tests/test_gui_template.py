@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from workbook_templates import read_workbook
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import CellKey
 
 pytestmark = pytest.mark.gui
 
@@ -69,7 +69,7 @@ def test_generate_with_last_years_workbook_writes_both_files_with_carried_cells(
 
 
 def test_the_next_start_remembers_unit_kind_year_and_folder(gui, tmp_path):
-    from desktop.gui.window import MainWindow
+    from nianbao.desktop.gui.window import MainWindow
 
     page = template_page(gui, tmp_path, unit="白云街道办事处", kind="街道", year=2021)
     generate(gui, page)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from workbook_templates.errors import Cancelled, CorruptWorkbookError
+from nianbao.errors import Cancelled, CorruptWorkbookError
 
 pytestmark = pytest.mark.gui
 
@@ -80,7 +80,7 @@ def test_a_failing_job_becomes_a_chinese_dialog_without_traceback(gui):
 def test_settings_are_remembered(gui, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from desktop.gui.settings import Settings
+    from nianbao.desktop.gui.settings import Settings
 
     gui.settings.unit = "青禾镇人民政府"
     gui.settings.year = 2025
@@ -92,11 +92,11 @@ def test_settings_are_remembered(gui, tmp_path):
 
 
 def test_about_box_names_version_and_formats():
-    from desktop.cli import VERSION
-    from desktop.gui.dialogs import about_text
+    from nianbao import __version__
+    from nianbao.desktop.gui.dialogs import about_text
 
     text = about_text()
-    assert VERSION in text and "2021 版" in text and "2019 版" in text
+    assert __version__ in text and "2021 版" in text and "2019 版" in text
 
 
 def test_dropped_files_go_to_the_page_that_takes_them(gui, sample_path, tmp_path):
@@ -122,7 +122,7 @@ def test_dropped_files_go_to_the_page_that_takes_them(gui, sample_path, tmp_path
 
 
 def test_settings_dialog_stores_output_folder_and_fonts(gui, tmp_path):
-    from desktop.gui.settings_dialog import SettingsDialog
+    from nianbao.desktop.gui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(gui.settings, gui.window)
     dialog.output.set_path(tmp_path)
@@ -148,7 +148,7 @@ def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path, sample_pa
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "gui", str(sample_path)],
+        [sys.executable, "-m", "nianbao", "gui", str(sample_path)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

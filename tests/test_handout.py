@@ -10,14 +10,14 @@ import docx
 import openpyxl
 import pytest
 
-from converters.handout import LIST_NAME, HandoutFile, handout
-from converters.roster import Roster, RosterError, RosterUnit, read_roster
-from desktop.cli import _Parser
-from desktop.commands import narrative_template_path
-from desktop.county_commands import COMMANDS, add_parsers
-from workbook_templates import read_workbook
-from workbook_templates.builder import default_year
-from workbook_templates.errors import Cancelled, OutputExistsError, UsageError
+from nianbao.converters.handout import LIST_NAME, HandoutFile, handout
+from nianbao.converters.roster import Roster, RosterError, RosterUnit, read_roster
+from nianbao.desktop.cli import _Parser
+from nianbao.desktop.commands import narrative_template_path
+from nianbao.desktop.county_commands import COMMANDS, add_parsers
+from nianbao.errors import Cancelled, OutputExistsError, UsageError
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.builder import default_year
 
 UNITS = [
     ("青禾镇人民政府", "乡镇"),

@@ -24,16 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from validation import Report, validate
-from workbook_templates import build_template, read_workbook
-from workbook_templates.errors import (
+from nianbao.errors import (
     CorruptWorkbookError,
     EncryptedWorkbookError,
     NotAWorkbookError,
     WorkbookError,
 )
-from workbook_templates.sample import sample_request
-from workbook_templates.xlsx_reader import DEFAULT_MAX_ROWS, open_xlsx
+from nianbao.validation import Report, validate
+from nianbao.workbook_templates import build_template, read_workbook
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.xlsx_reader import DEFAULT_MAX_ROWS, open_xlsx
 
 from . import hostile as H
 
@@ -291,7 +291,7 @@ def run_cli(*args: object, timeout: float = CLI_TIMEOUT) -> CliRun:
         "PYTHONIOENCODING": "utf-8",
         "XDG_STATE_HOME": _state_home(),
     }
-    command = [sys.executable, "-m", "desktop", *map(str, args)]
+    command = [sys.executable, "-m", "nianbao", *map(str, args)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO, env=env)
         peak: float | None = None

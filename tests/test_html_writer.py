@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from converters.document import (
+from nianbao.converters.document import (
     BODY,
     HEADING2,
     LIST_ITEM,
@@ -16,10 +16,10 @@ from converters.document import (
     Run,
     Section,
 )
-from converters.html_writer import read_html_tables, render_html, write_html
-from converters.tables import table_grid
-from workbook_templates.errors import OutputExistsError
-from workbook_templates.spec import load_spec
+from nianbao.converters.html_writer import read_html_tables, render_html, write_html
+from nianbao.converters.tables import table_grid
+from nianbao.errors import OutputExistsError
+from nianbao.workbook_templates.spec import load_spec
 
 HOSTILE = "<script>alert(1)</script> & \"引号\" 'single' </td></table>"
 DRAFT = "草稿：填报表未通过校验，不得公开"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from converters.report_import import ImportRequest, import_report
-from validation import validate
-from workbook_templates import read_workbook
-from workbook_templates.compute import input_keys
-from workbook_templates.errors import NianbaoError, OutputExistsError
-from workbook_templates.spec import CellKey, load_spec
+from nianbao.converters.report_import import ImportRequest, import_report
+from nianbao.errors import NianbaoError, OutputExistsError
+from nianbao.validation import validate
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.compute import input_keys
+from nianbao.workbook_templates.spec import CellKey, load_spec
 
 from .conftest import SEEDS
 from .workbook_edit import edit_workbook
@@ -513,7 +513,7 @@ def test_year_option_wins_over_the_title(tmp_path):
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
+        [sys.executable, "-m", "nianbao", *args],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -567,7 +567,7 @@ def test_imported_004_prefills_nothing_and_says_why(tmp_path):
 
 
 def test_check_against_imported_previous_gives_no_false_cross_year_errors(tmp_path, build):
-    from workbook_templates.sample import sample_request
+    from nianbao.workbook_templates.sample import sample_request
 
     this = build(sample_request(2025), "2025.xlsx")
     last = tmp_path / "2024.xlsx"
@@ -585,7 +585,7 @@ def test_check_against_imported_previous_gives_no_false_cross_year_errors(tmp_pa
 
 
 def test_check_against_2019_import_skips_only_the_unknown(tmp_path, build, spec2019):
-    from workbook_templates.sample import sample_request
+    from nianbao.workbook_templates.sample import sample_request
 
     source = tmp_path / "2024.txt"
     _write_2019_txt(source, 2024, spec2019)  # 2019 tables in a 2024 report: 表三 maps
@@ -605,8 +605,8 @@ def test_check_against_2019_import_skips_only_the_unknown(tmp_path, build, spec2
 
 
 def test_loaded_spec_has_no_hard_coded_labels_in_the_importer():
-    code = (REPO / "converters" / "import_tables.py").read_text(encoding="utf-8")
-    code += (REPO / "converters" / "report_import.py").read_text(encoding="utf-8")
+    code = (REPO / "nianbao" / "converters" / "import_tables.py").read_text(encoding="utf-8")
+    code += (REPO / "nianbao" / "converters" / "report_import.py").read_text(encoding="utf-8")
     for label in ("结转下年度", "本年新收", "行政许可", "自然人", "第二十条"):
         assert label not in code
     assert load_spec("2021").import_text.aliases  # the spellings are data

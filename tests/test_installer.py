@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook_templates import build_template
-from workbook_templates.sample import sample_request
+from nianbao.workbook_templates import build_template
+from nianbao.workbook_templates.sample import sample_request
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "installer" / "build.py"

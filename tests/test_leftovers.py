@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from converters.narrative import narrative_from_workbook, read_narrative
-from validation import validate
-from validation.leftovers import find_leftovers
-from validation.narrative_checks import narrative_findings
-from workbook_templates import read_workbook
+from nianbao.converters.narrative import narrative_from_workbook, read_narrative
+from nianbao.validation import validate
+from nianbao.validation.leftovers import find_leftovers
+from nianbao.validation.narrative_checks import narrative_findings
+from nianbao.workbook_templates import read_workbook
 
 from .conftest import SEEDS
 from .test_cli import nianbao

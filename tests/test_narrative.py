@@ -19,16 +19,16 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from converters.document import BODY, HEADING2, LIST_ITEM, Paragraph, Run
-from converters.narrative import (
+from nianbao.converters.document import BODY, HEADING2, LIST_ITEM, Paragraph, Run
+from nianbao.converters.narrative import (
     Narrative,
     narrative_from_paragraphs,
     narrative_from_workbook,
     read_narrative,
 )
-from converters.narrative_docx import _format_number
-from workbook_templates import read_workbook
-from workbook_templates.errors import NarrativeError
+from nianbao.converters.narrative_docx import _format_number
+from nianbao.errors import NarrativeError
+from nianbao.workbook_templates import read_workbook
 
 from .conftest import SEEDS
 
@@ -526,7 +526,7 @@ def test_docx_reads_what_word_shows_of_tracked_changes_hidden_text_and_links(spe
 
 
 def test_narrative_template_untouched_is_empty(spec2021, tmp_path):
-    from converters.narrative_template import write_narrative_template
+    from nianbao.converters.narrative_template import write_narrative_template
 
     path = write_narrative_template(spec2021, tmp_path / "模板.docx", unit="青禾镇", year=2025)
     n = read_narrative(path, spec2021)

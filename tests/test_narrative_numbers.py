@@ -15,25 +15,25 @@ from decimal import Decimal
 
 import pytest
 
-from converters.document import HEADING2
-from converters.narrative import narrative_from_workbook, read_narrative
-from validation import narrative_checks, validate
-from validation.narrative_checks import narrative_findings
-from validation.narrative_numbers import (
+from nianbao.converters.document import HEADING2
+from nianbao.converters.narrative import narrative_from_workbook, read_narrative
+from nianbao.errors import SpecError
+from nianbao.validation import narrative_checks, validate
+from nianbao.validation.narrative_checks import narrative_findings
+from nianbao.validation.narrative_numbers import (
     TextBlock,
     chinese_number,
     find_claims,
     number_findings,
     text_sheet_findings,
 )
-from validation.narrative_structure import places
-from workbook_templates import TemplateRequest, read_workbook
-from workbook_templates.compute import computed_cells, recompute
-from workbook_templates.errors import SpecError
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey, parse_spec
+from nianbao.validation.narrative_structure import places
+from nianbao.workbook_templates import TemplateRequest, read_workbook
+from nianbao.workbook_templates.compute import computed_cells, recompute
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import FORMATS_DIR, CellKey, parse_spec
 
-from .conftest import REPO, SEEDS
+from .conftest import SEEDS
 from .narratives import whole_narrative
 from .test_cli import assert_no_traceback, nianbao
 
@@ -393,7 +393,9 @@ def test_format_2019_reads_its_own_table_two(spec2019):
 
 
 def _format_text() -> str:
-    return (REPO / "workbook_templates/formats/format_2021.toml").read_text(encoding="utf-8")
+    return (FORMATS_DIR / "format_2021.toml").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from converters.narrative import read_narrative
-from validation import validate
-from validation.narrative_checks import narrative_findings
-from validation.narrative_structure import narrative_structure_findings, similarity
-from workbook_templates import read_workbook
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import load_spec
+from nianbao.converters.narrative import read_narrative
+from nianbao.validation import validate
+from nianbao.validation.narrative_checks import narrative_findings
+from nianbao.validation.narrative_structure import narrative_structure_findings, similarity
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import load_spec
 
 from .conftest import SEEDS
 from .test_cli import assert_no_traceback, nianbao
@@ -359,7 +359,7 @@ def test_both_formats_declare_the_structure_rules():
 
 @pytest.mark.parametrize("suffix", ["docx", "html"])
 def test_our_own_exported_report_passes_every_structure_check(tmp_path, sample_path, suffix):
-    from converters.export import ExportRequest, export_report
+    from nianbao.converters.export import ExportRequest, export_report
 
     out = tmp_path / f"报告.{suffix}"
     request = ExportRequest(workbook=sample_path, **{suffix: out})

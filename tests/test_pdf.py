@@ -1,4 +1,5 @@
-"""converters.pdf: .docx -> PDF with LibreOffice, and the Chinese errors when that cannot be done.
+"""nianbao.converters.pdf: .docx -> PDF with LibreOffice, and the Chinese errors when that
+cannot be done.
 
 The page geometry of the 公文 layout (GB/T 9704: A4, 22 lines of 28 characters in 三号仿宋) is
 measured in the PDF that LibreOffice writes from a .docx set up the way the report is.
@@ -20,20 +21,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from converters.pdf import (
+from nianbao.converters.pdf import (
     FALLBACK_ACTION,
     PdfConversionError,
     PdfUnavailableError,
     convert_to_pdf,
     find_soffice,
 )
+from nianbao.errors import OutputExistsError, UsageError
 from tests.pdf_geometry import (
     chars_per_full_line,
     lines_per_full_page,
     margins_mm,
     measure,
 )
-from workbook_templates.errors import OutputExistsError, UsageError
 
 A4_PT = (595.3, 841.9)
 # Body characters condensed by 0.25 pt (w:spacing in twentieths of a point): 28 × 15.75 pt fits
@@ -177,7 +178,7 @@ def test_convert_of_a_missing_docx_is_a_usage_error(tmp_path):
 
 def test_convert_without_libreoffice_says_what_to_do(tmp_path, monkeypatch):
     # Stands in for a machine without LibreOffice.
-    monkeypatch.setattr("converters.pdf.find_soffice", lambda: None)
+    monkeypatch.setattr("nianbao.converters.pdf.find_soffice", lambda: None)
     docx = official_docx(tmp_path / "年报.docx", paragraphs=1)
     with pytest.raises(PdfUnavailableError) as caught:
         convert_to_pdf(docx, tmp_path / "年报.pdf")

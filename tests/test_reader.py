@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from workbook_templates import read_workbook
-from workbook_templates.compute import computed_cells
-from workbook_templates.errors import ForeignWorkbookError, UnsupportedFormatError
-from workbook_templates.formulas import evaluate_formula, formula_cells
-from workbook_templates.values import normalize_label, parse_number_text
-from workbook_templates.xlsx_reader import open_xlsx, shift_formula
+from nianbao.errors import ForeignWorkbookError, UnsupportedFormatError
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.compute import computed_cells
+from nianbao.workbook_templates.formulas import evaluate_formula, formula_cells
+from nianbao.workbook_templates.values import normalize_label, parse_number_text
+from nianbao.workbook_templates.xlsx_reader import open_xlsx, shift_formula
 
 from .workbook_edit import edit_workbook
 
@@ -93,7 +93,7 @@ def test_cached_values_of_totals_are_ignored(sample_path, tmp_path):
                 data = data.replace(b"<f>SUM(D6:I6)</f><v>17</v>", b"<f>SUM(D6:I6)</f><v>999</v>")
                 assert b"<v>999</v>" in data
             dst.writestr(item, data)
-    from validation import validate
+    from nianbao.validation import validate
 
     assert validate(read_workbook(stale)).findings == []
 

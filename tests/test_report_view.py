@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from converters.export import ExportRefused, ExportRequest, export_report
-from desktop.commands import _broken_sample
-from desktop.report_view import (
+from nianbao.converters.export import ExportRefused, ExportRequest, export_report
+from nianbao.desktop.commands import _broken_sample
+from nianbao.desktop.report_view import (
     OutputPlan,
     check_inputs,
     clean_name,
@@ -18,8 +18,8 @@ from desktop.report_view import (
     split_problem,
     warnings_line,
 )
-from validation import Finding, Report
-from workbook_templates.errors import UsageError
+from nianbao.errors import UsageError
+from nianbao.validation import Finding, Report
 
 ALL = {"docx", "html", "pdf"}
 
@@ -123,7 +123,7 @@ def test_warnings_line_counts_only_warnings():
 
 
 def test_split_problem_separates_what_to_do():
-    from converters.pdf import FALLBACK_ACTION
+    from nianbao.converters.pdf import FALLBACK_ACTION
 
     assert split_problem("没有找到 LibreOffice，无法直接生成 PDF。" + FALLBACK_ACTION) == (
         "没有找到 LibreOffice，无法直接生成 PDF。",

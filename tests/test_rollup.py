@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from converters.rollup import RollupRequest, rollup
-from converters.roster import read_roster
-from validation import validate
-from workbook_templates import build_template, read_workbook
-from workbook_templates.compute import input_keys
-from workbook_templates.errors import Cancelled, OutputExistsError
-from workbook_templates.spec import CellKey, spec_for_year
-from workbook_templates.summary_layout import unit_sheet_layout
+from nianbao.converters.rollup import RollupRequest, rollup
+from nianbao.converters.roster import read_roster
+from nianbao.errors import Cancelled, OutputExistsError
+from nianbao.validation import validate
+from nianbao.workbook_templates import build_template, read_workbook
+from nianbao.workbook_templates.compute import input_keys
+from nianbao.workbook_templates.spec import CellKey, spec_for_year
+from nianbao.workbook_templates.summary_layout import unit_sheet_layout
 
 from .county import County, make_county
 from .test_cli import nianbao
@@ -155,7 +155,7 @@ def test_a_changed_summary_cell_is_an_error_at_that_cell(rolled, tmp_path):
     wb = read_workbook(data["output"])
     spec = wb.spec
     key = CellKey("t3", "r1", "c1")
-    from workbook_templates import layout as L
+    from nianbao.workbook_templates import layout as L
 
     ref = L.display_ref(spec, key)
     total = wb.cells[key].value
@@ -213,7 +213,7 @@ def test_conflicting_files_for_one_unit_use_the_newer(county, tmp_path):
     unit = county.units[0]
     old = next(p for p in inbox.rglob("*.xlsx") if "城关镇年报" in p.name and "~$" not in p.name)
     wb = read_workbook(old)
-    from workbook_templates import TemplateRequest
+    from nianbao.workbook_templates import TemplateRequest
 
     values = {k: v for k, v in wb.values().items() if v is not None}
     key = CellKey("t2", "licensing", "decisions")
@@ -233,7 +233,7 @@ def test_conflicting_files_for_one_unit_use_the_newer(county, tmp_path):
 def test_other_year_and_unknown_unit_are_listed_not_summed(county, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    from workbook_templates import TemplateRequest
+    from nianbao.workbook_templates import TemplateRequest
 
     build_template(inbox / "a.xlsx", TemplateRequest(year=2025, unit=county.units[5], kind="乡镇"))
     build_template(inbox / "b.xlsx", TemplateRequest(year=2024, unit=county.units[6], kind="乡镇"))
@@ -327,7 +327,7 @@ def test_previous_summary_checks_each_unit_across_years(tmp_path):
     both = [u for u in result.units if u.file and u.name in last.values]
     assert both
     spec = spec_for_year(2025)
-    from workbook_templates.compute import recompute
+    from nianbao.workbook_templates.compute import recompute
 
     def carried(values, row):
         full = {**values, **recompute(spec, values)}
@@ -348,8 +348,8 @@ def test_previous_summary_checks_each_unit_across_years(tmp_path):
 def test_libreoffice_recalculates_the_summary_to_the_same_totals(rolled, tmp_path):
     """LibreOffice opens the summary, a unit's number is corrected, everything is recalculated
     and saved: its own results of the 3-D sums equal ours, and the saved file still checks."""
-    from workbook_templates import layout as L
-    from workbook_templates.xlsx_reader import open_xlsx
+    from nianbao.workbook_templates import layout as L
+    from nianbao.workbook_templates.xlsx_reader import open_xlsx
 
     from .libreoffice import Job, run_jobs
 
@@ -369,7 +369,7 @@ def test_libreoffice_recalculates_the_summary_to_the_same_totals(rolled, tmp_pat
     assert not [f for f in report.findings if f.rule.startswith("R-")]
     # LibreOffice's own results, read from the saved file, equal our recomputed totals.
     ours = {**numbers(after.values())}
-    from workbook_templates.compute import recompute
+    from nianbao.workbook_templates.compute import recompute
 
     ours.update(recompute(spec, ours))
     with open_xlsx(saved) as pkg:
@@ -410,8 +410,8 @@ def test_roster_handout_rollup_from_the_command_line(tmp_path):
 
 
 def test_detail_stops_at_the_sheet_row_limit(county, tmp_path, monkeypatch):
-    from converters import summary_writer
-    from workbook_templates.xlsx_reader import open_xlsx
+    from nianbao.converters import summary_writer
+    from nianbao.workbook_templates.xlsx_reader import open_xlsx
 
     monkeypatch.setattr(summary_writer, "MAX_ROWS", 40)
     target = tmp_path / "s.xlsx"

@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from converters.rollup import RollupRequest, rollup
-from converters.roster import read_roster
-from desktop import rollup_view as view
-from workbook_templates.styles import FAIL_FILL, FAIL_FONT, MISSING_FILL, PASS_FILL
+from nianbao.converters.rollup import RollupRequest, rollup
+from nianbao.converters.roster import read_roster
+from nianbao.desktop import rollup_view as view
+from nianbao.workbook_templates.styles import FAIL_FILL, FAIL_FONT, MISSING_FILL, PASS_FILL
 
 from .county import County, make_county
 

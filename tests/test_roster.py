@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from converters.roster import (
+from nianbao.converters.roster import (
     Roster,
     RosterError,
     RosterUnit,
@@ -17,7 +17,7 @@ from converters.roster import (
     unit_file_stem,
     write_roster_template,
 )
-from workbook_templates.errors import OutputExistsError, UsageError
+from nianbao.errors import OutputExistsError, UsageError
 
 from .test_handout import run_command
 

@@ -24,14 +24,14 @@ from typing import NamedTuple
 import pytest
 from python_calamine import CalamineWorkbook
 
-from validation import validate
-from workbook_templates import TemplateRequest, build_template, load_spec, read_workbook
-from workbook_templates import layout as L
-from workbook_templates.checks import PASS_MARK, CheckLine, check_lines
-from workbook_templates.compute import input_keys, recompute
-from workbook_templates.reader import CellRead, FilledWorkbook
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey, FormatSpec
+from nianbao.validation import validate
+from nianbao.workbook_templates import TemplateRequest, build_template, load_spec, read_workbook
+from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.checks import PASS_MARK, CheckLine, check_lines
+from nianbao.workbook_templates.compute import input_keys, recompute
+from nianbao.workbook_templates.reader import CellRead, FilledWorkbook
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import CellKey, FormatSpec
 
 from .libreoffice import CellValue, Job, run_jobs
 

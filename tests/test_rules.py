@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from validation import validate
-from workbook_templates import read_workbook
-from workbook_templates.sample import sample_request
-from workbook_templates.spec import CellKey
+from nianbao.validation import validate
+from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.sample import sample_request
+from nianbao.workbook_templates.spec import CellKey
 
 from .workbook_edit import edit_workbook
 

@@ -7,13 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from workbook_templates import layout as L
-from workbook_templates.compute import computed_cells, input_keys, rule_instances
-from workbook_templates.errors import SpecError
-from workbook_templates.spec import available_formats, load_spec, parse_spec, spec_for_year
+from nianbao.errors import SpecError
+from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.compute import computed_cells, input_keys, rule_instances
+from nianbao.workbook_templates.spec import (
+    FORMATS_DIR,
+    available_formats,
+    load_spec,
+    parse_spec,
+    spec_for_year,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-CODE_DIRS = ("workbook_templates", "validation", "converters", "desktop")
+CODE_DIRS = ("nianbao",)
 
 
 def test_both_formats_load_and_differ_in_fingerprint():
@@ -138,7 +144,9 @@ def test_rules_expand_per_column_and_row(spec2021):
 def test_spec_with_bad_rule_reference_is_refused():
     import tomllib
 
-    text = (REPO / "workbook_templates/formats/format_2021.toml").read_text(encoding="utf-8")
+    text = (FORMATS_DIR / "format_2021.toml").read_text(
+        encoding="utf-8"
+    )
     broken = text.replace('left = ["r1", "r2"]', 'left = ["r1", "r9"]', 1)
     with pytest.raises(SpecError, match="H3-1"):
         parse_spec(tomllib.loads(broken), "broken")
@@ -147,7 +155,9 @@ def test_spec_with_bad_rule_reference_is_refused():
 def test_spec_with_unknown_message_argument_is_refused():
     import tomllib
 
-    text = (REPO / "workbook_templates/formats/format_2021.toml").read_text(encoding="utf-8")
+    text = (FORMATS_DIR / "format_2021.toml").read_text(
+        encoding="utf-8"
+    )
     broken = text.replace("相差 {diff}", "相差 {difference}", 1)
     with pytest.raises(SpecError, match="未知参数"):
         parse_spec(tomllib.loads(broken), "broken")

@@ -12,7 +12,7 @@ from xml.dom import minidom
 
 import pytest
 
-from workbook_templates import TemplateRequest, build_template
+from nianbao.workbook_templates import TemplateRequest, build_template
 
 GOLDEN = Path(__file__).parent / "golden"
 VOLATILE = {"docProps/core.xml"}

@@ -1,0 +1,648 @@
+"""The clerk's narrative text, split into the report's six sections.
+
+The narrative comes from the workbook's 正文 sheet (each cell knows its section) or from a file the
+clerk wrote: a Word .docx, a plain .txt, or an .html page saved from a website. Each file reader
+(``narrative_docx.py``, ``narrative_text.py``) only turns its file into a flat list of paragraphs;
+one splitter (``narrative_from_paragraphs``, here) then finds the section headings, tolerantly,
+with the titles and synonyms of ``spec.sections``. Nothing here knows a section title: every title
+comes from the spec.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.errors import NarrativeError
+from nianbao.workbook_templates.reader import FilledWorkbook
+from nianbao.workbook_templates.spec import FormatSpec, SectionSpec
+from nianbao.workbook_templates.values import normalize_label
+
+from .document import BODY, HEADING2, LIST_ITEM, Paragraph, Run
+from .narrative_common import (
+    IMAGE_MARKER,
+    TABLE_MARKER,
+    clean_paragraph,
+    looks_like_title,
+    merge_runs,
+    run_with,
+    slice_runs,
+    strip_blanks,
+)
+from .narrative_docx import read_docx
+from .narrative_text import read_html, read_txt
+
+__all__ = [
+    "Narrative",
+    "NarrativeNote",
+    "OutlineEntry",
+    "narrative_from_paragraphs",
+    "narrative_from_workbook",
+    "read_narrative",
+]
+
+_NUMBERED_RATIO = 0.75
+_UNNUMBERED_RATIO = 0.85
+_UNNUMBERED_MAX = 30  # an unnumbered heading is a short line
+_SUBHEAD_MAX = 25  # a sub-head of 一 (（一）……) is a short line too
+_QUOTE_MAX = 40  # how much of a paragraph a note quotes
+_MAX_HEADING_WARNINGS = 20  # a pasted pile of reports should not bury the other notes
+_MATCH_SPAN = 200  # a heading, even with text after it, shows within a paragraph's start
+
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_CN_DIGIT["〇"] = 0
+# Compared titles ignore punctuation and quotes; 和/及 are used interchangeably.
+_TITLE_PUNCT = re.compile(r"""[、,，。.．:：;；()（）"'“”‘’]""")
+# On NFKC text: "一、" "二." "3，" "四 " "第五部分" — a level-1 number and its separator.
+_NUMBER_PREFIX = re.compile(
+    r"^\s*(?:第\s*(?P<part>[一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:部分|章)\s*[、.,:]?"
+    r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.,]"
+    r"|(?P<cnsp>[一二三四五六七八九十]{1,3})\s+"
+    r"|(?P<ar>\d{1,2})\s*[、.,]"
+    r"|(?P<arsp>\d{1,2})\s+)\s*"
+)
+_SUB_NUMBER = re.compile(r"^\s*\(\s*[一二三四五六七八九十\d]{1,3}\s*\)")
+_SUBHEAD = re.compile(r"^\s*\(\s*[一二三四五六七八九十]\s*\)")
+_HEADING_END = re.compile(r"[。:]")
+_CN_TOKEN = re.compile(r"^([一二三四五六七八九十]{1,3})[、.]")
+_CN_BARE = re.compile(r"^[一二三四五六七八九十]{1,3}[、.]$")
+
+
+@dataclass(frozen=True)
+class NarrativeNote:
+    severity: str  # "error" | "warning" | "info"
+    message: str  # plain Chinese
+    action: str = ""
+    section: str = ""  # the section code a note about one section is about
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A paragraph that reads as a level-1 heading, as written: what the structure checks see.
+
+    Recorded whether or not the splitter accepted it, so that a shifted number ("一、主动公开政府
+    信息情况"), a section out of order, or a second 一、二、 series inside a section can be named.
+    """
+
+    paragraph: int  # its position, counted as in the notes ("第 n 段")
+    text: str  # the paragraph's start, for quoting
+    number: int | None  # its level-1 number (一 → 1, 3 → 3); None when it has none
+    number_text: str  # the number as written ("一", "3"), "" when it has none
+    chinese: bool  # numbered 一、 or 第一部分 (the numbering of the six parts), not 1.
+    section: str | None  # the section its title names (title or synonym), if any
+    accepted: bool  # the splitter made it that section's heading
+    within: str | None  # the section it stands in; None before the first heading
+
+
+@dataclass
+class Narrative:
+    """The narrative split into the report's sections, with notes about what was done."""
+
+    source: str  # file name, or the workbook's 正文 sheet name
+    title: str = ""
+    preamble: list[Paragraph] = field(default_factory=list)
+    sections: dict[str, list[Paragraph]] = field(default_factory=dict)  # every code, maybe []
+    found: list[str] = field(default_factory=list)  # codes whose heading was found, in order
+    notes: list[NarrativeNote] = field(default_factory=list)
+    # The level-1 headings as written, in order; empty for the 正文 sheet, whose cells are the
+    # sections (there is no heading to get wrong).
+    outline: list[OutlineEntry] = field(default_factory=list)
+    from_sheet: bool = False  # read from the workbook's 正文 sheet (``validate`` checks that)
+
+    def is_empty(self) -> bool:
+        """Return True when there is no paragraph in any section and no preamble."""
+        return not self.preamble and not any(self.sections.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
+    """Return the narrative of a .docx, .txt or .html file; raise NarrativeError if unreadable."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise NarrativeError(f"找不到正文文件：{path}。", "请检查文件路径是否正确。")
+    suffix = path.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        if suffix == ".pdf":
+            raise NarrativeError(
+                f"不能从 PDF 文件 {name} 中读取正文。", "请提供 .docx/.txt/.html 格式的正文。"
+            )
+        kind = f"是 {suffix} 格式" if suffix else "没有扩展名"
+        raise NarrativeError(
+            f"正文文件 {name} {kind}，读不了（只支持 .docx、.txt、.html）。",
+            "请在 Word/WPS 中另存为 .docx 后再试。",
+        )
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise NarrativeError(
+            f"无法读取正文文件 {name}：{exc.strerror}。",
+            "请检查文件权限，或先在 Word/WPS 中关闭该文件。",
+        ) from exc
+    if size == 0:
+        raise NarrativeError(f"正文文件 {name} 是空的（0 字节）。", "请检查是否选错了文件。")
+    return narrative_from_paragraphs(reader(path), spec, name)
+
+
+def narrative_from_workbook(wb: FilledWorkbook) -> Narrative:
+    """Return the narrative typed in the workbook's 正文 sheet (the cells know their sections)."""
+    spec = wb.spec
+    narrative = Narrative(
+        source=spec.sheets.text, sections={s.code: [] for s in spec.sections}, from_sheet=True
+    )
+    for cell in spec.text_cells:
+        lines = [strip_blanks(line) for line in (wb.texts.get(cell.code) or "").splitlines()]
+        lines = [line for line in lines if line]
+        if not lines or cell.section not in narrative.sections:
+            continue
+        paragraphs = narrative.sections[cell.section]
+        if cell.heading:
+            paragraphs.append(Paragraph.plain(cell.label, HEADING2))
+        paragraphs.extend(Paragraph.plain(line) for line in lines)
+    narrative.found = [s.code for s in spec.sections if narrative.sections[s.code]]
+    return narrative
+
+
+_READERS = {".docx": read_docx, ".txt": read_txt, ".html": read_html, ".htm": read_html}
+NARRATIVE_SUFFIXES = tuple(_READERS)  # the files read_narrative reads
+
+
+# ---------------------------------------------------------------------------------------------
+# The section splitter
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """What the splitter made of a paragraph that may be a level-1 heading."""
+
+    index: int  # index into spec.sections; -1 when the title matches no section
+    accepted: bool  # a heading in the right place
+    warn: bool  # looks like a heading but cannot be one: keep as text and say so
+    tail: int = -1  # where the text after the heading starts (in the paragraph's text), if any
+
+
+# The first title line of a title broken after the unit's name, and the line after it.
+_UNIT_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}$")
+_YEAR_START = re.compile(r"^(19|20)\d\d\s*年")
+
+
+class _Splitter:
+    def __init__(self, spec: FormatSpec, source: str) -> None:
+        self.spec = spec
+        self.sections = spec.sections
+        self.narrative = Narrative(source=source, sections={s.code: [] for s in spec.sections})
+        self.current = -1  # index of the current section; -1 = preamble
+        self.guidance_prefixes = _guidance_prefixes(spec)
+        self.dropped_guidance: list[str] = []
+        self.skipped: dict[tuple[int, str], int] = {}  # (section index, kind) -> count
+        self.count = 0  # text paragraphs seen, for "第 n 段"
+        self.heading_warnings = 0
+
+    # -- notes
+
+    def _where(self, index: int | None = None) -> str:
+        index = self.current if index is None else index
+        if index < 0:
+            return "开头部分（第一个章节标题之前）"
+        s = self.sections[index]
+        return f"“{s.number}、{s.title}”部分"
+
+    def _warn_not_heading(self, text: str, heading: _Heading) -> None:
+        self.heading_warnings += 1
+        if self.heading_warnings > _MAX_HEADING_WARNINGS:
+            return
+        quoted = _quote(text)
+        where = "开头部分" if self.current < 0 else f"“{self.sections[self.current].number}”部分"
+        if heading.index >= 0 and heading.index <= self.current:
+            reason = "章节顺序不对（可能粘贴了两份报告，或重复写了标题）"
+        else:
+            reason = "不是规定的章节标题"
+        self.narrative.notes.append(
+            NarrativeNote(
+                "warning",
+                f"第{self.count}段“{quoted}”{reason}，已作为正文保留在{where}。",
+                "如果它是章节标题，请按规定的标题和顺序改写；如果是多余的内容，请删除。",
+            )
+        )
+
+    # -- main loop
+
+    def run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
+        previous_marker = ""
+        for paragraph in _split_inline_headings(paragraphs, self.sections):
+            if paragraph.kind in (TABLE_MARKER, IMAGE_MARKER):
+                # Table rows read line by line arrive as a run of markers: one table.
+                if paragraph.kind != previous_marker or paragraph.kind == IMAGE_MARKER:
+                    key = (self.current, paragraph.kind)
+                    self.skipped[key] = self.skipped.get(key, 0) + 1
+                previous_marker = paragraph.kind
+                continue
+            previous_marker = ""
+            paragraph = clean_paragraph(paragraph)
+            if paragraph is None:
+                continue
+            self.count += 1
+            if self._is_guidance(paragraph.text):
+                self.dropped_guidance.append(paragraph.text)
+                continue
+            self._place(paragraph)
+        self._finish()
+        return self.narrative
+
+    def _place(self, paragraph: Paragraph) -> None:
+        label = paragraph.label if paragraph.kind == LIST_ITEM and paragraph.label != "•" else ""
+        text = label + paragraph.text
+        normalized = _normalized(text[:_MATCH_SPAN])
+        heading = _match_heading(normalized, self.sections, self.current)
+        self._record_outline(text, normalized[0], heading)
+        if heading.accepted:
+            self.current = heading.index
+            self.narrative.found.append(self.sections[heading.index].code)
+            if heading.tail >= 0:
+                tail_at = max(heading.tail - len(label), 0)
+                rest = clean_paragraph(Paragraph(slice_runs(paragraph.runs, tail_at, None)))
+                if rest is not None:
+                    self._append(rest)
+            return
+        # A Word list numbered 一、二、 is an ordinary list unless it names a section.
+        if heading.warn and not (paragraph.kind == LIST_ITEM and heading.index < 0):
+            self._warn_not_heading(text, heading)
+        if self.current < 0 and not self.narrative.title and looks_like_title(text):
+            # A title broken over two lines: the unit's name, then "……年度报告".
+            preamble = self.narrative.preamble
+            unit = preamble[-1].text.strip() if preamble else ""
+            joined = unit + text.strip()
+            if (
+                _UNIT_LINE.match(unit)
+                and _YEAR_START.match(text.strip())
+                and looks_like_title(joined)
+            ):
+                preamble.pop()
+                text = joined
+            self.narrative.title = text.strip()
+            return
+        self._append(paragraph)
+
+    def _record_outline(self, text: str, norm: str, heading: _Heading) -> None:
+        seen = _outline_heading(norm, self.sections)
+        if seen is None:
+            return
+        number, number_text, chinese, index = seen
+        within = self.sections[self.current].code if self.current >= 0 else None
+        if heading.accepted:
+            index = heading.index
+        self.narrative.outline.append(
+            OutlineEntry(
+                paragraph=self.count,
+                text=_quote(text, 30),
+                number=number,
+                number_text=number_text,
+                chinese=chinese,
+                section=self.sections[index].code if index >= 0 else None,
+                accepted=heading.accepted,
+                within=within,
+            )
+        )
+
+    def _append(self, paragraph: Paragraph) -> None:
+        paragraph = _sub_heading(paragraph)
+        if self.current < 0:
+            self.narrative.preamble.append(paragraph)
+        else:
+            self.narrative.sections[self.sections[self.current].code].append(paragraph)
+
+    def _is_guidance(self, text: str) -> bool:
+        text = text.strip()
+        return (
+            text.startswith("【")
+            and text.endswith("】")
+            and any(text.startswith(p) for p in self.guidance_prefixes)
+        )
+
+    def _drop_empty_subheads(self) -> list[str]:
+        """Drop sub-heads with no text under them (as an untouched template has); return them."""
+        dropped = []
+        for code, paragraphs in self.narrative.sections.items():
+            kept = []
+            for i, paragraph in enumerate(paragraphs):
+                following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+                if paragraph.kind == HEADING2 and (following is None or following.kind == HEADING2):
+                    dropped.append(paragraph.text)
+                else:
+                    kept.append(paragraph)
+            self.narrative.sections[code] = kept
+        return dropped
+
+    def _finish(self) -> None:
+        notes = self.narrative.notes
+        if (more := self.heading_warnings - _MAX_HEADING_WARNINGS) > 0:
+            notes.append(
+                NarrativeNote(
+                    "warning",
+                    f"另有 {more} 段像章节标题但不是规定的章节标题，或顺序不对，已作为正文保留。",
+                    "正文中可能粘贴了多份报告，请检查。",
+                )
+            )
+        if dropped := self._drop_empty_subheads():
+            names = "、".join(f"“{_quote(t, 20)}”" for t in dropped)
+            notes.append(
+                NarrativeNote(
+                    "info",
+                    f"小标题{names}下面没有文字，报告中省略了这些小标题。",
+                    "如需保留，请在小标题下面写上内容。",
+                )
+            )
+        if self.dropped_guidance:
+            notes.append(
+                NarrativeNote(
+                    "info",
+                    f"已删除正文中 {len(self.dropped_guidance)} 段正文模板留下的提示文字"
+                    f"（如“{_quote(self.dropped_guidance[0], 20)}”）。",
+                    "这些提示文字不会出现在报告中；写好正文后可以把它们删掉。",
+                )
+            )
+        for (index, kind), count in sorted(self.skipped.items()):
+            notes.append(self._skip_note(index, kind, count))
+        missing = [s for s in self.sections if s.code not in self.narrative.found]
+        if len(missing) == len(self.sections):
+            first = self.sections[0]
+            notes.append(
+                NarrativeNote(
+                    "warning",
+                    "正文中没有找到任何规定的章节标题，全部文字都放在了开头部分。",
+                    f"请按“{first.number}、{first.title}”这样的写法，"
+                    f"写出全部 {len(self.sections)} 个部分的标题后再试。",
+                )
+            )
+        elif missing:
+            names = "、".join(f"“{s.number}、{s.title}”" for s in missing)
+            notes.append(
+                NarrativeNote(
+                    "info",
+                    f"正文中没有找到{names}。",
+                    "如果正文写了这些部分，请检查标题的写法和顺序。",
+                )
+            )
+
+    def _skip_note(self, index: int, kind: str, count: int) -> NarrativeNote:
+        what = "表格" if kind == TABLE_MARKER else "图片或图形"
+        many = f" {count} 个" if count > 1 else ""
+        where = self._where(index)
+        section: SectionSpec | None = self.sections[index] if index >= 0 else None
+        if kind == TABLE_MARKER and section is not None and section.table:
+            return NarrativeNote(
+                "info",
+                f"正文{where}中的{many}{what}没有使用，报告中换成根据填报表生成的表格。",
+            )
+        severity = "info" if index < 0 else "warning"
+        return NarrativeNote(
+            severity,
+            f"正文{where}中的{many}{what}没有使用（报告只取正文中的文字）。",
+            f"如果{what}中有需要报告的内容，请改写成文字。",
+        )
+
+
+def narrative_from_paragraphs(
+    paragraphs: list[Paragraph], spec: FormatSpec, source: str
+) -> Narrative:
+    """Return the narrative with paragraphs assigned to the title, preamble and sections.
+
+    A paragraph is a level-1 heading when its number and title match a section of the spec and
+    sections advance in order; anything else that looks like a heading stays text, with a note.
+    """
+    return _Splitter(spec, source).run(paragraphs)
+
+
+def _guidance_prefixes(spec: FormatSpec) -> tuple[str, ...]:
+    """Return how the narrative template's guidance paragraphs begin ("【写作提示" ...)."""
+    report = spec.report
+    texts = (*report.narrative_intro, report.guidance, report.table_guidance)
+    prefixes = set()
+    for text in texts:
+        head = re.split(r"[：:，,{]", text, maxsplit=1)[0][:12]
+        if head.startswith("【") and len(head) > 2:
+            prefixes.add(head)
+    return tuple(sorted(prefixes))
+
+
+def _title_key(text: str) -> str:
+    """Return a title in comparable form: no width, space, punctuation or quote differences."""
+    return _TITLE_PUNCT.sub("", normalize_label(text)).replace("及", "和")
+
+
+def _section_ratio(candidate: str, section: SectionSpec) -> float:
+    key = _title_key(candidate)
+    if not key:
+        return 0.0
+    best = 0.0
+    for title in (section.title, *section.synonyms):
+        other = _title_key(title)
+        if key == other:
+            return 1.0
+        best = max(best, difflib.SequenceMatcher(None, key, other, autojunk=False).ratio())
+    return best
+
+
+def _cn_number(text: str) -> int:
+    """Return the value of a Chinese numeral up to 九十九 ("十一" -> 11), or of arabic digits."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _CN_DIGIT.get(text, 0) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """Return the NFKC form of a text and, for each of its characters, the original index."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        origin.extend([i] * len(n))
+    return "".join(out), origin
+
+
+def _match_heading(
+    normalized: tuple[str, list[int]], sections: tuple[SectionSpec, ...], current: int
+) -> _Heading:
+    """Return whether a paragraph is the level-1 heading of a section after ``current``;
+    ``normalized`` is ``_normalized`` of the paragraph's start."""
+    norm, origin = normalized  # the paragraph's start, as _normalized returns it
+    compact = re.sub(r"\s+", "", norm)
+    m = _NUMBER_PREFIX.match(norm)
+    if m is None:
+        if (
+            _SUB_NUMBER.match(norm)
+            or len(compact) > _UNNUMBERED_MAX
+            or "。" in compact
+            or not compact
+            or compact[0].isdigit()
+        ):
+            return _Heading(-1, False, False)
+        ratios = [_section_ratio(compact, s) for s in sections]
+        best = max(range(len(sections)), key=lambda i: ratios[i])
+        if ratios[best] < _UNNUMBERED_RATIO:
+            return _Heading(-1, False, False)
+        return _Heading(best, best > current, best <= current)
+    number_text = next(g for g in m.groups() if g)
+    chinese = not number_text.isdigit()
+    number = _cn_number(number_text)
+    rest = norm[m.end() :]
+    index = next((i for i, s in enumerate(sections) if _cn_number(s.number) == number), -1)
+    short = len(compact) <= _UNNUMBERED_MAX and "。" not in compact
+    if index < 0:
+        return _Heading(-1, False, chinese and short)
+    section = sections[index]
+    tail = -1
+    matched = _section_ratio(rest, section) >= _NUMBERED_RATIO
+    end = _HEADING_END.search(rest)
+    if not matched and end is not None:
+        matched = _section_ratio(rest[: end.start()], section) >= _NUMBERED_RATIO
+        if matched:
+            tail = origin[m.end() + end.start()] + 1
+    if not matched:
+        return _Heading(-1, False, chinese and short)
+    if index <= current:
+        return _Heading(index, False, True)
+    return _Heading(index, True, False, tail)
+
+
+def _outline_heading(
+    norm: str, sections: tuple[SectionSpec, ...]
+) -> tuple[int | None, str, bool, int] | None:
+    """Return (number, number as written, Chinese-numbered, section index or -1) for a paragraph
+    that reads as a level-1 heading, or None; ``norm`` is the paragraph's start in NFKC.
+
+    Unlike ``_match_heading`` the title decides the section, whatever the number says; and any
+    paragraph numbered 一、 counts, because a second 一、二、 series is itself a finding.
+    """
+    m = _NUMBER_PREFIX.match(norm)
+    if m is None:
+        compact = re.sub(r"\s+", "", norm)
+        if (
+            not compact
+            or len(compact) > _UNNUMBERED_MAX
+            or "。" in compact
+            or compact[0].isdigit()
+            or _SUB_NUMBER.match(norm)
+        ):
+            return None
+        index = _title_section(compact, sections, _UNNUMBERED_RATIO)
+        return None if index < 0 else (None, "", False, index)
+    number_text = next(g for g in m.groups() if g)
+    chinese = not number_text.isdigit()
+    rest = norm[m.end() :]
+    end = _HEADING_END.search(rest)
+    title = rest[: end.start()] if end else rest
+    index = -1
+    if len(re.sub(r"\s+", "", title)) <= _UNNUMBERED_MAX:
+        index = _title_section(title, sections, _NUMBERED_RATIO)
+    if index < 0 and not chinese:
+        return None  # 1. 2. lists are everywhere in the text
+    return _cn_number(number_text), number_text, chinese, index
+
+
+def _title_section(title: str, sections: tuple[SectionSpec, ...], threshold: float) -> int:
+    """Return the index of the section a heading's title names, or -1."""
+    ratios = [_section_ratio(title, s) for s in sections]
+    best = max(range(len(sections)), key=lambda i: ratios[i])
+    return best if ratios[best] >= threshold else -1
+
+
+def _sub_heading(paragraph: Paragraph) -> Paragraph:
+    """Return a （一）… paragraph as a sub-head, or with its opening sentence marked as one."""
+    if paragraph.kind not in (BODY, LIST_ITEM):
+        return paragraph
+    label = paragraph.label if paragraph.kind == LIST_ITEM else ""
+    text = label + paragraph.text
+    norm, _ = _normalized(text[:_MATCH_SPAN])
+    if not _SUBHEAD.match(norm):
+        return paragraph
+    compact = re.sub(r"\s+", "", norm)
+    if len(compact) <= _SUBHEAD_MAX and "。" not in compact:
+        runs = ((Run(label),) if label else ()) + paragraph.runs
+        return Paragraph(merge_runs(runs), HEADING2)
+    if paragraph.kind != BODY:
+        return paragraph
+    stop = text.find("。")
+    if stop < 0 or len(re.sub(r"\s+", "", text[: stop + 1])) > _SUBHEAD_MAX:
+        return paragraph
+    head = tuple(run_with(r, heading=True) for r in slice_runs(paragraph.runs, 0, stop + 1))
+    body = slice_runs(paragraph.runs, stop + 1, None)
+    return Paragraph(head + body, BODY, paragraph.label, paragraph.level)
+
+
+def _split_inline_headings(
+    paragraphs: Iterable[Paragraph], sections: tuple[SectionSpec, ...]
+) -> Iterator[Paragraph]:
+    """Yield paragraphs, cutting out headings that a web copy ran into the text.
+
+    Pages copied from a browser often lose their line breaks ("……12月31日。 一、…… 2025年，……").
+    Only a numbered title that equals a section's title (or synonym), with the section's own
+    number and blanks on both sides, is cut out, so ordinary text is never split. Run-in sub-heads
+    are cut too, but only a series that counts up from （一）.
+    """
+    keys = {_cn_number(s.number): {_title_key(t) for t in (s.title, *s.synonyms)} for s in sections}
+    for paragraph in paragraphs:
+        text = paragraph.text
+        if paragraph.kind != BODY or not any(c.isspace() for c in text.strip()):
+            yield paragraph
+            continue
+        cuts: list[int] = []
+        tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        i = 0
+        while i < len(tokens):
+            start, end = tokens[i]
+            token = unicodedata.normalize("NFKC", text[start:end])
+            if _CN_BARE.match(token) and i + 1 < len(tokens):
+                end = tokens[i + 1][1]
+                token = unicodedata.normalize("NFKC", text[start:end])
+                step = 2
+            else:
+                step = 1
+            m = _CN_TOKEN.match(token)
+            if m and _title_key(token[m.end() :]) in keys.get(_cn_number(m.group(1)), set()):
+                cuts += [start, end]
+            i += step
+        bounds = [0, *cuts, len(text)]
+        for a, b in itertools.pairwise(bounds):
+            if b > a:
+                yield from _split_inline_subheads(Paragraph(slice_runs(paragraph.runs, a, b)))
+
+
+def _split_inline_subheads(paragraph: Paragraph) -> list[Paragraph]:
+    """Return the paragraph cut before run-in sub-heads " （一）…… （二）……", when they count up."""
+    text = paragraph.text
+    starts = []
+    for m in re.finditer(r"\S+", text):
+        sub = _SUBHEAD.match(unicodedata.normalize("NFKC", m.group(0)))
+        if sub:
+            starts.append((m.start(), _cn_number(sub.group(0).strip(" ()"))))
+    if len(starts) < 2 or [n for _, n in starts] != list(range(1, len(starts) + 1)):
+        return [paragraph]
+    bounds = [0, *(start for start, _ in starts), len(text)]
+    return [
+        Paragraph(slice_runs(paragraph.runs, a, b)) for a, b in itertools.pairwise(bounds) if b > a
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes
+
+
+def _quote(text: str, limit: int = _QUOTE_MAX) -> str:
+    text = re.sub(r"\s+", " ", text.strip())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,256 @@
+"""The command line (``nianbao template | check | export | fields | import | roster-template |
+handout | rollup | gui | demo``): a thin shell over the core functions.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable input or usage error,
+3 an internal fault (logged; the user sees a Chinese message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+
+from nianbao import __version__
+from nianbao.applog import log_internal
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PIPE_CLOSED = 141  # as a shell reports a program stopped by SIGPIPE
+
+_ARGPARSE_MESSAGES = [
+    (r"argument 命令: invalid choice: (.*) \(choose from (.*)\)", "没有命令 {0}，可用的命令：{1}"),
+    (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        "参数 {0} 的取值 {1} 无效，可选：{2}",
+    ),
+    (r"argument (\S+): invalid int value: (.*)", "参数 {0} 应为整数，收到 {1}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面缺少取值"),
+]
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        # argparse passes prefix="" when it builds a sub-command's name from this usage line.
+        return super().add_usage(
+            usage, actions, groups, prefix="用法：" if prefix is None else prefix
+        )
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Chinese and reports errors as UsageError (exit 2)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        from nianbao.errors import UsageError
+
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            m = re.search(pattern, message)
+            if m:
+                message = chinese.format(*m.groups())
+                break
+        raise UsageError(f"命令用法有误：{message}。", f"运行“{self.prog} --help”查看用法。")
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog="nianbao",
+        description="年报助手：政府信息公开工作年度报告的标准填报表、校验、汇总与导出（离线）。",
+        epilog="示例：\n  nianbao demo\n  nianbao template -o 填报表.xlsx --unit 青禾镇人民政府 "
+        "--kind 乡镇 --year 2025\n  nianbao check 填报表.xlsx\n"
+        "  nianbao export 填报表.xlsx --narrative 填报表-正文.docx --html --pdf\n"
+        "  nianbao import 2024年年报.html -o 2024年度填报表.xlsx",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"年报助手 nianbao {__version__}",
+        help="显示版本号并退出",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    p = sub.add_parser("template", help="生成标准填报表（.xlsx）", description="生成标准填报表。")
+    p.add_argument("-o", "--output", required=True, metavar="文件.xlsx", help="输出文件")
+    p.add_argument("--unit", default="", metavar="单位名称", help="填报单位全称（填写后锁定）")
+    p.add_argument("--year", type=int, metavar="年度", help="报告年度，默认为最近一个年度")
+    p.add_argument(
+        "--kind", default="", metavar="类型", help="单位类型：乡镇、街道、县直部门、县级政府、汇总"
+    )
+    p.add_argument(
+        "--format",
+        dest="format_version",
+        metavar="版本",
+        help="格式版本 2021 或 2019；默认按年度确定（2020 年度及以前为 2019 版）",
+    )
+    p.add_argument(
+        "--narrative",
+        metavar="正文模板.docx",
+        help="同时生成的正文模板（Word）文件名，默认与填报表同名加“-正文”",
+    )
+    p.add_argument("--no-narrative", action="store_true", help="不生成正文模板")
+    p.add_argument(
+        "--previous",
+        metavar="上年填报表.xlsx",
+        help="上一年度的填报表：按它预填本年的上年结转等数字（预填后仍可修改）",
+    )
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+
+    p = sub.add_parser("check", help="校验填好的填报表", description="校验填好的填报表。")
+    p.add_argument(
+        "inputs", nargs="+", metavar="文件或文件夹", help="填报表文件，或包含填报表的文件夹"
+    )
+    p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("--annotate", metavar="批注副本.xlsx", help="另存一份标出问题单元格的副本")
+    p.add_argument(
+        "--narrative",
+        metavar="正文文件",
+        help="同时检查正文（.docx、.txt 或 .html）中的模板遗留（占位符、提示文字、范文残留）",
+    )
+    p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
+
+    p = sub.add_parser(
+        "export",
+        help="生成 Word/HTML/PDF 年度报告",
+        description="把校验通过的填报表和正文合成为正式的年度报告（Word，另可生成网页版和 PDF）。\n"
+        "正文取自 --narrative 给出的文件，未给出时取填报表「正文」表中的文字。\n"
+        "正文里可以写字段（如 {表三.本年新收.总计}），导出时换成表格中的数字；"
+        "nianbao fields 列出全部字段。",
+    )
+    p.add_argument("workbook", metavar="填报表.xlsx", help="填好并通过校验的填报表")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="报告.docx",
+        help="Word 报告文件名，默认为“单位+年度+年度报告.docx”",
+    )
+    p.add_argument(
+        "--narrative", metavar="正文文件", help="正文：Word（.docx）、纯文本（.txt）或网页（.html）"
+    )
+    p.add_argument(
+        "--html",
+        nargs="?",
+        const="",
+        metavar="报告.html",
+        help="同时生成网页版（不写文件名时与 Word 同名）",
+    )
+    p.add_argument(
+        "--pdf", nargs="?", const="", metavar="报告.pdf", help="同时生成 PDF（需要 LibreOffice）"
+    )
+    p.add_argument("--no-docx", action="store_true", help="不生成 Word 文件（只要网页版或 PDF 时）")
+    p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
+    p.add_argument(
+        "--draft", action="store_true", help="填报表有错误时仍生成，每页标注“草稿（未通过校验）”"
+    )
+    p.add_argument(
+        "--fonts",
+        choices=["standard", "common"],
+        default="standard",
+        help="standard：公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）；"
+        "common：电脑上没有这些字体时改用宋体、仿宋、楷体",
+    )
+    p.add_argument(
+        "--font",
+        action="append",
+        default=[],
+        metavar="用途=字体",
+        help="单独指定某一用途的字体，可重复；用途：title 标题、body 正文、heading1 一级标题、"
+        "heading2 二级标题、page_number 页码、table 表格、latin 西文和数字",
+    )
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+
+    p = sub.add_parser(
+        "fields",
+        help="列出正文中可以使用的字段",
+        description="列出正文中可以使用的字段名（写成 {字段名}），给出填报表时同时列出取值。",
+    )
+    p.add_argument("workbook", nargs="?", metavar="填报表.xlsx", help="可选：列出该填报表中的取值")
+    p.add_argument("--year", type=int, metavar="年度", help="按该年度适用的格式列出")
+    p.add_argument("--format", dest="format_version", metavar="版本", help="格式版本 2021 或 2019")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    from .county_commands import add_parsers
+
+    add_parsers(sub)
+
+    from .import_command import add_parsers as add_import_parser
+
+    add_import_parser(sub)
+
+    p = sub.add_parser(
+        "gui", help="打开桌面程序（窗口）", description="打开年报助手的桌面程序窗口。"
+    )
+    p.add_argument("files", nargs="*", metavar="文件", help="可选：打开时就校验的填报表")
+
+    p = sub.add_parser("demo", help="用内置示例演示全过程", description="用内置示例演示全过程。")
+    p.add_argument("-o", "--output", metavar="文件夹", help="输出文件夹，默认 ./nianbao-demo")
+    return parser
+
+
+def _print_error(exc) -> None:
+    print(f"错误：{exc.message}", file=sys.stderr)
+    if exc.action:
+        print(f"怎么办：{exc.action}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from nianbao.errors import NianbaoError
+
+    _utf8_stdio()
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.command is None:
+            _build_parser().print_help()
+            return EXIT_INPUT
+        from . import commands
+
+        return commands.run(args)
+    except NianbaoError as exc:
+        _print_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of our output (e.g. `| head`) stopped early: not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+    except Exception as exc:
+        log = log_internal(exc)
+        where = f"详细信息已记录在 {log}。" if log else ""
+        print(
+            f"错误：年报助手内部出错（{type(exc).__name__}）。{where}"
+            "请把这条信息和所用文件发给维护人员。",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _utf8_stdio() -> None:
+    """Print Chinese even on consoles whose default encoding cannot (old Windows code pages)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream.encoding and stream.encoding.lower().replace("-", "") not in ("utf8",):
+                stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

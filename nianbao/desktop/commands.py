@@ -1,0 +1,484 @@
+"""What each CLI command does, calling the same core functions the desktop app will call."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from nianbao.errors import UsageError, WorkbookError
+from nianbao.files import (
+    LOCK_PREFIXES,
+    SPREADSHEET_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    check_target,
+    numbered_path,
+)
+from nianbao.validation import Report, validate
+from nianbao.validation.text_report import render_batch_summary, render_report, summary_line
+from nianbao.workbook_templates import read_workbook
+
+from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, print_json
+
+
+def run(args: argparse.Namespace) -> int:
+    from .county_commands import COMMANDS
+    from .import_command import COMMANDS as IMPORT_COMMANDS
+
+    handler = {
+        **COMMANDS,
+        **IMPORT_COMMANDS,
+        "template": cmd_template,
+        "check": cmd_check,
+        "export": cmd_export,
+        "fields": cmd_fields,
+        "demo": cmd_demo,
+        "gui": cmd_gui,
+    }[args.command]
+    return handler(args)
+
+
+# -- template ---------------------------------------------------------------------------------
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from nianbao.workbook_templates.builder import TemplateRequest, build_template, default_year
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"输出文件 {output.name} 的扩展名应为 .xlsx。", "例如：-o 青禾镇-2025年度填报表.xlsx。"
+        )
+    year = args.year if args.year is not None else default_year()
+    request = TemplateRequest(
+        year=year, unit=args.unit, kind=args.kind, format_version=args.format_version
+    )
+    spec = request.spec()
+    carry = None
+    if args.previous:
+        from nianbao.workbook_templates.carry import carry_forward
+
+        previous = read_workbook(args.previous)  # unreadable: an error before anything is written
+        carry = carry_forward(spec, previous, year=year, unit=args.unit)
+        request = replace(request, values=carry.values, reference=carry.reference)
+    narrative = None
+    if not args.no_narrative:
+        narrative = Path(args.narrative) if args.narrative else narrative_template_path(output)
+        if narrative.suffix.lower() != ".docx":
+            raise UsageError(
+                f"正文模板 {narrative.name} 的扩展名应为 .docx。", "例如：--narrative 正文.docx。"
+            )
+        check_target(narrative, force=args.force)  # refuse before writing anything
+    build_template(output, request, force=args.force)
+    print(f"已生成填报表：{output}")
+    if narrative is not None:
+        from nianbao.converters.narrative_template import write_narrative_template
+
+        write_narrative_template(spec, narrative, unit=args.unit, year=year, force=args.force)
+        print(f"已生成正文模板：{narrative}")
+    print(f"  单位：{args.unit or '（未指定，由填报单位在“基本信息”表填写）'}")
+    print(f"  类型：{args.kind or '（未指定）'}    报告年度：{year}    格式：{spec.label}")
+    if args.year is None:
+        print(f"  （未指定 --year，按今天的日期取 {year} 年度）")
+    if carry is not None:
+        _print_carry(spec, carry, Path(args.previous))
+        if carry.reference is not None and spec.sheets.reference:
+            sheet, last = spec.sheets.reference, carry.reference.year
+            print(f"上年（{last}年）的数字列在「{sheet}」表中，与本年对照，仅供参考。")
+    print("下一步：在 WPS 或 Excel 中填写浅黄色单元格，保存后运行：")
+    also = f" --previous {args.previous}" if carry is not None and carry.cells else ""
+    print(f"  nianbao check {output}{also}")
+    if narrative is not None:
+        print("正文在正文模板中撰写（或直接写在填报表的「正文」表），然后生成报告：")
+        print(f"  nianbao export {output} --narrative {narrative} --html")
+    return EXIT_OK
+
+
+def _print_carry(spec, carry, previous: Path) -> None:
+    from nianbao.workbook_templates.carry import describe
+
+    if carry.cells:
+        print(f"已按上年填报表预填（{previous.name}），预填的数字仍可修改：")
+        for line in describe(spec, carry):
+            print(f"  {line}")
+        if carry.notes:
+            print("请注意：")
+    else:
+        print(f"没有按上年填报表 {previous.name} 预填数字：")
+    for note in carry.notes:
+        print(f"  [{spec.severity_labels[note.severity]}] {note.message}{note.action}")
+
+
+def narrative_template_path(workbook: Path) -> Path:
+    """Return the default name of the narrative template handed out with a workbook."""
+    return workbook.with_name(f"{workbook.stem}-正文.docx")
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def collect_inputs(inputs: list[str]) -> tuple[list[Path], list[str]]:
+    """Return the files to check and the names skipped (lock files, non-spreadsheets).
+
+    A file named on the command line is always checked; a folder is searched recursively for
+    spreadsheets. Nothing is dropped silently: skipped names are returned for the summary.
+    """
+    files: list[Path] = []
+    skipped: list[str] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                suffix = child.suffix.lower()
+                if child.name.startswith(LOCK_PREFIXES):
+                    skipped.append(f"{child}（WPS/Excel 临时锁定文件）")
+                elif suffix in WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES:
+                    files.append(child)
+                else:
+                    skipped.append(f"{child}（不是表格文件）")
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"找不到文件或文件夹 {path}。", "请检查路径是否正确。")
+    if not files:
+        raise UsageError("没有找到需要校验的表格文件。", "请给出 .xlsx 填报表或包含它们的文件夹。")
+    return files, skipped
+
+
+def unreadable_report(path: Path, exc: WorkbookError) -> Report:
+    """Return a report standing for a file that could not be read at all."""
+    from nianbao.validation.findings import Finding
+
+    finding = Finding(rule="FILE", severity="error", text=exc.message, action=exc.action)
+    return Report(file=str(path), findings=[finding], readable=False)
+
+
+INTERNAL_RULE = "INTERNAL"
+
+
+def check_file(path: Path, previous=None) -> tuple[Report, object | None]:
+    """Return the report of one file and the read workbook (None when unreadable).
+
+    A fault of ours on one file becomes that file's report (and a log entry), so a batch still
+    checks every other file.
+    """
+    try:
+        wb = read_workbook(path)
+        return validate(wb, previous), wb
+    except WorkbookError as exc:
+        return unreadable_report(path, exc), None
+    except Exception as exc:  # a bug must not stop the batch
+        from nianbao.applog import log_internal
+        from nianbao.validation.findings import Finding
+
+        log = log_internal(exc)
+        where = f"详细信息已记录在 {log}。" if log else ""
+        finding = Finding(
+            rule=INTERNAL_RULE,
+            severity="error",
+            text=f"年报助手读取或校验此文件时内部出错（{type(exc).__name__}）。{where}",
+            action="请把这条信息和该文件发给维护人员；其他文件的结果不受影响。",
+        )
+        return Report(file=str(path), findings=[finding], readable=False), None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    files, skipped = collect_inputs(args.inputs)
+    if args.annotate and len(files) != 1:
+        raise UsageError("--annotate 只能用于单个文件。", "请一次校验一个文件并生成批注副本。")
+    if args.narrative and len(files) != 1:
+        raise UsageError("--narrative 只能用于单个文件。", "请一次校验一个填报表和它的正文。")
+    previous = read_workbook(args.previous) if args.previous else None
+    reports: list[Report] = []
+    for path in files:
+        report, wb = check_file(path, previous)
+        if args.narrative and wb is not None:
+            from nianbao.converters.narrative import read_narrative
+            from nianbao.validation.narrative_checks import narrative_findings
+
+            report.findings += narrative_findings(
+                wb.spec, read_narrative(Path(args.narrative), wb.spec), wb, previous
+            )
+        reports.append(report)
+        if args.annotate and wb is not None:
+            from nianbao.validation.annotate import annotate_workbook
+
+            annotate_workbook(path, report, wb.spec, args.annotate, force=args.force)
+        if not args.json:
+            print(render_report(report))
+            if args.annotate and wb is not None:
+                print(f"\n批注副本：{args.annotate}")
+            print()
+        if not report.readable:
+            print(f"错误：{report.findings[0].message}", file=sys.stderr)
+    if args.json:
+        data = [r.to_dict() for r in reports]
+        print_json(
+            data
+            if len(reports) > 1 or len(args.inputs) > 1 or Path(args.inputs[0]).is_dir()
+            else data[0]
+        )
+    elif len(reports) > 1 or skipped:
+        print(render_batch_summary(reports, skipped))
+    if any(f.rule == INTERNAL_RULE for r in reports for f in r.findings):
+        return EXIT_INTERNAL
+    if any(not r.readable for r in reports):
+        return EXIT_INPUT
+    return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def _fonts(args: argparse.Namespace):
+    from nianbao.converters.word_styles import FONT_ROLES, FontSet
+
+    fonts = FontSet.common() if args.fonts == "common" else FontSet()
+    by_name = {**{k: k for k in FONT_ROLES}, **{v: k for k, v in FONT_ROLES.items()}}
+    overrides = {}
+    for item in args.font:
+        role, sep, font = item.partition("=")
+        if not sep or role.strip() not in by_name or not font.strip():
+            roles = "、".join(f"{k}（{v}）" for k, v in FONT_ROLES.items())
+            raise UsageError(f"--font {item} 写法有误。", f"应写成 用途=字体，用途可选：{roles}。")
+        overrides[by_name[role.strip()]] = font.strip()
+    return fonts.with_overrides(overrides)
+
+
+def _export_paths(args: argparse.Namespace, workbook: Path):
+    from nianbao.converters.export import default_report_path
+
+    """Return the .docx, .html and .pdf to write (None where not asked for).
+
+    Names the user gave are used as given (an existing file is then refused unless --force);
+    names we choose sit beside the workbook and get a number rather than overwrite a file.
+    """
+    named = bool(args.output)
+    base = Path(args.output) if named else default_report_path(workbook)
+
+    def pick(path: Path) -> Path:
+        return path if named or args.force else numbered_path(path)
+
+    def extra(value: str | None, suffix: str) -> Path | None:
+        if value is None:
+            return None
+        return Path(value) if value else pick(base.with_suffix(suffix))
+
+    docx = None if args.no_docx else pick(base)
+    return docx, extra(args.html, ".html"), extra(args.pdf, ".pdf")
+
+
+def _print_notes(notes) -> None:
+    labels = {"error": "问题", "warning": "注意", "info": "说明"}
+    for note in notes:
+        line = f"  [{labels[note.severity]}] {note.message}"
+        print(line + (f" {note.action}" if note.action else ""))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from nianbao.converters.export import ExportRefused, ExportRequest, export_report
+
+    fonts = _fonts(args)
+    workbook = Path(args.workbook)
+    if not workbook.is_file():
+        raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
+    if args.narrative and not Path(args.narrative).is_file():
+        raise UsageError(f"找不到正文文件 {args.narrative}。", "请检查路径是否正确。")
+    docx, html, pdf = _export_paths(args, workbook)
+    request = ExportRequest(
+        workbook=workbook,
+        docx=docx,
+        html=html,
+        pdf=pdf,
+        narrative=Path(args.narrative) if args.narrative else None,
+        previous=Path(args.previous) if args.previous else None,
+        draft=args.draft,
+        force=args.force,
+        fonts=fonts,
+    )
+    try:
+        result = export_report(request)
+    except ExportRefused as exc:
+        if not exc.report.valid:
+            print(render_report(exc.report))
+        errors = [n for n in exc.notes if n.severity == "error"]
+        if errors:
+            print("\n正文的问题：")
+            _print_notes(errors)
+        print()
+        raise
+    if result.notes:
+        print("正文：")
+        _print_notes(result.notes)
+    if result.draft_marked:
+        why = (
+            f"填报表未通过校验（{summary_line(result.report)}）"
+            if not result.report.valid
+            else "正文不完整（见上面的说明）"
+        )
+        print(f"注意：{why}，已生成草稿，每页都标有草稿标记，不能作为正式报告发布。")
+    elif result.report.counts["warning"]:
+        print(f"校验：{summary_line(result.report)}（警告不影响导出，建议核对）")
+    print("已生成：")
+    for label, path in result.written:
+        print(f"  {label}：{path}")
+    if result.pdf_problem:
+        print(f"错误：{result.pdf_problem}", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+# -- fields -----------------------------------------------------------------------------------
+
+
+def cmd_fields(args: argparse.Namespace) -> int:
+    from nianbao.workbook_templates.builder import default_year
+    from nianbao.workbook_templates.fields import field_value, spec_fields
+    from nianbao.workbook_templates.spec import load_spec, spec_for_year
+
+    wb = read_workbook(args.workbook) if args.workbook else None
+    if wb is not None:
+        spec = wb.spec
+    elif args.format_version:
+        spec = load_spec(args.format_version)
+    else:
+        spec = spec_for_year(args.year or default_year())
+    numbers, info = {}, {}
+    if wb is not None:
+        from nianbao.converters.compose import cell_texts
+
+        _, numbers = cell_texts(wb)
+        info = {**wb.info, "unit": wb.unit, "kind": wb.kind, "year": str(wb.year)}
+    rows = []
+    for f in spec_fields(spec):
+        value = field_value(f, numbers, info) if wb is not None else None
+        rows.append((f, value))
+    if args.json:
+        print_json(
+            [
+                {
+                    "field": "{" + f.name + "}",
+                    "aliases": ["{" + a + "}" for a in f.aliases],
+                    "cells": [str(k) for k in f.keys],
+                    "sum": f.is_group,
+                    **({"value": v} if wb is not None else {}),
+                }
+                for f, v in rows
+            ]
+        )
+        return EXIT_OK
+    print(f"正文中可以使用的字段（{spec.label}）：写成 {{字段名}}，导出时换成表格中的数字。")
+    if wb is not None:
+        print(f"取值来自：{wb.path}（{wb.unit} {wb.year} 年度）")
+    group = None
+    for f, value in rows:
+        head = f.name.split(".")[0] if f.keys else spec.sheets.info
+        if head != group:
+            group = head
+            print(f"\n{head}")
+        note = "（合计）" if f.is_group else ""
+        shown = f" = {value if value != '' else '（空）'}" if wb is not None else ""
+        print(f"  {{{f.name}}}{note}{shown}")
+    print("\n行名可写全称（如 本年新收政府信息公开申请数量）或去掉序号的简称；全角、半角均可。")
+    return EXIT_OK
+
+
+# -- gui -------------------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .gui import main
+
+    return main(list(args.files))
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+def _broken_sample(request):
+    """Return the sample with two typical clerk mistakes, to show what findings look like."""
+    from nianbao.workbook_templates.spec import CellKey
+
+    values = dict(request.values)
+    values[CellKey("t3", "r4", "c1")] = Decimal(3)  # 结转下年度 does not balance
+    values[CellKey("t3", "r3_5_2", "c2")] = None  # a cell left blank
+    return replace(request, values=values)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from nianbao.workbook_templates.builder import TemplateRequest, build_template
+    from nianbao.workbook_templates.sample import sample_request
+
+    folder = numbered_path(Path(args.output or "nianbao-demo").resolve())
+    folder.mkdir(parents=True)
+    this_year = sample_request(2025)
+    last_year = sample_request(2024)
+    unit = this_year.unit
+    written: list[tuple[str, Path]] = []
+
+    def out(name: str) -> Path:
+        return folder / name
+
+    blank = out(f"{unit}-{this_year.year}年度-空白填报表.xlsx")
+    blank_request = TemplateRequest(year=this_year.year, unit=unit, kind=this_year.kind)
+    build_template(blank, blank_request)
+    written.append(("空白填报表（发给填报单位的样子）", blank))
+    from nianbao.converters.narrative_template import write_narrative_template
+
+    narrative = narrative_template_path(blank)
+    write_narrative_template(blank_request.spec(), narrative, unit=unit, year=this_year.year)
+    written.append(("正文模板（Word，与填报表一起发给填报单位）", narrative))
+
+    previous_path = out(f"{unit}-{last_year.year}年度-填报表.xlsx")
+    build_template(previous_path, last_year)
+    written.append(("上年度填报表（用于跨年度校验）", previous_path))
+
+    filled = out(f"{unit}-{this_year.year}年度-填报表.xlsx")
+    build_template(filled, this_year)
+    written.append(("填好示例数据的填报表", filled))
+
+    previous = read_workbook(previous_path)
+    report, _ = check_file(filled, previous)
+    report_txt = out("校验结果.txt")
+    report_txt.write_text(render_report(report) + "\n", encoding="utf-8")
+    written.append(("校验结果", report_txt))
+
+    broken = out("示例-有错误的填报表.xlsx")
+    build_template(broken, _broken_sample(this_year))
+    written.append(("有错误的示例（演示校验能发现什么）", broken))
+    broken_report, broken_wb = check_file(broken, previous)
+    broken_txt = out("示例-有错误的填报表-校验结果.txt")
+    broken_txt.write_text(render_report(broken_report) + "\n", encoding="utf-8")
+    written.append(("有错误示例的校验结果", broken_txt))
+    if broken_wb is not None:
+        from nianbao.validation.annotate import annotate_workbook
+
+        annotated = out("示例-有错误的填报表-批注.xlsx")
+        annotate_workbook(broken, broken_report, broken_wb.spec, annotated)
+        written.append(("有错误示例的批注副本（问题单元格标红并加批注）", annotated))
+
+    print(f"年报助手演示：内置示例单位“{unit}”，{this_year.year} 年度。")
+    print(f"示例填报表校验：{summary_line(report)}")
+    print(f"有错误的示例校验：{summary_line(broken_report)}")
+    from nianbao.converters.export import ExportRequest, export_report
+
+    title = this_year.spec().title_pattern.format(unit=unit, year=this_year.year)
+    exported = export_report(
+        ExportRequest(
+            workbook=filled,
+            docx=out(f"{title}.docx"),
+            html=out(f"{title}.html"),
+            previous=previous_path,
+        )
+    )
+    for label, path in exported.written:
+        written.append((f"{label}（由填好的填报表和「正文」表一键生成）", path))
+
+    print(f"\n已写入文件夹 {folder}：")
+    for label, path in written:
+        print(f"  {path.name}\n      {label}")
+    print(f'\n试一试：nianbao check "{broken}" --previous "{previous_path}"')
+    print(f'        nianbao export "{broken}" --draft -o 草稿.docx')
+    return EXIT_OK if report.valid else EXIT_FINDINGS

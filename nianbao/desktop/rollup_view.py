@@ -1,0 +1,432 @@
+"""What the 汇总 page shows, prepared without Qt: the rows of the completeness grid and of the
+received-files list, the counts line, the colour and sort order of each status, and which dropped
+paths are a roster and which are returned workbooks.
+
+Labels of the statuses come from the spec (``result.status_label``), colours from the summary
+workbook's styles, so the page and the 汇总情况 sheet always agree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from nianbao.converters.handout import HandoutFile, handout
+from nianbao.converters.rollup import FileEntry, RollupRequest, RollupResult, UnitEntry, rollup
+from nianbao.converters.roster import CSV_SUFFIXES, read_roster
+from nianbao.errors import NianbaoError, OutputExistsError
+from nianbao.files import WORKBOOK_SUFFIXES
+from nianbao.workbook_templates.styles import STATUS_COLOURS
+
+UNIT_COLUMNS = ("序号", "单位", "类型", "状态", "计入汇总", "错误", "警告", "文件", "主要问题")
+FILE_COLUMNS = ("文件", "状态", "单位", "采用", "说明")
+STATUS_COLUMN = UNIT_COLUMNS.index("状态")
+FILE_STATUS_COLUMN = FILE_COLUMNS.index("状态")
+
+# Sorting by 状态 puts what needs the clerk's attention first: errors, files that cannot be used,
+# units that sent nothing, then the doubtful, then the good.
+ATTENTION_ORDER = (
+    "errors",
+    "unreadable",
+    "foreign",
+    "wrong_year",
+    "wrong_format",
+    "empty",
+    "missing",
+    "not_on_roster",
+    "duplicate",
+    "warnings",
+    "copy",
+    "not_workbook",
+    "ignored",
+    "passed",
+)
+# A unit that sent something, but nothing that can be summed.
+UNUSABLE = ("unreadable", "foreign", "wrong_year", "wrong_format")
+ROSTER_HINT = "名单"  # a file dropped among workbooks is the roster when its name says so
+
+
+def status_rank(code: str) -> int:
+    """Return where a status sorts: 0 for what needs attention most."""
+    return ATTENTION_ORDER.index(code) if code in ATTENTION_ORDER else len(ATTENTION_ORDER)
+
+
+def status_colours(code: str) -> tuple[str, str] | None:
+    """Return (background, text colour) of a status as on the 汇总情况 sheet; None: plain."""
+    return STATUS_COLOURS.get(code)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One line of the completeness grid: a unit, its status and what to look at."""
+
+    number: int  # position in the rollup (roster order, then units not on the roster)
+    unit: str
+    kind: str
+    status: str  # a status code
+    status_label: str
+    included: bool
+    included_label: str  # 是/否 as on the 汇总情况 sheet
+    errors: int | None  # None: no workbook was read for the unit
+    warnings: int | None
+    file: Path | None  # the file used, or the unusable file the unit sent
+    file_shown: str
+    problem: str
+    on_roster: bool
+
+    def texts(self) -> tuple[str, ...]:
+        """Return the cell texts in UNIT_COLUMNS order."""
+        return (
+            str(self.number),
+            self.unit if self.on_roster else f"{self.unit}（名单外）",
+            self.kind,
+            self.status_label,
+            self.included_label,
+            "" if self.errors is None else str(self.errors),
+            "" if self.warnings is None else str(self.warnings),
+            self.file_shown,
+            self.problem,
+        )
+
+    def sort_keys(self) -> tuple[int | str, ...]:
+        """Return a sort key per column (numbers sort as numbers, statuses by attention)."""
+        return (
+            self.number,
+            self.unit,
+            self.kind,
+            status_rank(self.status) * 100_000 + self.number,
+            int(self.included),
+            -1 if self.errors is None else self.errors,
+            -1 if self.warnings is None else self.warnings,
+            self.file_shown,
+            self.problem,
+        )
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One received file: what became of it and why."""
+
+    path: Path
+    shown: str
+    status: str
+    status_label: str
+    unit: str
+    used: bool
+    used_label: str
+    reason: str
+
+    def texts(self) -> tuple[str, ...]:
+        return (self.shown, self.status_label, self.unit, self.used_label, self.reason)
+
+    def sort_keys(self) -> tuple[int | str, ...]:
+        return (self.shown, status_rank(self.status), self.unit, int(self.used), self.reason)
+
+
+def shown_path(path: Path, bases: tuple[Path, ...] = ()) -> str:
+    """Return ``path`` relative to the first base folder holding it (as the clerk put it there),
+    else the full path."""
+    for base in bases:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _problem(unit: UnitEntry) -> str:
+    """Return the first problems of a unit in one line: errors, else warnings, else why its
+    file could not be used."""
+    report = unit.report
+    if report is not None:
+        findings = (
+            unit.first_errors()
+            or [f for f in report.sorted_findings() if f.severity == "warning"][:1]
+        )
+        text = "；".join(f"{f.where} {f.text}".strip() for f in findings)
+        if text:
+            return text
+        if unit.status == "empty" and unit.file is not None:
+            return unit.file.reason
+        return ""
+    return unit.others[0].reason if unit.others else ""
+
+
+def _unit_file(unit: UnitEntry) -> FileEntry | None:
+    if unit.file is not None:
+        return unit.file
+    return unit.others[0] if unit.others else None
+
+
+def unit_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[UnitRow]:
+    """Return one grid row per unit, in the rollup's order (roster units first)."""
+    words = result.spec.summary
+    rows = []
+    for number, unit in enumerate(result.units, start=1):
+        entry = _unit_file(unit)
+        rows.append(
+            UnitRow(
+                number=number,
+                unit=unit.name,
+                kind=unit.kind,
+                status=unit.status,
+                status_label=result.status_label(unit.status),
+                included=unit.included,
+                included_label=words.included if unit.included else words.not_included,
+                errors=unit.file.errors if unit.file and unit.report else None,
+                warnings=unit.file.warnings if unit.file and unit.report else None,
+                file=entry.path if entry else None,
+                file_shown=shown_path(entry.path, bases) if entry else "",
+                problem=_problem(unit),
+                on_roster=unit.on_roster,
+            )
+        )
+    return rows
+
+
+def file_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[FileRow]:
+    """Return one row per file found, in the order they were found."""
+    words = result.spec.summary
+    return [
+        FileRow(
+            path=f.path,
+            shown=shown_path(f.path, bases),
+            status=f.status,
+            status_label=result.status_label(f.status),
+            unit=f.unit,
+            used=f.used,
+            used_label=words.included if f.used else words.not_included,
+            reason=f.reason,
+        )
+        for f in result.files
+    ]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many units are in which state; ``sent`` is every unit that sent something."""
+
+    expected: int
+    sent: int
+    passed: int
+    warnings: int
+    errors: int
+    unusable: int
+    missing: int
+    included: int
+
+
+def unit_counts(result: RollupResult) -> Counts:
+    """Return the unit counts; errors counts 有错误 and 疑似空表 as the 汇总情况 sheet does."""
+    units = result.units
+    return Counts(
+        expected=len(units),
+        sent=sum(u.status != "missing" for u in units),
+        passed=sum(u.status == "passed" for u in units),
+        warnings=sum(u.status == "warnings" for u in units),
+        errors=sum(u.status in ("errors", "empty") and u.file is not None for u in units),
+        unusable=sum(u.status in UNUSABLE and u.file is None for u in units),
+        missing=sum(u.status == "missing" for u in units),
+        included=len(result.included),
+    )
+
+
+def counts_line(result: RollupResult) -> str:
+    """Return the line above the grid: 已报送 x/y、通过 n、有警告 n、有错误 n…、未报送 n."""
+    c = unit_counts(result)
+    label = result.status_label
+    parts = [
+        f"已报送 {c.sent}/{c.expected}",
+        f"{label('passed')} {c.passed}",
+        f"{label('warnings')} {c.warnings}",
+        f"{label('errors')} {c.errors}",
+    ]
+    if c.unusable:
+        parts.append(f"文件无法使用 {c.unusable}")
+    parts.append(f"{label('missing')} {c.missing}")
+    return "、".join(parts) + f"；计入汇总 {c.included} 个单位（{result.year} 年度）"
+
+
+def files_line(result: RollupResult) -> str:
+    """Return how many files were found and why the unused ones were not used."""
+    unused = Counter(f.status for f in result.files if not f.used)
+    text = f"收到文件 {len(result.files)} 个"
+    if unused:
+        why = "、".join(
+            f"{result.status_label(code)} {n}"
+            for code, n in sorted(unused.items(), key=lambda item: status_rank(item[0]))
+        )
+        text += f"，其中 {sum(unused.values())} 个未采用（{why}）"
+    return text
+
+
+def summary_check_line(result: RollupResult) -> str:
+    """Return the check result of the summary's own totals, in a few words."""
+    report = result.summary_report
+    if report is None:
+        return ""
+    if not report.findings:
+        return "汇总数校验：通过"
+    c = report.counts
+    return f"汇总数校验：错误 {c['error']} 项，警告 {c['warning']} 项"
+
+
+def summary_check_details(result: RollupResult, shown: int = 5) -> str:
+    """Return the first findings on the summary's own totals, one per line."""
+    report = result.summary_report
+    if report is None or not report.findings:
+        return ""
+    findings = report.sorted_findings()
+    lines = [f"{f.where} {f.text}".strip() for f in findings[:shown]]
+    if len(findings) > shown:
+        lines.append(f"……共 {len(findings)} 项，打开汇总表的「校验」表可看全部。")
+    return "\n".join(lines)
+
+
+# -- the core calls, as the CLI makes them -------------------------------------------------------
+
+Progress = Callable[[float, str], None]
+IsCancelled = Callable[[], bool]
+
+
+def describe_roster(path: Path) -> tuple[bool, str]:
+    """Return whether the roster can be used and what to say about it beside its field."""
+    try:
+        roster = read_roster(path)
+    except NianbaoError as exc:
+        return False, f"名单有问题：{exc.message}" + (f"怎么办：{exc.action}" if exc.action else "")
+    note = f"名单中有 {len(roster.units)} 个单位。"
+    without_kind = sum(not u.kind for u in roster.units)
+    if without_kind:
+        note += f"其中 {without_kind} 个没有填单位类型，由单位在填报表中选择。"
+    return True, note
+
+
+def hand_out(
+    roster_path: Path,
+    year: int,
+    folder: Path,
+    *,
+    narrative: bool = True,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> list[HandoutFile]:
+    """Read the roster and hand out, as ``nianbao handout`` does; return the files per unit.
+
+    Existing files are refused as by the command, with advice that fits the window.
+    """
+    roster = read_roster(roster_path)
+    try:
+        return handout(
+            roster, year, folder, narrative=narrative, progress=progress, cancelled=cancelled
+        )
+    except OutputExistsError as exc:
+        raise OutputExistsError(
+            exc.message,
+            "请在“保存到文件夹”中换一个新的或空的文件夹后再下发；已有的文件不会被覆盖。",
+        ) from None
+
+
+def roll_up(
+    request: RollupRequest,
+    roster_path: Path | None,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> RollupResult:
+    """Read the roster (if any) and roll up, as ``nianbao rollup`` does; return the result."""
+    if roster_path is not None:
+        request = replace(request, roster=read_roster(roster_path))
+    return rollup(request, progress=progress, cancelled=cancelled)
+
+
+def handout_note(folder: Path, files: list[HandoutFile]) -> str:
+    """Return what the page says after a handout: what was written where, and what next."""
+    what = "填报表和正文模板" if any(f.narrative for f in files) else "填报表"
+    return (
+        f"已为 {len(files)} 个单位生成{what}，保存在 {folder}（另有“下发清单.xlsx”）。\n"
+        "下一步：把每个单位的文件发给该单位；收回后放进一个文件夹，到“② 收表汇总”汇总。"
+    )
+
+
+# -- dropped files -------------------------------------------------------------------------------
+
+
+def is_stamped_workbook(path: Path) -> bool:
+    """Return whether ``path`` is one of our workbooks (a unit's or a summary); False when it is
+    not, or cannot be opened."""
+    from nianbao.errors import NianbaoError
+    from nianbao.workbook_templates.reader import find_stamp
+    from nianbao.workbook_templates.xlsx_reader import open_xlsx
+
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES or not path.is_file():
+        return False
+    try:
+        with open_xlsx(path) as pkg:
+            return find_stamp(pkg) is not None
+    except (NianbaoError, OSError):
+        return False
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Dropped paths sorted out: the roster (if any) and the inputs to roll up."""
+
+    roster: Path | None
+    inputs: tuple[Path, ...]
+
+
+def sort_dropped(paths: list[Path]) -> Dropped:
+    """Return which dropped path is the roster and which are returned files or folders.
+
+    One file alone is the roster when it is a CSV (or text) file or an .xlsx that is not one of
+    our workbooks; among several, only such a file named like a roster (…名单…) is.
+    """
+    paths = [Path(p) for p in paths]
+    roster = None
+    inputs = []
+    for path in paths:
+        if roster is None and _may_be_roster(path, alone=len(paths) == 1):
+            roster = path
+        else:
+            inputs.append(path)
+    return Dropped(roster, tuple(inputs))
+
+
+def _may_be_roster(path: Path, *, alone: bool) -> bool:
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in CSV_SUFFIXES + WORKBOOK_SUFFIXES:
+        return False
+    if not alone and ROSTER_HINT not in path.stem:
+        return False
+    return suffix in CSV_SUFFIXES or not is_stamped_workbook(path)
+
+
+def first_report_year() -> int:
+    """Return the first report year any format covers (the lowest year a clerk can choose)."""
+    from nianbao.workbook_templates.spec import available_formats
+
+    return min(spec.first_year for spec in available_formats().values())
+
+
+def summary_name(year: int | None) -> str:
+    """Return the default file name of the summary: "2025年度汇总表.xlsx" or "汇总表.xlsx"."""
+    return f"{year}年度汇总表.xlsx" if year else "汇总表.xlsx"
+
+
+def handout_folder_name(year: int) -> str:
+    """Return the default folder name of a handout: "2025年度下发"."""
+    return f"{year}年度下发"
+
+
+def common_folder(paths: tuple[Path, ...]) -> Path | None:
+    """Return the folder holding all ``paths`` (a folder itself counts), or None."""
+    if not paths:
+        return None
+    folders = [str(p if p.is_dir() else p.parent) for p in paths]
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives on Windows
+        return None

@@ -1,0 +1,588 @@
+"""The rule engine: turn a read workbook (and optionally last year's) into findings.
+
+Every finding comes from a rule of the spec — its id, severity and wording. The engine only knows
+how each rule *kind* compares; it never raises for bad data in a workbook.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from nianbao.errors import SpecError
+from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.carry import previous_values
+from nianbao.workbook_templates.checks import decimal_places, format_number, instance_args, render
+from nianbao.workbook_templates.compute import (
+    ZERO,
+    RuleInstance,
+    Term,
+    computed_cells,
+    input_keys,
+    inputs_under,
+    rule_instances,
+    side_value,
+)
+from nianbao.workbook_templates.formulas import (
+    formula_cells,
+    normalize_formula,
+)
+from nianbao.workbook_templates.reader import (
+    CellRead,
+    FilledWorkbook,
+    Observation,
+    TotalRead,
+    parse_year,
+)
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
+from nianbao.workbook_templates.stamp import Stamp
+from nianbao.workbook_templates.values import normalize_label
+
+from .findings import SEVERITY_ORDER, Finding, Report
+from .leftovers import find_leftovers
+from .narrative_numbers import text_sheet_findings
+from .narrative_structure import sheet_structure_findings
+from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
+
+
+class _Engine:
+    def __init__(self, wb: FilledWorkbook, previous: FilledWorkbook | None) -> None:
+        self.wb = wb
+        self.spec: FormatSpec = wb.spec
+        self.previous = previous
+        self.findings: list[Finding] = []
+        self.shown = ShownValues(wb)
+        self.values: dict[CellKey, Decimal] = self.shown.values()
+
+    # -- building findings ----------------------------------------------------------------
+
+    def add(self, rule: RuleSpec, args: Mapping[str, object], **fields) -> None:
+        self.findings.append(
+            Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                text=render(rule.message, args),
+                action=render(rule.action, args),
+                **fields,
+            )
+        )
+
+    def add_kind(self, kind: str, args: Mapping[str, object], **fields) -> None:
+        for rule in self.spec.rules_of_kind(kind):
+            self.add(rule, args, **fields)
+
+    def cell_fields(self, key: CellKey) -> dict:
+        return _cell_fields(self.spec, key)
+
+    def cell_args(self, key: CellKey) -> dict:
+        return _cell_args(self.spec, key)
+
+    def display(self, key: CellKey) -> str:
+        return L.display_ref(self.spec, key)
+
+    # -- the checks -----------------------------------------------------------------------
+
+    def run(self) -> list[Finding]:
+        self.observed()
+        self.meta()
+        self.inputs()
+        self.totals()
+        self.instances()
+        self.previous_year()
+        order = {r.id: i for i, r in enumerate(self.spec.rules)}
+        by_column = {r.id for r in self.spec.rules if r.each == "column"}
+        sheet_order = {name: i for i, name in enumerate(self.spec.all_sheet_names)}
+
+        def sort_key(f: Finding):
+            row, col = L.parse_a1(f.cell) if f.cell else (0, 0)
+            return (
+                SEVERITY_ORDER[f.severity],
+                order.get(f.rule, 999),
+                sheet_order.get(f.sheet, 99),
+                (col, row) if f.rule in by_column else (row, col),
+            )
+
+        return sorted(self.findings, key=sort_key)
+
+    def observed(self) -> None:
+        for obs in self.wb.observations:
+            self.add_kind(obs.kind, self._obs_args(obs), **self._obs_fields(obs))
+
+    def _obs_fields(self, obs: Observation) -> dict:
+        table = self.spec.table_by_sheet(obs.sheet)
+        fields = {
+            "sheet": obs.sheet,
+            "cell": obs.cell,
+            "table": table.name if table else "",
+            "row": obs.row,
+            "column": obs.column,
+            "expected": obs.expected,
+            "actual": obs.actual,
+        }
+        if obs.key:
+            fields.update(self.cell_fields(obs.key))
+        return fields
+
+    def _obs_args(self, obs: Observation) -> dict:
+        table = self.spec.table_by_sheet(obs.sheet)
+        args = {
+            "sheet": obs.sheet,
+            "cell": f"{obs.sheet}!{obs.cell}" if obs.cell else obs.sheet,
+            "table": table.name if table else f"「{obs.sheet}」",
+            "row": obs.row,
+            "column": obs.column,
+            "expected": obs.expected,
+            "actual": obs.actual,
+            "detail": obs.detail,
+        }
+        if obs.key:
+            args.update(self.cell_args(obs.key))
+        return args
+
+    def meta(self) -> None:
+        wb, spec = self.wb, self.spec
+        info_sheet = spec.sheets.info
+
+        def info_fields(code: str) -> dict:
+            row = L.info_row(spec, code)
+            return {
+                "sheet": info_sheet,
+                "cell": L.a1(row, L.RECORD_VALUE_COL),
+                "row": spec.info_field(code).label,
+            }
+
+        if not wb.info:
+            return  # the sheet is missing or changed: already reported
+        year_text = wb.info.get("year", "")
+        year = parse_year(year_text)
+        if year is None:
+            f = info_fields("year")
+            self.add_kind(
+                "info_invalid",
+                {"row": f["row"], "actual": year_text, "detail": "不是四位数年份"},
+                **f,
+            )
+        elif year != wb.stamp.year:
+            self.add_kind(
+                "stamp_year",
+                {"expected": wb.stamp.year, "actual": year},
+                expected=str(wb.stamp.year),
+                actual=str(year),
+                **info_fields("year"),
+            )
+        for code, kind in (("unit", "stamp_unit"), ("kind", "stamp_kind")):
+            given, found = getattr(wb.stamp, code), wb.info.get(code, "")
+            if given and found and normalize_label(given) != normalize_label(found):
+                self.add_kind(
+                    kind,
+                    {"expected": given, "actual": found},
+                    expected=given,
+                    actual=found,
+                    **info_fields(code),
+                )
+        kind_value = wb.info.get("kind", "")
+        if kind_value and kind_value not in spec.kinds:
+            f = info_fields("kind")
+            self.add_kind(
+                "info_invalid",
+                {
+                    "row": f["row"],
+                    "actual": kind_value,
+                    "detail": f"不在可选范围内（{'、'.join(spec.kinds)}）",
+                },
+                actual=kind_value,
+                **f,
+            )
+        report_year = year if year is not None else wb.stamp.year
+        if not spec.covers_year(report_year):
+            try:
+                expected = spec_for_year(report_year).format_version
+            except SpecError:
+                expected = "?"
+            self.add_kind(
+                "format_year",
+                {"year": report_year, "expected": expected, "actual": spec.format_version},
+                expected=expected,
+                actual=spec.format_version,
+                **info_fields("format"),
+            )
+        if wb.unknown:
+            self.add_kind(
+                "imported_unknown",
+                {"detail": wb.stamp.source, "actual": len(wb.unknown)},
+                actual=str(len(wb.unknown)),
+            )
+        for field in spec.info_fields:
+            if field.required and not wb.info.get(field.code, "").strip():
+                f = info_fields(field.code)
+                self.add_kind("info_blank", {"row": f["row"]}, **f)
+        if wb.texts:
+            for cell in spec.text_cells:
+                text = wb.texts.get(cell.code, "")
+                for hit in find_leftovers(text):
+                    self.add_kind(
+                        "narrative_leftover",
+                        {
+                            "place": f"「{cell.label}」",
+                            "detail": hit.description,
+                            "excerpt": hit.excerpt,
+                        },
+                        sheet=spec.sheets.text,
+                        cell=L.a1(L.text_row(spec, cell.code), L.RECORD_VALUE_COL),
+                        row=cell.label,
+                        actual=hit.excerpt,
+                    )
+                if cell.required and not text.strip():
+                    row = L.text_row(spec, cell.code)
+                    self.add_kind(
+                        "text_blank",
+                        {"row": cell.label},
+                        sheet=spec.sheets.text,
+                        cell=L.a1(row, L.RECORD_VALUE_COL),
+                        row=cell.label,
+                    )
+            self.findings += text_sheet_findings(wb)
+            self.findings += sheet_structure_findings(wb, self.previous)
+
+    def inputs(self) -> None:
+        for key, read in self.wb.cells.items():
+            args = self.cell_args(key)
+            fields = self.cell_fields(key)
+            if read.status == "blank":
+                if key not in self.wb.unknown:  # an imported report did not show it
+                    self.add_kind("blank", args, **fields)
+                continue
+            if read.status == "not_number":
+                self.add_kind(
+                    "not_number", {**args, "actual": read.text}, actual=read.text, **fields
+                )
+                continue
+            if read.status == "text_number":
+                self.add_kind(
+                    "text_number",
+                    {**args, "actual": read.text, "expected": read.value},
+                    expected=read.value,
+                    actual=read.text,
+                    **fields,
+                )
+            value = read.value
+            if read.status == "formula":
+                value = self.shown.input_formula(key)
+                self.add_kind(
+                    "input_formula",
+                    {**args, "formula": read.formula, "actual": value},
+                    actual=value,
+                    **fields,
+                )
+            vtype = self.spec.value_type(key)
+            if value is None or vtype == "text":
+                continue
+            if vtype in ("count", "amount_wan") and value < 0:
+                self.add_kind("negative", {**args, "actual": value}, actual=value, **fields)
+            if vtype in ("count", "signed") and value != value.to_integral_value():
+                self.add_kind("not_integer", {**args, "actual": value}, actual=value, **fields)
+            if vtype == "amount_wan" and decimal_places(value) > 4:
+                self.add_kind(
+                    "too_many_decimals", {**args, "actual": value}, actual=value, **fields
+                )
+
+    def totals(self) -> None:
+        """Check each computed cell's content: intact formula, constant, changed, or empty."""
+        spec = self.spec
+        for key, read in self.wb.totals.items():
+            state, _ = self.shown.state[key]
+            if state == INTACT:
+                continue
+            args = {**self.cell_args(key), "formula": expected_formula(spec, key, 0)[0]}
+            fields = self.cell_fields(key)
+            if state == CHANGED:
+                cells = formula_cells(read.formula, spec.table(key.table).sheet)
+                self.add_kind(
+                    "formula_changed",
+                    {
+                        **args,
+                        "expected": args["formula"],
+                        "actual": normalize_formula(read.formula),
+                        "detail": self._formula_detail(cells, key),
+                    },
+                    expected=args["formula"],
+                    actual="=" + normalize_formula(read.formula),
+                    **fields,
+                )
+            elif state == EMPTY:
+                self.add_kind("formula_missing", args, **fields)
+            else:
+                actual = read.constant if read.constant is not None else read.text
+                self.add_kind(
+                    "formula_overwritten", {**args, "actual": actual}, actual=actual, **fields
+                )
+
+    def total_index(self, inst: RuleInstance) -> int:
+        return computed_cells(self.spec)[inst.anchor].index(inst)
+
+    def _formula_detail(self, cells: Counter | None, key: CellKey) -> str:
+        if cells is None:
+            return ""
+        expected = expected_formula(self.spec, key, 0)[2]
+        missing = sorted(expected - cells)
+        extra = sorted(cells - expected)
+        parts = []
+        if missing:
+            parts.append("漏加了 " + "、".join(L.a1(r, c) for r, c in missing[:8]))
+        if extra:
+            parts.append("多加了 " + "、".join(L.a1(r, c) for r, c in extra[:8]))
+        return "（" + "，".join(parts) + "）" if parts else ""
+
+    def _unknown_inputs(self) -> frozenset:
+        """Return the value cells an imported workbook does not know: its unknown inputs and
+        every total over one of them."""
+        unknown = self.wb.unknown
+        if not unknown:
+            return frozenset()
+        spec = self.spec
+        return unknown | {k for k in computed_cells(spec) if inputs_under(spec, k) & unknown}
+
+    def instances(self) -> None:
+        unknown = self._unknown_inputs()
+        skipped_previous: set[str] = set()
+        prev_values = self._previous_values()
+        for inst in rule_instances(self.spec):
+            if any(k.table in self.wb.unreadable_tables for k in inst.cells):
+                continue
+            if unknown and any(k in unknown for k in inst.cells):
+                continue  # an imported report's unknown cell is not 0: nothing to compare
+            kind = inst.rule.kind
+            if kind == "sum":
+                self.check_sum(inst)
+            elif kind == "equation":
+                if inst.uses_previous and prev_values is None:
+                    continue
+                self.check_equation(inst, prev_values, skipped_previous)
+            elif kind == "limit":
+                self.check_limit(inst)
+            elif kind == "requires":
+                self.check_requires(inst)
+
+    def check_sum(self, inst: RuleInstance) -> None:
+        key = inst.anchor
+        if key not in self.shown.state or self.shown.state[key][0] == EMPTY:
+            return
+        actual: Decimal | str | None = self.shown.total(key)
+        if actual is None and self.shown.state[key][0] == CONSTANT:
+            actual = self.wb.totals[key].text  # words typed over a total
+        if actual is None:
+            return  # an edited formula we cannot evaluate: F-CHANGED says so
+        expected = sum((t.sign * self.shown.summed(t.key) for t in inst.right), ZERO)
+        if actual == expected:
+            return
+        args = {
+            **instance_args(self.spec, inst),
+            "cell": self.display(key),
+            "actual": actual,
+            "expected": expected,
+            "diff": (actual - expected) if isinstance(actual, Decimal) else None,
+            "formula": expected_formula(self.spec, key, self.total_index(inst))[0],
+        }
+        self.add(
+            inst.rule,
+            args,
+            expected=expected,
+            actual=actual,
+            cells=tuple(self.display(k) for k in inst.cells),
+            **self.cell_fields(key),
+        )
+
+    def _detail(self, inst: RuleInstance, terms: tuple[Term, ...], prev) -> str:
+        parts = []
+        spec = self.spec
+        for t in terms:
+            source = prev if t.previous else self.values
+            value = (source or {}).get(t.key, ZERO)
+            table = spec.table(t.key.table)
+            if inst.rule.each == "column":
+                label = table.row(t.key.row).short
+            elif inst.rule.each == "row":
+                label = table.column(t.key.row, t.key.col).name
+            else:
+                label = f"{table.row(t.key.row).short}·{table.column(t.key.row, t.key.col).name}"
+            if t.previous:
+                label = "上年" + label
+            sign = "－ " if t.sign < 0 else ("＋ " if parts else "")
+            parts.append(f"{sign}{label} {format_number(value)}")
+        return " ".join(parts)
+
+    def check_equation(self, inst: RuleInstance, prev, skipped: set[str]) -> None:
+        left = side_value(inst.left, self.values, prev)
+        right = side_value(inst.right, self.values, prev)
+        if left is None or right is None:
+            if inst.rule.id not in skipped:
+                skipped.add(inst.rule.id)
+                args = {
+                    **instance_args(self.spec, inst),
+                    "actual": self.previous.spec.format_version if self.previous else "",
+                    "check": render(inst.rule.check, instance_args(self.spec, inst)),
+                }
+                self.add_kind("previous_missing_cell", args, table=args["table"])
+            return
+        if left == right:
+            return
+        args = {
+            **instance_args(self.spec, inst),
+            "cell": self.display(inst.anchor),
+            "left": left,
+            "right": right,
+            "diff": left - right,
+            "left_detail": self._detail(inst, inst.left, prev),
+            "right_detail": self._detail(inst, inst.right, prev),
+            "expected": right,
+            "actual": left,
+        }
+        self.add(
+            inst.rule,
+            args,
+            expected=right,
+            actual=left,
+            cells=tuple(self.display(k) for k in inst.cells),
+            **self.cell_fields(inst.anchor),
+        )
+
+    def check_limit(self, inst: RuleInstance) -> None:
+        if self.wb.kind not in inst.rule.kinds or inst.rule.max is None:
+            return
+        value = side_value(inst.left, self.values, None)
+        limit = Decimal(str(inst.rule.max))
+        if value is None or value <= limit:
+            return
+        args = {
+            **instance_args(self.spec, inst),
+            "unit_kind": self.wb.kind,
+            "actual": value,
+            "expected": limit,
+        }
+        self.add(inst.rule, args, expected=limit, actual=value, **self.cell_fields(inst.anchor))
+
+    def check_requires(self, inst: RuleInstance) -> None:
+        present = side_value(inst.left, self.values, None)
+        required = side_value(inst.right, self.values, None)
+        if not present or required:
+            return
+        args = {**instance_args(self.spec, inst), "actual": present}
+        self.add(
+            inst.rule,
+            args,
+            actual=present,
+            cells=tuple(self.display(k) for k in inst.cells),
+            **self.cell_fields(inst.anchor),
+        )
+
+    # -- last year ----------------------------------------------------------------------------
+
+    def _previous_values(self) -> dict[CellKey, Decimal] | None:
+        if self.previous is None or not self._previous_usable():
+            return None
+        # The same reading pre-fills a new workbook (nianbao template --previous).
+        return previous_values(self.previous)
+
+    def _previous_usable(self) -> bool:
+        return self.previous is not None and self.previous.year == self.wb.year - 1
+
+    def previous_year(self) -> None:
+        prev = self.previous
+        if prev is None:
+            return
+        if prev.year != self.wb.year - 1:
+            self.add_kind(
+                "previous_year",
+                {"expected": self.wb.year - 1, "actual": prev.year},
+                expected=str(self.wb.year - 1),
+                actual=str(prev.year),
+            )
+        if (
+            prev.unit
+            and self.wb.unit
+            and normalize_label(prev.unit) != normalize_label(self.wb.unit)
+        ):
+            self.add_kind(
+                "previous_unit",
+                {"expected": self.wb.unit, "actual": prev.unit},
+                expected=self.wb.unit,
+                actual=prev.unit,
+            )
+
+
+@cache
+def _cell_fields(spec: FormatSpec, key: CellKey) -> dict:
+    """Return the Finding fields that locate a value cell (cached: the same for every file)."""
+    table = spec.table(key.table)
+    cell = L.table_layout(table).cell(key)
+    return {
+        "sheet": table.sheet,
+        "cell": L.a1(cell.row, cell.col),
+        "table": table.name,
+        "row": table.row(key.row).name,
+        "column": table.column(key.row, key.col).name,
+        "key": str(key),
+    }
+
+
+@cache
+def _cell_args(spec: FormatSpec, key: CellKey) -> dict:
+    """Return the message arguments that name a value cell."""
+    f = _cell_fields(spec, key)
+    return {
+        "table": f["table"],
+        "table_title": spec.table(key.table).title,
+        "sheet": f["sheet"],
+        "cell": f"{f['sheet']}!{f['cell']}",
+        "row": f["row"],
+        "column": f["column"],
+    }
+
+
+def values_workbook(
+    spec: FormatSpec,
+    values: Mapping[CellKey, Decimal],
+    *,
+    year: int,
+    unit: str = "",
+    kind: str = "",
+    path: str | Path = "",
+) -> FilledWorkbook:
+    """Return numbers that are not a file (a rollup's totals) as a workbook with intact
+    formulas and no 基本信息 (so only the tables are checked)."""
+    cells = {
+        k: CellRead(k, "ok", None if spec.value_type(k) == "text" else values.get(k, ZERO))
+        for k in input_keys(spec)
+    }
+    totals = {k: TotalRead(k, expected_formula(spec, k, 0)[0], None) for k in computed_cells(spec)}
+    stamp = Stamp(spec.format_version, spec.template_version, spec.fingerprint, year, unit, kind)
+    return FilledWorkbook(Path(path), spec, stamp, {}, {}, cells, totals)
+
+
+def validate_values(
+    spec: FormatSpec,
+    values: Mapping[CellKey, Decimal],
+    *,
+    year: int,
+    unit: str = "",
+    kind: str = "",
+    previous: FilledWorkbook | None = None,
+) -> Report:
+    """Return the report of the table rules (and cross-year rules) on numbers alone."""
+    return validate(values_workbook(spec, values, year=year, unit=unit, kind=kind), previous)
+
+
+def validate(wb: FilledWorkbook, previous: FilledWorkbook | None = None) -> Report:
+    """Return the report of every rule of the workbook's format (and cross-year rules)."""
+    findings = _Engine(wb, previous).run()
+    return Report(
+        file=str(wb.path),
+        findings=findings,
+        unit=wb.unit,
+        kind=wb.kind,
+        year=wb.year,
+        format_version=wb.spec.format_version,
+    )

@@ -1,0 +1,88 @@
+"""Plain Chinese text of a report: grouped by severity (错误/警告/提示), then by rule."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from nianbao.workbook_templates.spec import available_formats
+
+from .findings import Finding, Report
+
+FULL_LISTING = 8  # findings of one rule shown in full before the rest are listed by cell
+CELLS_LISTED = 60
+
+
+def _severity_labels() -> dict[str, str]:
+    for spec in available_formats().values():
+        return spec.severity_labels
+    return {"error": "error", "warning": "warning", "info": "info"}
+
+
+def summary_line(report: Report) -> str:
+    """Return the one-line verdict of a report."""
+    labels = _severity_labels()
+    c = report.counts
+    counts = "，".join(f"{labels[k]} {c[k]} 项" for k in ("error", "warning", "info"))
+    if not report.readable:
+        return "✗ 无法读取"
+    return f"{'✓ 通过' if report.valid else '✗ 未通过'}（{counts}）"
+
+
+def _describe(report: Report) -> str:
+    parts = []
+    if report.unit:
+        parts.append(report.unit)
+    if report.year:
+        parts.append(f"{report.year} 年度")
+    if report.format_version:
+        parts.append(f"{report.format_version} 版格式")
+    return f"（{'，'.join(parts)}）" if parts else ""
+
+
+def _finding_line(f: Finding) -> str:
+    where = f"{f.where}  " if f.where else ""
+    return f"    {where}{f.text}"
+
+
+def render_report(report: Report) -> str:
+    """Return the human-readable text of one report."""
+    labels = _severity_labels()
+    lines = [f"文件：{report.file}{_describe(report)}", f"结论：{summary_line(report)}"]
+    findings = report.sorted_findings()
+    for severity, group in groupby(findings, key=lambda f: f.severity):
+        items = list(group)
+        lines.append("")
+        lines.append(f"{labels[severity]}（{len(items)}）")
+        for rule, rule_items in groupby(items, key=lambda f: f.rule):
+            rule_items = list(rule_items)
+            lines.append(f"  [{rule}] {len(rule_items)} 处")
+            shown = rule_items if len(rule_items) <= FULL_LISTING + 2 else rule_items[:FULL_LISTING]
+            lines.extend(_finding_line(f) for f in shown)
+            rest = rule_items[len(shown) :]
+            if rest:
+                cells = [f.where for f in rest if f.where]
+                listed = "、".join(cells[:CELLS_LISTED])
+                more = f" 等（共 {len(cells)} 处）" if len(cells) > CELLS_LISTED else ""
+                lines.append(f"    另有 {len(rest)} 处同类问题：{listed}{more}")
+            actions = list(dict.fromkeys(f.action for f in rule_items if f.action))
+            if len(actions) == 1:
+                lines.append(f"    怎么改：{actions[0]}")
+            elif actions:
+                lines.extend(f"    怎么改：{a}" for a in actions[:3])
+    return "\n".join(lines)
+
+
+def render_batch_summary(reports: list[Report], ignored: list[str]) -> str:
+    """Return the closing summary of a batch: one line per file, then totals."""
+    lines = ["", "汇总："]
+    for r in reports:
+        lines.append(f"  {summary_line(r)}  {r.file}")
+    for name in ignored:
+        lines.append(f"  （已忽略）{name}")
+    ok = sum(1 for r in reports if r.valid)
+    bad = sum(1 for r in reports if r.readable and not r.valid)
+    unreadable = sum(1 for r in reports if not r.readable)
+    lines.append(
+        f"共 {len(reports)} 个文件：通过 {ok} 个，有错误 {bad} 个，无法读取 {unreadable} 个。"
+    )
+    return "\n".join(lines)
