@@ -123,18 +123,18 @@ def check_from_window(rounds: int) -> tuple[list[float], list[float]]:
     sys.path.insert(0, str(REPO))
     from PySide6.QtCore import QSettings
 
-    from nianbao.desktop.commands import _broken_sample, check_file
     from nianbao.desktop.gui.app import create_app
     from nianbao.desktop.gui.settings import Settings
     from nianbao.desktop.gui.window import MainWindow
+    from nianbao.services.checking import check_file
     from nianbao.workbook_templates import build_template
-    from nianbao.workbook_templates.sample import sample_request
+    from nianbao.workbook_templates.sample import sample_request, sample_with_mistakes
 
     app = create_app()
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         folder = Path(tmp)
         os.environ["XDG_STATE_HOME"] = tmp
-        workbook = build_template(folder / "b.xlsx", _broken_sample(sample_request(2025)))
+        workbook = build_template(folder / "b.xlsx", sample_with_mistakes(sample_request(2025)))
         store = QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)
         window = MainWindow(Settings(store))
         window.show()

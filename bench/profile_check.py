@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from make_workbooks import make_workbooks
 
 from nianbao.desktop.cli import main as cli_main
-from nianbao.desktop.commands import collect_inputs
+from nianbao.services.checking import collect_inputs
 from nianbao.validation import validate
 from nianbao.workbook_templates import read_workbook
 

@@ -38,9 +38,8 @@ class Data:
     """Sample files for the scenes, built once by the core."""
 
     def __init__(self, folder: Path) -> None:
-        from nianbao.desktop.commands import _broken_sample
         from nianbao.workbook_templates import build_template
-        from nianbao.workbook_templates.sample import sample_request
+        from nianbao.workbook_templates.sample import sample_request, sample_with_mistakes
 
         self.folder = folder
         self.this_year = build_template(
@@ -50,7 +49,7 @@ class Data:
             folder / "青禾镇人民政府-2024年度填报表.xlsx", sample_request(2024)
         )
         self.broken = build_template(
-            folder / "示例-有错误的填报表.xlsx", _broken_sample(sample_request(2025))
+            folder / "示例-有错误的填报表.xlsx", sample_with_mistakes(sample_request(2025))
         )
         self._county: tuple[Path, Path] | None = None
 
@@ -143,7 +142,7 @@ def rollup(window, data: Data):
     def problems_first():
         from PySide6.QtCore import Qt
 
-        from nianbao.desktop import rollup_view
+        from nianbao.desktop.viewmodels import rollup as rollup_view
 
         page.grid.sortByColumn(rollup_view.STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
         page.grid.selectRow(2)

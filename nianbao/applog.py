@@ -1,4 +1,5 @@
-"""Where the program keeps its log file, and how faults are written to it (no Qt here)."""
+"""Where the program keeps its log file, and what becomes of a fault of ours: it is logged, and
+the user gets a Chinese message with what to do, never a traceback (no Qt here)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 LOG_NAME = "nianbao.log"
 ERROR_LOG_NAME = "error.log"
@@ -38,6 +42,38 @@ def log_internal(exc: BaseException) -> Path | None:
         return log
     except OSError:
         return None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault of ours, in words for the user: what happened (naming the log) and what to do."""
+
+    message: str
+    action: str
+    log: Path | None
+
+
+T = TypeVar("T")
+
+
+def record_fault(exc: BaseException, *, in_batch: bool = False) -> Fault:
+    """Log ``exc`` and return how to tell the user; ``in_batch``: one file of several failed."""
+    log = log_internal(exc)
+    where = f"详细信息已记录在 {log}。" if log else ""
+    if in_batch:
+        action = "请把这条信息和该文件发给维护人员；其他文件的结果不受影响。"
+    else:
+        action = "请把这条信息和所用文件发给维护人员。"
+    return Fault(f"年报助手内部出错（{type(exc).__name__}）。{where}", action, log)
+
+
+def guarded(work: Callable[[], T], on_fault: Callable[[Fault], T]) -> T:
+    """Return ``work()``; a fault of ours is logged and ``on_fault(fault)`` is returned instead,
+    so that one file never stops a batch (a check of many files, a rollup)."""
+    try:
+        return work()
+    except Exception as exc:  # a bug must not stop the batch
+        return on_fault(record_fault(exc, in_batch=True))
 
 
 def setup_app_log() -> Path | None:

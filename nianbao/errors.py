@@ -1,15 +1,23 @@
-"""Exceptions: faults and unusable input, each with a plain Chinese message and what to do.
+"""Exceptions and exit codes: faults and unusable input, each with a plain Chinese message and
+what to do, and the exit code the command line ends with.
 
 Findings about the numbers in a workbook are never exceptions; they are ``validation`` findings.
 """
 
 from __future__ import annotations
 
+# The command line's exit codes (README, 命令行): 0 no errors (warnings allowed), 1 errors found,
+# 2 unreadable input or a usage error, 3 a fault of ours (logged), 130 cancelled (Ctrl+C), 141
+# the reader of our output stopped early (as a shell reports SIGPIPE).
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_CANCELLED = 130
+EXIT_PIPE_CLOSED = 141
+
 
 class NianbaoError(Exception):
     """Base of every error that may reach a user; carries a message and a suggested action."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
     def __init__(self, message: str, action: str = "") -> None:
         super().__init__(message)
@@ -68,13 +76,13 @@ class ExportError(NianbaoError):
     """A report cannot be exported: the workbook has errors, a field is unknown, or the written
     file does not show the workbook's numbers."""
 
-    exit_code = 1
+    exit_code = EXIT_FINDINGS
 
 
 class Cancelled(NianbaoError):
     """The user cancelled a long operation (the desktop app's cancel button, Ctrl+C)."""
 
-    exit_code = 130
+    exit_code = EXIT_CANCELLED
 
     def __init__(self, message: str = "已取消，没有写出任何文件。", action: str = "") -> None:
         super().__init__(message, action)

@@ -1,12 +1,15 @@
-"""Safe output: files appear complete or not at all, and nothing is overwritten unasked."""
+"""Files in and out: the inputs found under the folders a user gives, the default names of what we
+write, and safe output (files appear complete or not at all, nothing is overwritten unasked)."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import OutputExistsError, OutputWriteError, UsageError
@@ -17,6 +20,92 @@ from .errors import OutputExistsError, OutputWriteError, UsageError
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SPREADSHEET_SUFFIXES = (".xls", ".et", ".ett", ".csv", ".ods", ".xltx")
 LOCK_PREFIXES = ("~$", ".~lock.")
+ANNOTATED_SUFFIX = "-批注"
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?", re.IGNORECASE)
+MAX_STEM_CHARS = 80
+# Linux allows 255 bytes per file name; the stem is followed by "-2025年度填报表-正文.docx".
+MAX_STEM_BYTES = 180
+
+
+def walk_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Return every file named, or found (recursively, in a stable order) under a folder named,
+    each once; raise UsageError for a path that does not exist."""
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"找不到文件或文件夹 {path}。", "请检查路径是否正确。")
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+# -- default names of what we write (the command line and the window use the same) -------------
+
+
+def unit_file_stem(name: str) -> str:
+    """Return a file name stem that is safe on Windows and Linux for a unit's name."""
+    stem = _UNSAFE_FILE_CHARS.sub("", unicodedata.normalize("NFC", name))
+    stem = re.sub(r"\s+", " ", stem).strip(" .")
+    stem = stem[:MAX_STEM_CHARS]
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    stem = stem.strip(" .")
+    if _WINDOWS_RESERVED.fullmatch(stem):
+        stem += "_"
+    return stem or "单位"
+
+
+def workbook_name(unit: str, year: int) -> str:
+    """Return the file name of a unit's workbook, e.g. "青禾镇人民政府-2025年度填报表.xlsx"
+    ("2025年度填报表.xlsx" while the unit is not named yet)."""
+    stem = unit_file_stem(unit) if unit.strip() else ""
+    return f"{stem}-{year}年度填报表.xlsx" if stem else f"{year}年度填报表.xlsx"
+
+
+def narrative_template_path(workbook: Path) -> Path:
+    """Return the narrative template handed out with a workbook: ``<workbook>-正文.docx``."""
+    return workbook.with_name(f"{workbook.stem}-正文.docx")
+
+
+def default_report_path(workbook: Path) -> Path:
+    """Return where a workbook's report goes when no name is given: beside it, as
+    ``<workbook name>-年度报告.docx``."""
+    return workbook.with_name(f"{workbook.stem}-年度报告.docx")
+
+
+def unit_annotated_name(unit: str) -> str:
+    """Return the annotated copy of a unit's workbook sent back with the returns."""
+    return f"{unit_file_stem(unit)}{ANNOTATED_SUFFIX}.xlsx"
+
+
+def annotated_path(workbook: Path, folder: Path | None = None) -> Path:
+    """Return the annotated copy of a workbook: ``<stem>-批注.xlsx`` in ``folder`` (beside the
+    workbook when None)."""
+    return (folder or workbook.parent) / f"{workbook.stem}{ANNOTATED_SUFFIX}.xlsx"
+
+
+def summary_name(year: int | None) -> str:
+    """Return the default file name of a county summary: "2025年度汇总表.xlsx" or "汇总表.xlsx"."""
+    return f"{year}年度汇总表.xlsx" if year else "汇总表.xlsx"
+
+
+def handout_folder_name(year: int) -> str:
+    """Return the default folder of a handout: "2025年度下发"."""
+    return f"{year}年度下发"
+
+
+RETURNS_FOLDER = "退回材料"  # beside the summary, when the window writes the returns
 
 
 def check_target(target: str | os.PathLike, *, force: bool = False) -> Path:

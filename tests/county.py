@@ -29,8 +29,8 @@ import xlsxwriter
 
 from nianbao.workbook_templates import CellKey, TemplateRequest, build_template
 from nianbao.workbook_templates.compute import input_keys
+from nianbao.workbook_templates.loader import spec_for_year
 from nianbao.workbook_templates.sample import sample_request
-from nianbao.workbook_templates.spec import spec_for_year
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,9 @@ from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.carry import carry_forward, carry_instances, describe
 from nianbao.workbook_templates.checks import FAIL_MARK, check_lines
 from nianbao.workbook_templates.compute import computed_cells
+from nianbao.workbook_templates.loader import FORMATS_DIR, load_spec, parse_spec
 from nianbao.workbook_templates.sample import sample_request
-from nianbao.workbook_templates.spec import FORMATS_DIR, CellKey, load_spec, parse_spec
+from nianbao.workbook_templates.spec import CellKey
 
 from .workbook_edit import edit_workbook
 
@@ -102,9 +103,7 @@ def test_2019_format_workbook_of_2020_carries_into_the_2021_format(build):
 def spec_carrying(rule_right: str):
     """Return the 2021 spec with X-1 reading another of last year's rows (a format whose carry
     names a cell the other format has no counterpart for, or a total)."""
-    text = (FORMATS_DIR / "format_2021.toml").read_text(
-        encoding="utf-8"
-    )
+    text = (FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8")
     changed = text.replace('right = ["prev:r4"]', f'right = ["prev:{rule_right}"]', 1)
     assert changed != text
     return parse_spec(tomllib.loads(changed), "test")
@@ -308,7 +307,7 @@ def test_template_without_previous_has_no_reference_sheet(tmp_path, build):
 def _imported_2019_tables(tmp_path: Path) -> Path:
     """Return a workbook imported from a 2024 report whose tables are in the 2019 format (表三
     maps except （六）, 表二 only the decision counts)."""
-    from nianbao.converters.report_import import ImportRequest, import_report
+    from nianbao.importer.report import ImportRequest, import_report
 
     from .test_import import _write_2019_txt
 

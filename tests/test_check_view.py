@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao.desktop.check_view import (
+from nianbao.desktop.viewmodels.check import (
     COMPUTED,
     COMPUTED_BACKGROUND,
     INPUT,
@@ -19,7 +19,6 @@ from nianbao.desktop.check_view import (
     CheckInputs,
     SaveTracker,
     annotate_copy,
-    annotated_path,
     caption_html,
     cell_colours,
     cell_tooltip,
@@ -38,7 +37,8 @@ from nianbao.desktop.check_view import (
     summary_text,
     wrap_label,
 )
-from nianbao.desktop.commands import check_file
+from nianbao.files import annotated_path
+from nianbao.services.checking import check_file
 from nianbao.validation import Finding, Report
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.sample import sample_request

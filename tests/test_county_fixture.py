@@ -13,8 +13,8 @@ from python_calamine import load_workbook
 from nianbao.errors import WorkbookError
 from nianbao.validation.engine import validate
 from nianbao.workbook_templates.compute import input_keys
+from nianbao.workbook_templates.loader import spec_for_year
 from nianbao.workbook_templates.reader import read_workbook
-from nianbao.workbook_templates.spec import spec_for_year
 
 from .county import ROSTER_HEADER, County, make_county
 

@@ -194,7 +194,7 @@ def _distinct_request(sample, spec):
 @pytest.mark.parametrize("version", ["2021", "2019"])
 def test_every_table_number_round_trips_through_word_and_html(tmp_path, build, sample, version):
     """Each input cell gets a different number (the rules then fail, so this is a draft)."""
-    from nianbao.workbook_templates.spec import load_spec
+    from nianbao.workbook_templates.loader import load_spec
 
     spec = load_spec(version)
     request, inputs = _distinct_request(sample, spec)

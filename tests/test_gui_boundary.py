@@ -109,7 +109,7 @@ def test_rollup_spawns_its_workers_when_qt_threads_run():
     count does not see a QThread, so the core counts the process's threads itself."""
     code = (
         "from PySide6.QtCore import QThread\n"
-        "from nianbao.converters.rollup import _single_threaded\n"
+        "from nianbao.county.intake import _single_threaded\n"
         "before = _single_threaded()\n"
         "class T(QThread):\n"
         "    def run(self):\n"

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from nianbao.desktop.commands import check_file
+from nianbao.services.checking import check_file
 from nianbao.workbook_templates.sample import sample_request
 from nianbao.workbook_templates.spec import CellKey
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from nianbao.desktop.commands import _broken_sample
+from nianbao.workbook_templates.sample import sample_with_mistakes
 from nianbao.workbook_templates.spec import CellKey
 
 pytestmark = pytest.mark.gui
@@ -76,7 +76,7 @@ def test_dropped_files_go_to_their_fields_and_reports_to_the_set_folder(gui, sam
 
 
 def test_broken_workbook_is_refused_then_problems_shown_or_a_draft_written(gui, build, sample):
-    workbook = build(_broken_sample(sample), "broken.xlsx")
+    workbook = build(sample_with_mistakes(sample), "broken.xlsx")
     page = _page(gui, workbook)
 
     page.generate_button.click()

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
-from nianbao.converters.handout import LIST_NAME, narrative_name, workbook_name
-from nianbao.converters.returns import LIST_NAME as RETURNS_LIST
-from nianbao.converters.rollup import RollupRequest, rollup
-from nianbao.converters.roster import read_roster
-from nianbao.desktop import rollup_view as view
+from nianbao.county.handout import LIST_NAME
+from nianbao.county.model import RollupRequest
+from nianbao.county.returns import LIST_NAME as RETURNS_LIST
+from nianbao.county.rollup import rollup
+from nianbao.county.roster import read_roster
+from nianbao.desktop.viewmodels import rollup as view
+from nianbao.files import narrative_template_path, workbook_name
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.styles import FAIL_FILL, MISSING_FILL
 
@@ -56,7 +59,7 @@ def test_handout_from_a_roster_writes_every_units_files_and_refuses_to_overwrite
 
     assert not gui.dialogs.failures
     expected = {LIST_NAME} | {workbook_name(u, 2025) for u in county.units}
-    expected |= {narrative_name(u, 2025) for u in county.units}
+    expected |= {narrative_template_path(Path(workbook_name(u, 2025))).name for u in county.units}
     assert {p.name for p in folder.iterdir()} == expected
     stamped = read_workbook(folder / workbook_name(county.units[3], 2025))
     assert (stamped.unit, stamped.year) == (county.units[3], 2025)
@@ -125,8 +128,8 @@ def test_rollup_grid_matches_the_core_and_writes_summary_and_returns(gui, county
     clean = Counter(u.status for u in direct.units if u.status in ("passed", "warnings"))
     assert clean.total() == 6
     assert page.counts.text() == (
-        f"已报送 10/12、通过 {clean['passed']}、有警告 {clean['warnings']}、有错误 3、"
-        "文件无法使用 1、未报送 2；计入汇总 9 个单位（2025 年度）"
+        f"2025 年度　应报送 12 个单位：已报送 10 个（通过 {clean['passed']}，"
+        f"有警告 {clean['warnings']}，有错误 3，文件无法使用 1），未报送 2 个；纳入汇总 9 个单位。"
     )
     assert "汇总数校验：错误" in page.check_line.text()
     on_disk = [p for p in county.inbox.rglob("*") if p.is_file()]

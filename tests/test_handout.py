@@ -10,12 +10,12 @@ import docx
 import openpyxl
 import pytest
 
-from nianbao.converters.handout import LIST_NAME, HandoutFile, handout
-from nianbao.converters.roster import Roster, RosterError, RosterUnit, read_roster
+from nianbao.county.handout import LIST_NAME, HandoutFile, handout
+from nianbao.county.roster import Roster, RosterError, RosterUnit, read_roster
 from nianbao.desktop.cli import _Parser
-from nianbao.desktop.commands import narrative_template_path
 from nianbao.desktop.county_commands import COMMANDS, add_parsers
 from nianbao.errors import Cancelled, OutputExistsError, UsageError
+from nianbao.files import narrative_template_path
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.builder import default_year
 

@@ -19,7 +19,7 @@ from nianbao.converters.document import (
 from nianbao.converters.html_writer import read_html_tables, render_html, write_html
 from nianbao.converters.tables import table_grid
 from nianbao.errors import OutputExistsError
-from nianbao.workbook_templates.spec import load_spec
+from nianbao.workbook_templates.loader import load_spec
 
 HOSTILE = "<script>alert(1)</script> & \"引号\" 'single' </td></table>"
 DRAFT = "草稿：填报表未通过校验，不得公开"

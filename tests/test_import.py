@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.converters.report_import import ImportRequest, import_report
 from nianbao.errors import NianbaoError, OutputExistsError
+from nianbao.importer.report import ImportRequest, import_report
 from nianbao.validation import validate
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.compute import input_keys
-from nianbao.workbook_templates.spec import CellKey, load_spec
+from nianbao.workbook_templates.loader import load_spec
+from nianbao.workbook_templates.spec import CellKey
 
 from .conftest import SEEDS
 from .workbook_edit import edit_workbook
@@ -605,8 +606,8 @@ def test_check_against_2019_import_skips_only_the_unknown(tmp_path, build, spec2
 
 
 def test_loaded_spec_has_no_hard_coded_labels_in_the_importer():
-    code = (REPO / "nianbao" / "converters" / "import_tables.py").read_text(encoding="utf-8")
-    code += (REPO / "nianbao" / "converters" / "report_import.py").read_text(encoding="utf-8")
+    code = (REPO / "nianbao" / "importer" / "tables.py").read_text(encoding="utf-8")
+    code += (REPO / "nianbao" / "importer" / "report.py").read_text(encoding="utf-8")
     for label in ("结转下年度", "本年新收", "行政许可", "自然人", "第二十条"):
         assert label not in code
     assert load_spec("2021").import_text.aliases  # the spellings are data

@@ -30,8 +30,9 @@ from nianbao.validation.narrative_numbers import (
 from nianbao.validation.narrative_structure import places
 from nianbao.workbook_templates import TemplateRequest, read_workbook
 from nianbao.workbook_templates.compute import computed_cells, recompute
+from nianbao.workbook_templates.loader import FORMATS_DIR, parse_spec
 from nianbao.workbook_templates.sample import sample_request
-from nianbao.workbook_templates.spec import FORMATS_DIR, CellKey, parse_spec
+from nianbao.workbook_templates.spec import CellKey
 
 from .conftest import SEEDS
 from .narratives import whole_narrative
@@ -393,9 +394,7 @@ def test_format_2019_reads_its_own_table_two(spec2019):
 
 
 def _format_text() -> str:
-    return (FORMATS_DIR / "format_2021.toml").read_text(
-        encoding="utf-8"
-    )
+    return (FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

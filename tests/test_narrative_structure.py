@@ -12,8 +12,8 @@ from nianbao.validation import validate
 from nianbao.validation.narrative_checks import narrative_findings
 from nianbao.validation.narrative_structure import narrative_structure_findings, similarity
 from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.loader import load_spec
 from nianbao.workbook_templates.sample import sample_request
-from nianbao.workbook_templates.spec import load_spec
 
 from .conftest import SEEDS
 from .test_cli import assert_no_traceback, nianbao

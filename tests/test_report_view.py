@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nianbao.converters.export import ExportRefused, ExportRequest, export_report
-from nianbao.desktop.commands import _broken_sample
-from nianbao.desktop.report_view import (
+from nianbao.desktop.viewmodels.report import (
     OutputPlan,
     check_inputs,
     clean_name,
@@ -20,6 +19,7 @@ from nianbao.desktop.report_view import (
 )
 from nianbao.errors import UsageError
 from nianbao.validation import Finding, Report
+from nianbao.workbook_templates.sample import sample_with_mistakes
 
 ALL = {"docx", "html", "pdf"}
 
@@ -87,7 +87,7 @@ def test_inputs_are_checked_with_what_to_do(tmp_path, sample_path, previous_path
 
 
 def test_refusal_lists_the_first_errors_then_how_many_more(tmp_path, build, sample):
-    workbook = build(_broken_sample(sample), "broken.xlsx")
+    workbook = build(sample_with_mistakes(sample), "broken.xlsx")
     refused = _refused(ExportRequest(workbook=workbook, docx=tmp_path / "r.docx"))
     lines = refusal_lines(refused, limit=2)
     # The warning: its 正文 still says 结转下年度2件 (N-NUMBER).

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.converters.rollup import RollupRequest, rollup
-from nianbao.converters.roster import read_roster
+from nianbao.county.model import RollupRequest
+from nianbao.county.rollup import rollup
+from nianbao.county.roster import read_roster
 from nianbao.errors import Cancelled, OutputExistsError
 from nianbao.validation import validate
 from nianbao.workbook_templates import build_template, read_workbook
 from nianbao.workbook_templates.compute import input_keys
-from nianbao.workbook_templates.spec import CellKey, spec_for_year
+from nianbao.workbook_templates.loader import spec_for_year
+from nianbao.workbook_templates.spec import CellKey
 from nianbao.workbook_templates.summary_layout import unit_sheet_layout
 
 from .county import County, make_county
@@ -410,7 +412,7 @@ def test_roster_handout_rollup_from_the_command_line(tmp_path):
 
 
 def test_detail_stops_at_the_sheet_row_limit(county, tmp_path, monkeypatch):
-    from nianbao.converters import summary_writer
+    from nianbao.county import summary as summary_writer
     from nianbao.workbook_templates.xlsx_reader import open_xlsx
 
     monkeypatch.setattr(summary_writer, "MAX_ROWS", 40)

@@ -6,9 +6,11 @@ from collections import Counter
 
 import pytest
 
-from nianbao.converters.rollup import RollupRequest, rollup
-from nianbao.converters.roster import read_roster
-from nianbao.desktop import rollup_view as view
+from nianbao.county.model import RollupRequest
+from nianbao.county.rollup import rollup
+from nianbao.county.roster import read_roster
+from nianbao.desktop.viewmodels import rollup as view
+from nianbao.files import handout_folder_name, summary_name
 from nianbao.workbook_templates.styles import FAIL_FILL, FAIL_FONT, MISSING_FILL, PASS_FILL
 
 from .county import County, make_county
@@ -57,10 +59,10 @@ def test_counts_line_adds_up_to_the_roster(county, result):
     clean = Counter(u.status for u in result.units if u.status in ("passed", "warnings"))
     assert clean.total() == 6
     assert view.counts_line(result) == (
-        f"已报送 10/12、通过 {clean['passed']}、有警告 {clean['warnings']}、有错误 3、"
-        "文件无法使用 1、未报送 2；计入汇总 9 个单位（2025 年度）"
+        f"2025 年度　应报送 12 个单位：已报送 10 个（通过 {clean['passed']}，"
+        f"有警告 {clean['warnings']}，有错误 3，文件无法使用 1），未报送 2 个；纳入汇总 9 个单位。"
     )
-    c = view.unit_counts(result)
+    c = result.counts
     assert c.passed + c.warnings + c.errors + c.unusable == c.sent
     assert c.sent + c.missing == c.expected == len(county.units)
 
@@ -119,9 +121,9 @@ def test_dropped_roster_is_told_apart_from_returned_workbooks(county, tmp_path):
 
 
 def test_default_names_and_common_folder(county):
-    assert view.summary_name(2025) == "2025年度汇总表.xlsx"
-    assert view.summary_name(None) == "汇总表.xlsx"
-    assert view.handout_folder_name(2025) == "2025年度下发"
+    assert summary_name(2025) == "2025年度汇总表.xlsx"
+    assert summary_name(None) == "汇总表.xlsx"
+    assert handout_folder_name(2025) == "2025年度下发"
     # The duplicate's second copy is always in another subfolder than the first.
     assert view.common_folder(tuple(county.files[county.duplicate])) == county.inbox
     assert view.common_folder((county.inbox,)) == county.inbox

@@ -9,15 +9,15 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from nianbao.converters.roster import (
+from nianbao.county.roster import (
     Roster,
     RosterError,
     RosterUnit,
     read_roster,
-    unit_file_stem,
     write_roster_template,
 )
 from nianbao.errors import OutputExistsError, UsageError
+from nianbao.files import unit_file_stem
 
 from .test_handout import run_command
 

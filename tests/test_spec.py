@@ -10,7 +10,7 @@ import pytest
 from nianbao.errors import SpecError
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.compute import computed_cells, input_keys, rule_instances
-from nianbao.workbook_templates.spec import (
+from nianbao.workbook_templates.loader import (
     FORMATS_DIR,
     available_formats,
     load_spec,
@@ -144,9 +144,7 @@ def test_rules_expand_per_column_and_row(spec2021):
 def test_spec_with_bad_rule_reference_is_refused():
     import tomllib
 
-    text = (FORMATS_DIR / "format_2021.toml").read_text(
-        encoding="utf-8"
-    )
+    text = (FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8")
     broken = text.replace('left = ["r1", "r2"]', 'left = ["r1", "r9"]', 1)
     with pytest.raises(SpecError, match="H3-1"):
         parse_spec(tomllib.loads(broken), "broken")
@@ -155,9 +153,7 @@ def test_spec_with_bad_rule_reference_is_refused():
 def test_spec_with_unknown_message_argument_is_refused():
     import tomllib
 
-    text = (FORMATS_DIR / "format_2021.toml").read_text(
-        encoding="utf-8"
-    )
+    text = (FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8")
     broken = text.replace("相差 {diff}", "相差 {difference}", 1)
     with pytest.raises(SpecError, match="未知参数"):
         parse_spec(tomllib.loads(broken), "broken")

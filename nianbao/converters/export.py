@@ -81,12 +81,6 @@ def _targets(request: ExportRequest) -> list[Path]:
     return targets
 
 
-def default_report_path(workbook: Path) -> Path:
-    """Return where a workbook's report goes when no name is given: beside it, as
-    ``<workbook name>-年度报告.docx``."""
-    return workbook.with_name(f"{workbook.stem}-年度报告.docx")
-
-
 def export_report(
     request: ExportRequest,
     progress: Progress | None = None,

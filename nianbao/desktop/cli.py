@@ -1,23 +1,32 @@
 """The command line (``nianbao template | check | export | fields | import | roster-template |
 handout | rollup | gui | demo``): a thin shell over the core functions.
 
-Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable input or usage error,
-3 an internal fault (logged; the user sees a Chinese message, never a traceback).
+Exit codes (``nianbao.errors``): 0 no errors (warnings allowed), 1 errors found, 2 unreadable
+input or usage error, 3 an internal fault (logged; the user sees a Chinese message, never a
+traceback), 130 cancelled.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
+from collections.abc import Callable
+from typing import NoReturn
 
 from nianbao import __version__
-from nianbao.applog import log_internal
+from nianbao.applog import record_fault
+from nianbao.errors import (
+    EXIT_CANCELLED,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_PIPE_CLOSED,
+    NianbaoError,
+    UsageError,
+)
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_PIPE_CLOSED = 141  # as a shell reports a program stopped by SIGPIPE
+from .console import print_error, utf8_stdio
 
 _ARGPARSE_MESSAGES = [
     (r"argument 命令: invalid choice: (.*) \(choose from (.*)\)", "没有命令 {0}，可用的命令：{1}"),
@@ -51,9 +60,7 @@ class _Parser(argparse.ArgumentParser):
         self._optionals.title = "选项"
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
-    def error(self, message: str):
-        from nianbao.errors import UsageError
-
+    def error(self, message: str) -> NoReturn:
         for pattern, chinese in _ARGPARSE_MESSAGES:
             m = re.search(pattern, message)
             if m:
@@ -132,7 +139,7 @@ def _build_parser() -> _Parser:
         "-o",
         "--output",
         metavar="报告.docx",
-        help="Word 报告文件名，默认为“单位+年度+年度报告.docx”",
+        help="Word 报告文件名，默认与填报表同名加“-年度报告”（如 填报表-年度报告.docx）",
     )
     p.add_argument(
         "--narrative", metavar="正文文件", help="正文：Word（.docx）、纯文本（.txt）或网页（.html）"
@@ -197,59 +204,38 @@ def _build_parser() -> _Parser:
     return parser
 
 
-def _print_error(exc) -> None:
-    print(f"错误：{exc.message}", file=sys.stderr)
-    if exc.action:
-        print(f"怎么办：{exc.action}", file=sys.stderr)
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    """Return the function that runs ``command`` (imported only now: start-up stays quick)."""
+    from . import commands, county_commands, import_command
+
+    table = {**commands.COMMANDS, **county_commands.COMMANDS, **import_command.COMMANDS}
+    return table[command]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    from nianbao.errors import NianbaoError
-
-    _utf8_stdio()
+    utf8_stdio()
     try:
         args = _build_parser().parse_args(argv)
         if args.command is None:
             _build_parser().print_help()
             return EXIT_INPUT
-        from . import commands
-
-        return commands.run(args)
+        return _handler(args.command)(args)
     except NianbaoError as exc:
-        _print_error(exc)
+        print_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
-        return 130
+        return EXIT_CANCELLED
     except BrokenPipeError:
         # The reader of our output (e.g. `| head`) stopped early: not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PIPE_CLOSED
     except Exception as exc:
-        log = log_internal(exc)
-        where = f"详细信息已记录在 {log}。" if log else ""
-        print(
-            f"错误：年报助手内部出错（{type(exc).__name__}）。{where}"
-            "请把这条信息和所用文件发给维护人员。",
-            file=sys.stderr,
-        )
+        fault = record_fault(exc)
+        print(f"错误：{fault.message}{fault.action}", file=sys.stderr)
         return EXIT_INTERNAL
-
-
-def _utf8_stdio() -> None:
-    """Print Chinese even on consoles whose default encoding cannot (old Windows code pages)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream.encoding and stream.encoding.lower().replace("-", "") not in ("utf8",):
-                stream.reconfigure(errors="replace")
-        except (AttributeError, ValueError):
-            pass
-
-
-def print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,82 +1,54 @@
-"""What each CLI command does, calling the same core functions the desktop app will call."""
+"""What the workbook commands of the command line do (``template``, ``check``, ``export``,
+``fields``, ``gui``, ``demo``): each gathers its arguments, calls the core (``services`` for what
+the window does too) and prints the outcome in Chinese; ``COMMANDS`` maps names to them."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
-from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
 
-from nianbao.errors import UsageError, WorkbookError
-from nianbao.files import (
-    LOCK_PREFIXES,
-    SPREADSHEET_SUFFIXES,
-    WORKBOOK_SUFFIXES,
-    check_target,
-    numbered_path,
+from nianbao.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
+from nianbao.files import default_report_path, narrative_template_path, numbered_path
+from nianbao.services.checking import (
+    add_narrative_findings,
+    check_file,
+    collect_inputs,
+    is_internal,
 )
-from nianbao.validation import Report, validate
+from nianbao.validation import Report
 from nianbao.validation.text_report import render_batch_summary, render_report, summary_line
 from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.spec import Severity
 
-from .cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, print_json
-
-
-def run(args: argparse.Namespace) -> int:
-    from .county_commands import COMMANDS
-    from .import_command import COMMANDS as IMPORT_COMMANDS
-
-    handler = {
-        **COMMANDS,
-        **IMPORT_COMMANDS,
-        "template": cmd_template,
-        "check": cmd_check,
-        "export": cmd_export,
-        "fields": cmd_fields,
-        "demo": cmd_demo,
-        "gui": cmd_gui,
-    }[args.command]
-    return handler(args)
-
+from .console import print_json
 
 # -- template ---------------------------------------------------------------------------------
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from nianbao.workbook_templates.builder import TemplateRequest, build_template, default_year
+    from nianbao.services.template import make_template
+    from nianbao.workbook_templates.builder import TemplateRequest, default_year
 
     output = Path(args.output)
-    if output.suffix.lower() != ".xlsx":
-        raise UsageError(
-            f"输出文件 {output.name} 的扩展名应为 .xlsx。", "例如：-o 青禾镇-2025年度填报表.xlsx。"
-        )
     year = args.year if args.year is not None else default_year()
     request = TemplateRequest(
         year=year, unit=args.unit, kind=args.kind, format_version=args.format_version
     )
-    spec = request.spec()
-    carry = None
-    if args.previous:
-        from nianbao.workbook_templates.carry import carry_forward
-
-        previous = read_workbook(args.previous)  # unreadable: an error before anything is written
-        carry = carry_forward(spec, previous, year=year, unit=args.unit)
-        request = replace(request, values=carry.values, reference=carry.reference)
     narrative = None
     if not args.no_narrative:
         narrative = Path(args.narrative) if args.narrative else narrative_template_path(output)
-        if narrative.suffix.lower() != ".docx":
-            raise UsageError(
-                f"正文模板 {narrative.name} 的扩展名应为 .docx。", "例如：--narrative 正文.docx。"
-            )
-        check_target(narrative, force=args.force)  # refuse before writing anything
-    build_template(output, request, force=args.force)
+    made = make_template(
+        output,
+        request,
+        previous=Path(args.previous) if args.previous else None,
+        narrative=narrative,
+        force=args.force,
+    )
+    spec, carry = made.spec, made.carry
     print(f"已生成填报表：{output}")
     if narrative is not None:
-        from nianbao.converters.narrative_template import write_narrative_template
-
-        write_narrative_template(spec, narrative, unit=args.unit, year=year, force=args.force)
         print(f"已生成正文模板：{narrative}")
     print(f"  单位：{args.unit or '（未指定，由填报单位在“基本信息”表填写）'}")
     print(f"  类型：{args.kind or '（未指定）'}    报告年度：{year}    格式：{spec.label}")
@@ -111,77 +83,7 @@ def _print_carry(spec, carry, previous: Path) -> None:
         print(f"  [{spec.severity_labels[note.severity]}] {note.message}{note.action}")
 
 
-def narrative_template_path(workbook: Path) -> Path:
-    """Return the default name of the narrative template handed out with a workbook."""
-    return workbook.with_name(f"{workbook.stem}-正文.docx")
-
-
 # -- check ------------------------------------------------------------------------------------
-
-
-def collect_inputs(inputs: list[str]) -> tuple[list[Path], list[str]]:
-    """Return the files to check and the names skipped (lock files, non-spreadsheets).
-
-    A file named on the command line is always checked; a folder is searched recursively for
-    spreadsheets. Nothing is dropped silently: skipped names are returned for the summary.
-    """
-    files: list[Path] = []
-    skipped: list[str] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                suffix = child.suffix.lower()
-                if child.name.startswith(LOCK_PREFIXES):
-                    skipped.append(f"{child}（WPS/Excel 临时锁定文件）")
-                elif suffix in WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES:
-                    files.append(child)
-                else:
-                    skipped.append(f"{child}（不是表格文件）")
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError(f"找不到文件或文件夹 {path}。", "请检查路径是否正确。")
-    if not files:
-        raise UsageError("没有找到需要校验的表格文件。", "请给出 .xlsx 填报表或包含它们的文件夹。")
-    return files, skipped
-
-
-def unreadable_report(path: Path, exc: WorkbookError) -> Report:
-    """Return a report standing for a file that could not be read at all."""
-    from nianbao.validation.findings import Finding
-
-    finding = Finding(rule="FILE", severity="error", text=exc.message, action=exc.action)
-    return Report(file=str(path), findings=[finding], readable=False)
-
-
-INTERNAL_RULE = "INTERNAL"
-
-
-def check_file(path: Path, previous=None) -> tuple[Report, object | None]:
-    """Return the report of one file and the read workbook (None when unreadable).
-
-    A fault of ours on one file becomes that file's report (and a log entry), so a batch still
-    checks every other file.
-    """
-    try:
-        wb = read_workbook(path)
-        return validate(wb, previous), wb
-    except WorkbookError as exc:
-        return unreadable_report(path, exc), None
-    except Exception as exc:  # a bug must not stop the batch
-        from nianbao.applog import log_internal
-        from nianbao.validation.findings import Finding
-
-        log = log_internal(exc)
-        where = f"详细信息已记录在 {log}。" if log else ""
-        finding = Finding(
-            rule=INTERNAL_RULE,
-            severity="error",
-            text=f"年报助手读取或校验此文件时内部出错（{type(exc).__name__}）。{where}",
-            action="请把这条信息和该文件发给维护人员；其他文件的结果不受影响。",
-        )
-        return Report(file=str(path), findings=[finding], readable=False), None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -195,12 +97,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for path in files:
         report, wb = check_file(path, previous)
         if args.narrative and wb is not None:
-            from nianbao.converters.narrative import read_narrative
-            from nianbao.validation.narrative_checks import narrative_findings
-
-            report.findings += narrative_findings(
-                wb.spec, read_narrative(Path(args.narrative), wb.spec), wb, previous
-            )
+            add_narrative_findings(report, wb, Path(args.narrative), previous)
         reports.append(report)
         if args.annotate and wb is not None:
             from nianbao.validation.annotate import annotate_workbook
@@ -222,7 +119,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     elif len(reports) > 1 or skipped:
         print(render_batch_summary(reports, skipped))
-    if any(f.rule == INTERNAL_RULE for r in reports for f in r.findings):
+    if any(is_internal(r) for r in reports):
         return EXIT_INTERNAL
     if any(not r.readable for r in reports):
         return EXIT_INPUT
@@ -248,8 +145,6 @@ def _fonts(args: argparse.Namespace):
 
 
 def _export_paths(args: argparse.Namespace, workbook: Path):
-    from nianbao.converters.export import default_report_path
-
     """Return the .docx, .html and .pdf to write (None where not asked for).
 
     Names the user gave are used as given (an existing file is then refused unless --force);
@@ -271,7 +166,7 @@ def _export_paths(args: argparse.Namespace, workbook: Path):
 
 
 def _print_notes(notes) -> None:
-    labels = {"error": "问题", "warning": "注意", "info": "说明"}
+    labels = {Severity.ERROR: "问题", Severity.WARNING: "注意", Severity.INFO: "说明"}
     for note in notes:
         line = f"  [{labels[note.severity]}] {note.message}"
         print(line + (f" {note.action}" if note.action else ""))
@@ -303,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ExportRefused as exc:
         if not exc.report.valid:
             print(render_report(exc.report))
-        errors = [n for n in exc.notes if n.severity == "error"]
+        errors = [n for n in exc.notes if n.severity == Severity.ERROR]
         if errors:
             print("\n正文的问题：")
             _print_notes(errors)
@@ -319,7 +214,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             else "正文不完整（见上面的说明）"
         )
         print(f"注意：{why}，已生成草稿，每页都标有草稿标记，不能作为正式报告发布。")
-    elif result.report.counts["warning"]:
+    elif result.report.counts[Severity.WARNING]:
         print(f"校验：{summary_line(result.report)}（警告不影响导出，建议核对）")
     print("已生成：")
     for label, path in result.written:
@@ -336,7 +231,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_fields(args: argparse.Namespace) -> int:
     from nianbao.workbook_templates.builder import default_year
     from nianbao.workbook_templates.fields import field_value, spec_fields
-    from nianbao.workbook_templates.spec import load_spec, spec_for_year
+    from nianbao.workbook_templates.loader import load_spec, spec_for_year
 
     wb = read_workbook(args.workbook) if args.workbook else None
     if wb is not None:
@@ -397,19 +292,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 # -- demo -------------------------------------------------------------------------------------
 
 
-def _broken_sample(request):
-    """Return the sample with two typical clerk mistakes, to show what findings look like."""
-    from nianbao.workbook_templates.spec import CellKey
-
-    values = dict(request.values)
-    values[CellKey("t3", "r4", "c1")] = Decimal(3)  # 结转下年度 does not balance
-    values[CellKey("t3", "r3_5_2", "c2")] = None  # a cell left blank
-    return replace(request, values=values)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     from nianbao.workbook_templates.builder import TemplateRequest, build_template
-    from nianbao.workbook_templates.sample import sample_request
+    from nianbao.workbook_templates.sample import sample_request, sample_with_mistakes
 
     folder = numbered_path(Path(args.output or "nianbao-demo").resolve())
     folder.mkdir(parents=True)
@@ -446,7 +331,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     written.append(("校验结果", report_txt))
 
     broken = out("示例-有错误的填报表.xlsx")
-    build_template(broken, _broken_sample(this_year))
+    build_template(broken, sample_with_mistakes(this_year))
     written.append(("有错误的示例（演示校验能发现什么）", broken))
     broken_report, broken_wb = check_file(broken, previous)
     broken_txt = out("示例-有错误的填报表-校验结果.txt")
@@ -482,3 +367,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f'\n试一试：nianbao check "{broken}" --previous "{previous_path}"')
     print(f'        nianbao export "{broken}" --draft -o 草稿.docx')
     return EXIT_OK if report.valid else EXIT_FINDINGS
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "template": cmd_template,
+    "check": cmd_check,
+    "export": cmd_export,
+    "fields": cmd_fields,
+    "demo": cmd_demo,
+    "gui": cmd_gui,
+}

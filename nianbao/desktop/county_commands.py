@@ -9,9 +9,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nianbao.errors import UsageError
+from nianbao.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
-from .cli import EXIT_FINDINGS, EXIT_OK
+from .console import ProgressBar, end_progress, print_json, progress_line
 
 
 def add_parsers(sub) -> None:
@@ -83,7 +83,7 @@ def add_parsers(sub) -> None:
 
 def cmd_roster_template(args: argparse.Namespace) -> int:
     """Write the roster template and say how to go on; return the exit code."""
-    from nianbao.converters.roster import write_roster_template
+    from nianbao.county.roster import write_roster_template
     from nianbao.workbook_templates.builder import default_year
 
     output = Path(args.output)
@@ -102,10 +102,10 @@ def cmd_roster_template(args: argparse.Namespace) -> int:
 def cmd_handout(args: argparse.Namespace) -> int:
     """Write one workbook per roster unit into a folder and print a summary; return the exit
     code."""
-    from nianbao.converters.handout import LIST_NAME, handout
-    from nianbao.converters.roster import read_roster
+    from nianbao.county.handout import LIST_NAME, handout
+    from nianbao.county.roster import read_roster
     from nianbao.workbook_templates.builder import default_year
-    from nianbao.workbook_templates.spec import load_spec, spec_for_year
+    from nianbao.workbook_templates.loader import load_spec, spec_for_year
 
     roster = read_roster(args.roster)
     year = args.year if args.year is not None else default_year()
@@ -118,10 +118,10 @@ def cmd_handout(args: argparse.Namespace) -> int:
         format_version=args.format_version,
         narrative=not args.no_narrative,
         force=args.force,
-        progress=_progress_line if show else None,
+        progress=progress_line if show else None,
     )
     if show:
-        print(file=sys.stderr)  # end the progress line
+        end_progress()
     spec = load_spec(args.format_version) if args.format_version else spec_for_year(year)
     what = "填报表" if args.no_narrative else "填报表和正文模板"
     print(f"已为 {len(files)} 个单位生成{what}，保存在：{folder}")
@@ -142,8 +142,9 @@ def cmd_handout(args: argparse.Namespace) -> int:
 def cmd_rollup(args: argparse.Namespace) -> int:
     """Roll the inputs up, print who sent what and where the summary is; return the exit code:
     0 every unit sent a clean workbook, 1 some are missing or failing, 2 unusable input."""
-    from nianbao.converters.rollup import RollupRequest, rollup
-    from nianbao.converters.roster import read_roster
+    from nianbao.county.model import RollupRequest
+    from nianbao.county.rollup import rollup
+    from nianbao.county.roster import read_roster
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
@@ -162,46 +163,18 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         force=args.force,
     )
     show = sys.stderr.isatty()
-    result = rollup(request, progress=_ProgressBar() if show else None)
+    result = rollup(request, progress=ProgressBar() if show else None)
     if show:
-        print(file=sys.stderr)
+        end_progress()
     if args.json:
-        from .cli import print_json
-
         print_json(result.to_json())
     else:
-        from nianbao.converters.rollup_text import render_rollup
+        from nianbao.county.text import render_rollup
 
         print(render_rollup(result))
     clean = not result.missing and not result.failing
     report = result.summary_report
     return EXIT_OK if clean and (report is None or report.valid) else EXIT_FINDINGS
-
-
-class _ProgressBar:
-    """A progress bar on one line of stderr, redrawn at most ten times a second."""
-
-    WIDTH = 24
-
-    def __init__(self) -> None:
-        self._last = 0.0
-
-    def __call__(self, fraction: float, message: str) -> None:
-        import time
-
-        now = time.monotonic()
-        if now - self._last < 0.1 and fraction < 1:
-            return
-        self._last = now
-        done = int(self.WIDTH * min(max(fraction, 0.0), 1.0))
-        bar = "█" * done + "░" * (self.WIDTH - done)
-        line = f"\r{bar} {fraction:4.0%} {message}"
-        print(line[:100].ljust(80), end="", file=sys.stderr, flush=True)
-
-
-def _progress_line(fraction: float, message: str) -> None:
-    # "\r" rewrites one line in place; the padding clears a longer previous message.
-    print(f"\r{fraction:4.0%} {message}".ljust(60), end="", file=sys.stderr, flush=True)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

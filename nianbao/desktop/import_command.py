@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli import EXIT_FINDINGS, EXIT_OK
+from nianbao.errors import EXIT_FINDINGS, EXIT_OK
 
 YEAR_FROM = {"option": "--year 指定", "title": "取自标题", "period": "取自统计期限的句子"}
 UNIT_FROM = {"option": "--unit 指定", "title": "取自标题"}
@@ -39,7 +39,7 @@ def add_parsers(sub) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import the report and print what was read; return 0 when every cell was read, 1 when
     some tables or cells are missing (the workbook is written all the same)."""
-    from nianbao.converters.report_import import ImportRequest, import_report
+    from nianbao.importer import ImportRequest, import_report
 
     result = import_report(
         ImportRequest(

@@ -30,6 +30,7 @@ from nianbao.workbook_templates.formulas import (
     formula_cells,
     normalize_formula,
 )
+from nianbao.workbook_templates.loader import spec_for_year
 from nianbao.workbook_templates.reader import (
     CellRead,
     FilledWorkbook,
@@ -37,11 +38,11 @@ from nianbao.workbook_templates.reader import (
     TotalRead,
     parse_year,
 )
-from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleSpec, spec_for_year
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleSpec
 from nianbao.workbook_templates.stamp import Stamp
 from nianbao.workbook_templates.values import normalize_label
 
-from .findings import SEVERITY_ORDER, Finding, Report
+from .findings import Finding, Report
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings
 from .narrative_structure import sheet_structure_findings
@@ -99,7 +100,7 @@ class _Engine:
         def sort_key(f: Finding):
             row, col = L.parse_a1(f.cell) if f.cell else (0, 0)
             return (
-                SEVERITY_ORDER[f.severity],
+                f.severity.rank,
                 order.get(f.rule, 999),
                 sheet_order.get(f.sheet, 99),
                 (col, row) if f.rule in by_column else (row, col),
@@ -524,7 +525,7 @@ def _cell_fields(spec: FormatSpec, key: CellKey) -> dict:
         "table": table.name,
         "row": table.row(key.row).name,
         "column": table.column(key.row, key.col).name,
-        "key": str(key),
+        "key": key,
     }
 
 

@@ -1,4 +1,6 @@
-"""Findings and reports: one record type for the CLI, JSON, the annotated workbook and exports."""
+"""Findings and reports: one record type for the CLI, JSON, the window, the annotated workbook and
+the exports. Whatever the program has to tell a person about data (a rule that fails, a note on
+last year's figures, a part of the narrative that was left out) is a ``Finding``."""
 
 from __future__ import annotations
 
@@ -7,9 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from nianbao.workbook_templates.checks import render
-from nianbao.workbook_templates.spec import FormatSpec
-
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, Severity
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Finding:
     """
 
     rule: str
-    severity: str
+    severity: Severity
     text: str
     action: str = ""
     sheet: str = ""
@@ -32,7 +32,7 @@ class Finding:
     expected: Decimal | str | None = None
     actual: Decimal | str | None = None
     cells: tuple[str, ...] = ()
-    key: str = ""
+    key: CellKey | None = None  # the value cell of the format, where the finding has one
 
     @property
     def message(self) -> str:
@@ -61,7 +61,9 @@ class Finding:
         }
 
 
-def rule_findings(spec: FormatSpec, kind: str, args: Mapping[str, object], **fields) -> list:
+def rule_findings(
+    spec: FormatSpec, kind: RuleKind, args: Mapping[str, object], **fields
+) -> list[Finding]:
     """Return one finding per rule of ``kind``, worded by the rule with ``args``; ``fields``
     say where (sheet, cell, row …)."""
     return [
@@ -98,23 +100,24 @@ class Report:
     readable: bool = True
 
     @property
-    def counts(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "info": 0}
+    def counts(self) -> dict[Severity, int]:
+        """Return how many findings there are of each severity (every severity, maybe 0)."""
+        counts = dict.fromkeys(Severity, 0)
         for f in self.findings:
             counts[f.severity] += 1
         return counts
 
     @property
     def valid(self) -> bool:
-        return self.readable and self.counts["error"] == 0
+        return self.readable and self.counts[Severity.ERROR] == 0
 
     def sorted_findings(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+        return sorted(self.findings, key=lambda f: f.severity.rank)
 
     def to_dict(self) -> dict:
         return {
             "file": self.file,
             "valid": self.valid,
-            "counts": self.counts,
+            "counts": {str(s): n for s, n in self.counts.items()},
             "findings": [f.to_dict() for f in self.sorted_findings()],
         }

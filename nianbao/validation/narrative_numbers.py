@@ -654,7 +654,7 @@ def mismatch_findings(spec: FormatSpec, mismatch: Mismatch, place: str) -> list[
                 expected=expected,
                 actual=actual,
                 cells=cells,
-                key=str(first) if len(mismatch.keys) == 1 else "",
+                key=first if len(mismatch.keys) == 1 else None,
             )
         )
     return findings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from nianbao.workbook_templates.spec import available_formats
+from nianbao.workbook_templates.loader import available_formats
 
 from .findings import Finding, Report
 

@@ -8,8 +8,9 @@ from importlib import import_module
 
 from nianbao.errors import NianbaoError, WorkbookError
 
+from .loader import available_formats, load_spec, spec_for_year
 from .reader import FilledWorkbook, read_workbook
-from .spec import CellKey, FormatSpec, available_formats, load_spec, spec_for_year
+from .spec import CellKey, FormatSpec
 
 _LAZY = {
     "TemplateRequest": ".builder",

@@ -28,8 +28,9 @@ from . import layout as L
 from .checks import FAIL_MARK, PASS_MARK, WARN_MARK, CheckLine, check_lines, format_number
 from .compute import computed_cells, input_keys, recompute, rule_instances
 from .formulas import input_rects, sum_formula, terms_expr
+from .loader import load_spec, spec_for_year
 from .reference_sheet import Reference, write_reference
-from .spec import CellKey, FormatSpec, TableSpec, load_spec, spec_for_year
+from .spec import CellKey, FormatSpec, TableSpec
 from .stamp import PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, encode_unknown
 from .styles import make_formats
 

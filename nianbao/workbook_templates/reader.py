@@ -18,7 +18,8 @@ from nianbao.errors import ForeignWorkbookError, SpecError, UnsupportedFormatErr
 
 from . import layout as L
 from .compute import computed_cells, input_keys, number_keys
-from .spec import CellKey, FormatSpec, available_formats, load_spec
+from .loader import available_formats, load_spec
+from .spec import CellKey, FormatSpec
 from .stamp import PART_KEY, PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, decode_unknown
 from .summary_layout import part_sum_formula, same_part_sum, unit_sheet_layout
 from .values import normalize_label, parse_number_text

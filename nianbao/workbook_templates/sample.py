@@ -1,14 +1,17 @@
-"""The built-in sample workbooks (a fictional township), as template requests."""
+"""The built-in sample workbooks (a fictional township), as template requests, and the same
+sample with two typical mistakes (for the demo, the screenshots and the tests)."""
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from .builder import TemplateRequest
 from .compute import computed_cells
-from .spec import CellKey, load_spec
+from .loader import load_spec
+from .spec import CellKey
 
 SAMPLES_DIR = Path(__file__).with_name("samples")
 
@@ -45,3 +48,12 @@ def sample_request(year: int = 2025) -> TemplateRequest:
         texts=dict(data.get("texts", {})),
         info=dict(data.get("info", {})),
     )
+
+
+def sample_with_mistakes(request: TemplateRequest) -> TemplateRequest:
+    """Return the sample with two typical clerk mistakes, to show what findings look like: a
+    结转 that does not balance its column, and a cell left blank."""
+    values = dict(request.values)
+    values[CellKey("t3", "r4", "c1")] = Decimal(3)  # 结转下年度 does not balance
+    values[CellKey("t3", "r3_5_2", "c2")] = None  # a cell left blank
+    return replace(request, values=values)

@@ -74,7 +74,7 @@ def about_text() -> str:
     """Return the About box text: version, supported format versions, where the log is."""
     from nianbao import __version__
     from nianbao.applog import log_dir
-    from nianbao.workbook_templates.spec import load_spec
+    from nianbao.workbook_templates.loader import load_spec
 
     formats = []
     for version in ("2021", "2019"):

@@ -46,7 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...check_view import (
+from nianbao.files import annotated_path
+
+from ...viewmodels.check import (
     NARRATIVE_SUFFIXES,
     SEVERITY_COLOURS,
     SHEET_SUFFIXES,
@@ -56,7 +58,6 @@ from ...check_view import (
     SaveTracker,
     TablePreview,
     annotate_copy,
-    annotated_path,
     caption_html,
     cell_colours,
     cell_tooltip,

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from nianbao.converters.export import ExportRefused, ExportRequest, ExportResult, export_report
 from nianbao.errors import NianbaoError
 
-from ...report_view import (
+from ...viewmodels.report import (
     NARRATIVE_SUFFIXES,
     WORKBOOK_SUFFIXES,
     OutputPlan,

@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nianbao.converters.rollup import RollupRequest, RollupResult
-from nianbao.converters.roster import CSV_SUFFIXES, XLSX_SUFFIXES
+from nianbao.county.model import RollupRequest, RollupResult
+from nianbao.county.roster import CSV_SUFFIXES, XLSX_SUFFIXES
+from nianbao.files import RETURNS_FOLDER, handout_folder_name, summary_name
 from nianbao.workbook_templates.builder import default_year
 
-from ... import rollup_view as view
+from ...viewmodels import rollup as view
 from .. import dialogs
 from ..page import Page, page_header
 from ..widgets import PathField
@@ -56,7 +57,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_CENTRED = ("序号", "状态", "计入汇总", "错误", "警告")
 FILE_CENTRED = ("状态", "采用")
-RETURNS_FOLDER = "退回材料"
 ROSTER_TEMPLATE_NAME = "填报单位名单.xlsx"
 NO_ROSTER = "可以不用名单：不用时以收到的文件为准，但无法知道哪些单位还没有报送。"
 IDLE_COUNTS = "选择收表文件夹后点“开始汇总”。"
@@ -455,13 +455,13 @@ class RollupPage(Page):
         if folder is None and inputs:
             common = view.common_folder(inputs)
             folder = common.parent if common else None
-        return folder / view.summary_name(self._year()) if folder else None
+        return folder / summary_name(self._year()) if folder else None
 
     def default_handout_folder(self) -> Path | None:
         roster = self.roster.path()
         folder = self.settings.output_dir or (roster.parent if roster else None)
         year = self.handout_year.value()
-        return folder / view.handout_folder_name(year) if folder else None
+        return folder / handout_folder_name(year) if folder else None
 
     def _update_defaults(self, *_: object) -> None:
         output = self.default_output()
@@ -496,7 +496,7 @@ class RollupPage(Page):
         force = target.exists()
 
         def work(progress, cancelled):
-            from nianbao.converters.roster import write_roster_template
+            from nianbao.county.roster import write_roster_template
 
             return write_roster_template(target, force=force)
 
@@ -729,7 +729,7 @@ class RollupPage(Page):
         force = target.is_dir() and any(target.iterdir())
 
         def work(progress, cancelled):
-            from nianbao.converters.returns import write_returns
+            from nianbao.county.returns import write_returns
 
             return target, write_returns(result, target, force=force)
 

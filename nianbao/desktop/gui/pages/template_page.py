@@ -9,7 +9,7 @@ when the app starts, so everything but the spec is imported when first needed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nianbao.workbook_templates.spec import FormatSpec, available_formats, spec_for_year
+from nianbao.files import narrative_template_path, workbook_name
+from nianbao.workbook_templates.loader import available_formats, spec_for_year
+from nianbao.workbook_templates.spec import FormatSpec
 
 from .. import dialogs
 from ..page import Page, page_header
@@ -67,8 +69,6 @@ class TemplateResult:
 
 def default_file_name(unit: str, year: int) -> str:
     """Return the workbook's default name, as the county's handout names it."""
-    from nianbao.converters.handout import workbook_name
-
     return workbook_name(unit, year)
 
 
@@ -408,8 +408,6 @@ class TemplatePage(Page):
             return
         narrative = None
         if self.narrative_check.isChecked():
-            from ...commands import narrative_template_path
-
             narrative = dialogs.choose_output(self, narrative_template_path(workbook))
             if narrative is None:
                 self.status.setText(CANCELLED)
@@ -422,28 +420,22 @@ class TemplatePage(Page):
         previous = self.previous_field.path()
 
         def work(progress, cancelled):
-            from nianbao.converters.narrative_template import write_narrative_template
-            from nianbao.errors import Cancelled
-            from nianbao.workbook_templates.builder import TemplateRequest, build_template
-            from nianbao.workbook_templates.carry import carry_forward, describe
-            from nianbao.workbook_templates.reader import read_workbook
+            from nianbao.services.template import make_template
+            from nianbao.workbook_templates.builder import TemplateRequest
+            from nianbao.workbook_templates.carry import describe
 
-            request = TemplateRequest(year=year, unit=unit, kind=kind)
-            spec = request.spec()
-            carry = None
-            if previous is not None:
-                progress(0.1, "正在读取上年填报表")
-                carry = carry_forward(spec, read_workbook(previous), year=year, unit=unit)
-                request = replace(request, values=carry.values, reference=carry.reference)
-            if cancelled():
-                raise Cancelled()
-            progress(0.4, "正在生成填报表")
-            build_template(workbook, request, force=force_workbook)
-            if narrative is not None:
-                progress(0.8, "正在生成正文模板")
-                write_narrative_template(
-                    spec, narrative, unit=unit, year=year, force=force_narrative, fonts=fonts
-                )
+            made = make_template(
+                workbook,
+                TemplateRequest(year=year, unit=unit, kind=kind),
+                previous=previous,
+                narrative=narrative,
+                force=force_workbook,
+                force_narrative=force_narrative,
+                fonts=fonts,
+                progress=progress,
+                cancelled=cancelled,
+            )
+            spec, carry = made.spec, made.carry
             return TemplateResult(
                 workbook=workbook,
                 narrative=narrative,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.converters.export import ExportRefused, default_report_path
+from nianbao.converters.export import ExportRefused
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES, NarrativeNote
 from nianbao.errors import NianbaoError, UsageError
-from nianbao.files import WORKBOOK_SUFFIXES
+from nianbao.files import WORKBOOK_SUFFIXES, default_report_path
 from nianbao.validation import Report
 from nianbao.validation.text_report import summary_line
 
@@ -149,7 +149,7 @@ def refusal_lines(refused: ExportRefused, limit: int = ERRORS_SHOWN) -> list[str
 
 def draft_mark(report: Report) -> str:
     """Return the mark a draft of this workbook's report carries on every page."""
-    from nianbao.workbook_templates.spec import load_spec
+    from nianbao.workbook_templates.loader import load_spec
 
     try:
         return load_spec(report.format_version).report.draft_mark
@@ -160,7 +160,7 @@ def draft_mark(report: Report) -> str:
 def refusal_advice(refused: ExportRefused) -> str:
     """Return what the clerk can do about a refused export (the page's own words: the core's
     action names the CLI's --draft option)."""
-    from nianbao.workbook_templates.spec import load_spec
+    from nianbao.workbook_templates.loader import load_spec
 
     errors = [f for f in refused.report.findings if f.severity == "error"]
     try:

@@ -13,7 +13,6 @@ import csv
 import io
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +55,7 @@ OTHER_SPREADSHEETS = {
 }
 SAVE_AS = "请在 WPS/Excel 中打开名单，“另存为” Excel 工作簿（.xlsx）或 CSV（逗号分隔）后再试。"
 
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_STEM_CHARS = 80
-# Linux allows 255 bytes per file name; the stem is followed by "-2025年度填报表-正文.docx".
-MAX_STEM_BYTES = 180
 
 
 class RosterError(NianbaoError):
@@ -96,28 +90,12 @@ class Roster:
         return [u.name for u in self.units]
 
 
-# -- file names -------------------------------------------------------------------------------
-
-
-def unit_file_stem(name: str) -> str:
-    """Return a file name stem that is safe on Windows and Linux for a unit's name."""
-    stem = _UNSAFE_FILE_CHARS.sub("", unicodedata.normalize("NFC", name))
-    stem = re.sub(r"\s+", " ", stem).strip(" .")
-    stem = stem[:MAX_STEM_CHARS]
-    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
-        stem = stem[:-1]
-    stem = stem.strip(" .")
-    if _WINDOWS_RESERVED.fullmatch(stem):
-        stem += "_"
-    return stem or "单位"
-
-
 # -- reading ----------------------------------------------------------------------------------
 
 
 def unit_kinds() -> tuple[str, ...]:
     """Return the unit types a roster may name: every format's kinds except the summary."""
-    from nianbao.workbook_templates.spec import available_formats
+    from nianbao.workbook_templates.loader import available_formats
 
     kinds: list[str] = []
     for spec in available_formats().values():

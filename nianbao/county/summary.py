@@ -44,7 +44,8 @@ from nianbao.workbook_templates.summary_layout import (
     unit_total_formula,
 )
 
-from .rollup import RollupResult, UnitEntry, unit_totals
+from .model import RollupResult, UnitEntry, unit_totals
+from .text import counts_text
 
 ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real text)
 CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data table has all
@@ -168,17 +169,7 @@ class SummaryExtension:
         title = t.status_title.format(unit=result.request.unit, year=result.year)
         ws.merge_range(0, 0, 0, len(widths) - 1, title, fm.title)
         ws.set_row(0, 30)
-        received = [u for u in result.units if u.file is not None]
-        counts = {
-            "expected": len(result.units),
-            "received": len(received),
-            "passed": sum(u.status == "passed" for u in result.units),
-            "warnings": sum(u.status == "warnings" for u in result.units),
-            "errors": sum(u.status in ("errors", "empty") and bool(u.file) for u in result.units),
-            "missing": sum(u.status == "missing" for u in result.units),
-            "included": len(result.included),
-        }
-        ws.merge_range(1, 0, 1, len(widths) - 1, t.status_summary.format(**counts), fm.subtitle)
+        ws.merge_range(1, 0, 1, len(widths) - 1, counts_text(result), fm.subtitle)
         policy = (
             t.status_policy_exclude if result.request.exclude_invalid else (t.status_policy_include)
         )

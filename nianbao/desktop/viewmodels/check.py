@@ -1,5 +1,5 @@
-"""What the 校验 page shows, prepared without Qt: the check itself (the CLI's calls), the grid
-preview of an official table, the explanation of a finding, grouping and filtering.
+"""What the 校验 page shows, prepared without Qt: the check itself (``services``, as the CLI),
+the grid preview of an official table, the explanation of a finding, grouping and filtering.
 
 Everything here runs in the worker thread or is cheap enough for the GUI thread; nothing reads a
 file except ``run_check`` and ``annotate_copy``, which the page runs as jobs.
@@ -16,21 +16,19 @@ from pathlib import Path
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES
 from nianbao.errors import NarrativeError, NianbaoError, WorkbookError
 from nianbao.files import SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES
+from nianbao.services.checking import add_narrative_findings, check_file
 from nianbao.validation import Finding, Report
-from nianbao.validation.findings import SEVERITY_ORDER
 from nianbao.validation.shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import format_number, instance_args, render
 from nianbao.workbook_templates.compute import rule_instances
+from nianbao.workbook_templates.loader import available_formats
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import COMPUTED_KINDS, CellKey, FormatSpec, available_formats
+from nianbao.workbook_templates.spec import COMPUTED_KINDS, CellKey, FormatSpec, Severity
 
-from .commands import check_file
-
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(Severity)  # in the order findings are listed
 # Other spreadsheets are taken too, so that the check can tell the clerk how to save them.
 SHEET_SUFFIXES = WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES
-ANNOTATED_SUFFIX = "-批注"
 
 # What a preview cell is, for its colour and its tooltip.
 INPUT, COMPUTED, TYPED_TOTAL, CHANGED_TOTAL, EMPTY_TOTAL, NOT_READ = (
@@ -181,12 +179,8 @@ def run_check(inputs: CheckInputs) -> CheckResult:
     report, wb = check_file(inputs.workbook, previous)
     spec = wb.spec if isinstance(wb, FilledWorkbook) else None
     if inputs.narrative is not None and isinstance(wb, FilledWorkbook):
-        from nianbao.converters.narrative import read_narrative
-        from nianbao.validation.narrative_checks import narrative_findings
-
         try:
-            narrative = read_narrative(inputs.narrative, wb.spec)
-            report.findings += narrative_findings(wb.spec, narrative, wb, previous)
+            add_narrative_findings(report, wb, inputs.narrative, previous)
         except NarrativeError as exc:
             problems.append(
                 InputProblem(
@@ -200,13 +194,6 @@ def run_check(inputs: CheckInputs) -> CheckResult:
         shown = ShownValues(wb)
         previews = {t.sheet: table_preview(wb, t.code, shown) for t in wb.spec.tables}
     return CheckResult(inputs, report, spec, previews, tuple(problems), signatures)
-
-
-def annotated_path(workbook: Path, output_dir: Path | None = None) -> Path:
-    """Return where the annotated copy of a workbook goes by default: ``<stem>-批注.xlsx`` in the
-    output folder, or beside the workbook."""
-    folder = output_dir if output_dir is not None else workbook.parent
-    return folder / f"{workbook.stem}{ANNOTATED_SUFFIX}.xlsx"
 
 
 def annotate_copy(
@@ -453,7 +440,7 @@ def group_findings(findings: list[Finding], labels: dict[str, str]) -> list[Find
     """Return the findings grouped by severity (错误, 警告, 提示), keeping their order within a
     group; groups without findings are left out."""
     groups = []
-    for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__):
+    for severity in SEVERITIES:
         items = tuple(f for f in findings if f.severity == severity)
         if items:
             groups.append(FindingGroup(severity, labels.get(severity, severity), items))
@@ -535,8 +522,8 @@ def rule_check(spec: FormatSpec | None, finding: Finding) -> tuple[str, str]:
         "column": finding.column,
         "unit_kind": "、".join(rule.kinds),
     }
-    if finding.key:
-        key = CellKey(*finding.key.split("."))
+    if finding.key is not None:
+        key = finding.key
         inst = next(
             (i for i in rule_instances(spec) if i.rule.id == rule.id and i.anchor == key), None
         )

@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nianbao.errors import Cancelled, OutputExistsError, UsageError
-from nianbao.files import atomic_output
-from nianbao.workbook_templates.spec import FormatSpec, load_spec, spec_for_year
+from nianbao.files import (
+    atomic_output,
+    narrative_template_path,
+    unit_file_stem,
+    workbook_name,
+)
+from nianbao.workbook_templates.loader import load_spec, spec_for_year
+from nianbao.workbook_templates.spec import FormatSpec
 
-from .roster import Roster, RosterError, RosterUnit, unit_file_stem
+from .roster import Roster, RosterError, RosterUnit
 
 if TYPE_CHECKING:
     from nianbao.workbook_templates.builder import TemplateRequest
@@ -38,19 +44,6 @@ class HandoutFile:
     kind: str
     workbook: Path
     narrative: Path | None
-
-
-def workbook_name(unit: str, year: int) -> str:
-    """Return the file name of a unit's workbook, e.g. "青禾镇人民政府-2025年度填报表.xlsx"
-    ("2025年度填报表.xlsx" while the unit is not named yet)."""
-    stem = unit_file_stem(unit) if unit.strip() else ""
-    return f"{stem}-{year}年度填报表.xlsx" if stem else f"{year}年度填报表.xlsx"
-
-
-def narrative_name(unit: str, year: int) -> str:
-    """Return the file name of a unit's narrative template (the workbook's name plus "-正文")."""
-    # The same rule as desktop.commands.narrative_template_path, which a converter cannot import.
-    return f"{Path(workbook_name(unit, year)).stem}-正文.docx"
 
 
 def handout(
@@ -141,7 +134,7 @@ def _plan(roster: Roster, year: int, folder: Path, narrative: bool) -> list[Hand
                 unit=unit.name,
                 kind=unit.kind,
                 workbook=workbook,
-                narrative=folder / narrative_name(unit.name, year) if narrative else None,
+                narrative=narrative_template_path(workbook) if narrative else None,
             )
         )
     return planned

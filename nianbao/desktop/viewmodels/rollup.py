@@ -1,24 +1,34 @@
 """What the 汇总 page shows, prepared without Qt: the rows of the completeness grid and of the
-received-files list, the counts line, the colour and sort order of each status, and which dropped
-paths are a roster and which are returned workbooks.
+received-files list, the counts line, the colour of each status, and which dropped paths are a
+roster and which are returned workbooks.
 
-Labels of the statuses come from the spec (``result.status_label``), colours from the summary
-workbook's styles, so the page and the 汇总情况 sheet always agree.
+Labels of the statuses come from the spec (``result.status_label``), their sort order and the
+counts from ``county.model``, colours from the summary workbook's styles, so the page, the
+terminal and the 汇总情况 sheet always agree.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nianbao.converters.handout import HandoutFile, handout
-from nianbao.converters.rollup import FileEntry, RollupRequest, RollupResult, UnitEntry, rollup
-from nianbao.converters.roster import CSV_SUFFIXES, read_roster
+from nianbao.county.handout import HandoutFile, handout
+from nianbao.county.model import (
+    FileEntry,
+    RollupRequest,
+    RollupResult,
+    Status,
+    UnitEntry,
+    status_rank,
+)
+from nianbao.county.rollup import rollup
+from nianbao.county.roster import CSV_SUFFIXES, read_roster
+from nianbao.county.text import counts_text
 from nianbao.errors import NianbaoError, OutputExistsError
 from nianbao.files import WORKBOOK_SUFFIXES
+from nianbao.jobs import IsCancelled, Progress
 from nianbao.workbook_templates.styles import STATUS_COLOURS
 
 UNIT_COLUMNS = ("序号", "单位", "类型", "状态", "计入汇总", "错误", "警告", "文件", "主要问题")
@@ -26,35 +36,10 @@ FILE_COLUMNS = ("文件", "状态", "单位", "采用", "说明")
 STATUS_COLUMN = UNIT_COLUMNS.index("状态")
 FILE_STATUS_COLUMN = FILE_COLUMNS.index("状态")
 
-# Sorting by 状态 puts what needs the clerk's attention first: errors, files that cannot be used,
-# units that sent nothing, then the doubtful, then the good.
-ATTENTION_ORDER = (
-    "errors",
-    "unreadable",
-    "foreign",
-    "wrong_year",
-    "wrong_format",
-    "empty",
-    "missing",
-    "not_on_roster",
-    "duplicate",
-    "warnings",
-    "copy",
-    "not_workbook",
-    "ignored",
-    "passed",
-)
-# A unit that sent something, but nothing that can be summed.
-UNUSABLE = ("unreadable", "foreign", "wrong_year", "wrong_format")
 ROSTER_HINT = "名单"  # a file dropped among workbooks is the roster when its name says so
 
 
-def status_rank(code: str) -> int:
-    """Return where a status sorts: 0 for what needs attention most."""
-    return ATTENTION_ORDER.index(code) if code in ATTENTION_ORDER else len(ATTENTION_ORDER)
-
-
-def status_colours(code: str) -> tuple[str, str] | None:
+def status_colours(code: Status) -> tuple[str, str] | None:
     """Return (background, text colour) of a status as on the 汇总情况 sheet; None: plain."""
     return STATUS_COLOURS.get(code)
 
@@ -66,7 +51,7 @@ class UnitRow:
     number: int  # position in the rollup (roster order, then units not on the roster)
     unit: str
     kind: str
-    status: str  # a status code
+    status: Status
     status_label: str
     included: bool
     included_label: str  # 是/否 as on the 汇总情况 sheet
@@ -112,7 +97,7 @@ class FileRow:
 
     path: Path
     shown: str
-    status: str
+    status: Status
     status_label: str
     unit: str
     used: bool
@@ -149,7 +134,7 @@ def _problem(unit: UnitEntry) -> str:
         text = "；".join(f"{f.where} {f.text}".strip() for f in findings)
         if text:
             return text
-        if unit.status == "empty" and unit.file is not None:
+        if unit.status == Status.EMPTY and unit.file is not None:
             return unit.file.reason
         return ""
     return unit.others[0].reason if unit.others else ""
@@ -205,49 +190,10 @@ def file_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[FileRo
     ]
 
 
-@dataclass(frozen=True)
-class Counts:
-    """How many units are in which state; ``sent`` is every unit that sent something."""
-
-    expected: int
-    sent: int
-    passed: int
-    warnings: int
-    errors: int
-    unusable: int
-    missing: int
-    included: int
-
-
-def unit_counts(result: RollupResult) -> Counts:
-    """Return the unit counts; errors counts 有错误 and 疑似空表 as the 汇总情况 sheet does."""
-    units = result.units
-    return Counts(
-        expected=len(units),
-        sent=sum(u.status != "missing" for u in units),
-        passed=sum(u.status == "passed" for u in units),
-        warnings=sum(u.status == "warnings" for u in units),
-        errors=sum(u.status in ("errors", "empty") and u.file is not None for u in units),
-        unusable=sum(u.status in UNUSABLE and u.file is None for u in units),
-        missing=sum(u.status == "missing" for u in units),
-        included=len(result.included),
-    )
-
-
 def counts_line(result: RollupResult) -> str:
-    """Return the line above the grid: 已报送 x/y、通过 n、有警告 n、有错误 n…、未报送 n."""
-    c = unit_counts(result)
-    label = result.status_label
-    parts = [
-        f"已报送 {c.sent}/{c.expected}",
-        f"{label('passed')} {c.passed}",
-        f"{label('warnings')} {c.warnings}",
-        f"{label('errors')} {c.errors}",
-    ]
-    if c.unusable:
-        parts.append(f"文件无法使用 {c.unusable}")
-    parts.append(f"{label('missing')} {c.missing}")
-    return "、".join(parts) + f"；计入汇总 {c.included} 个单位（{result.year} 年度）"
+    """Return the line above the grid: who sent what, in the words of the summary's 汇总情况
+    sheet and the terminal (``county.text.counts_text``), and the year."""
+    return f"{result.year} 年度　{counts_text(result)}"
 
 
 def files_line(result: RollupResult) -> str:
@@ -287,9 +233,6 @@ def summary_check_details(result: RollupResult, shown: int = 5) -> str:
 
 
 # -- the core calls, as the CLI makes them -------------------------------------------------------
-
-Progress = Callable[[float, str], None]
-IsCancelled = Callable[[], bool]
 
 
 def describe_roster(path: Path) -> tuple[bool, str]:
@@ -406,19 +349,9 @@ def _may_be_roster(path: Path, *, alone: bool) -> bool:
 
 def first_report_year() -> int:
     """Return the first report year any format covers (the lowest year a clerk can choose)."""
-    from nianbao.workbook_templates.spec import available_formats
+    from nianbao.workbook_templates.loader import available_formats
 
     return min(spec.first_year for spec in available_formats().values())
-
-
-def summary_name(year: int | None) -> str:
-    """Return the default file name of the summary: "2025年度汇总表.xlsx" or "汇总表.xlsx"."""
-    return f"{year}年度汇总表.xlsx" if year else "汇总表.xlsx"
-
-
-def handout_folder_name(year: int) -> str:
-    """Return the default folder name of a handout: "2025年度下发"."""
-    return f"{year}年度下发"
 
 
 def common_folder(paths: tuple[Path, ...]) -> Path | None:

@@ -1,10 +1,11 @@
-"""The rollup as text for the terminal: who sent what, what is wrong, where the files are."""
+"""The rollup as text: the count of who sent what (the same sentence on the terminal, in the
+window and on the summary's 汇总情况 sheet), and the terminal's account of a whole run."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from .rollup import RollupResult
+from .model import USED, RollupResult
 
 SHOWN = 10  # names or files listed per group before "等 N 个"
 
@@ -14,21 +15,22 @@ def _names(names: list[str]) -> str:
     return "、".join(names[:SHOWN]) + more
 
 
+def counts_text(result: RollupResult) -> str:
+    """Return who sent what as one sentence, worded by the format's ``[summary] status_summary``
+    with ``result.counts``."""
+    return result.spec.summary.status_summary.format(**result.counts.as_dict())
+
+
 def render_rollup(result: RollupResult) -> str:
     """Return the console summary of a rollup."""
     label = result.status_label
     lines = [f"汇总：{result.year} 年度，{result.spec.label}"]
-    by_status = Counter(u.status for u in result.units)
-    counts = "　".join(f"{label(code)} {n}" for code, n in by_status.most_common())
-    lines.append(f"单位（共 {len(result.units)} 个）：{counts}")
+    lines.append(counts_text(result))
     policy = result.spec.summary
     lines.append(
-        f"纳入汇总：{len(result.included)} 个单位。"
-        + (
-            policy.status_policy_exclude
-            if result.request.exclude_invalid
-            else policy.status_policy_include
-        )
+        policy.status_policy_exclude
+        if result.request.exclude_invalid
+        else policy.status_policy_include
     )
     if result.missing:
         lines.append(f"未报送：{_names([u.name for u in result.missing])}")
@@ -58,7 +60,7 @@ def render_rollup(result: RollupResult) -> str:
         + "　".join(f"{label(code)} {n}" for code, n in files.most_common())
     )
     for f in result.files:
-        if f.status in ("passed", "warnings", "errors", "empty") and f.used:
+        if f.status in USED and f.used:
             continue
         lines.append(f"  {f.path}：{label(f.status)}。{f.reason}")
     if result.previous_note:

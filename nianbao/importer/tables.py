@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from nianbao.converters.document import Paragraph
+from nianbao.converters.narrative_common import TABLE_MARKER
 from nianbao.workbook_templates.compute import input_keys
 from nianbao.workbook_templates.spec import CellKey, FormatSpec
 from nianbao.workbook_templates.values import normalize_label, parse_number_text
-
-from .document import Paragraph
-from .narrative_common import TABLE_MARKER
 
 MAX_PROBLEMS = 20
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})[、,.]")  # "1、" "1，" "1．" (after NFKC) read as "1."

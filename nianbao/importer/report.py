@@ -18,19 +18,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from nianbao.converters.document import LIST_ITEM, Paragraph
+from nianbao.converters.narrative import narrative_from_paragraphs
+from nianbao.converters.narrative_common import TABLE_MARKER, looks_like_title
+from nianbao.converters.narrative_docx import read_docx
+from nianbao.converters.narrative_text import read_html, read_txt
 from nianbao.errors import SpecError, UsageError
 from nianbao.files import check_target
 from nianbao.validation.narrative_numbers import find_claims
 from nianbao.validation.narrative_structure import period_year
 from nianbao.workbook_templates.compute import computed_cells, input_keys, recompute
-from nianbao.workbook_templates.spec import CellKey, FormatSpec, available_formats, spec_for_year
+from nianbao.workbook_templates.loader import available_formats, spec_for_year
+from nianbao.workbook_templates.spec import CellKey, FormatSpec
 
-from .document import LIST_ITEM, Paragraph
-from .import_tables import detect_format, read_tables, source_tables, to_target
-from .narrative import narrative_from_paragraphs
-from .narrative_common import TABLE_MARKER, looks_like_title
-from .narrative_docx import read_docx
-from .narrative_text import read_html, read_txt
+from .tables import detect_format, read_tables, source_tables, to_target
 
 READERS = {".docx": read_docx, ".txt": read_txt, ".html": read_html, ".htm": read_html}
 MAX_SOURCE_NAME = 100  # a stamp field ends up in a custom property (at most 255 characters)

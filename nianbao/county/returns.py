@@ -7,25 +7,25 @@ import os
 from pathlib import Path
 
 from nianbao.errors import OutputExistsError, UsageError
-from nianbao.files import atomic_output
+from nianbao.files import atomic_output, unit_annotated_name
 
-from .rollup import RollupResult, UnitEntry
-from .roster import unit_file_stem
+from .model import RollupResult, Status, UnitEntry
 
 LIST_NAME = "退回清单.xlsx"
 MAX_LISTED = 12  # problems per unit in the list; the annotated copy has all of them
 
 # What a unit must do, by status, when its file cannot carry annotations.
 _ACTIONS = {
-    "missing": "尚未报送，请尽快报送填报表。",
-    "unreadable": "文件无法读取，请在 WPS/Excel 中打开确认后重新另存为 .xlsx 再报送。",
-    "wrong_year": "报送的不是本年度的填报表，请按本年度下发的填报表填写后重新报送。",
-    "wrong_format": "报送的填报表格式版本不对，请按本年度下发的填报表填写后重新报送。",
+    Status.MISSING: "尚未报送，请尽快报送填报表。",
+    Status.UNREADABLE: "文件无法读取，请在 WPS/Excel 中打开确认后重新另存为 .xlsx 再报送。",
+    Status.WRONG_YEAR: "报送的不是本年度的填报表，请按本年度下发的填报表填写后重新报送。",
+    Status.WRONG_FORMAT: "报送的填报表格式版本不对，请按本年度下发的填报表填写后重新报送。",
 }
 
 
 def annotated_name(unit: UnitEntry) -> str:
-    return f"{unit_file_stem(unit.name)}-批注.xlsx"
+    """Return the file name of a unit's annotated copy in the returns folder."""
+    return unit_annotated_name(unit.name)
 
 
 def _to_return(result: RollupResult) -> list[UnitEntry]:
@@ -85,7 +85,7 @@ def _problems(unit: UnitEntry) -> tuple[str, str]:
             actions.append(f.action)
     if len(errors) > MAX_LISTED:
         lines.append(f"……共 {len(errors)} 项，详见批注副本。")
-    if not errors and unit.status == "empty":
+    if not errors and unit.status == Status.EMPTY:
         lines.append(unit.file.reason)
         actions.append("请填写全部数字（没有发生的填 0）后重新报送。")
     return "\n".join(lines), "\n".join(actions)

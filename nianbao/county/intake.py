@@ -1,0 +1,194 @@
+"""Take in what arrived: find every file under the folders given, and examine each one (its
+hash and time; for a workbook its unit, year, format, report and numbers), in worker processes
+when there are many. Nothing is decided here (``decide`` does that) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+from nianbao.applog import Fault, guarded
+from nianbao.errors import (
+    Cancelled,
+    ForeignWorkbookError,
+    NianbaoError,
+    UsageError,
+    WorkbookError,
+)
+from nianbao.files import LOCK_PREFIXES, SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES, walk_inputs
+from nianbao.jobs import IsCancelled, Progress
+from nianbao.validation.engine import validate
+from nianbao.validation.shown import ShownValues
+from nianbao.workbook_templates.compute import number_keys
+from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
+from nianbao.workbook_templates.spec import CellKey
+from nianbao.workbook_templates.values import normalize_label
+
+from .model import FileEntry, Status
+
+PARALLEL_FROM = 24  # files; fewer are read in this process (workers take ~0.2 s to start)
+
+
+MAX_WORKERS = 8
+
+
+def collect_files(inputs: Iterable[Path]) -> list[Path]:
+    """Return every file named or found (recursively) under the inputs, in a stable order."""
+    files = walk_inputs(inputs)
+    if not files:
+        raise UsageError("没有找到任何文件。", "请给出收到的填报表，或存放它们的文件夹。")
+    return files
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_PREVIOUS: dict[str, FilledWorkbook] = {}  # a worker's last-year data by normalised unit name
+
+
+def _init_worker(previous: dict[str, FilledWorkbook], worker: bool = False) -> None:
+    if worker:
+        import signal
+
+        # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _PREVIOUS.clear()
+    _PREVIOUS.update(previous)
+
+
+def _input_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
+    """Return the numbers a unit contributes: typed numbers (also typed as text), and the value
+    of a formula typed into an input cell; blank and words contribute nothing."""
+    values = {k: wb.cells[k].value for k in number_keys(wb.spec) if k in wb.cells}
+    formulas = [k for k in values if wb.cells[k].status == "formula"]
+    if formulas:  # rare: evaluate them as the spreadsheet would, not from the cached result
+        shown = ShownValues(wb)
+        values.update((k, shown.input_formula(k)) for k in formulas)
+    return values
+
+
+def examine(path: Path) -> FileEntry:
+    """Return what one file is: its hash and time, and, for a workbook, its unit and report."""
+    entry = FileEntry(path)
+    try:
+        stat = path.stat()
+        entry.mtime, entry.size = stat.st_mtime, stat.st_size
+    except OSError as exc:
+        entry.status, entry.reason = Status.UNREADABLE, f"无法访问该文件（{exc.strerror}）。"
+        return entry
+    name = path.name
+    if name.startswith(LOCK_PREFIXES):
+        entry.status = Status.IGNORED
+        entry.reason = "WPS/Excel 打开文件时生成的临时锁定文件，不是填报表。"
+        return entry
+    try:
+        entry.sha256 = _sha256(path)
+    except OSError as exc:
+        entry.status, entry.reason = Status.UNREADABLE, f"无法读取该文件（{exc.strerror}）。"
+        return entry
+    try:
+        wb = read_workbook(path)
+    except ForeignWorkbookError as exc:
+        entry.status, entry.reason = Status.FOREIGN, str(exc)
+        return entry
+    except WorkbookError as exc:
+        suffix = path.suffix.lower()
+        spreadsheet = suffix in WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES
+        entry.status = Status.UNREADABLE if spreadsheet else Status.NOT_WORKBOOK
+        entry.reason = str(exc)
+        return entry
+    except NianbaoError as exc:
+        entry.status, entry.reason = Status.UNREADABLE, str(exc)
+        return entry
+    previous = _PREVIOUS.get(normalize_label(wb.unit))
+    report = validate(wb, previous)
+    entry.unit, entry.kind, entry.year = wb.unit, wb.kind, wb.year
+    entry.format_version = wb.spec.format_version
+    entry.report = report
+    entry.values = _input_values(wb)
+    return entry
+
+
+def _examine_safely(path: Path) -> FileEntry:
+    """Return ``examine(path)``; a fault of ours on one file is that file's status."""
+
+    def fault(fault: Fault) -> FileEntry:
+        return FileEntry(path, status=Status.UNREADABLE, reason=f"{fault.message}{fault.action}")
+
+    return guarded(lambda: examine(path).pack(), fault)
+
+
+def examine_all(
+    paths: Sequence[Path],
+    previous: dict[str, FilledWorkbook] | None = None,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> list[FileEntry]:
+    """Return the examined files in input order, reading them in parallel when there are many."""
+    previous = previous or {}
+    total = len(paths)
+    count = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
+    results: list[FileEntry] = []
+
+    def step(entry: FileEntry) -> None:
+        results.append(entry.unpack())
+        if progress:
+            progress(len(results) / total, f"已读取 {len(results)}/{total}：{entry.path.name}")
+        if cancelled and cancelled():
+            raise Cancelled()
+
+    def in_process(rest: Sequence[Path]) -> None:
+        _init_worker(previous)
+        try:
+            for path in rest:
+                step(_examine_safely(path))
+        finally:
+            _PREVIOUS.clear()
+
+    if count <= 1 or total < PARALLEL_FROM:
+        in_process(paths)
+        return results
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Forking is fast (nothing to import again) but unsafe in a process with other threads (the
+    # desktop app) and on macOS; there, and on Windows, workers are spawned.
+    fork = sys.platform.startswith("linux") and _single_threaded()
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    chunk = max(1, min(16, total // (count * 8)))
+    try:
+        with ProcessPoolExecutor(count, context, _init_worker, (previous, True)) as pool:
+            try:
+                for entry in pool.map(_examine_safely, paths, chunksize=chunk):
+                    step(entry)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    except (BrokenProcessPool, OSError):
+        # Workers could not start or died (a frozen app, a locked-down PC): go on in-process.
+        in_process(paths[len(results) :])
+    return results
+
+
+def _single_threaded() -> bool:
+    """Return whether this process runs one thread only, counting threads Python did not start
+    (Qt's, a library's): /proc lists every thread of the process on Linux."""
+    import threading
+
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1

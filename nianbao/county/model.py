@@ -1,0 +1,306 @@
+"""What a county rollup knows: each received file, each unit, the request and the result, the
+unit statuses and their groups, and the one count of who sent what (``counts``) that the
+terminal, the window, the JSON and the summary's 汇总情况 sheet all show.
+
+Nothing here reads or writes a file; ``intake`` reads, ``decide`` decides, ``rollup`` runs it all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from nianbao.validation.findings import Finding, Report
+from nianbao.workbook_templates.compute import number_keys, recompute
+from nianbao.workbook_templates.loader import load_spec
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, Severity, Status
+
+from .roster import Roster
+
+__all__ = [
+    "ATTENTION_ORDER",
+    "RETURNED",
+    "UNUSABLE",
+    "USED",
+    "Counts",
+    "FileEntry",
+    "RollupRequest",
+    "RollupResult",
+    "Status",
+    "UnitEntry",
+    "counts",
+    "status_rank",
+    "unit_totals",
+]
+
+FIRST_ERRORS = 3  # the problems of a unit shown where there is room for a line
+
+# The statuses of a file that was used for its unit (the unit has the same status).
+USED = frozenset({Status.PASSED, Status.WARNINGS, Status.ERRORS, Status.EMPTY})
+# A unit that sent something, but nothing that can be summed (its file is listed in ``others``).
+UNUSABLE = frozenset({Status.UNREADABLE, Status.FOREIGN, Status.WRONG_YEAR, Status.WRONG_FORMAT})
+# A unit with one of these statuses is sent back (退回): fix, re-send, or send a workbook at all.
+RETURNED = frozenset(
+    {Status.ERRORS, Status.EMPTY, Status.UNREADABLE, Status.WRONG_YEAR, Status.WRONG_FORMAT}
+)
+# Sorting by status puts what needs the office's attention first: errors, files that cannot be
+# used, units that sent nothing, then the doubtful, then the good.
+ATTENTION_ORDER = (
+    Status.ERRORS,
+    Status.UNREADABLE,
+    Status.FOREIGN,
+    Status.WRONG_YEAR,
+    Status.WRONG_FORMAT,
+    Status.EMPTY,
+    Status.MISSING,
+    Status.NOT_ON_ROSTER,
+    Status.DUPLICATE,
+    Status.WARNINGS,
+    Status.COPY,
+    Status.NOT_WORKBOOK,
+    Status.IGNORED,
+    Status.PASSED,
+)
+
+
+def status_rank(status: Status) -> int:
+    """Return where a status sorts: 0 for what needs attention most."""
+    return ATTENTION_ORDER.index(status)
+
+
+_SHARED: dict[Decimal, Decimal] = {}
+
+
+def _shared(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if len(_SHARED) < 100_000:
+        return _SHARED.setdefault(value, value)
+    return _SHARED.get(value, value)
+
+
+@dataclass
+class FileEntry:
+    """One input file: what it is, what became of it, and why."""
+
+    path: Path
+    status: Status | None = None  # None until decided
+    reason: str = ""
+    unit: str = ""  # the unit it belongs to (stamped, or guessed from the file name)
+    kind: str = ""
+    year: int | None = None
+    format_version: str = ""
+    sha256: str = ""
+    mtime: float = 0.0
+    size: int = 0
+    report: Report | None = None
+    values: dict[CellKey, Decimal | None] = field(default_factory=dict)
+    numbers: tuple[Decimal | None, ...] = ()  # values in transit from a worker (number_keys order)
+    used: bool = False
+
+    def pack(self) -> FileEntry:
+        """Return self with the values as a tuple, which crosses a process boundary cheaply."""
+        if self.values and self.format_version:
+            keys = number_keys(load_spec(self.format_version))
+            self.numbers = tuple(self.values.get(k) for k in keys)
+            self.values = {}
+        return self
+
+    def unpack(self) -> FileEntry:
+        """Return self with the values back as a dict of the spec's own keys; equal numbers
+        share one object, so a county of thousands of units stays small in memory."""
+        if self.numbers:
+            keys = number_keys(load_spec(self.format_version))
+            self.values = {k: _shared(v) for k, v in zip(keys, self.numbers, strict=True)}
+            self.numbers = ()
+        return self
+
+    @property
+    def errors(self) -> int:
+        return self.report.counts[Severity.ERROR] if self.report else 0
+
+    @property
+    def warnings(self) -> int:
+        return self.report.counts[Severity.WARNING] if self.report else 0
+
+
+@dataclass
+class UnitEntry:
+    """One unit of the county: the roster's data, its status and the file used for it."""
+
+    name: str
+    kind: str = ""
+    code: str = ""
+    contact: str = ""
+    on_roster: bool = True
+    status: Status = Status.MISSING
+    file: FileEntry | None = None
+    others: list[FileEntry] = field(default_factory=list)  # unused files of this unit
+    included: bool = False
+    sheet: str = ""  # its sheet in the summary
+
+    @property
+    def values(self) -> dict[CellKey, Decimal | None]:
+        return self.file.values if self.file else {}
+
+    @property
+    def report(self) -> Report | None:
+        return self.file.report if self.file else None
+
+    @property
+    def sent(self) -> bool:
+        """Return whether the unit sent anything, usable or not."""
+        return self.status != Status.MISSING
+
+    @property
+    def unusable(self) -> bool:
+        """Return whether the unit sent something, but nothing that can be summed."""
+        return self.file is None and self.status in UNUSABLE
+
+    def first_errors(self, n: int = FIRST_ERRORS) -> list[Finding]:
+        report = self.report
+        if report is None:
+            return []
+        return [f for f in report.sorted_findings() if f.severity == Severity.ERROR][:n]
+
+
+@dataclass(frozen=True)
+class RollupRequest:
+    """What to roll up and how."""
+
+    inputs: tuple[Path, ...]
+    output: Path
+    roster: Roster | None = None
+    year: int | None = None
+    unit: str = ""  # the summary's own unit, e.g. ××县人民政府办公室
+    previous: Path | None = None
+    exclude_invalid: bool = False
+    returns: Path | None = None
+    force: bool = False
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many units are in which state, as every view of a rollup shows them.
+
+    ``sent`` counts every unit that sent something: ``passed + warnings + errors + unusable``;
+    ``errors`` counts 有错误 and 疑似空表 (a workbook was used, and it must be sent back)."""
+
+    expected: int
+    sent: int
+    passed: int
+    warnings: int
+    errors: int
+    unusable: int
+    missing: int
+    included: int
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counts by name, the arguments of ``[summary] status_summary``."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def counts(units: list[UnitEntry]) -> Counts:
+    """Return the unit counts of a rollup (the one place they are computed)."""
+    return Counts(
+        expected=len(units),
+        sent=sum(u.sent for u in units),
+        passed=sum(u.file is not None and u.status == Status.PASSED for u in units),
+        warnings=sum(u.file is not None and u.status == Status.WARNINGS for u in units),
+        errors=sum(u.file is not None and u.status in (Status.ERRORS, Status.EMPTY) for u in units),
+        unusable=sum(u.unusable for u in units),
+        missing=sum(not u.sent for u in units),
+        included=sum(u.included for u in units),
+    )
+
+
+@dataclass
+class RollupResult:
+    """Everything the rollup found and wrote; ``to_json`` is the CLI's --json output."""
+
+    request: RollupRequest
+    spec: FormatSpec
+    year: int
+    units: list[UnitEntry]
+    files: list[FileEntry]
+    totals: dict[CellKey, Decimal]
+    summary_report: Report | None = None
+    previous_note: str = ""
+    output: Path | None = None
+    returns: list[Path] = field(default_factory=list)
+
+    @property
+    def included(self) -> list[UnitEntry]:
+        return [u for u in self.units if u.included]
+
+    @property
+    def missing(self) -> list[UnitEntry]:
+        return [u for u in self.units if not u.sent]
+
+    @property
+    def excluded(self) -> list[UnitEntry]:
+        return [u for u in self.units if not u.included and u.sent]
+
+    @property
+    def failing(self) -> list[UnitEntry]:
+        """Return the units to send back: errors, unreadable, wrong year or format, empty."""
+        return [u for u in self.units if u.status in RETURNED or (u.file and u.file.errors)]
+
+    @property
+    def counts(self) -> Counts:
+        return counts(self.units)
+
+    def status_label(self, status: Status) -> str:
+        return self.spec.summary.statuses[status]
+
+    def to_json(self) -> dict:
+        label = self.status_label
+        return {
+            "output": str(self.output) if self.output else None,
+            "year": self.year,
+            "format_version": self.spec.format_version,
+            "exclude_invalid": self.request.exclude_invalid,
+            "counts": self.counts.as_dict(),
+            "units": [
+                {
+                    "unit": u.name,
+                    "kind": u.kind or None,
+                    "on_roster": u.on_roster,
+                    "status": label(u.status),
+                    "status_code": str(u.status),
+                    "included": u.included,
+                    "file": str(u.file.path) if u.file else None,
+                    "sha256": u.file.sha256 if u.file else None,
+                    "errors": u.file.errors if u.file else None,
+                    "warnings": u.file.warnings if u.file else None,
+                    "first_errors": [f.message for f in u.first_errors()],
+                }
+                for u in self.units
+            ],
+            "files": [
+                {
+                    "file": str(f.path),
+                    "status": label(f.status) if f.status else None,
+                    "status_code": str(f.status) if f.status else None,
+                    "reason": f.reason,
+                    "unit": f.unit or None,
+                    "sha256": f.sha256 or None,
+                    "used": f.used,
+                }
+                for f in self.files
+            ],
+            "missing": [u.name for u in self.missing],
+            "included": [u.name for u in self.included],
+            "excluded": [u.name for u in self.excluded],
+            "summary": self.summary_report.to_dict() if self.summary_report else None,
+            "previous": self.previous_note or None,
+            "returns": [str(p) for p in self.returns],
+        }
+
+
+def unit_totals(unit: UnitEntry, spec: FormatSpec) -> dict[CellKey, Decimal]:
+    """Return a unit's inputs and computed totals, as its sheet in the summary shows them."""
+    numbers = {k: v for k, v in unit.values.items() if v is not None}
+    return {**numbers, **recompute(spec, numbers)}

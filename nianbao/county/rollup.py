@@ -1,0 +1,113 @@
+"""The county rollup from start to end: check the outputs, read last year's summary, take in the
+files, decide, sum, check the totals, write the summary (and the returns); return the result.
+
+``rollup(request)`` is what ``nianbao rollup`` and the window's 汇总 page both call.
+"""
+
+from __future__ import annotations
+
+from nianbao.errors import Cancelled, NianbaoError, UsageError
+from nianbao.files import check_target
+from nianbao.jobs import IsCancelled, Progress, part
+from nianbao.validation.engine import validate_values, values_workbook
+from nianbao.validation.findings import Report
+from nianbao.workbook_templates.loader import spec_for_year
+from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
+from nianbao.workbook_templates.values import normalize_label
+
+from .decide import choose_year, decide, sum_values
+from .intake import collect_files, examine_all
+from .model import RollupRequest, RollupResult, UnitEntry
+
+
+def _previous_by_unit(previous: FilledWorkbook) -> dict[str, FilledWorkbook]:
+    """Return last year's numbers of each unit of a summary, as workbooks for cross-year rules."""
+    return {
+        normalize_label(part.unit): values_workbook(
+            previous.spec,
+            {k: v for k, v in part.values().items() if v is not None},
+            year=previous.year,
+            unit=part.unit,
+            path=previous.path,
+        )
+        for part in previous.parts
+    }
+
+
+def rollup(
+    request: RollupRequest,
+    *,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> RollupResult:
+    """Read, check and sum the inputs, then write the summary (and returns); return the result.
+
+    Every output path is checked before any file is read; nothing is written on cancel.
+    """
+    check_target(request.output, force=request.force)
+    previous_wb = read_workbook(request.previous) if request.previous else None
+    previous_units = _previous_by_unit(previous_wb) if previous_wb else {}
+    paths = collect_files(request.inputs)
+    output = request.output.resolve()
+    paths = [p for p in paths if p.resolve() != output]
+
+    files = examine_all(
+        paths,
+        previous_units,
+        workers=request.workers,
+        progress=part(progress, 0.0, 0.8),
+        cancelled=cancelled,
+    )
+    year = choose_year(files, request.year)
+    try:
+        spec = spec_for_year(year)
+    except NianbaoError:
+        raise UsageError(f"不支持 {year} 年度。", "请用 --year 指定 2019 年以后的年度。") from None
+    units = decide(files, request.roster, year, spec, exclude_invalid=request.exclude_invalid)
+    totals = sum_values(units, spec)
+    result = RollupResult(request, spec, year, units, files, totals)
+    if previous_wb is not None:
+        result.previous_note = _previous_note(previous_wb, units)
+    result.summary_report = _summary_report(result, previous_wb)
+    if cancelled and cancelled():
+        raise Cancelled()
+    if progress:
+        progress(0.8, "正在写汇总表……")
+    from .summary import write_summary
+
+    result.output = write_summary(result, request.output, force=request.force)
+    if request.returns is not None:
+        if progress:
+            progress(0.95, "正在写退回材料……")
+        from .returns import write_returns
+
+        result.returns = write_returns(result, request.returns, force=request.force)
+    if progress:
+        progress(1.0, "完成")
+    return result
+
+
+def _previous_note(previous: FilledWorkbook, units: list[UnitEntry]) -> str:
+    if not previous.parts:
+        return (
+            f"上年文件 {previous.path.name} 不是汇总表，只对汇总数做了跨年度校验，没有逐单位校验。"
+        )
+    names = {normalize_label(p.unit) for p in previous.parts}
+    unmatched = [u.name for u in units if u.file and normalize_label(u.name) not in names]
+    note = f"已按上年汇总表 {previous.path.name} 逐单位做跨年度校验。"
+    if unmatched:
+        shown = "、".join(unmatched[:5]) + ("等" if len(unmatched) > 5 else "")
+        note += f"上年汇总表中没有 {len(unmatched)} 个单位（{shown}），这些单位未做跨年度校验。"
+    return note
+
+
+def _summary_report(result: RollupResult, previous: FilledWorkbook | None) -> Report:
+    """Return the checks of the totals themselves (as the written summary will show them)."""
+    return validate_values(
+        result.spec,
+        result.totals,
+        year=result.year,
+        unit=result.request.unit,
+        kind=result.spec.summary.kind,
+        previous=previous,
+    )

@@ -1,0 +1,430 @@
+"""Read the format files (``formats/format_*.toml``) into the spec's types and check them.
+
+Loading checks each file's integrity (unique codes, terms that name real cells, message templates
+that use known arguments, known kinds, severities and statuses), so a typo in a format file fails
+at load time and in the tests, never in front of a clerk. ``available_formats``, ``load_spec`` and
+``spec_for_year`` are the registry of the formats by version and by report year.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from nianbao.errors import SpecError
+
+from .compute import expand_rule
+from .fields import resolve
+from .spec import (
+    CLAIM_UNITS,
+    COMPUTED_KINDS,
+    INFO_TYPES,
+    MESSAGE_ARGS,
+    REPORT_ARGS,
+    VALUE_TYPES,
+    AnnotationText,
+    BlockSpec,
+    CheckSheetText,
+    ClaimReading,
+    ClaimSpec,
+    ColumnSpec,
+    FormatSpec,
+    ImportText,
+    InfoField,
+    NarrativeNumberText,
+    NarrativeStructureText,
+    ReferenceText,
+    ReportText,
+    RowSpec,
+    RuleKind,
+    RuleSpec,
+    SectionSpec,
+    Severity,
+    SheetNames,
+    Status,
+    SummaryText,
+    TableSpec,
+    TextCell,
+)
+
+FORMATS_DIR = Path(__file__).with_name("formats")
+
+
+def _tuple(values) -> tuple:
+    return tuple(values or ())
+
+
+def _column(raw: dict, default_type: str = "count") -> ColumnSpec:
+    path = _tuple(raw["path"])
+    return ColumnSpec(
+        code=raw["code"],
+        path=path,
+        name=raw.get("name", path[-1]),
+        span=int(raw.get("span", 1)),
+        type=raw.get("type", default_type),
+        note=raw.get("note", ""),
+    )
+
+
+def _row(raw: dict) -> RowSpec:
+    path = _tuple(raw["path"])
+    if "name" in raw:
+        name = raw["name"]
+    elif len(path) >= 3:
+        # A numbered item alone would be ambiguous: name it with its group.
+        name = " ".join(path[1:])
+    else:
+        name = path[-1]
+    return RowSpec(
+        code=raw["code"],
+        path=path,
+        name=name,
+        short=raw.get("short", name),
+        note=raw.get("note", ""),
+        field=raw.get("field", ""),
+    )
+
+
+def _block(raw: dict) -> BlockSpec:
+    return BlockSpec(
+        caption=raw.get("caption", ""),
+        corner=raw.get("corner", ""),
+        header_rows=int(raw.get("header_rows", 1)),
+        columns=tuple(_column(c) for c in raw["columns"]),
+        rows=tuple(_row(r) for r in raw["rows"]),
+    )
+
+
+def _table(raw: dict) -> TableSpec:
+    return TableSpec(
+        code=raw["code"],
+        sheet=raw["sheet"],
+        name=raw.get("name", raw["sheet"]),
+        title=raw["title"],
+        label_widths=tuple(float(w) for w in raw.get("label_widths", ())),
+        value_width=float(raw.get("value_width", 10)),
+        landscape=bool(raw.get("landscape", False)),
+        notes=_tuple(raw.get("notes")),
+        blocks=tuple(_block(b) for b in raw["blocks"]),
+    )
+
+
+_RULE_TUPLES = ("rows", "left", "right", "parts", "cells", "kinds", "if_any", "requires_any")
+
+
+def _rule(raw: dict) -> RuleSpec:
+    kwargs = dict(raw)
+    for name in _RULE_TUPLES:
+        if name in kwargs:
+            kwargs[name] = _tuple(kwargs[name])
+    unknown = set(kwargs) - set(RuleSpec.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"规则 {raw.get('id')} 有未知字段：{sorted(unknown)}")
+    for name, codes in (("kind", RuleKind), ("severity", Severity)):
+        try:
+            kwargs[name] = codes(kwargs[name])
+        except ValueError:
+            raise SpecError(f"规则 {raw.get('id')} 的 {name} 未知：{kwargs[name]}") from None
+    return RuleSpec(**kwargs)
+
+
+def _report_text(raw: dict) -> ReportText:
+    kwargs = dict(raw)
+    kwargs["narrative_intro"] = _tuple(kwargs.get("narrative_intro"))
+    kwargs["opening_markers"] = _tuple(kwargs.get("opening_markers"))
+    unknown = set(kwargs) - set(ReportText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[report] 有未知字段：{sorted(unknown)}")
+    return ReportText(**kwargs)
+
+
+def _summary_text(raw: dict) -> SummaryText:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs["statuses"] = dict(raw.get("statuses", {}))
+    unknown = set(kwargs) - set(SummaryText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[summary] 有未知字段：{sorted(unknown)}")
+    return SummaryText(**kwargs)
+
+
+def _narrative_numbers(raw: dict) -> NarrativeNumberText:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs["money_units"] = tuple((u, int(v)) for u, v in raw.get("money_units", {}).items())
+    kwargs["topics"] = tuple((t, _tuple(w)) for t, w in raw.get("topics", {}).items())
+    unknown = set(kwargs) - set(NarrativeNumberText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[narrative_numbers] 有未知字段：{sorted(unknown)}")
+    return NarrativeNumberText(**kwargs)
+
+
+def _narrative_structure(raw: dict) -> NarrativeStructureText:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    for name in ("subtopics", "government_topics"):
+        kwargs[name] = tuple((t, _tuple(w)) for t, w in raw.get(name, {}).items())
+    unknown = set(kwargs) - set(NarrativeStructureText.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[narrative_structure] 有未知字段：{sorted(unknown)}")
+    return NarrativeStructureText(**kwargs)
+
+
+def _known_fields(cls, raw: dict, where: str):
+    """Return ``cls(**raw)`` for a table of plain texts, or raise SpecError naming unknown keys."""
+    if unknown := set(raw) - set(cls.__dataclass_fields__):
+        raise SpecError(f"{where} 有未知字段：{sorted(unknown)}")
+    return cls(**raw)
+
+
+def _import_text(raw: dict) -> ImportText:
+    kwargs = dict(raw)
+    kwargs["aliases"] = tuple((label, _tuple(a)) for label, a in raw.get("aliases", {}).items())
+    return _known_fields(ImportText, kwargs, "[import]")
+
+
+def _claim(raw: dict) -> ClaimSpec:
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs["readings"] = tuple(
+        ClaimReading(sum=_tuple(r.get("sum")), per=_tuple(r.get("per")))
+        for r in raw.get("readings", ())
+    )
+    unknown = set(kwargs) - set(ClaimSpec.__dataclass_fields__)
+    if unknown:
+        raise SpecError(f"[[narrative_claims]] {raw.get('code')} 有未知字段：{sorted(unknown)}")
+    return ClaimSpec(**kwargs)
+
+
+def parse_spec(data: dict, source: str = "") -> FormatSpec:
+    """Return the FormatSpec for a parsed format file, after checking its integrity."""
+    try:
+        wb = data["workbook"]
+        spec = FormatSpec(
+            format_version=str(data["format_version"]),
+            name=data["name"],
+            notice=data["notice"],
+            first_year=int(data["first_year"]),
+            last_year=int(data["last_year"]) if "last_year" in data else None,
+            template_version=str(data["template_version"]),
+            title_pattern=data["title_pattern"],
+            kinds=_tuple(data["kinds"]["all"]),
+            government_kinds=_tuple(data["kinds"]["government"]),
+            severity_labels=dict(data["severity_labels"]),
+            sections=tuple(
+                SectionSpec(
+                    code=s["code"],
+                    number=s["number"],
+                    title=s["title"],
+                    table=s.get("table", ""),
+                    synonyms=_tuple(s.get("synonyms")),
+                )
+                for s in data["sections"]
+            ),
+            workbook_title=wb["title"],
+            unit_line=wb["unit_line"],
+            unit_placeholder=wb["unit_placeholder"],
+            sheets=SheetNames(**wb["sheets"]),
+            info_heading=_tuple(data["info"]["heading"]),
+            info_fields=tuple(
+                InfoField(
+                    code=f["code"],
+                    label=f["label"],
+                    type=f["type"],
+                    required=bool(f.get("required", False)),
+                    note=f.get("note", ""),
+                )
+                for f in data["info"]["fields"]
+            ),
+            text_heading=_tuple(data["text"]["heading"]),
+            text_cells=tuple(
+                TextCell(
+                    code=c["code"],
+                    section=c["section"],
+                    label=c["label"],
+                    required=bool(c.get("required", False)),
+                    note=c.get("note", ""),
+                    heading=bool(c.get("heading", False)),
+                )
+                for c in data["text"]["cells"]
+            ),
+            notes_heading=_tuple(data["notes"]["heading"]),
+            notes_general_label=data["notes"]["general_label"],
+            notes_general=_tuple(data["notes"]["general"]),
+            checks=CheckSheetText(
+                title=data["checks"]["title"],
+                status_label=data["checks"]["status_label"],
+                status_pass=data["checks"]["status_pass"],
+                status_fail=data["checks"]["status_fail"],
+                heading=_tuple(data["checks"]["heading"]),
+            ),
+            annotation=AnnotationText(
+                sheet=data["annotation"]["sheet"],
+                title=data["annotation"]["title"],
+                heading=_tuple(data["annotation"]["heading"]),
+                none=data["annotation"]["none"],
+            ),
+            tables=tuple(_table(t) for t in data["tables"]),
+            rules=tuple(_rule(r) for r in data["rules"]),
+            report=_report_text(data["report"]),
+            summary=_summary_text(data["summary"]),
+            source=source,
+            narrative_numbers=_narrative_numbers(data.get("narrative_numbers", {})),
+            claims=tuple(_claim(c) for c in data.get("narrative_claims", ())),
+            narrative_structure=_narrative_structure(data.get("narrative_structure", {})),
+            reference=_known_fields(ReferenceText, wb.get("reference", {}), "[workbook.reference]"),
+            import_text=_import_text(data.get("import", {})),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"格式文件 {source} 缺少或写错了字段：{exc}") from exc
+    _check_integrity(spec)
+    return spec
+
+
+def _duplicates(codes) -> list[str]:
+    seen: set[str] = set()
+    return sorted({c for c in codes if c in seen or seen.add(c)})
+
+
+def _template_fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _check_integrity(spec: FormatSpec) -> None:
+    problems: list[str] = []
+    if dup := _duplicates(spec.all_sheet_names):
+        problems.append(f"工作表名重复：{dup}")
+    if dup := _duplicates(t.code for t in spec.tables):
+        problems.append(f"表代码重复：{dup}")
+    if dup := _duplicates(r.id for r in spec.rules):
+        problems.append(f"规则编号重复：{dup}")
+    for table in spec.tables:
+        if dup := _duplicates(r.code for r in table.rows):
+            problems.append(f"{table.code} 行代码重复：{dup}")
+        width = table.value_count
+        for block in table.blocks:
+            if dup := _duplicates(c.code for c in block.columns):
+                problems.append(f"{table.code} 列代码重复：{dup}")
+            if sum(c.span for c in block.columns) != width:
+                problems.append(f"{table.code} 各子表的列宽之和不一致")
+            for col in block.columns:
+                if col.type not in VALUE_TYPES:
+                    problems.append(f"{table.code}.{col.code} 类型未知：{col.type}")
+                if len(col.path) > block.header_rows:
+                    problems.append(f"{table.code}.{col.code} 表头层数超过 header_rows")
+            for row in block.rows:
+                if len(row.path) > table.label_count:
+                    problems.append(f"{table.code}.{row.code} 行标签层数超过标签列数")
+    for f in spec.info_fields:
+        if f.type not in INFO_TYPES:
+            problems.append(f"基本信息 {f.code} 类型未知：{f.type}")
+    for rule in spec.rules:
+        problems.extend(_rule_problems(spec, rule))
+    if not problems:  # field names are resolved through the rules: only once they are sound
+        problems.extend(_claim_problems(spec))
+    for name, allowed in REPORT_ARGS.items():
+        value = getattr(spec.report, name)
+        for text in value if isinstance(value, tuple) else (value,):
+            if unknown := _template_fields(text) - allowed:
+                problems.append(f"[report] {name} 用了未知参数：{sorted(unknown)}")
+    if spec.summary.kind not in spec.kinds:
+        problems.append(f"[summary] kind「{spec.summary.kind}」不在 [kinds] 中")
+    if missing := sorted(set(Status) - set(spec.summary.statuses)):
+        problems.append(f"[summary.statuses] 缺少：{missing}")
+    summary_sheets = (
+        spec.summary.status_sheet,
+        spec.summary.detail_sheet,
+        spec.summary.chart_sheet,
+        spec.summary.first_part,
+        spec.summary.last_part,
+    )
+    if clash := _duplicates((*spec.all_sheet_names, *summary_sheets)):
+        problems.append(f"[summary] 工作表名与其他工作表重复：{clash}")
+    if spec.sheets.reference in (*spec.all_sheet_names, *summary_sheets):
+        problems.append(f"[workbook.sheets] reference 与其他工作表重名：{spec.sheets.reference}")
+    if spec.sheets.reference and not spec.reference.title:
+        problems.append("[workbook.reference] 缺少 title")
+    if problems:
+        raise SpecError(f"格式文件 {spec.source} 有误：" + "；".join(problems))
+
+
+def _rule_problems(spec: FormatSpec, rule: RuleSpec) -> list[str]:
+    problems = []
+    where = f"规则 {rule.id}"
+    for text in (rule.message, rule.action, rule.check, rule.hedged):
+        if unknown := _template_fields(text) - MESSAGE_ARGS:
+            problems.append(f"{where} 的文字模板用了未知参数：{sorted(unknown)}")
+    if rule.kind in COMPUTED_KINDS:
+        try:
+            if not expand_rule(spec, rule):
+                problems.append(f"{where} 没有展开出任何校验项")
+        except (KeyError, ValueError) as exc:
+            problems.append(f"{where} 引用了不存在的单元格：{exc}")
+    for kind in rule.kinds:
+        if kind not in spec.kinds:
+            problems.append(f"{where} 的单位类型未知：{kind}")
+    return problems
+
+
+def _claim_problems(spec: FormatSpec) -> list[str]:
+    """Return what is wrong with the narrative claims: codes, units, topics and field names."""
+    problems = []
+    words = spec.narrative_numbers
+    if dup := _duplicates(c.code for c in spec.claims):
+        problems.append(f"[[narrative_claims]] code 重复：{dup}")
+    if spec.claims and not (words.count_units and words.money_units):
+        problems.append("[narrative_numbers] 缺少 count_units 或 money_units")
+    topics = {t for t, _ in words.topics}
+    for claim in spec.claims:
+        where = f"[[narrative_claims]] {claim.code}"
+        if claim.unit not in CLAIM_UNITS:
+            problems.append(f"{where} 的 unit 未知：{claim.unit}")
+        if not claim.keywords or not claim.what or not claim.readings:
+            problems.append(f"{where} 缺少 keywords、what 或 readings")
+        if claim.topic and claim.topic not in topics:
+            problems.append(f"{where} 的 topic 未在 [narrative_numbers.topics] 中：{claim.topic}")
+        for reading in claim.readings:
+            if not reading.sum or bool(reading.per) != (claim.unit == "percent"):
+                problems.append(f"{where} 的 readings 不完整（百分比才有 per）")
+            for name in reading.sum + reading.per:
+                field = resolve(spec, name)
+                if field is None or field.info:
+                    problems.append(f"{where} 引用了不存在的字段：{name}")
+                elif claim.unit == "money" and any(
+                    spec.value_type(k) != "amount_wan" for k in field.keys
+                ):
+                    problems.append(f"{where} 的金额字段不是万元金额：{name}")
+    return problems
+
+
+@cache
+def available_formats() -> dict[str, FormatSpec]:
+    """Return every format found in ``formats/``, keyed by format version."""
+    specs: dict[str, FormatSpec] = {}
+    for path in sorted(FORMATS_DIR.glob("format_*.toml")):
+        with path.open("rb") as fh:
+            spec = parse_spec(tomllib.load(fh), source=path.name)
+        specs[spec.format_version] = spec
+    return specs
+
+
+def load_spec(format_version: str) -> FormatSpec:
+    """Return the spec of one format version, or raise SpecError naming the known versions."""
+    specs = available_formats()
+    try:
+        return specs[str(format_version)]
+    except KeyError:
+        known = "、".join(sorted(specs))
+        raise SpecError(
+            f"不支持格式版本 {format_version}。", f"可用的格式版本：{known}。"
+        ) from None
+
+
+def spec_for_year(year: int) -> FormatSpec:
+    """Return the format that applies to a report year (≤2020 → 2019 版, ≥2021 → 2021 版)."""
+    for spec in available_formats().values():
+        if spec.covers_year(year):
+            return spec
+    first = min(s.first_year for s in available_formats().values())
+    raise SpecError(
+        f"报告年度 {year} 没有对应的年报格式。",
+        f"现行格式适用于 {first} 年度及以后，请检查年度是否填写正确。",
+    )
