@@ -1,37 +1,14 @@
-"""The core stays free of Qt; the GUI's entry points exist and fail in Chinese."""
+"""The GUI's entry points exist and fail in Chinese; the window never prints (the layers, Qt
+included, are held by test_layers.py)."""
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CORE = ("workbook_templates", "validation", "converters")
-
-
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_nothing_outside_the_desktop_gui_imports_qt():
-    offenders = []
-    for package in (*CORE, "desktop"):
-        for path in sorted((REPO / "nianbao" / package).rglob("*.py")):
-            if "gui" in path.relative_to(REPO).parts:
-                continue
-            if _imports(path) & {"PySide6", "shiboken6", "PyQt5", "PyQt6"}:
-                offenders.append(str(path.relative_to(REPO)))
-    assert offenders == []
 
 
 def test_gui_shows_messages_instead_of_printing():

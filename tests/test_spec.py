@@ -181,3 +181,27 @@ def test_no_official_label_or_cell_address_outside_the_spec():
             offenders += [f"{path.name}: {label}" for label in labels if label in text]
             offenders += [f"{path.name}: {m.group(0)}" for m in address.finditer(text)]
     assert offenders == []
+
+
+def _sheet_names() -> set[str]:
+    names: set[str] = set()
+    for spec in available_formats().values():
+        names.update(n for n in spec.all_sheet_names if n)
+        names.add(spec.sheets.reference)
+        s = spec.summary
+        names.update((s.status_sheet, s.detail_sheet, s.chart_sheet, s.first_part, s.last_part))
+    return names - {""}
+
+
+def test_no_sheet_name_is_quoted_in_code():
+    """A message that names a sheet ("在「基本信息」表填写") takes the name from the spec, so a
+    format that renames a sheet is told right everywhere."""
+    names = "|".join(re.escape(n) for n in sorted(_sheet_names(), key=len, reverse=True))
+    # 「…」 names a sheet in our messages; “…”表 too. (The 校验 page is a page, not a sheet.)
+    quoted = re.compile(rf"「(?:{names})」|[“\"](?:{names})[”\"]表")
+    offenders = []
+    for folder in CODE_DIRS:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                offenders += [f"{path.name}:{number}: {m.group(0)}" for m in quoted.finditer(line)]
+    assert offenders == []

@@ -29,8 +29,8 @@ def read_docx_tables(path: str | Path) -> list[list[list[str]]]:
     with zipfile.ZipFile(path) as zf:
         root = ET.fromstring(zf.read("word/document.xml"))
     body = root.find(f"{W}body")
-    grids = []
-    for tbl in body.findall(f"{W}tbl"):
+    grids: list[list[list[str]]] = []
+    for tbl in body.findall(f"{W}tbl") if body is not None else ():
         grid: list[list[str]] = []
         for r, tr in enumerate(tbl.findall(f"{W}tr")):
             row: list[str] = []

@@ -21,7 +21,7 @@ from docx.shared import Pt
 from nianbao.files import atomic_output
 
 from . import word_styles as S
-from .document import HEADING2, LIST_ITEM, Paragraph, ReportDocument, TableGrid
+from .document import HEADING2, LIST_ITEM, GridCell, Paragraph, ReportDocument, TableGrid
 
 TWIPS_PER_PT = 20
 CELL_MARGIN_TWIPS = 57  # 1 mm left and right inside table cells
@@ -180,11 +180,11 @@ def table_xml(grid: TableGrid, style_id: str, width_twips: int | None = None) ->
     """Return a w:tbl element for a grid: merged cells as gridSpan/vMerge, fixed widths."""
     total = width_twips or int(S.TEXT_WIDTH.pt * TWIPS_PER_PT)
     cols = _twips(grid.col_widths, total)
-    start: dict[tuple[int, int], object] = {(c.row, c.col): c for c in grid.cells}
-    covered: dict[tuple[int, int], object] = {}
-    for c in grid.cells:
-        for r in range(c.row + 1, c.row + c.rowspan):
-            covered[(r, c.col)] = c
+    start: dict[tuple[int, int], GridCell] = {(g.row, g.col): g for g in grid.cells}
+    covered: dict[tuple[int, int], GridCell] = {}
+    for g in grid.cells:
+        for r in range(g.row + 1, g.row + g.rowspan):
+            covered[(r, g.col)] = g
     border = f'w:val="single" w:sz="{BORDER_SIZE}" w:space="0" w:color="000000"'
     out = [
         f"<w:tbl {nsdecls('w')}><w:tblPr>"

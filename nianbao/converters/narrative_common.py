@@ -8,6 +8,8 @@ tables and pictures are defined here, so that ``narrative.py`` and the file read
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from .document import Paragraph, Run
 
@@ -36,17 +38,9 @@ def is_layout_text(text: str) -> bool:
     return len(text) >= 150 or text.count("。") >= 2
 
 
-def run_with(run: Run, **changes) -> Run:
+def run_with(run: Run, **changes: Any) -> Run:
     """Return a copy of the run with the given fields changed."""
-    values = {
-        "text": run.text,
-        "bold": run.bold,
-        "italic": run.italic,
-        "underline": run.underline,
-        "heading": run.heading,
-    }
-    values.update(changes)
-    return Run(**values)
+    return replace(run, **changes)
 
 
 def slice_runs(runs: tuple[Run, ...], start: int, stop: int | None) -> tuple[Run, ...]:

@@ -100,7 +100,7 @@ def decide(
         norm = normalize_label(f.unit)
         if not norm:
             f.status = Status.ERRORS
-            f.reason = "「基本信息」中没有单位名称，无法确定是哪个单位的填报表。"
+            f.reason = f"「{spec.sheets.info}」中没有单位名称，无法确定是哪个单位的填报表。"
             continue
         if roster is not None and norm not in units:
             f.status = Status.NOT_ON_ROSTER

@@ -252,8 +252,9 @@ class RollupResult:
     def counts(self) -> Counts:
         return counts(self.units)
 
-    def status_label(self, status: Status) -> str:
-        return self.spec.summary.statuses[status]
+    def status_label(self, status: Status | None) -> str:
+        """Return the Chinese label of a status ("" for a file not yet decided)."""
+        return self.spec.summary.statuses[status] if status is not None else ""
 
     def to_json(self) -> dict:
         label = self.status_label
@@ -282,7 +283,7 @@ class RollupResult:
             "files": [
                 {
                     "file": str(f.path),
-                    "status": label(f.status) if f.status else None,
+                    "status": label(f.status) or None,
                     "status_code": str(f.status) if f.status else None,
                     "reason": f.reason,
                     "unit": f.unit or None,

@@ -64,6 +64,7 @@ def write_returns(
     written: list[Path] = []
     for unit in copies:
         target = folder / annotated_name(unit)
+        assert unit.file is not None and unit.report is not None  # as ``copies`` chose them
         annotate_workbook(unit.file.path, unit.report, result.spec, target, force=force)
         written.append(target)
     written.append(_write_list(result, units, folder / LIST_NAME, force=force))

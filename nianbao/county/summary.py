@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from xlsxwriter.worksheet import Worksheet
@@ -252,7 +253,9 @@ class SummaryExtension:
         """Return a row's labels as XML, rendered once for every unit sheet."""
         if plan.row not in self._static:
             fm = self.fm
-            cells = [(c.col, c.text, fm.label(c.role, c.last_row > c.row)) for c in plan.labels]
+            cells: list[tuple[int, str | None, Any]] = [
+                (c.col, c.text, fm.label(c.role, c.last_row > c.row)) for c in plan.labels
+            ]
             cells += [(col, None, fm.label(role)) for col, role in plan.fills]
             cells.sort(key=lambda x: x[0])
             xml = "".join(writer.cell(plan.row, c, v, f) for c, v, f in cells)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from nianbao.workbook_templates.spec import Severity
+
 from .model import USED, RollupResult
 
 SHOWN = 10  # names or files listed per group before "等 N 个"
@@ -69,10 +71,10 @@ def render_rollup(result: RollupResult) -> str:
     if report is not None:
         c = report.counts
         if report.findings:
-            counts = f"错误 {c['error']} 项，警告 {c['warning']} 项"
+            counts = f"错误 {c[Severity.ERROR]} 项，警告 {c[Severity.WARNING]} 项"
             lines.append(f"汇总数校验：{counts}（详见 nianbao check 汇总表）")
-            for f in report.sorted_findings()[:5]:
-                lines.append(f"  {f.where} {f.text}".rstrip())
+            for finding in report.sorted_findings()[:5]:
+                lines.append(f"  {finding.where} {finding.text}".rstrip())
         else:
             lines.append("汇总数校验：通过")
     if result.output:

@@ -130,7 +130,7 @@ def _build_parser() -> _Parser:
         "export",
         help="生成 Word/HTML/PDF 年度报告",
         description="把校验通过的填报表和正文合成为正式的年度报告（Word，另可生成网页版和 PDF）。\n"
-        "正文取自 --narrative 给出的文件，未给出时取填报表「正文」表中的文字。\n"
+        "正文取自 --narrative 给出的文件，未给出时取填报表中填写的正文。\n"
         "正文里可以写字段（如 {表三.本年新收.总计}），导出时换成表格中的数字；"
         "nianbao fields 列出全部字段。",
     )

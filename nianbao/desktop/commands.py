@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from nianbao.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
@@ -20,7 +21,7 @@ from nianbao.services.checking import (
 from nianbao.validation import Report
 from nianbao.validation.text_report import render_batch_summary, render_report, summary_line
 from nianbao.workbook_templates import read_workbook
-from nianbao.workbook_templates.spec import Severity
+from nianbao.workbook_templates.spec import CellKey, Severity
 
 from .console import print_json
 
@@ -50,7 +51,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     print(f"已生成填报表：{output}")
     if narrative is not None:
         print(f"已生成正文模板：{narrative}")
-    print(f"  单位：{args.unit or '（未指定，由填报单位在“基本信息”表填写）'}")
+    unit = args.unit or f"（未指定，由填报单位在“{spec.sheets.info}”表填写）"
+    print(f"  单位：{unit}")
     print(f"  类型：{args.kind or '（未指定）'}    报告年度：{year}    格式：{spec.label}")
     if args.year is None:
         print(f"  （未指定 --year，按今天的日期取 {year} 年度）")
@@ -63,7 +65,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     also = f" --previous {args.previous}" if carry is not None and carry.cells else ""
     print(f"  nianbao check {output}{also}")
     if narrative is not None:
-        print("正文在正文模板中撰写（或直接写在填报表的「正文」表），然后生成报告：")
+        print(f"正文在正文模板中撰写（或直接写在填报表的「{spec.sheets.text}」表），然后生成报告：")
         print(f"  nianbao export {output} --narrative {narrative} --html")
     return EXIT_OK
 
@@ -240,7 +242,8 @@ def cmd_fields(args: argparse.Namespace) -> int:
         spec = load_spec(args.format_version)
     else:
         spec = spec_for_year(args.year or default_year())
-    numbers, info = {}, {}
+    numbers: dict[CellKey, Decimal | None] = {}
+    info: dict[str, str] = {}
     if wb is not None:
         from nianbao.converters.compose import cell_texts
 
@@ -359,7 +362,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     )
     for label, path in exported.written:
-        written.append((f"{label}（由填好的填报表和「正文」表一键生成）", path))
+        sheet = this_year.spec().sheets.text
+        written.append((f"{label}（由填好的填报表和「{sheet}」表一键生成）", path))
 
     print(f"\n已写入文件夹 {folder}：")
     for label, path in written:

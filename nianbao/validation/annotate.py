@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from nianbao.files import atomic_output
-from nianbao.workbook_templates.spec import FormatSpec
+from nianbao.workbook_templates.spec import FormatSpec, Severity
 
 from .findings import Report
 
@@ -53,12 +53,13 @@ def annotate_workbook(
         cell.comment = comment
 
     ws = wb.create_sheet(text.sheet, 0)
+    counts = report.counts
     ws.append([text.title])
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.append(
         [
-            f"{report.file}：错误 {report.counts['error']} 项，警告 {report.counts['warning']} "
-            f"项，提示 {report.counts['info']} 项"
+            f"{report.file}：错误 {counts[Severity.ERROR]} 项，警告 {counts[Severity.WARNING]} "
+            f"项，提示 {counts[Severity.INFO]} 项"
         ]
     )
     ws.append(list(text.heading))
@@ -77,8 +78,8 @@ def annotate_workbook(
             ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
     if not findings:
         ws.append([text.none])
-    for col, width in zip("ABCDEF", (6, 10, 12, 14, 70, 50), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEF", (6, 10, 12, 14, 70, 50), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(4, 1)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -38,7 +38,7 @@ from nianbao.workbook_templates.reader import (
     TotalRead,
     parse_year,
 )
-from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleSpec
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, RuleSpec
 from nianbao.workbook_templates.stamp import Stamp
 from nianbao.workbook_templates.values import normalize_label
 
@@ -71,7 +71,7 @@ class _Engine:
             )
         )
 
-    def add_kind(self, kind: str, args: Mapping[str, object], **fields) -> None:
+    def add_kind(self, kind: RuleKind, args: Mapping[str, object], **fields) -> None:
         for rule in self.spec.rules_of_kind(kind):
             self.add(rule, args, **fields)
 
@@ -162,19 +162,19 @@ class _Engine:
         if year is None:
             f = info_fields("year")
             self.add_kind(
-                "info_invalid",
+                RuleKind.INFO_INVALID,
                 {"row": f["row"], "actual": year_text, "detail": "不是四位数年份"},
                 **f,
             )
         elif year != wb.stamp.year:
             self.add_kind(
-                "stamp_year",
+                RuleKind.STAMP_YEAR,
                 {"expected": wb.stamp.year, "actual": year},
                 expected=str(wb.stamp.year),
                 actual=str(year),
                 **info_fields("year"),
             )
-        for code, kind in (("unit", "stamp_unit"), ("kind", "stamp_kind")):
+        for code, kind in (("unit", RuleKind.STAMP_UNIT), ("kind", RuleKind.STAMP_KIND)):
             given, found = getattr(wb.stamp, code), wb.info.get(code, "")
             if given and found and normalize_label(given) != normalize_label(found):
                 self.add_kind(
@@ -188,7 +188,7 @@ class _Engine:
         if kind_value and kind_value not in spec.kinds:
             f = info_fields("kind")
             self.add_kind(
-                "info_invalid",
+                RuleKind.INFO_INVALID,
                 {
                     "row": f["row"],
                     "actual": kind_value,
@@ -204,7 +204,7 @@ class _Engine:
             except SpecError:
                 expected = "?"
             self.add_kind(
-                "format_year",
+                RuleKind.FORMAT_YEAR,
                 {"year": report_year, "expected": expected, "actual": spec.format_version},
                 expected=expected,
                 actual=spec.format_version,
@@ -212,20 +212,20 @@ class _Engine:
             )
         if wb.unknown:
             self.add_kind(
-                "imported_unknown",
+                RuleKind.IMPORTED_UNKNOWN,
                 {"detail": wb.stamp.source, "actual": len(wb.unknown)},
                 actual=str(len(wb.unknown)),
             )
         for field in spec.info_fields:
             if field.required and not wb.info.get(field.code, "").strip():
                 f = info_fields(field.code)
-                self.add_kind("info_blank", {"row": f["row"]}, **f)
+                self.add_kind(RuleKind.INFO_BLANK, {"row": f["row"]}, **f)
         if wb.texts:
             for cell in spec.text_cells:
                 text = wb.texts.get(cell.code, "")
                 for hit in find_leftovers(text):
                     self.add_kind(
-                        "narrative_leftover",
+                        RuleKind.NARRATIVE_LEFTOVER,
                         {
                             "place": f"「{cell.label}」",
                             "detail": hit.description,
@@ -239,7 +239,7 @@ class _Engine:
                 if cell.required and not text.strip():
                     row = L.text_row(spec, cell.code)
                     self.add_kind(
-                        "text_blank",
+                        RuleKind.TEXT_BLANK,
                         {"row": cell.label},
                         sheet=spec.sheets.text,
                         cell=L.a1(row, L.RECORD_VALUE_COL),
@@ -254,16 +254,16 @@ class _Engine:
             fields = self.cell_fields(key)
             if read.status == "blank":
                 if key not in self.wb.unknown:  # an imported report did not show it
-                    self.add_kind("blank", args, **fields)
+                    self.add_kind(RuleKind.BLANK, args, **fields)
                 continue
             if read.status == "not_number":
                 self.add_kind(
-                    "not_number", {**args, "actual": read.text}, actual=read.text, **fields
+                    RuleKind.NOT_NUMBER, {**args, "actual": read.text}, actual=read.text, **fields
                 )
                 continue
             if read.status == "text_number":
                 self.add_kind(
-                    "text_number",
+                    RuleKind.TEXT_NUMBER,
                     {**args, "actual": read.text, "expected": read.value},
                     expected=read.value,
                     actual=read.text,
@@ -273,7 +273,7 @@ class _Engine:
             if read.status == "formula":
                 value = self.shown.input_formula(key)
                 self.add_kind(
-                    "input_formula",
+                    RuleKind.INPUT_FORMULA,
                     {**args, "formula": read.formula, "actual": value},
                     actual=value,
                     **fields,
@@ -282,12 +282,14 @@ class _Engine:
             if value is None or vtype == "text":
                 continue
             if vtype in ("count", "amount_wan") and value < 0:
-                self.add_kind("negative", {**args, "actual": value}, actual=value, **fields)
+                self.add_kind(RuleKind.NEGATIVE, {**args, "actual": value}, actual=value, **fields)
             if vtype in ("count", "signed") and value != value.to_integral_value():
-                self.add_kind("not_integer", {**args, "actual": value}, actual=value, **fields)
+                self.add_kind(
+                    RuleKind.NOT_INTEGER, {**args, "actual": value}, actual=value, **fields
+                )
             if vtype == "amount_wan" and decimal_places(value) > 4:
                 self.add_kind(
-                    "too_many_decimals", {**args, "actual": value}, actual=value, **fields
+                    RuleKind.TOO_MANY_DECIMALS, {**args, "actual": value}, actual=value, **fields
                 )
 
     def totals(self) -> None:
@@ -300,25 +302,29 @@ class _Engine:
             args = {**self.cell_args(key), "formula": expected_formula(spec, key, 0)[0]}
             fields = self.cell_fields(key)
             if state == CHANGED:
-                cells = formula_cells(read.formula, spec.table(key.table).sheet)
+                formula = read.formula or ""  # CHANGED: there is a formula, not the template's
+                cells = formula_cells(formula, spec.table(key.table).sheet)
                 self.add_kind(
-                    "formula_changed",
+                    RuleKind.FORMULA_CHANGED,
                     {
                         **args,
                         "expected": args["formula"],
-                        "actual": normalize_formula(read.formula),
+                        "actual": normalize_formula(formula),
                         "detail": self._formula_detail(cells, key),
                     },
                     expected=args["formula"],
-                    actual="=" + normalize_formula(read.formula),
+                    actual="=" + normalize_formula(formula),
                     **fields,
                 )
             elif state == EMPTY:
-                self.add_kind("formula_missing", args, **fields)
+                self.add_kind(RuleKind.FORMULA_MISSING, args, **fields)
             else:
                 actual = read.constant if read.constant is not None else read.text
                 self.add_kind(
-                    "formula_overwritten", {**args, "actual": actual}, actual=actual, **fields
+                    RuleKind.FORMULA_OVERWRITTEN,
+                    {**args, "actual": actual},
+                    actual=actual,
+                    **fields,
                 )
 
     def total_index(self, inst: RuleInstance) -> int:
@@ -397,7 +403,7 @@ class _Engine:
         )
 
     def _detail(self, inst: RuleInstance, terms: tuple[Term, ...], prev) -> str:
-        parts = []
+        parts: list[str] = []
         spec = self.spec
         for t in terms:
             source = prev if t.previous else self.values
@@ -421,16 +427,17 @@ class _Engine:
         if left is None or right is None:
             if inst.rule.id not in skipped:
                 skipped.add(inst.rule.id)
-                args = {
+                skip_args = {
                     **instance_args(self.spec, inst),
                     "actual": self.previous.spec.format_version if self.previous else "",
                     "check": render(inst.rule.check, instance_args(self.spec, inst)),
                 }
-                self.add_kind("previous_missing_cell", args, table=args["table"])
+                table = skip_args["table"]
+                self.add_kind(RuleKind.PREVIOUS_MISSING_CELL, skip_args, table=table)
             return
         if left == right:
             return
-        args = {
+        args: dict[str, object] = {
             **instance_args(self.spec, inst),
             "cell": self.display(inst.anchor),
             "left": left,
@@ -496,7 +503,7 @@ class _Engine:
             return
         if prev.year != self.wb.year - 1:
             self.add_kind(
-                "previous_year",
+                RuleKind.PREVIOUS_YEAR,
                 {"expected": self.wb.year - 1, "actual": prev.year},
                 expected=str(self.wb.year - 1),
                 actual=str(prev.year),
@@ -507,7 +514,7 @@ class _Engine:
             and normalize_label(prev.unit) != normalize_label(self.wb.unit)
         ):
             self.add_kind(
-                "previous_unit",
+                RuleKind.PREVIOUS_UNIT,
                 {"expected": self.wb.unit, "actual": prev.unit},
                 expected=self.wb.unit,
                 actual=prev.unit,

@@ -8,7 +8,7 @@ as ``converters.narrative`` reads it; this module does not read files itself. Te
 from __future__ import annotations
 
 from nianbao.workbook_templates.reader import FilledWorkbook
-from nianbao.workbook_templates.spec import FormatSpec
+from nianbao.workbook_templates.spec import FormatSpec, RuleKind
 
 from .findings import Finding, rule_findings
 from .leftovers import find_leftovers
@@ -54,7 +54,7 @@ def narrative_findings(
                 args = {"place": place, "detail": hit.description, "excerpt": hit.excerpt}
                 findings += rule_findings(
                     spec,
-                    "narrative_leftover",
+                    RuleKind.NARRATIVE_LEFTOVER,
                     args,
                     sheet=narrative.source,
                     row=place,

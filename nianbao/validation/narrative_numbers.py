@@ -23,9 +23,9 @@ from functools import cache
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import format_number, render
 from nianbao.workbook_templates.compute import inputs_under, recompute
-from nianbao.workbook_templates.fields import resolve
+from nianbao.workbook_templates.fields import Field, resolve
 from nianbao.workbook_templates.reader import FilledWorkbook
-from nianbao.workbook_templates.spec import CellKey, ClaimReading, ClaimSpec, FormatSpec
+from nianbao.workbook_templates.spec import CellKey, ClaimReading, ClaimSpec, FormatSpec, RuleKind
 
 from .findings import Finding
 
@@ -39,7 +39,7 @@ __all__ = [
     "text_sheet_findings",
 ]
 
-KIND = "narrative_number"
+KIND = RuleKind.NARRATIVE_NUMBER
 
 # -- Chinese numerals -----------------------------------------------------------------------------
 
@@ -445,8 +445,15 @@ def table_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
     return values
 
 
+def _field(spec: FormatSpec, name: str) -> Field:
+    """Return the field of a claim's reading (the loader checked that every one resolves)."""
+    field = resolve(spec, name)
+    assert field is not None, name
+    return field
+
+
 def _keys(spec: FormatSpec, names: tuple[str, ...]) -> tuple[CellKey, ...]:
-    return tuple(k for name in names for k in resolve(spec, name).keys)
+    return tuple(k for name in names for k in _field(spec, name).keys)
 
 
 def _sum(keys: tuple[CellKey, ...], values: Mapping[CellKey, Decimal | None]) -> Decimal | None:
@@ -505,8 +512,9 @@ def compare(
     spec: FormatSpec, claim: Claim, values: Mapping[CellKey, Decimal | None]
 ) -> Mismatch | None:
     """Return the mismatch of a claim with the tables, or None (agrees, or cannot be told)."""
-    found = [reading_value(spec, r, values) for r in claim.spec.readings]
-    if not found or any(v is None for v in found):
+    readings = [reading_value(spec, r, values) for r in claim.spec.readings]
+    found = [v for v in readings if v is not None]
+    if not found or len(found) < len(readings):
         return None
     number = _in_cell_unit(claim)
     probe = Claim(claim.spec, number, claim.written, claim.approx, claim.scope, claim.excerpt)
@@ -556,7 +564,7 @@ def _shared(paths: list[tuple[str, ...]]) -> str:
 
 def _term(spec: FormatSpec, name: str) -> tuple[str, str]:
     """Return the official row and column labels of a field (one cell, or a group of cells)."""
-    keys = resolve(spec, name).keys
+    keys = _field(spec, name).keys
     table = spec.table(keys[0].table)
     rows = [table.row(k.row) for k in keys]
     if len({r.code for r in rows}) == 1:

@@ -19,10 +19,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.reader import FilledWorkbook
-from nianbao.workbook_templates.spec import FormatSpec, SectionSpec, TextCell
+from nianbao.workbook_templates.spec import FormatSpec, RuleKind, SectionSpec, TextCell
 
 from .findings import Finding, rule_findings
 from .leftovers import EXCERPT_SIDE, excerpt
@@ -77,14 +78,14 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
     outline = list(getattr(narrative, "outline", ()))
     findings: list[Finding] = []
 
-    def add(kind: str, args: dict, row: str = "") -> None:
+    def add(kind: RuleKind, args: dict, row: str = "") -> None:
         findings.extend(rule_findings(spec, kind, args, sheet=source, row=row))
 
     unwritten = unwritten_sections(spec, narrative)
     for section in sections:
         if section.code in unwritten and section.code not in found:
             add(
-                "narrative_section",
+                RuleKind.NARRATIVE_SECTION,
                 {"missing": f"“{section.number}、{section.title}”"},
                 row=_part_name(section),
             )
@@ -92,12 +93,12 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
     tables = [s for s in sections if s.table and s.code not in found and s.code not in named]
     if tables:
         add(
-            "narrative_section_table",
+            RuleKind.NARRATIVE_SECTION_TABLE,
             {"missing": "、".join(f"“{s.number}、{s.title}”" for s in tables)},
         )
 
     highest = -1  # the last part reached by an accepted heading
-    order_problems: list[tuple[object, str]] = []
+    order_problems: list[tuple[Any, str]] = []  # (an OutlineEntry, what is wrong)
     restarts: dict[str | None, list] = {}
     for entry in outline:
         place = f"第 {entry.paragraph} 段"
@@ -133,7 +134,7 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             else f"（规定只有{len(sections)}个部分）"
         )
         add(
-            "narrative_heading",
+            RuleKind.NARRATIVE_HEADING,
             {"place": place, "excerpt": entry.text, "detail": detail},
             row=place,
         )
@@ -143,26 +144,30 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
         if more:
             detail += f"（另有 {more} 处类似问题，可能粘贴了多份报告）"
         place = f"第 {entry.paragraph} 段"
-        add("narrative_order", {"place": place, "excerpt": entry.text, "detail": detail}, place)
+        add(
+            RuleKind.NARRATIVE_ORDER,
+            {"place": place, "excerpt": entry.text, "detail": detail},
+            place,
+        )
     for within, entries in restarts.items():
         first = entries[0]
         place = f"第 {first.paragraph} 段"
-        more = f"（这一部分共 {len(entries)} 处）" if len(entries) > 1 else ""
+        count = f"（这一部分共 {len(entries)} 处）" if len(entries) > 1 else ""
         part = _part_name(sections[index[within]]) if within in index else "开头部分"
         add(
-            "narrative_restart",
+            RuleKind.NARRATIVE_RESTART,
             {
                 "place": place,
                 "part": part,
                 "excerpt": first.text,
                 "actual": first.number_text,
-                "detail": more,
+                "detail": count,
             },
             row=place,
         )
     for section in sections:
         if section.code in unwritten and section.code in found:
-            add("narrative_empty", {"part": _part_name(section)}, row=_part_name(section))
+            add(RuleKind.NARRATIVE_EMPTY, {"part": _part_name(section)}, row=_part_name(section))
     return findings
 
 
@@ -189,7 +194,7 @@ def _section_number(section: SectionSpec) -> int:
 
 def _numbering(spec, add, entry, section: SectionSpec, place: str) -> None:
     add(
-        "narrative_numbering",
+        RuleKind.NARRATIVE_NUMBERING,
         {
             "place": place,
             "excerpt": entry.text,
@@ -248,7 +253,7 @@ def content_findings(
             section = sections[words.subtopic_section]
             findings += rule_findings(
                 spec,
-                "narrative_subtopic",
+                RuleKind.NARRATIVE_SUBTOPIC,
                 {
                     "part": _part_name(section),
                     "missing": "、".join(missing),
@@ -266,7 +271,7 @@ def content_findings(
     ):
         findings += rule_findings(
             spec,
-            "narrative_government",
+            RuleKind.NARRATIVE_GOVERNMENT,
             {
                 "kind": kind,
                 "missing": "、".join(missing),
@@ -283,8 +288,8 @@ def content_findings(
                 break
     for part in parts:
         findings += _period_findings(spec, part, year)
-    for section, group in by_section.items():
-        if section is None:
+    for code, group in by_section.items():
+        if code is None:
             continue
         hits = [
             (part, m)
@@ -297,7 +302,7 @@ def content_findings(
             detail = f"（这一部分共 {len(hits)} 处）" if len(hits) > 1 else ""
             findings += rule_findings(
                 spec,
-                "narrative_year_mention",
+                RuleKind.NARRATIVE_YEAR_MENTION,
                 {
                     "place": part.place,
                     "excerpt": excerpt(part.text, m.start(), m.end()),
@@ -317,7 +322,7 @@ def content_findings(
 def _year(spec, place: str, actual: int, year: int, quoted: str, sheet: str, cell: str = ""):
     return rule_findings(
         spec,
-        "narrative_year",
+        RuleKind.NARRATIVE_YEAR,
         {"place": place, "actual": actual, "expected": year, "excerpt": quoted},
         sheet=sheet,
         cell=cell,
@@ -364,7 +369,7 @@ def _period_findings(spec: FormatSpec, part: TextPart, year: int) -> list[Findin
     def period(detail: str) -> list[Finding]:
         return rule_findings(
             spec,
-            "narrative_period",
+            RuleKind.NARRATIVE_PERIOD,
             {"place": part.place, "detail": detail, "excerpt": quoted, "year": year},
             sheet=part.sheet,
             cell=part.cell,
@@ -449,7 +454,7 @@ def copy_findings(
         percent = int(ratio * 100)
         findings += rule_findings(
             spec,
-            "narrative_copy",
+            RuleKind.NARRATIVE_COPY,
             {"part": _part_name(section), "year": previous.year, "ratio": percent},
             sheet=sheet,
             cell=(cells or {}).get(section.code, ""),

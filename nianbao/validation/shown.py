@@ -120,7 +120,8 @@ class ShownValues:
             return None  # a circular edited formula
         self._busy.add(key)
         state, index = self.state[key]
-        if state == INTACT:
+        value: Decimal | None
+        if state == INTACT and index is not None:
             inst = computed_cells(self.spec)[key][index]
             value = sum((t.sign * self.summed(t.key) for t in inst.right), ZERO)
         elif state == CONSTANT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from nianbao.workbook_templates.loader import available_formats
+from nianbao.workbook_templates.spec import Severity
 
 from .findings import Finding, Report
 
@@ -22,7 +23,7 @@ def summary_line(report: Report) -> str:
     """Return the one-line verdict of a report."""
     labels = _severity_labels()
     c = report.counts
-    counts = "，".join(f"{labels[k]} {c[k]} 项" for k in ("error", "warning", "info"))
+    counts = "，".join(f"{labels[k]} {c[k]} 项" for k in Severity)
     if not report.readable:
         return "✗ 无法读取"
     return f"{'✓ 通过' if report.valid else '✗ 未通过'}（{counts}）"
@@ -53,8 +54,8 @@ def render_report(report: Report) -> str:
         items = list(group)
         lines.append("")
         lines.append(f"{labels[severity]}（{len(items)}）")
-        for rule, rule_items in groupby(items, key=lambda f: f.rule):
-            rule_items = list(rule_items)
+        for rule, grouped in groupby(items, key=lambda f: f.rule):
+            rule_items = list(grouped)
             lines.append(f"  [{rule}] {len(rule_items)} 处")
             shown = rule_items if len(rule_items) <= FULL_LISTING + 2 else rule_items[:FULL_LISTING]
             lines.extend(_finding_line(f) for f in shown)

@@ -408,31 +408,31 @@ class _Builder:
         for r, h in heights.items():
             ws.set_row(r, max(h, 20))
         computed = computed_cells(spec)
-        for cell in lay.values:
-            vtype = spec.value_type(cell.key)
-            if cell.span > 1:
-                ws.merge_range(cell.row, cell.col, cell.row, cell.col + cell.span - 1, "", None)
-            if cell.key in computed:
-                inst = computed[cell.key][0]
+        for vc in lay.values:
+            vtype = spec.value_type(vc.key)
+            if vc.span > 1:
+                ws.merge_range(vc.row, vc.col, vc.row, vc.col + vc.span - 1, "", None)
+            if vc.key in computed:
+                inst = computed[vc.key][0]
                 parts = sum_formula(spec, (t.key for t in inst.right))
-                total = self.totals[cell.key]
-                ws.write_formula(cell.row, cell.col, parts, fm.computed[vtype], _number(total))
+                total = self.totals[vc.key]
+                ws.write_formula(vc.row, vc.col, parts, fm.computed[vtype], _number(total))
                 continue
-            value = self.inputs.get(cell.key)
+            value = self.inputs.get(vc.key)
             style = fm.inputs[vtype]
-            formula = self.extension.input_formula(cell.key) if self.extension else None
-            if formula is not None:
-                cached = _number(value) if isinstance(value, Decimal) else 0
-                ws.write_formula(cell.row, cell.col, formula, fm.computed[vtype], cached)
+            sum_of_parts = self.extension.input_formula(vc.key) if self.extension else None
+            if sum_of_parts is not None:
+                shown = _number(value) if isinstance(value, Decimal) else 0
+                ws.write_formula(vc.row, vc.col, sum_of_parts, fm.computed[vtype], shown)
                 continue
             if value is None:
-                ws.write_blank(cell.row, cell.col, None, style)
+                ws.write_blank(vc.row, vc.col, None, style)
             elif isinstance(value, str):
-                ws.write_string(cell.row, cell.col, value, style)
+                ws.write_string(vc.row, vc.col, value, style)
             else:
-                ws.write_number(cell.row, cell.col, _number(value), style)
-            for extra in range(1, cell.span):
-                ws.write_blank(cell.row, cell.col + extra, None, style)
+                ws.write_number(vc.row, vc.col, _number(value), style)
+            for extra in range(1, vc.span):
+                ws.write_blank(vc.row, vc.col + extra, None, style)
         self._validate_inputs(ws, table)
         self._conditional_formats(ws, table)
         if len(table.blocks) == 1:

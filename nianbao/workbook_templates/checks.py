@@ -15,7 +15,7 @@ from decimal import Decimal
 from .compute import ZERO, RuleInstance, input_keys, recompute, rule_instances
 from .formulas import input_rects, range_ref, sum_formula, terms_expr
 from .layout import info_ref
-from .spec import CellKey, FormatSpec
+from .spec import CellKey, FormatSpec, RuleKind
 
 PASS_MARK = "✓"
 FAIL_MARK = "✗"
@@ -186,8 +186,8 @@ def check_lines(
     """Return every line of the 校验 sheet with its formulas and its value for ``values``."""
     numbers = {k: v for k, v in values.items() if isinstance(v, Decimal)}
     all_values = {**numbers, **recompute(spec, numbers)}
-    blank_rule = spec.rules_of_kind("blank")[0]
-    type_rule = spec.rules_of_kind("not_number")[0]
+    blank_rule = spec.rules_of_kind(RuleKind.BLANK)[0]
+    type_rule = spec.rules_of_kind(RuleKind.NOT_NUMBER)[0]
     lines: list[CheckLine] = []
     instances = [i for i in rule_instances(spec) if not i.uses_previous]
     for table in spec.tables:

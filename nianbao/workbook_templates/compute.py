@@ -114,9 +114,9 @@ def expand_rule(spec: FormatSpec, rule: RuleSpec) -> tuple[RuleInstance, ...]:
 
         if rule.kind == "sum":
             target = term(rule.target)
-            left, right = (target,), tuple(term(p) for p in rule.parts)
-            anchor = target.key
-            found = [(anchor, left, right)]
+            left: tuple[Term, ...] = (target,)
+            right: tuple[Term, ...] = tuple(term(p) for p in rule.parts)
+            found = [(target.key, left, right)]
         elif rule.kind == "equation":
             left = tuple(term(t) for t in rule.left)
             right = tuple(term(t) for t in rule.right)

@@ -53,7 +53,7 @@ def _bare(label: str) -> str:
 
 def _row_names(table: TableSpec) -> dict[str, tuple[str, ...]]:
     """Return each row's names: the preferred one first, then aliases."""
-    names = {}
+    names: dict[str, tuple[str, ...]] = {}
     for row in table.rows:
         if not row.path:
             names[row.code] = ()
@@ -67,7 +67,7 @@ def _row_names(table: TableSpec) -> dict[str, tuple[str, ...]]:
 def _col_parts(table: TableSpec, block: BlockSpec) -> dict[str, tuple[str, ...]]:
     """Return each column's name parts: the leaf alone, or group and leaf (表四's 行政复议.总计)."""
     labelled = table.label_count > 0
-    parts = {}
+    parts: dict[str, tuple[str, ...]] = {}
     for col in block.columns:
         if labelled:
             parts[col.code] = (_bare(col.label),)

@@ -73,7 +73,7 @@ def sum_formula(spec: FormatSpec, keys: Iterable[CellKey], *, with_sheet: bool =
     by_table: dict[str, list[CellKey]] = {}
     for k in keys:
         by_table.setdefault(k.table, []).append(k)
-    refs = []
+    refs: list[str] = []
     for table_code, table_keys in by_table.items():
         sheet = spec.table(table_code).sheet if with_sheet else None
         rects = cell_ranges(_position(spec, k) for k in table_keys)
@@ -194,7 +194,7 @@ def evaluate_formula(text: str, sheet: str, lookup) -> Decimal | None:
         m = _TOKEN.match(body, pos)
         if not m or m.end() == pos:
             return None
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         tokens.append((kind, m.group(kind)))
         pos = m.end()
     own = {quote_sheet(sheet).upper(), sheet.upper()}

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from nianbao.errors import SpecError
 
@@ -141,7 +144,7 @@ def _report_text(raw: dict) -> ReportText:
 
 
 def _summary_text(raw: dict) -> SummaryText:
-    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["statuses"] = dict(raw.get("statuses", {}))
     unknown = set(kwargs) - set(SummaryText.__dataclass_fields__)
     if unknown:
@@ -150,7 +153,7 @@ def _summary_text(raw: dict) -> SummaryText:
 
 
 def _narrative_numbers(raw: dict) -> NarrativeNumberText:
-    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["money_units"] = tuple((u, int(v)) for u, v in raw.get("money_units", {}).items())
     kwargs["topics"] = tuple((t, _tuple(w)) for t, w in raw.get("topics", {}).items())
     unknown = set(kwargs) - set(NarrativeNumberText.__dataclass_fields__)
@@ -160,7 +163,7 @@ def _narrative_numbers(raw: dict) -> NarrativeNumberText:
 
 
 def _narrative_structure(raw: dict) -> NarrativeStructureText:
-    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     for name in ("subtopics", "government_topics"):
         kwargs[name] = tuple((t, _tuple(w)) for t, w in raw.get(name, {}).items())
     unknown = set(kwargs) - set(NarrativeStructureText.__dataclass_fields__)
@@ -183,7 +186,7 @@ def _import_text(raw: dict) -> ImportText:
 
 
 def _claim(raw: dict) -> ClaimSpec:
-    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["readings"] = tuple(
         ClaimReading(sum=_tuple(r.get("sum")), per=_tuple(r.get("per")))
         for r in raw.get("readings", ())
@@ -279,9 +282,10 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
     return spec
 
 
-def _duplicates(codes) -> list[str]:
-    seen: set[str] = set()
-    return sorted({c for c in codes if c in seen or seen.add(c)})
+def _duplicates(codes: Iterable[str]) -> list[str]:
+    """Return the codes that occur more than once, sorted."""
+    counts = Counter(codes)
+    return sorted(c for c, n in counts.items() if n > 1)
 
 
 def _template_fields(text: str) -> set[str]:

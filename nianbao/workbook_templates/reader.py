@@ -19,7 +19,7 @@ from nianbao.errors import ForeignWorkbookError, SpecError, UnsupportedFormatErr
 from . import layout as L
 from .compute import computed_cells, input_keys, number_keys
 from .loader import available_formats, load_spec
-from .spec import CellKey, FormatSpec
+from .spec import CellKey, FormatSpec, RuleKind
 from .stamp import PART_KEY, PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, decode_unknown
 from .summary_layout import part_sum_formula, same_part_sum, unit_sheet_layout
 from .values import normalize_label, parse_number_text
@@ -34,7 +34,7 @@ SHIFT_SEARCH = 12  # rows searched up and down for a moved label
 class Observation:
     """A fact the reader noticed; ``kind`` names a built-in rule kind of the spec."""
 
-    kind: str
+    kind: RuleKind
     sheet: str = ""
     cell: str = ""
     key: CellKey | None = None
@@ -220,9 +220,11 @@ class _SheetReader:
     def sheet(self, name: str, max_rows: int = DEFAULT_MAX_ROWS) -> RawSheet | None:
         raw = self.pkg.sheet(name, max_rows=max_rows)
         if raw is None:
-            self.obs.append(Observation("sheet_missing", sheet=name))
+            self.obs.append(Observation(RuleKind.SHEET_MISSING, sheet=name))
         elif raw.truncated:
-            self.obs.append(Observation("oversized_sheet", sheet=name, expected=str(max_rows)))
+            self.obs.append(
+                Observation(RuleKind.OVERSIZED_SHEET, sheet=name, expected=str(max_rows))
+            )
         return raw
 
     def read(self) -> FilledWorkbook:
@@ -237,19 +239,19 @@ class _SheetReader:
             known |= {p.sheet for p in parts}
         for entry in self.pkg.sheets:
             if entry.name not in known:
-                self.obs.append(Observation("unknown_sheet", sheet=entry.name))
+                self.obs.append(Observation(RuleKind.UNKNOWN_SHEET, sheet=entry.name))
         if self.stamp.fingerprint != spec.fingerprint:
             self.obs.append(
                 Observation(
-                    "fingerprint",
+                    RuleKind.FINGERPRINT,
                     expected=spec.template_version,
                     actual=self.stamp.template_version or "?",
                 )
             )
         if self.pkg.has_external_links:
-            self.obs.append(Observation("external_link"))
+            self.obs.append(Observation(RuleKind.EXTERNAL_LINK))
         if self.pkg.has_macros:
-            self.obs.append(Observation("macros"))
+            self.obs.append(Observation(RuleKind.MACROS))
         info = self._records(spec.sheets.info, [(f.code, f.label) for f in spec.info_fields])
         texts = self._records(spec.sheets.text, [(c.code, c.label) for c in spec.text_cells])
         cells: dict[CellKey, CellRead] = {}
@@ -333,12 +335,14 @@ class _SheetReader:
         expected = self._part_names()
         if s.first_part not in order or s.last_part not in order:
             missing = "、".join(f"「{n}」" for n in (s.first_part, s.last_part) if n not in order)
-            self.obs.append(Observation("summary_parts", detail=f"缺少工作表{missing}"))
+            self.obs.append(Observation(RuleKind.SUMMARY_PARTS, detail=f"缺少工作表{missing}"))
             return (), None
         first, last = order.index(s.first_part), order.index(s.last_part)
         found = order[first + 1 : last] if first < last else []
         if found != expected:
-            self.obs.append(Observation("summary_parts", detail=_parts_difference(expected, found)))
+            self.obs.append(
+                Observation(RuleKind.SUMMARY_PARTS, detail=_parts_difference(expected, found))
+            )
         lay = unit_sheet_layout(spec)
         inputs = number_keys(spec)
         sums = dict.fromkeys(inputs, Decimal(0))
@@ -358,7 +362,7 @@ class _SheetReader:
                     table = spec.table(key.table)
                     self.obs.append(
                         Observation(
-                            "summary_part_value",
+                            RuleKind.SUMMARY_PART_VALUE,
                             sheet=name,
                             cell=L.a1(vc.row, vc.col),
                             row=f"{table.name}·{table.row(key.row).name}",
@@ -380,11 +384,12 @@ class _SheetReader:
         other_formula = read.status == "formula"
         if other_formula:  # some other formula: its cached result is all we have
             read = CellRead(key, "ok", read.value, read.text)
+        actual: Decimal | str
         if shown != total:
-            kind, actual = "summary_mismatch", shown
+            kind, actual = RuleKind.SUMMARY_MISMATCH, shown
         elif read.status in ("ok", "text_number"):
-            kind = "summary_link"
-            actual = "=" + cell.formula if other_formula and cell is not None else shown
+            kind = RuleKind.SUMMARY_LINK
+            actual = f"={cell.formula}" if other_formula and cell is not None else shown
         else:
             return read  # blank where every unit has 0: reported as blank
         formula = "=" + part_sum_formula(self.spec, key)
@@ -402,7 +407,7 @@ class _SheetReader:
             if normalize_label(found) != normalize_label(label):
                 self.obs.append(
                     Observation(
-                        "label_changed",
+                        RuleKind.LABEL_CHANGED,
                         sheet=sheet_name,
                         cell=L.a1(r, L.RECORD_LABEL_COL),
                         expected=label,
@@ -445,7 +450,7 @@ class _SheetReader:
             detail += f"（共 {len(wrong)} 处不符）"
         self.obs.append(
             Observation(
-                "label_changed",
+                RuleKind.LABEL_CHANGED,
                 sheet=table.sheet,
                 cell=L.a1(first.row, first.col),
                 expected=first.text,
@@ -479,10 +484,10 @@ class _SheetReader:
 
     def _extra_content(self, raw: RawSheet, table) -> None:
         lay = L.table_layout(table)
-        occupied = set()
-        for c in lay.labels:
-            for r in range(c.row, c.last_row + 1):
-                for col in range(c.col, c.last_col + 1):
+        occupied: set[tuple[int, int]] = set()
+        for label in lay.labels:
+            for r in range(label.row, label.last_row + 1):
+                for col in range(label.col, label.last_col + 1):
                     occupied.add((r, col))
         for vc in lay.values:
             for col in range(vc.col, vc.col + vc.span):
@@ -499,7 +504,10 @@ class _SheetReader:
                 break
             self.obs.append(
                 Observation(
-                    "extra_content", sheet=table.sheet, cell=L.a1(r, c), actual=_text_of(cell)[:40]
+                    RuleKind.EXTRA_CONTENT,
+                    sheet=table.sheet,
+                    cell=L.a1(r, c),
+                    actual=_text_of(cell)[:40],
                 )
             )
 

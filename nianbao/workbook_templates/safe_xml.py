@@ -18,7 +18,7 @@ class UnsafeXmlError(ValueError):
     """A part declares a DTD or an entity."""
 
 
-def _refuse(*_args) -> None:
+def _refuse(*_args: object) -> int:
     raise UnsafeXmlError("DTD")
 
 

@@ -131,7 +131,7 @@ class XlsxPackage:
         if entry is None or entry.part is None:
             return None
         try:
-            return self._parse_sheet(entry, max_rows)
+            return self._parse_sheet(entry.name, entry.part, max_rows)
         except WorkbookError:
             raise
         except UnsafeXmlError:
@@ -150,7 +150,7 @@ class XlsxPackage:
 
     # -- parts ------------------------------------------------------------------------------
 
-    def _open_part(self, part: str) -> IO[bytes]:
+    def _open_part(self, part: str) -> _Bounded:
         name = self._names.get(part.lower())
         if name is None:
             raise KeyError(part)
@@ -166,16 +166,17 @@ class XlsxPackage:
     def _shared_strings(self) -> list[str]:
         if self._shared is None:
             self._shared = []
-            if self._shared_part and self._shared_part.lower() in self._names:
+            part = self._shared_part
+            if part and part.lower() in self._names:
                 handler = _SharedStrings()
-                with self._open_part(self._shared_part) as fh:
+                with self._open_part(part) as fh:
                     handler.run(fh)
                 self._shared = handler.strings
         return self._shared
 
-    def _parse_sheet(self, entry: SheetEntry, max_rows: int) -> RawSheet:
-        handler = _SheetHandler(entry.name, max_rows, self._shared_strings)
-        with self._open_part(entry.part) as fh:
+    def _parse_sheet(self, name: str, part: str, max_rows: int) -> RawSheet:
+        handler = _SheetHandler(name, max_rows, self._shared_strings)
+        with self._open_part(part) as fh:
             handler.run(fh)
         return handler.sheet
 
@@ -303,7 +304,7 @@ class _SheetHandler:
             text = "".join(self.buffer or ())
             self.buffer = None
             self.formula = _formula(text, self.formula_attrs, self.row, self.col, self.masters)
-        elif tag == "t" and self.in_inline and not self.skip:
+        elif tag == "t" and self.in_inline and not self.skip and self.inline is not None:
             self.inline.append("".join(self.buffer or ()))
             self.buffer = None
         elif tag == "rPh":

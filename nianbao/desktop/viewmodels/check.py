@@ -494,7 +494,7 @@ class Explanation:
     severity: str
     severity_label: str
     where: str
-    check_label: str  # "规则" or "「校验」表中的检查项"
+    check_label: str  # "规则", or the 校验 sheet's "…表中的检查项"
     check: str
     text: str
     action: str

@@ -228,7 +228,8 @@ def summary_check_details(result: RollupResult, shown: int = 5) -> str:
     findings = report.sorted_findings()
     lines = [f"{f.where} {f.text}".strip() for f in findings[:shown]]
     if len(findings) > shown:
-        lines.append(f"……共 {len(findings)} 项，打开汇总表的「校验」表可看全部。")
+        sheet = result.spec.sheets.checks
+        lines.append(f"……共 {len(findings)} 项，打开汇总表的「{sheet}」表可看全部。")
     return "\n".join(lines)
 
 
