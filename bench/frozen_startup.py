@@ -7,9 +7,9 @@ Build first (``python installer/build.py linux``), then:
 
 Rows, fresh processes, interleaved round by round:
 
-* ``python -c pass`` (the interpreter alone) and ``python -m desktop --version`` from the source
+* ``python -c pass`` (the interpreter alone) and ``python -m nianbao --version`` from the source
   tree: the floors for the frozen ``nianbao --version``;
-* ``nianbao demo`` frozen and ``python -m desktop demo`` from the source tree;
+* ``nianbao demo`` frozen and ``python -m nianbao demo`` from the source tree;
 * launch → first paint of the main window: frozen (``NIANBAO_BUNDLE_SELFTEST=paint``) and from
   the source tree (bench/gui_startup.py's probe), offscreen unless ``--platform xcb``.
 
@@ -117,13 +117,13 @@ def main() -> int:
         python = sys.executable
         rows: dict[str, tuple[list[str], dict[str, str], bool]] = {
             "floor: python -c pass": ([python, "-c", "pass"], senv, False),
-            "source: python -m desktop --version": (
+            "source: python -m nianbao --version": (
                 [python, "-m", "nianbao", "--version"],
                 senv,
                 False,
             ),
             "frozen: nianbao --version": ([str(program), "--version"], fenv, False),
-            "source: python -m desktop demo": ([python, "-m", "nianbao", "demo"], senv, False),
+            "source: python -m nianbao demo": ([python, "-m", "nianbao", "demo"], senv, False),
             "frozen: nianbao demo": ([str(program), "demo"], fenv, False),
             "source: window first paint": ([*xvfb, python, "-c", APP_PROBE], senv, True),
             "frozen: window first paint": (

@@ -4,7 +4,7 @@ Builds (or reuses) N filled workbooks in bench/out/profile_N, then
 
 * times the phases of each file in a plain loop: ``read_workbook`` (open + parse + map to the
   spec), ``validate`` and ``Report.to_dict``;
-* runs ``desktop.cli.main(["check", DIR, "--json"])`` under cProfile (imports already done, spec
+* runs ``nianbao.desktop.cli.main(["check", DIR, "--json"])`` under cProfile (imports already done, spec
   caches cold, as in a fresh process) and prints the top functions by cumulative and own time.
 
     python bench/profile_check.py            # 50 files, top 15

@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     usage = rollup_usage()
     if usage is None:
         print(
-            "\n`python -m desktop rollup --help` failed: the rollup command is not available "
+            "\n`python -m nianbao rollup --help` failed: the rollup command is not available "
             "in this build, so only the floor is timed"
         )
     else:

@@ -6,7 +6,7 @@ sample workbook, then
 
 * times ``check --help`` and ``check FILE --json`` as fresh subprocesses (wall, start-up included),
   next to ``python -c pass`` as the interpreter's own floor;
-* runs ``desktop.cli.main(["check", FILE, "--json"])`` in a fresh interpreter and inspects
+* runs ``nianbao.desktop.cli.main(["check", FILE, "--json"])`` in a fresh interpreter and inspects
   ``sys.modules`` afterwards: which heavy modules and which third-party packages were imported;
 * runs the same command under ``-X importtime`` and prints the total import time and the
   biggest imports.
@@ -110,9 +110,9 @@ def main(argv: list[str] | None = None) -> int:
 
         commands = {
             "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
-            "python -m desktop --version": [sys.executable, "-m", "nianbao", "--version"],
-            "python -m desktop check --help": [sys.executable, "-m", "nianbao", "check", "--help"],
-            "python -m desktop check FILE --json": [
+            "python -m nianbao --version": [sys.executable, "-m", "nianbao", "--version"],
+            "python -m nianbao check --help": [sys.executable, "-m", "nianbao", "check", "--help"],
+            "python -m nianbao check FILE --json": [
                 sys.executable,
                 *("-m", "nianbao", "check", str(book), "--json"),
             ],
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = importtime(["check", str(book), "--json"])
         total_self = sum(r[0] for r in rows)
         print(
-            f"\n-X importtime of `python -m desktop check FILE --json`: {len(rows)} imports, "
+            f"\n-X importtime of `python -m nianbao check FILE --json`: {len(rows)} imports, "
             f"total import time {total_self / 1000:.1f} ms (sum of self times)"
         )
         by_package: dict[str, int] = defaultdict(int)

@@ -1,10 +1,11 @@
 """``nianbao import``: a published annual report read into a workbook of our format.
 
 The report comes as a Word file, a web page saved as .html, or text copied from a web page; the
-narrative readers turn it into paragraphs and tables (``narrative_docx``, ``narrative_text``).
+narrative readers turn it into paragraphs and tables (``converters.narrative_docx``,
+``converters.narrative_text``).
 The year comes from the request, else from the title or the statistics-period sentence; the
 workbook's format follows the year. The tables are matched with the official labels of whichever
-format they are in (``import_tables``) and taken over into the year's format where the two
+format they are in (``importer.tables``) and taken over into the year's format where the two
 agree; the narrative goes into the 正文 sheet, one cell per section (and per sub-heading of 一
 when the report has them). What the report does not show is left blank and stamped as unknown,
 so that the workbook can serve as last year's without its blanks counting as 0.

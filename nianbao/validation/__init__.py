@@ -1,4 +1,6 @@
-"""Validation: rules from the spec applied to a read workbook; findings and reports."""
+"""Validation: the rules of the spec applied to a read workbook (``engine``), the one finding
+record and the report (``findings``), the narrative checks (``narrative_*``, ``leftovers``), the
+numbers a workbook shows (``shown``), the text report and the annotated copy."""
 
 from .engine import validate
 from .findings import Finding, Report

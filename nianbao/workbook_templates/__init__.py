@@ -1,4 +1,6 @@
-"""The official formats as data, the template builder and the reader of filled workbooks.
+"""The official formats as data (``formats/*.toml``, read by ``loader`` into the types of
+``spec``), the template builder (``builder`` with ``styles``, ``layout``, ``formulas``,
+``checks``), and the reader of filled workbooks (``xlsx_reader``, ``reader``).
 
 The builder (and xlsxwriter behind it) is imported on first use only, so that checking a
 workbook starts quickly.

@@ -1,4 +1,5 @@
-"""The desktop app (PySide6). A thin shell: every action calls the same core functions as the CLI.
+"""The desktop app (PySide6). A thin shell: every action calls the same core functions as the CLI
+(``nianbao.services`` and the packages below it), never the CLI itself.
 
 ``nianbao-gui [文件...]`` or ``nianbao gui`` opens the main window.
 """

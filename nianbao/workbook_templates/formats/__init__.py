@@ -1,0 +1,1 @@
+"""The format files, one per format version: read by ``workbook_templates.loader``."""

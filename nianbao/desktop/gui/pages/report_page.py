@@ -1,4 +1,5 @@
-"""生成报告: workbook + narrative → Word, HTML and PDF, through the CLI's export_report."""
+"""生成报告: workbook + narrative → Word, HTML and PDF, through the core's ``export_report``
+(as ``nianbao export``)."""
 
 from __future__ import annotations
 
