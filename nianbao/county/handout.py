@@ -8,7 +8,6 @@ was; each file is then written atomically, so a cancel or a fault leaves only wh
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from nianbao.files import (
     unit_file_stem,
     workbook_name,
 )
+from nianbao.jobs import IsCancelled, Progress
 from nianbao.workbook_templates.loader import load_spec, spec_for_year
 from nianbao.workbook_templates.spec import FormatSpec
 
@@ -31,9 +31,6 @@ if TYPE_CHECKING:
 LIST_NAME = "下发清单.xlsx"
 LIST_HEADER = ("序号", "单位名称", "单位类型", "填报表文件", "正文模板文件", "报告年度", "格式版本")
 SHOWN_NAMES = 5
-
-Progress = Callable[[float, str], None]
-CancelCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,7 @@ def handout(
     narrative: bool = True,
     force: bool = False,
     progress: Progress | None = None,
-    cancelled: CancelCheck | None = None,
+    cancelled: IsCancelled | None = None,
 ) -> list[HandoutFile]:
     """Write each roster unit's stamped workbook (and narrative template) and the 下发清单 into
     ``folder``; return what was written per unit."""

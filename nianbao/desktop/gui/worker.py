@@ -16,13 +16,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from nianbao.applog import log_internal
+from nianbao.applog import record_fault
 from nianbao.errors import Cancelled, NianbaoError
+from nianbao.jobs import IsCancelled, Progress
 
 log = logging.getLogger("nianbao")
 
-Progress = Callable[[float, str], None]
-IsCancelled = Callable[[], bool]
 Work = Callable[[Progress, IsCancelled], Any]
 
 
@@ -37,16 +36,11 @@ class Failure:
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> Failure:
+        """Return the failure for an error of the user's data, or a logged fault of ours."""
         if isinstance(exc, NianbaoError):
             return cls(exc.message, exc.action)
-        path = log_internal(exc)
-        where = f"详细信息已记录在 {path}。" if path else ""
-        return cls(
-            f"年报助手内部出错（{type(exc).__name__}）。{where}",
-            "请把这条信息和所用文件发给维护人员；已打开的其他文件不受影响。",
-            internal=True,
-            log_file=str(path or ""),
-        )
+        fault = record_fault(exc)
+        return cls(fault.message, fault.action, internal=True, log_file=str(fault.log or ""))
 
 
 class Job(QThread):
