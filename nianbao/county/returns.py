@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nianbao.errors import OutputExistsError, UsageError
 from nianbao.files import atomic_output, unit_annotated_name
+from nianbao.workbook_templates.spec import Severity
 
 from .model import RollupResult, Status, UnitEntry
 
@@ -77,7 +78,7 @@ def _problems(unit: UnitEntry) -> tuple[str, str]:
     if unit.file is None or report is None:
         reason = unit.others[0].reason if unit.others else ""
         return reason, _ACTIONS.get(unit.status, "")
-    errors = [f for f in report.sorted_findings() if f.severity == "error"]
+    errors = [f for f in report.sorted_findings() if f.severity == Severity.ERROR]
     lines, actions = [], []
     for f in errors[:MAX_LISTED]:
         where = f"{f.where} " if f.where else ""

@@ -16,7 +16,7 @@ from nianbao.workbook_templates.spec import FormatSpec, Severity
 
 from .findings import Report
 
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 COMMENT_AUTHOR = "年报助手"
 
 

@@ -16,7 +16,7 @@ CELLS_LISTED = 60
 def _severity_labels() -> dict[str, str]:
     for spec in available_formats().values():
         return spec.severity_labels
-    return {"error": "error", "warning": "warning", "info": "info"}
+    return {s: s.value for s in Severity}
 
 
 def summary_line(report: Report) -> str:

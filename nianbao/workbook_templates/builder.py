@@ -30,7 +30,7 @@ from .compute import computed_cells, input_keys, recompute, rule_instances
 from .formulas import input_rects, sum_formula, terms_expr
 from .loader import load_spec, spec_for_year
 from .reference_sheet import Reference, write_reference
-from .spec import CellKey, FormatSpec, TableSpec
+from .spec import CellKey, FormatSpec, Severity, TableSpec
 from .stamp import PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, encode_unknown
 from .styles import make_formats
 
@@ -588,7 +588,7 @@ class _Builder:
         ws.write_string(r, 1, line.rule_id, fm.check_number)
         ws.write_string(r, 2, line.text, fm.check_text)
         num_ref = L.a1(r, L.CHECK_NUMBER_COL)
-        mark_other = FAIL_MARK if line.severity == "error" else WARN_MARK
+        mark_other = FAIL_MARK if line.severity == Severity.ERROR else WARN_MARK
         mark = f'IF({num_ref}=0,"{PASS_MARK}","{mark_other}")'
         ws.write_formula(r, L.CHECK_MARK_COL, mark, fm.check_result, line.mark)
         cached = line.number if isinstance(line.number, str) else _number(line.number)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from .compute import ZERO, RuleInstance, input_keys, recompute, rule_instances
 from .formulas import input_rects, range_ref, sum_formula, terms_expr
 from .layout import info_ref
-from .spec import CellKey, FormatSpec, RuleKind
+from .spec import CellKey, FormatSpec, RuleKind, Severity
 
 PASS_MARK = "✓"
 FAIL_MARK = "✗"
@@ -26,7 +26,7 @@ ERROR_TEXT = "?"
 @dataclass(frozen=True)
 class CheckLine:
     rule_id: str
-    severity: str
+    severity: Severity
     text: str
     action: str
     number_formula: str
@@ -38,7 +38,7 @@ class CheckLine:
     def mark(self) -> str:
         if self.number == 0:
             return PASS_MARK
-        return FAIL_MARK if self.severity == "error" else WARN_MARK
+        return FAIL_MARK if self.severity == Severity.ERROR else WARN_MARK
 
 
 def format_number(value: Decimal | int | float) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from .spec import Status
+
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
 
@@ -26,18 +28,18 @@ WARN_FILL = "#FFEB9C"
 WARN_FONT = "#9C5700"
 MISSING_FILL = "#D9D9D9"
 
-# The colour of each rollup status on the 汇总情况 sheet (codes as in spec.STATUS_CODES).
+# The colour of each rollup status on the 汇总情况 sheet (spec.Status).
 STATUS_COLOURS = {
-    "passed": (PASS_FILL, PASS_FONT),
-    "warnings": (WARN_FILL, WARN_FONT),
-    "errors": (FAIL_FILL, FAIL_FONT),
-    "empty": (WARN_FILL, WARN_FONT),
-    "duplicate": (WARN_FILL, WARN_FONT),
-    "wrong_year": (FAIL_FILL, FAIL_FONT),
-    "wrong_format": (FAIL_FILL, FAIL_FONT),
-    "unreadable": (FAIL_FILL, FAIL_FONT),
-    "foreign": (FAIL_FILL, FAIL_FONT),
-    "missing": (MISSING_FILL, "#000000"),
+    Status.PASSED: (PASS_FILL, PASS_FONT),
+    Status.WARNINGS: (WARN_FILL, WARN_FONT),
+    Status.ERRORS: (FAIL_FILL, FAIL_FONT),
+    Status.EMPTY: (WARN_FILL, WARN_FONT),
+    Status.DUPLICATE: (WARN_FILL, WARN_FONT),
+    Status.WRONG_YEAR: (FAIL_FILL, FAIL_FONT),
+    Status.WRONG_FORMAT: (FAIL_FILL, FAIL_FONT),
+    Status.UNREADABLE: (FAIL_FILL, FAIL_FONT),
+    Status.FOREIGN: (FAIL_FILL, FAIL_FONT),
+    Status.MISSING: (MISSING_FILL, "#000000"),
 }
 
 # Number formats of the value types (see VALUE_TYPES in spec.py).
