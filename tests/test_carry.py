@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from nianbao.validation import validate
+from nianbao.validation.carry import carry_forward, carry_instances, describe
 from nianbao.workbook_templates import build_template, read_workbook
 from nianbao.workbook_templates import layout as L
-from nianbao.workbook_templates.carry import carry_forward, carry_instances, describe
 from nianbao.workbook_templates.checks import FAIL_MARK, check_lines
 from nianbao.workbook_templates.compute import computed_cells
 from nianbao.workbook_templates.loader import FORMATS_DIR, load_spec, parse_spec
@@ -319,7 +319,7 @@ def _imported_2019_tables(tmp_path: Path) -> Path:
 
 
 def test_imported_unknown_cells_are_not_read_as_zero(tmp_path):
-    from nianbao.workbook_templates.carry import previous_values
+    from nianbao.validation.carry import previous_values
 
     wb = read_workbook(_imported_2019_tables(tmp_path))
     assert wb.stamp.is_imported and wb.stamp.source == "2024.txt"

@@ -69,7 +69,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _print_carry(spec, carry, previous: Path) -> None:
-    from nianbao.workbook_templates.carry import describe
+    from nianbao.validation.carry import describe
 
     if carry.cells:
         print(f"已按上年填报表预填（{previous.name}），预填的数字仍可修改：")

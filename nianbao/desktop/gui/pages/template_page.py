@@ -40,7 +40,7 @@ from ..page import Page, page_header
 from ..widgets import PathField
 
 if TYPE_CHECKING:
-    from nianbao.workbook_templates.carry import Carry
+    from nianbao.validation.carry import Carry
     from nianbao.workbook_templates.reader import FilledWorkbook
 
     from ..window import MainWindow
@@ -324,7 +324,7 @@ class TemplatePage(Page):
 
     def _show_previous(self) -> None:
         """Say what last year's workbook pre-fills (or would, once one is chosen)."""
-        from nianbao.workbook_templates.carry import carried_rows, carry_forward, describe
+        from nianbao.validation.carry import carried_rows, carry_forward, describe
 
         spec = self.spec()
         if self.previous_field.path() is None:
@@ -421,8 +421,8 @@ class TemplatePage(Page):
 
         def work(progress, cancelled):
             from nianbao.services.template import make_template
+            from nianbao.validation.carry import describe
             from nianbao.workbook_templates.builder import TemplateRequest
-            from nianbao.workbook_templates.carry import describe
 
             made = make_template(
                 workbook,

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from .checks import format_number, instance_args, render
-from .compute import (
+from nianbao.workbook_templates.checks import format_number, instance_args, render
+from nianbao.workbook_templates.compute import (
     ZERO,
     RuleInstance,
     input_keys,
@@ -28,10 +28,10 @@ from .compute import (
     recompute,
     rule_instances,
 )
-from .reader import FilledWorkbook
-from .reference_sheet import Reference
-from .spec import CellKey, FormatSpec
-from .values import normalize_label
+from nianbao.workbook_templates.reader import FilledWorkbook
+from nianbao.workbook_templates.reference_sheet import Reference
+from nianbao.workbook_templates.spec import CellKey, FormatSpec
+from nianbao.workbook_templates.values import normalize_label
 
 
 @dataclass(frozen=True)
