@@ -80,7 +80,7 @@ def _print_carry(spec, carry, previous: Path) -> None:
     else:
         print(f"没有按上年填报表 {previous.name} 预填数字：")
     for note in carry.notes:
-        print(f"  [{spec.severity_labels[note.severity]}] {note.message}{note.action}")
+        print(f"  [{spec.severity_labels[note.severity]}] {note.message}")
 
 
 # -- check ------------------------------------------------------------------------------------

@@ -92,17 +92,25 @@ class RuleKind(StrEnum):
     SUMMARY_LINK = "summary_link"
     SUMMARY_PARTS = "summary_parts"
     SUMMARY_PART_VALUE = "summary_part_value"
-    # Notes of the carry-forward (``carry``): last year's workbook of the wrong year, a cell
-    # its format lacks, an unreadable table, a blank cell carried as 0.
+    # Notes of the carry-forward (``validation.carry``): last year's workbook of the wrong year,
+    # a cell its format lacks, an unreadable table, a blank cell carried as 0, cells a workbook
+    # imported from a published report does not know.
     CARRY_YEAR = "carry_year"
     CARRY_MISSING = "carry_missing"
     CARRY_UNREADABLE = "carry_unreadable"
     CARRY_BLANK = "carry_blank"
+    CARRY_UNKNOWN = "carry_unknown"
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
 CARRY_KINDS = frozenset(
-    {RuleKind.CARRY_YEAR, RuleKind.CARRY_MISSING, RuleKind.CARRY_UNREADABLE, RuleKind.CARRY_BLANK}
+    {
+        RuleKind.CARRY_YEAR,
+        RuleKind.CARRY_MISSING,
+        RuleKind.CARRY_UNREADABLE,
+        RuleKind.CARRY_BLANK,
+        RuleKind.CARRY_UNKNOWN,
+    }
 )
 
 # Named arguments a message, action or check template may use.
@@ -487,12 +495,10 @@ class ReferenceText:
 @dataclass(frozen=True)
 class ImportText:
     """What ``nianbao import`` needs beyond the official labels: spellings of labels seen in
-    published tables (official label -> aliases), and the wording of the note a carry gives for
-    a cell that an imported workbook does not know."""
+    published tables (official label -> aliases), and the {column} of the carry's C-UNKNOWN
+    note (rule kind ``carry_unknown``) when no column of a row is known."""
 
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    carry_unknown: str = ""  # {table} {row} {column}
-    carry_unknown_action: str = ""
     all_columns: str = ""  # {column} when every column of the row is unknown
 
 
