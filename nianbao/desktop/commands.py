@@ -17,7 +17,7 @@ from nianbao.services.checking import (
     collect_inputs,
     is_internal,
 )
-from nianbao.validation import Report
+from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import render_batch_summary, render_report, summary_line
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.spec import Severity
@@ -165,10 +165,11 @@ def _export_paths(args: argparse.Namespace, workbook: Path):
     return docx, extra(args.html, ".html"), extra(args.pdf, ".pdf")
 
 
-def _print_notes(notes) -> None:
+def _print_notes(notes: list[Finding]) -> None:
+    """Print the narrative's notes, one a line: ``[注意] text action``."""
     labels = {Severity.ERROR: "问题", Severity.WARNING: "注意", Severity.INFO: "说明"}
     for note in notes:
-        line = f"  [{labels[note.severity]}] {note.message}"
+        line = f"  [{labels[note.severity]}] {note.text}"
         print(line + (f" {note.action}" if note.action else ""))
 
 

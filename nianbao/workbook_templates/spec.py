@@ -100,6 +100,26 @@ class RuleKind(StrEnum):
     CARRY_UNREADABLE = "carry_unreadable"
     CARRY_BLANK = "carry_blank"
     CARRY_UNKNOWN = "carry_unknown"
+    # Notes of reading the narrative (``converters``): what the section splitter kept as text,
+    # dropped or skipped, and what composing the report used or left out. D-EMPTY (a part with
+    # nothing in it) is an error: it refuses a final export.
+    READING_HEADING = "reading_heading"
+    READING_ORDER = "reading_order"
+    READING_MORE_HEADINGS = "reading_more_headings"
+    READING_EMPTY_SUBHEAD = "reading_empty_subhead"
+    READING_GUIDANCE = "reading_guidance"
+    READING_TABLE_REPLACED = "reading_table_replaced"
+    READING_TABLE_OPENING = "reading_table_opening"
+    READING_IMAGE_OPENING = "reading_image_opening"
+    READING_TABLE = "reading_table"
+    READING_IMAGE = "reading_image"
+    READING_NO_SECTION = "reading_no_section"
+    READING_MISSING = "reading_missing"
+    READING_PREAMBLE = "reading_preamble"
+    READING_OPENING = "reading_opening"
+    READING_SIGNATURE = "reading_signature"
+    READING_EMPTY = "reading_empty"
+    READING_FILE = "reading_file"
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
@@ -143,6 +163,13 @@ MESSAGE_ARGS = frozenset(
         "topics",
         "kind",
         "ratio",
+        "paragraph",  # a paragraph's number in the narrative ("第{paragraph}段")
+        "count",
+        "amount",  # " 3 个" before a noun, or "" for one
+        "names",
+        "heading",  # a section's heading as written in the report ("一、总体情况")
+        "source",  # where the narrative was read from: a file name or the 正文 sheet's name
+        "file",
     }
 )
 
@@ -275,6 +302,11 @@ class SectionSpec:
     title: str
     table: str
     synonyms: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        """Return the section's heading as the report prints it: "一、总体情况"."""
+        return f"{self.number}、{self.title}"
 
 
 @dataclass(frozen=True)
