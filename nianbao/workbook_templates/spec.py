@@ -120,6 +120,10 @@ class RuleKind(StrEnum):
     READING_SIGNATURE = "reading_signature"
     READING_EMPTY = "reading_empty"
     READING_FILE = "reading_file"
+    # A side input of a check (the 校验 page) that could not be read: last year's workbook, the
+    # narrative. The check goes on without it; {detail}/{advice} are the reader's own words.
+    INPUT_PREVIOUS = "input_previous"
+    INPUT_NARRATIVE = "input_narrative"
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
@@ -170,6 +174,7 @@ MESSAGE_ARGS = frozenset(
         "heading",  # a section's heading as written in the report ("一、总体情况")
         "source",  # where the narrative was read from: a file name or the 正文 sheet's name
         "file",
+        "advice",  # what to do, in the words of the error a reader raised ({detail}: what)
     }
 )
 
