@@ -124,6 +124,18 @@ class RuleKind(StrEnum):
     # narrative. The check goes on without it; {detail}/{advice} are the reader's own words.
     INPUT_PREVIOUS = "input_previous"
     INPUT_NARRATIVE = "input_narrative"
+    # Notes and problems of importing a published report (``nianbao import``): the unit or the
+    # year found where they were not looked for first, no section heading; table cells that could
+    # not be read, and printed totals that do not add up.
+    IMPORT_NO_UNIT = "import_no_unit"
+    IMPORT_YEAR_OPTION = "import_year_option"
+    IMPORT_YEAR_PERIOD = "import_year_period"
+    IMPORT_NO_SECTION = "import_no_section"
+    IMPORT_STRAY = "import_stray"
+    IMPORT_AMBIGUOUS = "import_ambiguous"
+    IMPORT_SHORT_ROW = "import_short_row"
+    IMPORT_NOT_NUMBER = "import_not_number"
+    IMPORT_TOTAL = "import_total"
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
@@ -175,6 +187,7 @@ MESSAGE_ARGS = frozenset(
         "source",  # where the narrative was read from: a file name or the 正文 sheet's name
         "file",
         "advice",  # what to do, in the words of the error a reader raised ({detail}: what)
+        "label",  # a text cell's label on the 正文 sheet
     }
 )
 
