@@ -139,6 +139,9 @@ class RuleKind(StrEnum):
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
+# Kinds the program words a fact by: each needs a rule in every format file, or the fact would
+# go unsaid (the loader checks it).
+WORDED_KINDS = frozenset(RuleKind) - COMPUTED_KINDS
 CARRY_KINDS = frozenset(
     {
         RuleKind.CARRY_YEAR,
