@@ -13,16 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.validation import validate
+from nianbao.validation import Finding, validate
+from nianbao.validation.carry import carry_forward, carry_instances, describe
 from nianbao.workbook_templates import build_template, read_workbook
 from nianbao.workbook_templates import layout as L
-from nianbao.workbook_templates.carry import carry_forward, carry_instances, describe
 from nianbao.workbook_templates.checks import FAIL_MARK, check_lines
 from nianbao.workbook_templates.compute import computed_cells
 from nianbao.workbook_templates.loader import FORMATS_DIR, load_spec, parse_spec
 from nianbao.workbook_templates.sample import sample_request
-from nianbao.workbook_templates.spec import CellKey
+from nianbao.workbook_templates.spec import CellKey, Severity
 
+from .spec_edit import spec_with_rule
 from .workbook_edit import edit_workbook
 
 COLUMNS = ("c1", "c2", "c3", "c4", "c5", "c6")
@@ -147,7 +148,7 @@ def test_previous_of_other_unit_is_carried_with_the_cross_year_unit_warning(last
     assert len(result.values) == 6
     (note,) = result.notes
     assert note.rule == "X-UNIT" and "青禾镇人民政府" in note.message
-    assert note.message == load_spec("2021").rule("X-UNIT").message.format(
+    assert note.text == load_spec("2021").rule("X-UNIT").message.format(
         actual="青禾镇人民政府", expected="白云镇人民政府"
     )
 
@@ -174,6 +175,78 @@ def test_unreadable_table_last_year_is_reported_once(build, tmp_path):
     assert result.values == {}
     (note,) = result.notes
     assert note.rule == "C-UNREADABLE" and "表三" in note.message
+
+
+# -- every note is a finding of a rule of the spec ---------------------------------------------
+
+
+def _wrong_year(build, tmp_path):
+    previous = read_workbook(build(last_year_request(2023), "2023.xlsx"))
+    return load_spec("2021"), previous, 2025, "青禾镇人民政府"
+
+
+def _cell_the_other_format_lacks(build, tmp_path):
+    previous = read_workbook(build(as_2019_format(last_year_request(2020)), "2020.xlsx"))
+    return spec_carrying("r3_6_1"), previous, 2021, previous.unit
+
+
+def _unreadable_table(build, tmp_path):
+    spec = load_spec("2021")
+    table = spec.table("t3")
+    cell = next(c for c in L.table_layout(table).labels if c.text == table.row("r4").label)
+    label = f"{table.sheet}!{L.a1(cell.row, cell.col)}"
+    source = build(last_year_request(), "last.xlsx")
+    return (
+        spec,
+        read_workbook(edit_workbook(source, tmp_path / "moved.xlsx", {label: "四"})),
+        2025,
+        "",
+    )
+
+
+def _blank_cell(build, tmp_path):
+    path = build(last_year_request(), values={K("t3", "r4", "c3"): None, K("t3", "r1", "c3"): 0})
+    return load_spec("2021"), read_workbook(path), 2025, ""
+
+
+def _other_unit(build, tmp_path):
+    return load_spec("2021"), read_workbook(build(last_year_request())), 2025, "白云镇人民政府"
+
+
+def _imported_without_tables(build, tmp_path):
+    from nianbao.importer.report import ImportRequest, import_report
+
+    from .test_import import SEED_004
+
+    out = tmp_path / "imported-2024.xlsx"
+    import_report(ImportRequest(source=SEED_004, output=out))
+    return load_spec("2021"), read_workbook(out), 2025, ""
+
+
+@pytest.mark.parametrize(
+    ("make", "rule", "severity"),
+    [
+        pytest.param(_wrong_year, "C-YEAR", "warning", id="previous-of-wrong-year"),
+        pytest.param(_cell_the_other_format_lacks, "C-MISSING", "info", id="cell-format-lacks"),
+        pytest.param(_unreadable_table, "C-UNREADABLE", "warning", id="table-not-read"),
+        pytest.param(_blank_cell, "C-BLANK", "warning", id="blank-carried-as-0"),
+        pytest.param(_other_unit, "X-UNIT", "warning", id="other-unit"),
+        pytest.param(_imported_without_tables, "C-UNKNOWN", "info", id="imported-cell-unknown"),
+    ],
+)
+def test_each_carry_note_is_a_finding_of_its_rule(make, rule, severity, build, tmp_path):
+    spec, previous, year, unit = make(build, tmp_path)
+    notes = carry_forward(spec, previous, year=year, unit=unit).notes
+    assert notes and {(n.rule, n.severity) for n in notes} == {(rule, severity)}
+    assert all(isinstance(n, Finding) and n.text and n.action for n in notes)
+    assert spec.rule(rule).severity == severity
+
+
+def test_a_carry_notes_severity_is_the_format_files(build):
+    path = build(last_year_request(), values={K("t3", "r4", "c3"): None, K("t3", "r1", "c3"): 0})
+    spec = spec_with_rule("2021", "C-BLANK", severity="error")
+    (note,) = carry_forward(spec, read_workbook(path), year=2025, unit="").notes
+    assert (note.rule, note.severity) == ("C-BLANK", Severity.ERROR)
 
 
 def test_describe_names_rows_and_columns_with_the_values(last_year):
@@ -319,7 +392,7 @@ def _imported_2019_tables(tmp_path: Path) -> Path:
 
 
 def test_imported_unknown_cells_are_not_read_as_zero(tmp_path):
-    from nianbao.workbook_templates.carry import previous_values
+    from nianbao.validation.carry import previous_values
 
     wb = read_workbook(_imported_2019_tables(tmp_path))
     assert wb.stamp.is_imported and wb.stamp.source == "2024.txt"

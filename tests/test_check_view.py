@@ -31,6 +31,7 @@ from nianbao.desktop.viewmodels.check import (
     group_findings,
     highlight,
     nothing_selected_html,
+    problem_title,
     run_check,
     severity_choices,
     severity_labels,
@@ -90,6 +91,46 @@ def test_side_inputs_that_cannot_be_read_do_not_stop_the_check(broken_path, tmp_
     (previous, narrative) = result.problems
     assert previous.message.startswith("上年填报表读不了：") and "跨年度" in previous.action
     assert narrative.message.startswith("正文读不了：") and "没有检查正文" in narrative.action
+
+
+@pytest.mark.parametrize(
+    ("previous", "narrative", "rule", "title", "skipped"),
+    [
+        pytest.param("上年.xlsx", None, "I-PREVIOUS", "上年填报表读不了", "跨年度", id="previous"),
+        pytest.param(
+            None, "正文.docx", "I-NARRATIVE", "正文读不了", "没有检查正文", id="narrative"
+        ),
+    ],
+)
+def test_each_side_input_problem_is_a_finding_of_its_rule(
+    broken_path, tmp_path, spec2021, previous, narrative, rule, title, skipped
+):
+    bad_previous = tmp_path / "上年.xlsx"
+    bad_previous.write_bytes(b"PK\x03\x04garbage")
+    inputs = CheckInputs(
+        broken_path,
+        bad_previous if previous else None,
+        tmp_path / narrative if narrative else None,  # not there: it cannot be read
+    )
+    result = run_check(inputs)
+    (problem,) = result.problems
+    assert isinstance(problem, Finding)
+    assert (
+        (problem.rule, problem.severity)
+        == (rule, "warning")
+        == (rule, spec2021.rule(rule).severity)
+    )
+    assert problem_title(problem, result.spec) == title
+    assert problem.text.startswith(f"{title}：") and skipped in problem.action
+
+
+def test_a_side_input_problem_of_an_unreadable_workbook_is_worded_too(tmp_path):
+    unreadable = tmp_path / "坏.xlsx"
+    unreadable.write_bytes(b"PK\x03\x04garbage")
+    result = run_check(CheckInputs(unreadable, unreadable))
+    (problem,) = result.problems
+    assert result.spec is None and problem.rule == "I-PREVIOUS"
+    assert problem_title(problem, result.spec) == "上年填报表读不了"
 
 
 def test_an_unreadable_workbook_is_a_result_not_an_exception(tmp_path):

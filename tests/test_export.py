@@ -18,6 +18,7 @@ from nianbao.converters.narrative import read_narrative
 from nianbao.converters.narrative_template import write_narrative_template
 from nianbao.converters.word_styles import FontSet
 from nianbao.errors import ExportError, OutputExistsError
+from nianbao.validation import Finding
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.compute import input_keys, recompute
 from nianbao.workbook_templates.spec import CellKey
@@ -374,6 +375,16 @@ def test_empty_required_section_refuses_the_export(tmp_path, sample_path):
             ExportRequest(workbook=sample_path, docx=tmp_path / "r.docx", narrative=narrative)
         )
     assert any("五、存在的主要问题及改进情况" in n.message for n in info.value.notes)
+
+
+def test_a_narrative_file_over_the_text_sheet_is_a_d_file_note(tmp_path, sample_path, spec2021):
+    narrative = _narrative(tmp_path, "全年主动公开政府信息326条。")
+    result = export_report(
+        ExportRequest(workbook=sample_path, html=tmp_path / "r.html", narrative=narrative)
+    )
+    (used,) = [n for n in result.notes if n.rule == "D-FILE"]
+    assert isinstance(used, Finding) and used.severity == spec2021.rule("D-FILE").severity == "info"
+    assert used.text == f"正文取自 正文.txt；填报表「{spec2021.sheets.text}」表中的文字未使用。"
 
 
 def test_web_page_junk_before_section_one_is_left_out_with_a_note(tmp_path, sample_path):

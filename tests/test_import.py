@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,13 +14,15 @@ import pytest
 
 from nianbao.errors import NianbaoError, OutputExistsError
 from nianbao.importer.report import ImportRequest, import_report
-from nianbao.validation import validate
+from nianbao.importer.tables import SourceTable, read_tables
+from nianbao.validation import Finding, validate
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.compute import input_keys
-from nianbao.workbook_templates.loader import load_spec
-from nianbao.workbook_templates.spec import CellKey
+from nianbao.workbook_templates.loader import FORMATS_DIR, load_spec, parse_spec
+from nianbao.workbook_templates.spec import CellKey, Severity
 
 from .conftest import SEEDS
+from .spec_edit import spec_with_rule
 from .workbook_edit import edit_workbook
 
 REPO = Path(__file__).resolve().parent.parent
@@ -201,7 +204,7 @@ def test_text_without_section_headings_is_kept_whole(tmp_path):
     result = run_import(seed_000, tmp_path / "x.xlsx", year=2025)
     texts = read_workbook(tmp_path / "x.xlsx").texts
     assert texts["s1_intro"] == seed_000.read_text(encoding="utf-8").strip()
-    assert any("没有找到" in n and "章节标题" in n for n in result.notes)
+    assert any("没有找到" in n.message and "章节标题" in n.message for n in result.notes)
 
 
 # -- .docx and .html ----------------------------------------------------------------------------
@@ -506,7 +509,7 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path):
 def test_year_option_wins_over_the_title(tmp_path):
     result = run_import(SEED_004, tmp_path / "x.xlsx", year=2023)
     assert (result.year, result.year_from) == (2023, "option")
-    assert "标题中的年度为 2024，按 --year 取 2023。" in result.notes
+    assert "标题中的年度为 2024，按 --year 取 2023。" in [n.message for n in result.notes]
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -621,3 +624,109 @@ def test_year_from_the_statistics_period_sentence_in_chinese_numerals(tmp_path):
     )
     result = run_import(source, tmp_path / "out.xlsx")
     assert (result.year, result.year_from) == (2024, "period")
+
+
+# -- every note and problem is a finding of an IM- rule --------------------------------------------
+
+TITLE_2024 = "青禾镇人民政府2024年政府信息公开工作年度报告"
+PERIOD_2024 = "本报告所列数据的统计期限自2024年1月1日起至2024年12月31日止。"
+PERIOD_2023 = "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。"
+BODY = ("一、总体情况", "无。", "二、主动公开政府信息情况")
+WRONG_TOTAL = {**T3_SMALL, "（七）总计": (9, 1, 0, 0, 0, 0, 10)}  # its items add up to 3 … 4
+T3_WRONG_TOTAL = [" | ".join(row) + " |" for row in _t3_rows(load_spec("2021"), WRONG_TOTAL)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "options", "where", "rule", "severity"),
+    [
+        pytest.param([PERIOD_2024, *BODY], {}, "notes", "IM-UNIT", "warning", id="no-unit"),
+        pytest.param(
+            [TITLE_2024, *BODY],
+            {"year": 2023},
+            "notes",
+            "IM-YEAR-OPTION",
+            "info",
+            id="year-option-over-title",
+        ),
+        pytest.param(
+            [TITLE_2024, PERIOD_2023, *BODY],
+            {},
+            "notes",
+            "IM-YEAR-PERIOD",
+            "warning",
+            id="title-and-period-differ",
+        ),
+        pytest.param(
+            [TITLE_2024, "全年主动公开信息50条。"],
+            {},
+            "notes",
+            "IM-NO-SECTION",
+            "warning",
+            id="no-section-heading",
+        ),
+        pytest.param(
+            [TITLE_2024, *BODY, "行政许可 | 31 | 另表统计 |"],
+            {},
+            "problems",
+            "IM-STRAY",
+            "warning",
+            id="stray-cell",
+        ),
+        pytest.param(
+            [TITLE_2024, *BODY, "行政许可 |"],
+            {},
+            "problems",
+            "IM-SHORT-ROW",
+            "warning",
+            id="row-without-its-numbers",
+        ),
+        pytest.param(
+            [TITLE_2024, *BODY, "行政许可 | 很多 |"],
+            {},
+            "problems",
+            "IM-NOT-NUMBER",
+            "warning",
+            id="not-a-number",
+        ),
+        pytest.param(
+            [TITLE_2024, *BODY[:2], "三、收到和处理政府信息公开申请情况", *T3_WRONG_TOTAL],
+            {},
+            "problems",
+            "IM-TOTAL",
+            "warning",
+            id="printed-total-differs",
+        ),
+    ],
+)
+def test_each_import_note_is_a_finding_of_its_rule(
+    tmp_path, spec2021, lines, options, where, rule, severity
+):
+    source = tmp_path / "年报.txt"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    result = run_import(source, tmp_path / "out.xlsx", **options)
+    found = getattr(result, where)
+    assert all(isinstance(f, Finding) for f in (*result.notes, *result.problems))
+    assert (rule, severity) in {(f.rule, f.severity) for f in found}
+    assert spec2021.rule(rule).severity == severity
+
+
+def _spec_with_alias(label: str, alias: str):
+    """Return the 2021 spec from a copy of its format file in which ``alias`` also names the
+    row ``label``."""
+    data = tomllib.loads((FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8"))
+    data["import"]["aliases"][label] = [alias]
+    return parse_spec(data, "format_2021.toml (changed copy)")
+
+
+def test_a_label_of_two_rows_is_an_im_ambiguous_problem():
+    spec = _spec_with_alias("行政处罚", "行政许可")  # 行政许可 now starts two rows
+    problems = read_tables(spec, [SourceTable(("行政许可", "31"))]).problems
+    assert [p.rule for p in problems] == ["IM-AMBIGUOUS", "IM-STRAY"]  # its number stays unread
+    assert problems[0].severity == "warning" == spec.rule("IM-AMBIGUOUS").severity
+    assert problems[0].text == "「行政许可」可能是几行中的任何一行，没有读取这一行"
+
+
+def test_an_import_problems_severity_is_the_format_files():
+    spec = spec_with_rule("2021", "IM-NOT-NUMBER", severity="error")
+    (problem,) = read_tables(spec, [SourceTable(("行政许可", "很多"))]).problems
+    assert (problem.rule, problem.severity) == ("IM-NOT-NUMBER", Severity.ERROR)

@@ -26,11 +26,15 @@ from nianbao.converters.narrative import (
     narrative_from_workbook,
     read_narrative,
 )
+from nianbao.converters.narrative_common import IMAGE_MARKER, TABLE_MARKER
 from nianbao.converters.narrative_docx import _format_number
 from nianbao.errors import NarrativeError
-from nianbao.workbook_templates import read_workbook
+from nianbao.validation import Finding
+from nianbao.workbook_templates import load_spec, read_workbook
+from nianbao.workbook_templates.spec import Severity
 
 from .conftest import SEEDS
+from .spec_edit import spec_with_rule
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ALL = ["s1", "s2", "s3", "s4", "s5", "s6"]
@@ -45,7 +49,8 @@ def texts(paragraphs: list[Paragraph]) -> list[str]:
 
 
 def notes(narrative: Narrative, severity: str) -> list[str]:
-    return [n.message for n in narrative.notes if n.severity == severity]
+    """Return the sentences (without the action) of the notes of one severity."""
+    return [n.text for n in narrative.notes if n.severity == severity]
 
 
 def split(spec, *lines: str) -> Narrative:
@@ -327,6 +332,100 @@ def test_empty_input_is_empty(spec2021):
 
 
 # ---------------------------------------------------------------------------------------------
+# Every note of the splitter and of composing is a finding of a D- rule of the format
+
+
+TABLE = Paragraph.plain("", TABLE_MARKER)
+IMAGE = Paragraph.plain("", IMAGE_MARKER)
+ONE = "一、总体情况"
+TWO = "二、主动公开政府信息情况"
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize(
+    ("paragraphs", "rule", "severity"),
+    [
+        pytest.param([ONE, "正文。", "七、改进措施"], "D-HEADING", "warning", id="not-a-heading"),
+        pytest.param([ONE, "正文。", ONE], "D-ORDER", "warning", id="heading-out-of-order"),
+        pytest.param([ONE, *["正文。", ONE] * 30], "D-HEADING-MORE", "warning", id="many"),
+        pytest.param(
+            [ONE, "（一）主动公开", "（二）依申请公开", "正文。"],
+            "D-SUBHEAD",
+            "info",
+            id="empty-subhead",
+        ),
+        pytest.param(
+            [ONE, "【写作提示：写好后删除本段。】", "正文。"], "D-GUIDANCE", "info", id="guidance"
+        ),
+        pytest.param([ONE, "正文。", TWO, TABLE], "D-TABLE-REPLACED", "info", id="table-replaced"),
+        pytest.param([TABLE, ONE], "D-TABLE-OPENING", "info", id="table-before-the-sections"),
+        pytest.param([IMAGE, ONE], "D-IMAGE-OPENING", "info", id="image-before-the-sections"),
+        pytest.param([ONE, TABLE, "正文。"], "D-TABLE", "warning", id="table-in-a-section"),
+        pytest.param([ONE, IMAGE, "正文。"], "D-IMAGE", "warning", id="image-in-a-section"),
+        pytest.param(["正文。"], "D-NO-SECTION", "warning", id="no-section-found"),
+        pytest.param([ONE, "正文。"], "D-MISSING", "info", id="some-sections-missing"),
+    ],
+)
+def test_each_reading_note_is_a_finding_of_its_rule(paragraphs, rule, severity, version):
+    spec = load_spec(version)
+    given = [p if isinstance(p, Paragraph) else Paragraph.plain(p) for p in paragraphs]
+    n = narrative_from_paragraphs(given, spec, "test")
+    assert all(isinstance(note, Finding) for note in n.notes)
+    assert (rule, severity) in {(note.rule, note.severity) for note in n.notes}
+    assert spec.rule(rule).severity == severity
+
+
+def _compose_notes(wb, *lines: str) -> list[Finding]:
+    from nianbao.converters.compose import compose_report
+
+    narrative = narrative_from_paragraphs([Paragraph.plain(t) for t in lines], wb.spec, "正文.txt")
+    return compose_report(wb, narrative)[1]
+
+
+SECTIONS = [
+    *(ONE, "正文。", TWO, "正文。"),
+    *("三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"),
+    *("五、存在的主要问题及改进情况", "问题。", "六、其他需要报告的事项", "无。"),
+]  # every section written (三 and 四 have their tables)
+
+
+@pytest.mark.parametrize(
+    ("lines", "rule", "severity", "section"),
+    [
+        pytest.param(
+            ["信息来源：某网站", *SECTIONS], "D-PREAMBLE", "info", "", id="preamble-unused"
+        ),
+        pytest.param(
+            ["根据《条例》规定，现公布本报告。", *SECTIONS],
+            "D-OPENING",
+            "info",
+            "",
+            id="opening-used",
+        ),
+        pytest.param(
+            [*SECTIONS, "青禾镇人民政府", "2026年1月5日"],
+            "D-SIGNATURE",
+            "info",
+            "",
+            id="signature-dropped",
+        ),
+        pytest.param(SECTIONS[2:], "D-EMPTY", "error", "s1", id="section-without-content"),
+    ],
+)
+def test_each_composing_note_is_a_finding_of_its_rule(sample_path, lines, rule, severity, section):
+    found = _compose_notes(read_workbook(sample_path), *lines)
+    assert (rule, severity, section) in {(f.rule, f.severity, f.section) for f in found}
+    assert not [f for f in found if f.severity == "error" and f.rule != "D-EMPTY"]
+
+
+def test_a_reading_notes_severity_is_the_format_files():
+    spec = spec_with_rule("2021", "D-HEADING", severity="error")
+    n = split(spec, ONE, "正文。", "七、改进措施", TWO, "x")
+    heading = [note for note in n.notes if note.rule == "D-HEADING"]
+    assert [note.severity for note in heading] == [Severity.ERROR]
+
+
+# ---------------------------------------------------------------------------------------------
 # Word .docx
 
 
@@ -490,7 +589,7 @@ def test_docx_sections_emphasis_lists_tables_and_content_controls(spec2021, cler
     picture = next(note for note in n.notes if "图片" in note.message)
     assert picture.severity == "warning" and "五、" in picture.message
     assert "提示文字" in messages
-    assert notes(n, "warning") == [picture.message]
+    assert notes(n, "warning") == [picture.text]
 
 
 def test_docx_table_outside_table_sections_is_reported_as_unused(spec2021, tmp_path):

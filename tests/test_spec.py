@@ -159,6 +159,20 @@ def test_spec_with_unknown_message_argument_is_refused():
         parse_spec(tomllib.loads(broken), "broken")
 
 
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize("rule_id", ["D-EMPTY", "C-UNKNOWN", "I-PREVIOUS", "IM-TOTAL"])
+def test_a_format_file_without_the_rule_of_a_worded_kind_is_refused(version, rule_id):
+    """The program words these notes only through their rule: without it a clerk would not be
+    told (and without D-EMPTY an empty part would no longer refuse the export)."""
+    import tomllib
+
+    data = tomllib.loads((FORMATS_DIR / f"format_{version}.toml").read_text(encoding="utf-8"))
+    (kind,) = [r["kind"] for r in data["rules"] if r["id"] == rule_id]
+    data["rules"] = [r for r in data["rules"] if r["id"] != rule_id]
+    with pytest.raises(SpecError, match=kind):
+        parse_spec(data, "broken")
+
+
 def _official_labels() -> set[str]:
     labels = set()
     for spec in available_formats().values():

@@ -13,14 +13,15 @@ from dataclasses import replace
 from decimal import Decimal
 
 from nianbao.errors import ExportError
+from nianbao.validation.findings import Finding, rule_findings
 from nianbao.validation.shown import ShownValues
 from nianbao.workbook_templates.checks import format_number
 from nianbao.workbook_templates.fields import field_value, resolve, substitute, suggest
 from nianbao.workbook_templates.reader import FilledWorkbook
-from nianbao.workbook_templates.spec import CellKey, FormatSpec
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
 
 from .document import Paragraph, ReportDocument, Section, title_lines
-from .narrative import Narrative, NarrativeNote
+from .narrative import Narrative
 from .tables import table_grid
 
 
@@ -161,27 +162,25 @@ def compose_report(
     *,
     draft_mark: str = "",
     today: _dt.date | None = None,
-) -> tuple[ReportDocument, list[NarrativeNote]]:
-    """Return the report document and notes about the narrative (errors among them refuse a
-    final export). Raises ExportError naming any {field} the format does not have."""
+) -> tuple[ReportDocument, list[Finding]]:
+    """Return the report document and notes about the narrative: the narrative's own and those
+    of composing (D- rules; errors among them refuse a final export). Raises ExportError naming
+    any {field} the format does not have."""
     spec = wb.spec
     texts, numbers = cell_texts(wb)
     filler = _FieldFiller(wb, numbers)
     notes = list(narrative.notes)
 
+    def note(kind: RuleKind, args: dict[str, object], section: str = "") -> None:
+        notes.extend(rule_findings(spec, kind, args, section=section))
+
     opening, unused = _split_preamble(spec, narrative.preamble)
     opening = [filler.paragraph(p) for p in opening]
     if unused:
         quoted = "；".join(_quote(p.text) for p in unused[:3])
-        notes.append(
-            NarrativeNote(
-                "info",
-                f"正文开头（第一部分之前）有 {len(unused)} 段不像报告开头的文字，"
-                f"未使用：{quoted}。",
-            )
-        )
+        note(RuleKind.READING_PREAMBLE, {"count": len(unused), "excerpt": quoted})
     if opening:
-        notes.append(NarrativeNote("info", "报告开头使用了正文文件中开头部分的文字。"))
+        note(RuleKind.READING_OPENING, {})
     else:
         opening = [Paragraph.plain(_opening(spec, wb))]
 
@@ -190,25 +189,13 @@ def compose_report(
         source = list(narrative.sections.get(sec.code, []))
         if i == len(spec.sections) - 1 and (signature := _trailing_signature(source)):
             del source[-len(signature) :]
-            notes.append(
-                NarrativeNote(
-                    "info",
-                    f"正文末尾的落款（{'、'.join(p.text for p in signature)}）未使用，"
-                    "报告落款由年报助手按填报表生成。",
-                )
-            )
+            note(RuleKind.READING_SIGNATURE, {"excerpt": "、".join(p.text for p in signature)})
         paragraphs = tuple(filler.paragraph(p) for p in source)
         table = table_grid(spec.table(sec.table), texts) if sec.table else None
         if not paragraphs and table is None:
-            notes.append(
-                NarrativeNote(
-                    "error",
-                    f"“{sec.number}、{sec.title}”没有内容（来源：{narrative.source}）。",
-                    "请在填报表的「正文」表或正文文件中补写这一部分；确实没有的写明“无”。",
-                    section=sec.code,
-                )
-            )
-        sections.append(Section(sec.code, f"{sec.number}、{sec.title}", paragraphs, table))
+            args = {"heading": sec.heading, "source": narrative.source, "sheet": spec.sheets.text}
+            note(RuleKind.READING_EMPTY, args, section=sec.code)
+        sections.append(Section(sec.code, sec.heading, paragraphs, table))
     if filler.unknown:
         raise unknown_fields_error(spec, filler.unknown)
 

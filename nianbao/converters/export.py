@@ -14,10 +14,12 @@ from pathlib import Path
 
 from nianbao.errors import Cancelled, ExportError, UsageError
 from nianbao.files import check_target
-from nianbao.validation import Report, validate
+from nianbao.validation import Finding, Report, validate
+from nianbao.validation.findings import rule_findings
 from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates.spec import RuleKind
 
-from .narrative import Narrative, NarrativeNote, narrative_from_workbook, read_narrative
+from .narrative import Narrative, narrative_from_workbook, read_narrative
 from .word_styles import FontSet
 
 Progress = Callable[[float, str], None]
@@ -26,7 +28,7 @@ Progress = Callable[[float, str], None]
 class ExportRefused(ExportError):
     """The workbook (or the narrative) has errors and no draft was asked for."""
 
-    def __init__(self, message: str, action: str, report: Report, notes: list[NarrativeNote]):
+    def __init__(self, message: str, action: str, report: Report, notes: list[Finding]):
         super().__init__(message, action)
         self.report = report
         self.notes = notes
@@ -50,7 +52,7 @@ class ExportRequest:
 class ExportResult:
     report: Report
     narrative: Narrative
-    notes: list[NarrativeNote]
+    notes: list[Finding]  # about the narrative (D- rules)
     written: list[tuple[str, Path]] = field(default_factory=list)
     draft_marked: bool = False
     pdf_problem: str = ""  # why no PDF was written (LibreOffice missing ...), with what to do
@@ -115,13 +117,8 @@ def export_report(
         narrative = read_narrative(request.narrative, wb.spec)
         report.findings += narrative_findings(wb.spec, narrative, wb, previous)
         if any(t.strip() for t in wb.texts.values()):
-            narrative.notes.append(
-                NarrativeNote(
-                    "info",
-                    f"正文取自 {request.narrative.name}；"
-                    f"填报表「{wb.spec.sheets.text}」表中的文字未使用。",
-                )
-            )
+            args = {"file": request.narrative.name, "sheet": wb.spec.sheets.text}
+            narrative.notes += rule_findings(wb.spec, RuleKind.READING_FILE, args)
     else:
         narrative = narrative_from_workbook(wb)
     step(0.35, "组织报告内容")

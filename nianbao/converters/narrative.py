@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.errors import NarrativeError
+from nianbao.validation.findings import Finding, rule_findings
 from nianbao.workbook_templates.reader import FilledWorkbook
-from nianbao.workbook_templates.spec import FormatSpec, SectionSpec
+from nianbao.workbook_templates.spec import FormatSpec, RuleKind, SectionSpec
 from nianbao.workbook_templates.values import normalize_label
 
 from .document import BODY, HEADING2, LIST_ITEM, Paragraph, Run
@@ -39,7 +40,6 @@ from .narrative_text import read_html, read_txt
 
 __all__ = [
     "Narrative",
-    "NarrativeNote",
     "OutlineEntry",
     "narrative_from_paragraphs",
     "narrative_from_workbook",
@@ -74,14 +74,6 @@ _CN_BARE = re.compile(r"^[一二三四五六七八九十]{1,3}[、.]$")
 
 
 @dataclass(frozen=True)
-class NarrativeNote:
-    severity: str  # "error" | "warning" | "info"
-    message: str  # plain Chinese
-    action: str = ""
-    section: str = ""  # the section code a note about one section is about
-
-
-@dataclass(frozen=True)
 class OutlineEntry:
     """A paragraph that reads as a level-1 heading, as written: what the structure checks see.
 
@@ -101,14 +93,15 @@ class OutlineEntry:
 
 @dataclass
 class Narrative:
-    """The narrative split into the report's sections, with notes about what was done."""
+    """The narrative split into the report's sections, with notes about what was done (findings
+    of the format's D- rules)."""
 
     source: str  # file name, or the workbook's 正文 sheet name
     title: str = ""
     preamble: list[Paragraph] = field(default_factory=list)
     sections: dict[str, list[Paragraph]] = field(default_factory=dict)  # every code, maybe []
     found: list[str] = field(default_factory=list)  # codes whose heading was found, in order
-    notes: list[NarrativeNote] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
     # The level-1 headings as written, in order; empty for the 正文 sheet, whose cells are the
     # sections (there is no heading to get wrong).
     outline: list[OutlineEntry] = field(default_factory=list)
@@ -211,29 +204,19 @@ class _Splitter:
 
     # -- notes
 
-    def _where(self, index: int | None = None) -> str:
-        index = self.current if index is None else index
-        if index < 0:
-            return "开头部分（第一个章节标题之前）"
-        s = self.sections[index]
-        return f"“{s.number}、{s.title}”部分"
+    def _note(self, kind: RuleKind, args: dict[str, object]) -> None:
+        """Add the findings of the spec's rules of ``kind``, worded with ``args``."""
+        self.narrative.notes.extend(rule_findings(self.spec, kind, args))
 
     def _warn_not_heading(self, text: str, heading: _Heading) -> None:
         self.heading_warnings += 1
         if self.heading_warnings > _MAX_HEADING_WARNINGS:
             return
-        quoted = _quote(text)
         where = "开头部分" if self.current < 0 else f"“{self.sections[self.current].number}”部分"
-        if heading.index >= 0 and heading.index <= self.current:
-            reason = "章节顺序不对（可能粘贴了两份报告，或重复写了标题）"
-        else:
-            reason = "不是规定的章节标题"
-        self.narrative.notes.append(
-            NarrativeNote(
-                "warning",
-                f"第{self.count}段“{quoted}”{reason}，已作为正文保留在{where}。",
-                "如果它是章节标题，请按规定的标题和顺序改写；如果是多余的内容，请删除。",
-            )
+        backward = heading.index >= 0 and heading.index <= self.current
+        self._note(
+            RuleKind.READING_ORDER if backward else RuleKind.READING_HEADING,
+            {"paragraph": self.count, "excerpt": _quote(text), "place": where},
         )
 
     # -- main loop
@@ -345,72 +328,46 @@ class _Splitter:
         return dropped
 
     def _finish(self) -> None:
-        notes = self.narrative.notes
         if (more := self.heading_warnings - _MAX_HEADING_WARNINGS) > 0:
-            notes.append(
-                NarrativeNote(
-                    "warning",
-                    f"另有 {more} 段像章节标题但不是规定的章节标题，或顺序不对，已作为正文保留。",
-                    "正文中可能粘贴了多份报告，请检查。",
-                )
-            )
+            self._note(RuleKind.READING_MORE_HEADINGS, {"count": more})
         if dropped := self._drop_empty_subheads():
             names = "、".join(f"“{_quote(t, 20)}”" for t in dropped)
-            notes.append(
-                NarrativeNote(
-                    "info",
-                    f"小标题{names}下面没有文字，报告中省略了这些小标题。",
-                    "如需保留，请在小标题下面写上内容。",
-                )
-            )
+            self._note(RuleKind.READING_EMPTY_SUBHEAD, {"names": names})
         if self.dropped_guidance:
-            notes.append(
-                NarrativeNote(
-                    "info",
-                    f"已删除正文中 {len(self.dropped_guidance)} 段正文模板留下的提示文字"
-                    f"（如“{_quote(self.dropped_guidance[0], 20)}”）。",
-                    "这些提示文字不会出现在报告中；写好正文后可以把它们删掉。",
-                )
+            self._note(
+                RuleKind.READING_GUIDANCE,
+                {
+                    "count": len(self.dropped_guidance),
+                    "excerpt": _quote(self.dropped_guidance[0], 20),
+                },
             )
         for (index, kind), count in sorted(self.skipped.items()):
-            notes.append(self._skip_note(index, kind, count))
+            self._skip_note(index, kind, count)
         missing = [s for s in self.sections if s.code not in self.narrative.found]
         if len(missing) == len(self.sections):
             first = self.sections[0]
-            notes.append(
-                NarrativeNote(
-                    "warning",
-                    "正文中没有找到任何规定的章节标题，全部文字都放在了开头部分。",
-                    f"请按“{first.number}、{first.title}”这样的写法，"
-                    f"写出全部 {len(self.sections)} 个部分的标题后再试。",
-                )
+            self._note(
+                RuleKind.READING_NO_SECTION,
+                {"heading": first.heading, "count": len(self.sections)},
             )
         elif missing:
-            names = "、".join(f"“{s.number}、{s.title}”" for s in missing)
-            notes.append(
-                NarrativeNote(
-                    "info",
-                    f"正文中没有找到{names}。",
-                    "如果正文写了这些部分，请检查标题的写法和顺序。",
-                )
-            )
+            names = "、".join(f"“{s.heading}”" for s in missing)
+            self._note(RuleKind.READING_MISSING, {"missing": names})
 
-    def _skip_note(self, index: int, kind: str, count: int) -> NarrativeNote:
-        what = "表格" if kind == TABLE_MARKER else "图片或图形"
-        many = f" {count} 个" if count > 1 else ""
-        where = self._where(index)
+    def _skip_note(self, index: int, kind: str, count: int) -> None:
+        """Add the note on ``count`` tables or pictures skipped in a section (-1: the opening)."""
+        args: dict[str, object] = {"amount": f" {count} 个" if count > 1 else ""}
         section: SectionSpec | None = self.sections[index] if index >= 0 else None
-        if kind == TABLE_MARKER and section is not None and section.table:
-            return NarrativeNote(
-                "info",
-                f"正文{where}中的{many}{what}没有使用，报告中换成根据填报表生成的表格。",
-            )
-        severity = "info" if index < 0 else "warning"
-        return NarrativeNote(
-            severity,
-            f"正文{where}中的{many}{what}没有使用（报告只取正文中的文字）。",
-            f"如果{what}中有需要报告的内容，请改写成文字。",
-        )
+        table = kind == TABLE_MARKER
+        if section is None:
+            rule = RuleKind.READING_TABLE_OPENING if table else RuleKind.READING_IMAGE_OPENING
+        else:
+            args["part"] = f"“{section.heading}”部分"
+            if table and section.table:
+                rule = RuleKind.READING_TABLE_REPLACED
+            else:
+                rule = RuleKind.READING_TABLE if table else RuleKind.READING_IMAGE
+        self._note(rule, args)
 
 
 def narrative_from_paragraphs(

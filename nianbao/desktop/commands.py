@@ -18,7 +18,7 @@ from nianbao.services.checking import (
     collect_inputs,
     is_internal,
 )
-from nianbao.validation import Report
+from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import render_batch_summary, render_report, summary_line
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
@@ -71,7 +71,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _print_carry(spec, carry, previous: Path) -> None:
-    from nianbao.workbook_templates.carry import describe
+    from nianbao.validation.carry import describe
 
     if carry.cells:
         print(f"已按上年填报表预填（{previous.name}），预填的数字仍可修改：")
@@ -82,7 +82,7 @@ def _print_carry(spec, carry, previous: Path) -> None:
     else:
         print(f"没有按上年填报表 {previous.name} 预填数字：")
     for note in carry.notes:
-        print(f"  [{spec.severity_labels[note.severity]}] {note.message}{note.action}")
+        print(f"  [{spec.severity_labels[note.severity]}] {note.message}")
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -167,10 +167,11 @@ def _export_paths(args: argparse.Namespace, workbook: Path):
     return docx, extra(args.html, ".html"), extra(args.pdf, ".pdf")
 
 
-def _print_notes(notes) -> None:
+def _print_notes(notes: list[Finding]) -> None:
+    """Print the narrative's notes, one a line: ``[注意] text action``."""
     labels = {Severity.ERROR: "问题", Severity.WARNING: "注意", Severity.INFO: "说明"}
     for note in notes:
-        line = f"  [{labels[note.severity]}] {note.message}"
+        line = f"  [{labels[note.severity]}] {note.text}"
         print(line + (f" {note.action}" if note.action else ""))
 
 

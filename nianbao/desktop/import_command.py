@@ -87,7 +87,7 @@ def summary_lines(result) -> list[str]:
         lines.extend(f"    {text}" for text in _unknown_cells(spec, result.unknown, found))
     if result.problems:
         lines.append("没有读懂的内容：")
-        lines.extend(f"  {p}" for p in result.problems[:MAX_PROBLEMS_SHOWN])
+        lines.extend(f"  {p.message}" for p in result.problems[:MAX_PROBLEMS_SHOWN])
         if len(result.problems) > MAX_PROBLEMS_SHOWN:
             lines.append(f"  ……共 {len(result.problems)} 处")
     sections = [c.label for c in spec.text_cells if c.code in result.texts]
@@ -100,7 +100,7 @@ def summary_lines(result) -> list[str]:
         lines.append("正文中写明的数字（没有填入表格，请对照核实）：")
         lines.extend(f"  正文写明：{c.what} {c.written}（“{c.excerpt}”）" for c in result.claims)
     for note in result.notes:
-        lines.append(f"注意：{note}")
+        lines.append(f"注意：{note.message}")
     if result.complete:
         lines.append("全部表格都已读到。下一步：生成下一年度的填报表时把它作为上年填报表：")
     else:

@@ -26,11 +26,12 @@ from nianbao.converters.narrative_docx import read_docx
 from nianbao.converters.narrative_text import read_html, read_txt
 from nianbao.errors import SpecError, UsageError
 from nianbao.files import check_target
+from nianbao.validation.findings import Finding, rule_findings
 from nianbao.validation.narrative_numbers import find_claims
 from nianbao.validation.narrative_structure import period_year
 from nianbao.workbook_templates.compute import computed_cells, input_keys, recompute
 from nianbao.workbook_templates.loader import available_formats, spec_for_year
-from nianbao.workbook_templates.spec import CellKey, FormatSpec
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
 
 from .tables import detect_format, read_tables, source_tables, to_target
 
@@ -94,8 +95,8 @@ class ImportResult:
     tables: tuple[TableResult, ...]
     claims: tuple[StatedNumber, ...]
     texts: dict[str, str]
-    problems: tuple[str, ...]  # what was not understood
-    notes: tuple[str, ...] = field(default=())  # what else the clerk should know
+    problems: tuple[Finding, ...]  # what was not understood (IM- rules)
+    notes: tuple[Finding, ...] = field(default=())  # what else the clerk should know (IM- rules)
 
     @property
     def complete(self) -> bool:
@@ -269,9 +270,9 @@ def stated_numbers(
 # -- the import -----------------------------------------------------------------------------
 
 
-def _totals_problems(spec: FormatSpec, read_values, inputs) -> list[str]:
-    """Return a note for each total the report prints that its own items (all read) do not add
-    up to: the workbook computes its totals, so the clerk should know they differ."""
+def _totals_problems(spec: FormatSpec, read_values, inputs) -> list[Finding]:
+    """Return a finding (IM-TOTAL) for each total the report prints that its own items (all
+    read) do not add up to: the workbook computes its totals, so the clerk should know."""
     numbers = {k: v for k, v in inputs.items() if isinstance(v, Decimal)}
     totals = recompute(spec, numbers)
     problems = []
@@ -281,11 +282,14 @@ def _totals_problems(spec: FormatSpec, read_values, inputs) -> list[str]:
             continue
         if totals[key] != printed:
             table = spec.table(key.table)
-            problems.append(
-                f"原报告{table.name}「{table.row(key.row).name}」「"
-                f"{table.column(key.row, key.col).name}」印的是 {printed}，但各项之和为 "
-                f"{totals[key]}；填报表按各项之和计算"
-            )
+            args = {
+                "table": table.name,
+                "row": table.row(key.row).name,
+                "column": table.column(key.row, key.col).name,
+                "actual": str(printed),  # as the report prints it, not normalised
+                "expected": str(totals[key]),
+            }
+            problems += rule_findings(spec, RuleKind.IMPORT_TOTAL, args)
     return problems
 
 
@@ -301,7 +305,7 @@ def read_report(request: ImportRequest) -> ImportResult:
     source = Path(request.source)
     paragraphs = _paragraphs(source)
     title = _from_title(paragraphs)
-    notes: list[str] = []
+    notes: list[Finding] = []
     if request.year is not None:
         year, year_from = request.year, "option"
     elif title is not None:
@@ -324,11 +328,13 @@ def read_report(request: ImportRequest) -> ImportResult:
         unit, unit_from = title[1], "title"
     else:
         unit, unit_from = "", ""
-        notes.append("没有找到单位名称，「基本信息」中的单位名称留空；可用 --unit 指明。")
+        notes += rule_findings(target, RuleKind.IMPORT_NO_UNIT, {"sheet": target.sheets.info})
     if year_from == "option" and title is not None and title[0] != year:
-        notes.append(f"标题中的年度为 {title[0]}，按 --year 取 {year}。")
+        args = {"actual": title[0], "year": year}
+        notes += rule_findings(target, RuleKind.IMPORT_YEAR_OPTION, args)
     if year_from == "title" and (period := _from_period(paragraphs)) not in (None, year):
-        notes.append(f"标题中的年度为 {year}，统计期限的句子写的是 {period} 年，按标题取 {year}。")
+        args = {"actual": period, "year": year}
+        notes += rule_findings(target, RuleKind.IMPORT_YEAR_PERIOD, args)
     tables = source_tables(paragraphs)
     source_spec = detect_format(tables, available_formats().values(), target)
     read = read_tables(source_spec, tables)
@@ -351,10 +357,12 @@ def read_report(request: ImportRequest) -> ImportResult:
         # text rather than lose it, in the first cell, and say so.
         first = target.text_cells[0]
         texts = {first.code: "\n".join(lines)}
-        notes.append(
-            f"正文中没有找到“一、{target.sections[0].title}”等章节标题，全文放在「正文」表的"
-            f"「{first.label}」中，请按章节分开。"
-        )
+        args = {
+            "heading": target.sections[0].heading,
+            "sheet": target.sheets.text,
+            "label": first.label,
+        }
+        notes += rule_findings(target, RuleKind.IMPORT_NO_SECTION, args)
     claims = stated_numbers(target, narrative.sections, narrative.preamble, year)
     return ImportResult(
         output=Path(request.output),

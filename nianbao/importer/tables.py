@@ -22,8 +22,9 @@ from functools import cache
 
 from nianbao.converters.document import Paragraph
 from nianbao.converters.narrative_common import TABLE_MARKER
+from nianbao.validation.findings import Finding, rule_findings
 from nianbao.workbook_templates.compute import input_keys
-from nianbao.workbook_templates.spec import CellKey, FormatSpec
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
 from nianbao.workbook_templates.values import normalize_label, parse_number_text
 
 MAX_PROBLEMS = 20
@@ -165,14 +166,14 @@ class TablesRead:
 
     ``values``: every cell read (inputs and the totals the report prints); ``unreadable``: cells
     whose text is no number (the text); ``found``: tables with at least one row read;
-    ``problems``: what was not understood, in plain Chinese.
+    ``problems``: what was not understood, as findings of the IM- rules.
     """
 
     spec: FormatSpec
     values: dict[CellKey, Decimal | str]
     unreadable: dict[CellKey, str]
     found: frozenset[str]
-    problems: tuple[str, ...]
+    problems: tuple[Finding, ...]
 
 
 class _Reader:
@@ -182,11 +183,15 @@ class _Reader:
         self.values: dict[CellKey, Decimal | str] = {}
         self.unreadable: dict[CellKey, str] = {}
         self.found: set[str] = set()
-        self.problems: list[str] = []
+        self.problems: list[Finding] = []
 
-    def problem(self, text: str) -> None:
-        if text not in self.problems and len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(text)
+    def problem(self, kind: RuleKind, args: Mapping[str, object]) -> None:
+        """Add the findings of the spec's rules of ``kind`` (each text once, at most
+        MAX_PROBLEMS in all)."""
+        seen = {p.message for p in self.problems}
+        for finding in rule_findings(self.spec, kind, args):
+            if finding.message not in seen and len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(finding)
 
     def read(self, table: SourceTable) -> None:
         labels = self.labels
@@ -229,7 +234,7 @@ class _Reader:
         if strays:
             shown = "、".join(f"「{s[:20]}」" for s in strays[:5])
             more = f"等 {len(strays)} 处" if len(strays) > 5 else ""
-            self.problem(f"表格中有没有对应到官方表格行列的内容：{shown}{more}")
+            self.problem(RuleKind.IMPORT_STRAY, {"names": shown, "detail": more})
 
     def _choose(self, rows: tuple[_Row, ...], context: list[str], block, text: str) -> _Row | None:
         """Return the row a label starts: the only one, or the one under the latest group."""
@@ -243,7 +248,7 @@ class _Reader:
             under = tuple(r for r in rows if r.parents and r.parents[-1] == group)
             if len(under) == 1:
                 return under[0]
-        self.problem(f"「{text}」可能是几行中的任何一行，没有读取这一行")
+        self.problem(RuleKind.IMPORT_AMBIGUOUS, {"excerpt": text})
         return None
 
     def _unlabelled_waiting(self, seen, done) -> tuple[str, int] | None:
@@ -269,8 +274,13 @@ class _Reader:
         name = table.row(row.row).name
         if len(taken) < len(row.columns):
             self.problem(
-                f"{table.name}「{name}」应有 {len(row.columns)} 个数，只读到 {len(taken)} 个，"
-                "这一行没有读取"
+                RuleKind.IMPORT_SHORT_ROW,
+                {
+                    "table": table.name,
+                    "row": name,
+                    "expected": len(row.columns),
+                    "actual": len(taken),
+                },
             )
             return j
         self.found.add(row.table)
@@ -285,7 +295,8 @@ class _Reader:
                 self.unreadable[key] = text
                 if text:
                     column = table.column(row.row, col).name
-                    self.problem(f"{table.name}「{name}」「{column}」写的是「{text}」，不是数字")
+                    args = {"table": table.name, "row": name, "column": column, "actual": text}
+                    self.problem(RuleKind.IMPORT_NOT_NUMBER, args)
             else:
                 self.values[key] = number
         return j

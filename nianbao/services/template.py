@@ -16,8 +16,8 @@ from nianbao.workbook_templates.spec import FormatSpec
 
 if TYPE_CHECKING:
     from nianbao.converters.word_styles import FontSet
+    from nianbao.validation.carry import Carry
     from nianbao.workbook_templates.builder import TemplateRequest
-    from nianbao.workbook_templates.carry import Carry
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ def make_template(
     """Write the workbook for ``request`` (pre-filled from ``previous``) and, when ``narrative``
     is given, its narrative template; return what was written. ``force_narrative`` defaults to
     ``force``. Raises the reader's error for an unreadable ``previous`` before writing anything."""
+    from nianbao.validation.carry import carry_forward
     from nianbao.workbook_templates.builder import build_template
-    from nianbao.workbook_templates.carry import carry_forward
     from nianbao.workbook_templates.reader import read_workbook
 
     spec = request.spec()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from nianbao.errors import SpecError
 from nianbao.workbook_templates import layout as L
-from nianbao.workbook_templates.carry import previous_values
 from nianbao.workbook_templates.checks import decimal_places, format_number, instance_args, render
 from nianbao.workbook_templates.compute import (
     ZERO,
@@ -42,6 +41,7 @@ from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, RuleS
 from nianbao.workbook_templates.stamp import Stamp
 from nianbao.workbook_templates.values import normalize_label
 
+from .carry import previous_values
 from .findings import Finding, Report
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings

@@ -33,6 +33,7 @@ class Finding:
     actual: Decimal | str | None = None
     cells: tuple[str, ...] = ()
     key: CellKey | None = None  # the value cell of the format, where the finding has one
+    section: str = ""  # the section code (s1 …) a finding on one part of the narrative is about
 
     @property
     def message(self) -> str:

@@ -101,10 +101,10 @@ class _Workbook(xlsxwriter.Workbook):
 class TemplateRequest:
     """What to build: the year decides the format unless ``format_version`` is given.
 
-    ``reference``: last year's figures (``carry.Carry.reference``), shown on the read-only
-    reference sheet. ``source`` and
-    ``unknown``: a workbook imported from a published report, and the input cells that report
-    did not show (stamped, so that a reader does not take their blanks for 0).
+    ``reference``: last year's figures (``validation.carry.Carry.reference``), shown on the
+    read-only reference sheet. ``source`` and ``unknown``: a workbook imported from a published
+    report, and the input cells that report did not show (stamped, so that a reader does not take
+    their blanks for 0).
     """
 
     year: int

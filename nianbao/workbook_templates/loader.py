@@ -27,6 +27,7 @@ from .spec import (
     MESSAGE_ARGS,
     REPORT_ARGS,
     VALUE_TYPES,
+    WORDED_KINDS,
     AnnotationText,
     BlockSpec,
     CheckSheetText,
@@ -322,6 +323,8 @@ def _check_integrity(spec: FormatSpec) -> None:
             problems.append(f"基本信息 {f.code} 类型未知：{f.type}")
     for rule in spec.rules:
         problems.extend(_rule_problems(spec, rule))
+    if unworded := sorted(str(k) for k in WORDED_KINDS - {r.kind for r in spec.rules}):
+        problems.append(f"[[rules]] 缺少这些 kind 的规则：{unworded}")
     if not problems:  # field names are resolved through the rules: only once they are sound
         problems.extend(_claim_problems(spec))
     for name, allowed in REPORT_ARGS.items():

@@ -92,17 +92,64 @@ class RuleKind(StrEnum):
     SUMMARY_LINK = "summary_link"
     SUMMARY_PARTS = "summary_parts"
     SUMMARY_PART_VALUE = "summary_part_value"
-    # Notes of the carry-forward (``carry``): last year's workbook of the wrong year, a cell
-    # its format lacks, an unreadable table, a blank cell carried as 0.
+    # Notes of the carry-forward (``validation.carry``): last year's workbook of the wrong year,
+    # a cell its format lacks, an unreadable table, a blank cell carried as 0, cells a workbook
+    # imported from a published report does not know.
     CARRY_YEAR = "carry_year"
     CARRY_MISSING = "carry_missing"
     CARRY_UNREADABLE = "carry_unreadable"
     CARRY_BLANK = "carry_blank"
+    CARRY_UNKNOWN = "carry_unknown"
+    # Notes of reading the narrative (``converters``): what the section splitter kept as text,
+    # dropped or skipped, and what composing the report used or left out. D-EMPTY (a part with
+    # nothing in it) is an error: it refuses a final export.
+    READING_HEADING = "reading_heading"
+    READING_ORDER = "reading_order"
+    READING_MORE_HEADINGS = "reading_more_headings"
+    READING_EMPTY_SUBHEAD = "reading_empty_subhead"
+    READING_GUIDANCE = "reading_guidance"
+    READING_TABLE_REPLACED = "reading_table_replaced"
+    READING_TABLE_OPENING = "reading_table_opening"
+    READING_IMAGE_OPENING = "reading_image_opening"
+    READING_TABLE = "reading_table"
+    READING_IMAGE = "reading_image"
+    READING_NO_SECTION = "reading_no_section"
+    READING_MISSING = "reading_missing"
+    READING_PREAMBLE = "reading_preamble"
+    READING_OPENING = "reading_opening"
+    READING_SIGNATURE = "reading_signature"
+    READING_EMPTY = "reading_empty"
+    READING_FILE = "reading_file"
+    # A side input of a check (the 校验 page) that could not be read: last year's workbook, the
+    # narrative. The check goes on without it; {detail}/{advice} are the reader's own words.
+    INPUT_PREVIOUS = "input_previous"
+    INPUT_NARRATIVE = "input_narrative"
+    # Notes and problems of importing a published report (``nianbao import``): the unit or the
+    # year found where they were not looked for first, no section heading; table cells that could
+    # not be read, and printed totals that do not add up.
+    IMPORT_NO_UNIT = "import_no_unit"
+    IMPORT_YEAR_OPTION = "import_year_option"
+    IMPORT_YEAR_PERIOD = "import_year_period"
+    IMPORT_NO_SECTION = "import_no_section"
+    IMPORT_STRAY = "import_stray"
+    IMPORT_AMBIGUOUS = "import_ambiguous"
+    IMPORT_SHORT_ROW = "import_short_row"
+    IMPORT_NOT_NUMBER = "import_not_number"
+    IMPORT_TOTAL = "import_total"
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
+# Kinds the program words a fact by: each needs a rule in every format file, or the fact would
+# go unsaid (the loader checks it).
+WORDED_KINDS = frozenset(RuleKind) - COMPUTED_KINDS
 CARRY_KINDS = frozenset(
-    {RuleKind.CARRY_YEAR, RuleKind.CARRY_MISSING, RuleKind.CARRY_UNREADABLE, RuleKind.CARRY_BLANK}
+    {
+        RuleKind.CARRY_YEAR,
+        RuleKind.CARRY_MISSING,
+        RuleKind.CARRY_UNREADABLE,
+        RuleKind.CARRY_BLANK,
+        RuleKind.CARRY_UNKNOWN,
+    }
 )
 
 # Named arguments a message, action or check template may use.
@@ -135,6 +182,15 @@ MESSAGE_ARGS = frozenset(
         "topics",
         "kind",
         "ratio",
+        "paragraph",  # a paragraph's number in the narrative ("第{paragraph}段")
+        "count",
+        "amount",  # " 3 个" before a noun, or "" for one
+        "names",
+        "heading",  # a section's heading as written in the report ("一、总体情况")
+        "source",  # where the narrative was read from: a file name or the 正文 sheet's name
+        "file",
+        "advice",  # what to do, in the words of the error a reader raised ({detail}: what)
+        "label",  # a text cell's label on the 正文 sheet
     }
 )
 
@@ -267,6 +323,11 @@ class SectionSpec:
     title: str
     table: str
     synonyms: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        """Return the section's heading as the report prints it: "一、总体情况"."""
+        return f"{self.number}、{self.title}"
 
 
 @dataclass(frozen=True)
@@ -487,12 +548,10 @@ class ReferenceText:
 @dataclass(frozen=True)
 class ImportText:
     """What ``nianbao import`` needs beyond the official labels: spellings of labels seen in
-    published tables (official label -> aliases), and the wording of the note a carry gives for
-    a cell that an imported workbook does not know."""
+    published tables (official label -> aliases), and the {column} of the carry's C-UNKNOWN
+    note (rule kind ``carry_unknown``) when no column of a row is known."""
 
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    carry_unknown: str = ""  # {table} {row} {column}
-    carry_unknown_action: str = ""
     all_columns: str = ""  # {column} when every column of the row is unknown
 
 

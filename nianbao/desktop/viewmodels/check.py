@@ -18,13 +18,14 @@ from nianbao.errors import NarrativeError, NianbaoError, WorkbookError
 from nianbao.files import SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES
 from nianbao.services.checking import add_narrative_findings, check_file
 from nianbao.validation import Finding, Report
+from nianbao.validation.findings import rule_findings
 from nianbao.validation.shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import format_number, instance_args, render
 from nianbao.workbook_templates.compute import rule_instances
 from nianbao.workbook_templates.loader import available_formats
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import COMPUTED_KINDS, CellKey, FormatSpec, Severity
+from nianbao.workbook_templates.spec import COMPUTED_KINDS, CellKey, FormatSpec, RuleKind, Severity
 
 SEVERITIES = tuple(Severity)  # in the order findings are listed
 # Other spreadsheets are taken too, so that the check can tell the clerk how to save them.
@@ -83,13 +84,30 @@ def dropped_inputs(paths: list[Path], current: CheckInputs | None) -> CheckInput
     return CheckInputs(sheet, None, narrative)
 
 
-@dataclass(frozen=True)
-class InputProblem:
-    """A side input (last year's workbook, the narrative) that could not be used."""
+# The title of the dialog that shows a side input that could not be read, by its rule's kind.
+PROBLEM_TITLES = {
+    RuleKind.INPUT_PREVIOUS: "上年填报表读不了",
+    RuleKind.INPUT_NARRATIVE: "正文读不了",
+}
 
-    title: str
-    message: str
-    action: str
+
+def _wording_spec(spec: FormatSpec | None) -> FormatSpec:
+    """Return the spec that words what the check says beside its report: the workbook's, or any
+    format's for a workbook that could not be read (the rules say the same in each)."""
+    return spec if spec is not None else next(iter(available_formats().values()))
+
+
+def input_problem(spec: FormatSpec | None, kind: RuleKind, exc: NianbaoError) -> list[Finding]:
+    """Return the findings saying that a side input could not be read (rules I-PREVIOUS,
+    I-NARRATIVE), worded with the reader's own message and action."""
+    return rule_findings(_wording_spec(spec), kind, {"detail": exc.message, "advice": exc.action})
+
+
+def problem_title(problem: Finding, spec: FormatSpec | None = None) -> str:
+    """Return the title of the dialog showing a side input's problem, chosen by the kind of its
+    rule in ``spec`` (the workbook's, or any format's); its sentence when the kind has none."""
+    kinds = {rule.id: rule.kind for rule in _wording_spec(spec).rules}
+    return PROBLEM_TITLES.get(kinds.get(problem.rule), problem.text)
 
 
 Signature = tuple[int, int, int]
@@ -113,7 +131,7 @@ class CheckResult:
     report: Report
     spec: FormatSpec | None
     previews: dict[str, TablePreview] = field(default_factory=dict)  # by sheet name
-    problems: tuple[InputProblem, ...] = ()
+    problems: tuple[Finding, ...] = ()  # side inputs that could not be read (I- rules)
     signatures: dict[Path, Signature | None] = field(default_factory=dict)
 
     @property
@@ -160,35 +178,26 @@ class SaveTracker:
 
 def run_check(inputs: CheckInputs) -> CheckResult:
     """Check a workbook as ``nianbao check`` does (with --previous and --narrative) and prepare
-    the table previews. A side input that cannot be read does not stop the check: it becomes an
-    InputProblem and the check runs without it."""
+    the table previews. A side input that cannot be read does not stop the check: it becomes a
+    finding among ``problems`` (I-PREVIOUS, I-NARRATIVE) and the check runs without it."""
     signatures = {p: file_signature(p) for p in inputs.files()}
-    problems: list[InputProblem] = []
     previous = None
+    previous_error: WorkbookError | None = None
     if inputs.previous is not None:
         try:
             previous = read_workbook(inputs.previous)
         except WorkbookError as exc:
-            problems.append(
-                InputProblem(
-                    "上年填报表读不了",
-                    f"上年填报表读不了：{exc.message}",
-                    f"{exc.action}这次只校验了本年的填报表，没有做跨年度校验。",
-                )
-            )
+            previous_error = exc  # worded once the workbook's format is known
     report, wb = check_file(inputs.workbook, previous)
     spec = wb.spec if isinstance(wb, FilledWorkbook) else None
+    problems: list[Finding] = []
+    if previous_error is not None:
+        problems += input_problem(spec, RuleKind.INPUT_PREVIOUS, previous_error)
     if inputs.narrative is not None and isinstance(wb, FilledWorkbook):
         try:
             add_narrative_findings(report, wb, inputs.narrative, previous)
         except NarrativeError as exc:
-            problems.append(
-                InputProblem(
-                    "正文读不了",
-                    f"正文读不了：{exc.message}",
-                    f"{exc.action}这次只校验了填报表，没有检查正文。",
-                )
-            )
+            problems += input_problem(spec, RuleKind.INPUT_NARRATIVE, exc)
     previews = {}
     if isinstance(wb, FilledWorkbook):
         shown = ShownValues(wb)

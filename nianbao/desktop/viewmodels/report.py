@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nianbao.converters.export import ExportRefused
-from nianbao.converters.narrative import NARRATIVE_SUFFIXES, NarrativeNote
+from nianbao.converters.narrative import NARRATIVE_SUFFIXES
 from nianbao.errors import NianbaoError, UsageError
 from nianbao.files import WORKBOOK_SUFFIXES, default_report_path
-from nianbao.validation import Report
+from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import summary_line
 
 # A draft gets its own name, so it is not mistaken for (or does not replace) the real report.
@@ -122,9 +122,9 @@ def check_inputs(
         raise UsageError("没有勾选要生成的格式。", "请至少勾选 Word、网页版或 PDF 中的一种。")
 
 
-def note_line(note: NarrativeNote) -> str:
-    """Return one narrative note as a line: ``[注意] message action``."""
-    text = f"[{NOTE_LABELS.get(note.severity, '说明')}] {note.message}"
+def note_line(note: Finding) -> str:
+    """Return one narrative note as a line: ``[注意] text action``."""
+    text = f"[{NOTE_LABELS.get(note.severity, '说明')}] {note.text}"
     return f"{text} {note.action}" if note.action else text
 
 

@@ -68,6 +68,7 @@ from ...viewmodels.check import (
     group_findings,
     highlight,
     nothing_selected_html,
+    problem_title,
     run_check,
     same_place,
     severity_choices,
@@ -588,7 +589,7 @@ class CheckPage(Page):
         self.details.setText(detail)
         time = datetime.now().strftime("%H:%M:%S")
         notes = [f"文件已更改，已重新校验（{time}）" if auto else f"已校验（{time}）"]
-        notes += [problem.message for problem in result.problems]
+        notes += [problem.text for problem in result.problems]
         self.status.setText("　".join(notes))
         self.status.setStyleSheet("color: #8a5a00;" if result.problems else "color: #555;")
         self._fill_severity_combo(report.counts)
@@ -605,7 +606,8 @@ class CheckPage(Page):
             dialogs.show_error(self, "无法读取填报表", first.text, first.action)
         elif not auto:
             for problem in result.problems:
-                dialogs.show_error(self, problem.title, problem.message, problem.action)
+                title = problem_title(problem, result.spec)
+                dialogs.show_error(self, title, problem.text, problem.action)
 
     def _show_missing(self, path: Path) -> None:
         self.stack.setCurrentWidget(self.results)

@@ -40,7 +40,7 @@ from ..page import Page, page_header
 from ..widgets import PathField
 
 if TYPE_CHECKING:
-    from nianbao.workbook_templates.carry import Carry
+    from nianbao.validation.findings import Finding
     from nianbao.workbook_templates.reader import FilledWorkbook
 
     from ..window import MainWindow
@@ -63,7 +63,7 @@ class TemplateResult:
     year: int
     format_label: str
     carried: tuple[str, ...]  # one line per pre-filled row
-    notes: tuple[tuple[str, str], ...]  # (severity, text)
+    notes: tuple[Finding, ...]  # the carry's notes
     previous: Path | None
 
 
@@ -78,16 +78,13 @@ def _default_year() -> int:
     return default_year()
 
 
-def _notes_html(notes: tuple[tuple[str, str], ...], labels: dict[str, str]) -> str:
+def _notes_html(notes: tuple[Finding, ...], labels: dict[str, str]) -> str:
+    """Return the carry's notes as HTML lines, each in its severity's colour and label."""
     return "".join(
-        f'<br><span style="color:{SEVERITY_COLOURS[severity]}">【{labels[severity]}】'
-        f"{escape(text)}</span>"
-        for severity, text in notes
+        f'<br><span style="color:{SEVERITY_COLOURS[n.severity]}">【{labels[n.severity]}】'
+        f"{escape(n.message)}</span>"
+        for n in notes
     )
-
-
-def _note_pairs(carry: Carry) -> tuple[tuple[str, str], ...]:
-    return tuple((n.severity, f"{n.message}{n.action}") for n in carry.notes)
 
 
 class TemplatePage(Page):
@@ -324,7 +321,7 @@ class TemplatePage(Page):
 
     def _show_previous(self) -> None:
         """Say what last year's workbook pre-fills (or would, once one is chosen)."""
-        from nianbao.workbook_templates.carry import carried_rows, carry_forward, describe
+        from nianbao.validation.carry import carried_rows, carry_forward, describe
 
         spec = self.spec()
         if self.previous_field.path() is None:
@@ -352,7 +349,7 @@ class TemplatePage(Page):
             if lines
             else "没有可以预填的数字。"
         )
-        notes = _notes_html(_note_pairs(carry), spec.severity_labels)
+        notes = _notes_html(carry.notes, spec.severity_labels)
         self.previous_info.setText(f"{head}。{body}{notes}")
 
     # -- files handed to the page ---------------------------------------------------------------
@@ -421,8 +418,8 @@ class TemplatePage(Page):
 
         def work(progress, cancelled):
             from nianbao.services.template import make_template
+            from nianbao.validation.carry import describe
             from nianbao.workbook_templates.builder import TemplateRequest
-            from nianbao.workbook_templates.carry import describe
 
             made = make_template(
                 workbook,
@@ -442,7 +439,7 @@ class TemplatePage(Page):
                 year=year,
                 format_label=f"{spec.format_version} 版格式，{spec.notice}",
                 carried=tuple(describe(spec, carry)) if carry else (),
-                notes=_note_pairs(carry) if carry else (),
+                notes=carry.notes if carry else (),
                 previous=previous,
             )
 

@@ -9,7 +9,8 @@ always passes its rule in ``nianbao check --previous``.
 
 A workbook imported from a published report (``nianbao import``) may not know some cells: they
 are neither read as 0 nor carried, and the note says so. ``Carry.reference`` holds last year's
-figures for the new workbook's reference sheet (``TemplateRequest.reference``).
+figures for the new workbook's reference sheet (``TemplateRequest.reference``). Every note is a
+``Finding`` worded by a rule of the spec (C-YEAR … C-UNKNOWN, X-UNIT), severity included.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from .checks import format_number, instance_args, render
-from .compute import (
+from nianbao.workbook_templates.checks import format_number, instance_args
+from nianbao.workbook_templates.compute import (
     ZERO,
     RuleInstance,
     input_keys,
@@ -28,10 +29,12 @@ from .compute import (
     recompute,
     rule_instances,
 )
-from .reader import FilledWorkbook
-from .reference_sheet import Reference
-from .spec import CellKey, FormatSpec
-from .values import normalize_label
+from nianbao.workbook_templates.reader import FilledWorkbook
+from nianbao.workbook_templates.reference_sheet import Reference
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
+from nianbao.workbook_templates.values import normalize_label
+
+from .findings import Finding, rule_findings
 
 
 @dataclass(frozen=True)
@@ -45,22 +48,12 @@ class CarriedCell:
 
 
 @dataclass(frozen=True)
-class CarryNote:
-    """Something the clerk should know about the carry, worded by a rule of the spec."""
-
-    rule: str
-    severity: str
-    message: str
-    action: str
-
-
-@dataclass(frozen=True)
 class Carry:
     """What last year's workbook gives this year's: the pre-filled cells, the notes, and last
     year's figures to show beside this year's."""
 
     cells: tuple[CarriedCell, ...]
-    notes: tuple[CarryNote, ...]
+    notes: tuple[Finding, ...]
     reference: Reference | None = None
 
     @property
@@ -126,40 +119,26 @@ def carry_instances(spec: FormatSpec) -> tuple[RuleInstance, ...]:
 
 
 class _Notes:
-    """Collects notes in the wording of the spec's rules of a kind, each text once."""
+    """Collects the carry's findings in the wording of the spec's rules, each text once."""
 
     def __init__(self, spec: FormatSpec) -> None:
         self.spec = spec
-        self.notes: dict[str, CarryNote] = {}
+        self.notes: dict[str, Finding] = {}
 
-    def add(self, kind: str, args: Mapping[str, object]) -> None:
-        for rule in self.spec.rules_of_kind(kind):
-            message = render(rule.message, args)
-            self.notes.setdefault(
-                message, CarryNote(rule.id, rule.severity, message, render(rule.action, args))
-            )
+    def add(self, kind: RuleKind, args: Mapping[str, object]) -> None:
+        """Add the findings of the rules of ``kind`` worded with ``args`` (unless said before)."""
+        for finding in rule_findings(self.spec, kind, args):
+            self.notes.setdefault(finding.message, finding)
 
     def add_unknown(self, last_spec: FormatSpec, sources: list[CellKey], of: int) -> None:
-        """Note that an imported workbook does not know these cells of one row (not carried,
-        of ``of`` carried from that row); in the wording of the spec's [import], with the
-        rule id and severity of a missing-cell note."""
-        text = self.spec.import_text
-        args = _cell_args(last_spec, sources[0])
+        """Add the note that an imported workbook does not know these cells of one row (not
+        carried, of ``of`` carried from that row)."""
+        args: dict[str, object] = dict(_cell_args(last_spec, sources[0]))
         if len(sources) == of:
-            args["column"] = text.all_columns
+            args["column"] = self.spec.import_text.all_columns
         else:
             args["column"] = "、".join(f"「{_cell_args(last_spec, k)['column']}」" for k in sources)
-        rule = next(iter(self.spec.rules_of_kind("carry_missing")), None)
-        message = render(text.carry_unknown, args)
-        self.notes.setdefault(
-            message,
-            CarryNote(
-                rule.id if rule else "",
-                rule.severity if rule else "warning",
-                message,
-                render(text.carry_unknown_action, args),
-            ),
-        )
+        self.add(RuleKind.CARRY_UNKNOWN, args)
 
 
 def _cell_args(spec: FormatSpec, key: CellKey) -> dict[str, str]:
@@ -180,11 +159,13 @@ def carry_forward(
     Nothing is carried from a workbook of another year than ``year - 1``."""
     notes = _Notes(spec)
     if previous.year != year - 1:
-        notes.add("carry_year", {"year": year, "expected": year - 1, "actual": previous.year})
+        notes.add(
+            RuleKind.CARRY_YEAR, {"year": year, "expected": year - 1, "actual": previous.year}
+        )
         return Carry((), tuple(notes.notes.values()))
     reference = previous_figures(previous)
     if previous.unit and unit and normalize_label(previous.unit) != normalize_label(unit):
-        notes.add("previous_unit", {"expected": unit, "actual": previous.unit})
+        notes.add(RuleKind.PREVIOUS_UNIT, {"expected": unit, "actual": previous.unit})
     values = previous_values(previous)
     last_format = set(previous.spec.value_keys())
     cells: list[CarriedCell] = []
@@ -198,13 +179,13 @@ def carry_forward(
             if source in last_format and inputs_under(previous.spec, source) & previous.unknown:
                 not_imported.setdefault((source.table, source.row), []).append(source)
             elif source in last_format:
-                notes.add("carry_unreadable", args)
+                notes.add(RuleKind.CARRY_UNREADABLE, args)
             else:
-                notes.add("carry_missing", {**args, "actual": previous.spec.format_version})
+                notes.add(RuleKind.CARRY_MISSING, {**args, "actual": previous.spec.format_version})
             continue
         read = previous.cells.get(source)
         if read is not None and read.value is None:
-            notes.add("carry_blank", _cell_args(previous.spec, source))
+            notes.add(RuleKind.CARRY_BLANK, _cell_args(previous.spec, source))
         cells.append(CarriedCell(key, source, values[source], inst.rule.id))
     for row, sources in not_imported.items():
         notes.add_unknown(previous.spec, sources, per_row[row])
