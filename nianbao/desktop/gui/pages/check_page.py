@@ -536,7 +536,7 @@ class CheckPage(Page):
                     self._show_result(result, auto)
                 case CheckAgain(auto, None):
                     self.check_now(auto=auto)
-                case CheckAgain(auto, delay_ms):
+                case CheckAgain(auto, int(delay_ms)):
                     QTimer.singleShot(delay_ms, lambda auto=auto: self.check_now(auto=auto))
                 case CheckUnfinished():
                     # The window has shown the failure as a dialog; say so on the page too.
