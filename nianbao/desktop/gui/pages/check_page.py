@@ -90,7 +90,7 @@ from ...viewmodels.check_state import (
     WorkbookMissing,
 )
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import DropArea, PathField
 from ..worker import Job
 
@@ -223,7 +223,7 @@ def _bold() -> QFont:
 class CheckPage(Page):
     """Open or drop a workbook; see its findings, each in its table; re-check when it is saved."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self._result: CheckResult | None = None
         self._findings: list = []

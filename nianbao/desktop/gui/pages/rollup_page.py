@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -48,12 +48,9 @@ from nianbao.workbook_templates.builder import default_year
 from ...viewmodels import rollup as view
 from ...viewmodels.rollup_state import RollupController
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import PathField
-
-if TYPE_CHECKING:
-    from ..window import MainWindow
-    from ..worker import Job
+from ..worker import Job
 
 ROOT = QModelIndex()
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -166,7 +163,7 @@ def _note() -> QLabel:
 class RollupPage(Page):
     """下发填报表 and 收表汇总, on two tabs under one roster."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self.jobs = RollupController()  # the jobs' states, and what the page shows of them
         # The running jobs, to cancel them and to know them when they end.

@@ -37,14 +37,12 @@ from nianbao.workbook_templates.spec import FormatSpec
 
 from ...viewmodels.template_state import TemplateController
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import PathField
 
 if TYPE_CHECKING:
     from nianbao.workbook_templates.carry import Carry
     from nianbao.workbook_templates.reader import FilledWorkbook
-
-    from ..window import MainWindow
 
 NO_KIND = "（由填报单位选择）"
 WORKBOOK_SUFFIX = ".xlsx"
@@ -92,7 +90,7 @@ def _note_pairs(carry: Carry) -> tuple[tuple[str, str], ...]:
 class TemplatePage(Page):
     """Form (unit, type, year, last year's workbook, where to save) → 生成 → what was written."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self._previous: FilledWorkbook | None = None  # last year's workbook, once read
         self._previous_error = ""
