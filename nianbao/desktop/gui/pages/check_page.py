@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from pathlib import Path
+from typing import assert_never
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -534,10 +535,11 @@ class CheckPage(Page):
                     self._start_check(inputs)
                 case ShowResult(result, auto):
                     self._show_result(result, auto)
-                case CheckAgain(auto, None):
-                    self.check_now(auto=auto)
-                case CheckAgain(auto, int(delay_ms)):
-                    QTimer.singleShot(delay_ms, lambda auto=auto: self.check_now(auto=auto))
+                case CheckAgain(auto, delay_ms):
+                    if delay_ms is None:
+                        self.check_now(auto=auto)
+                    else:
+                        QTimer.singleShot(delay_ms, lambda auto=auto: self.check_now(auto=auto))
                 case CheckUnfinished():
                     # The window has shown the failure as a dialog; say so on the page too.
                     self.stack.setCurrentWidget(self.results)
@@ -551,6 +553,8 @@ class CheckPage(Page):
                     self._watch(inputs)
                 case WorkbookGone(path):
                     self.status.setText(f"找不到 {path.name}：文件可能已被移动、改名或删除。")
+                case _:
+                    assert_never(action)
 
     def _start_check(self, inputs: CheckInputs) -> None:
         self._watch(inputs)
