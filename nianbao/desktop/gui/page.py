@@ -1,19 +1,59 @@
-"""What every task page has: the app context, a way to run long work, and file hand-over."""
+"""What every task page has: the app context, a way to run long work, and file hand-over.
+
+A page knows its window only as a ``PageHost``: what it needs from it, said here. The window
+(``window.MainWindow``) imports this module and is one; nothing here or in the pages imports it
+back, even for types.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtWidgets import QLabel, QStatusBar, QVBoxLayout, QWidget
 
+from .settings import Settings
 from .worker import Job, Work
 
-if TYPE_CHECKING:
-    from .settings import Settings
-    from .window import MainWindow
+
+class PageHost(Protocol):
+    """What a page needs from the window it is on."""
+
+    @property
+    def settings(self) -> Settings:
+        """Return the app's remembered choices."""
+        ...
+
+    @property
+    def pages(self) -> Mapping[str, Page]:
+        """Return the pages created so far, by key ("template", "check", "rollup", "report")."""
+        ...
+
+    @property
+    def job_ended(self) -> SignalInstance:
+        """Return the signal ``job_ended(job)``, emitted when any job finished, however."""
+        ...
+
+    def start_job(
+        self,
+        work: Work,
+        label: str,
+        on_done: Callable[[Any], None],
+        *,
+        cancellable: bool = False,
+    ) -> Job:
+        """Run ``work`` as a job; see ``Page.run_job``."""
+        ...
+
+    def go(self, key: str) -> Page:
+        """Switch to the page ``key`` (creating it) and return it."""
+        ...
+
+    def statusBar(self) -> QStatusBar:
+        """Return the window's status bar, for short messages."""
+        ...
 
 
 class Page(QWidget):
@@ -26,8 +66,10 @@ class Page(QWidget):
 
     file_opened = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: PageHost) -> None:
+        # The window is the page's parent; a host that is not a widget leaves it without one
+        # until it is placed.
+        super().__init__(window if isinstance(window, QWidget) else None)
         self.window_ = window
 
     @property

@@ -36,7 +36,10 @@ APP_TITLE = "年报助手"
 
 
 class MainWindow(QMainWindow):
-    """Navigation list + stacked pages (created on first use) + menus + job status bar."""
+    """Navigation list + stacked pages (created on first use) + menus + job status bar.
+
+    It is what ``page.PageHost`` says a page needs; the pages know it only as that.
+    """
 
     job_started = Signal(object)
     job_ended = Signal(object)

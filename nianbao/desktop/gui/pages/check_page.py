@@ -1,7 +1,9 @@
 """校验: check a filled workbook, list the findings, show each one in its table, re-check on save.
 
-The page is a thin shell: the check is ``desktop.check_view.run_check`` (the CLI's calls) run as a
-job, and everything shown is prepared there; the widgets only display it.
+The page is a thin shell: the check is ``viewmodels.check.run_check`` (the CLI's calls) run as a
+job, and everything shown is prepared there; when to check and what to do with a result is
+decided by ``viewmodels.check_state.CheckController``. The page performs its answers with jobs,
+timers, widgets and dialogs.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from pathlib import Path
+from typing import assert_never
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -55,7 +58,6 @@ from ...viewmodels.check import (
     CheckInputs,
     CheckResult,
     Highlight,
-    SaveTracker,
     TablePreview,
     annotate_copy,
     caption_html,
@@ -76,16 +78,26 @@ from ...viewmodels.check import (
     summary_text,
     wrap_label,
 )
+from ...viewmodels.check_state import (
+    CheckAction,
+    CheckAgain,
+    CheckController,
+    CheckUnfinished,
+    LookAgain,
+    NoWorkbook,
+    ShowResult,
+    StartCheck,
+    Watch,
+    WorkbookGone,
+    WorkbookMissing,
+)
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import DropArea, PathField
+from ..worker import Job
 
 SHEET_FILTER = "填报表 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
 NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm);;所有文件 (*)"
-
-SETTLE_MS = 700  # WPS/Excel write a file in several steps: wait until they are done
-MISSING_RETRY_MS = 300  # the file is briefly gone while the new one is renamed into place
-UNREADABLE_RETRY_MS = 1200  # a save caught half-written: look once more before saying so
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -213,24 +225,19 @@ def _bold() -> QFont:
 class CheckPage(Page):
     """Open or drop a workbook; see its findings, each in its table; re-check when it is saved."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self._result: CheckResult | None = None
         self._findings: list = []
         self._labels = severity_labels()
-        self._requested: CheckInputs | None = None  # the inputs of the last check started
-        self._check_job = None
-        self._running_auto = False
-        self._got_result = False
-        self._pending: bool | None = None  # another check after the running one (auto?)
-        self._unreadable_retried = False
-        self._saves = SaveTracker()
+        self._checks = CheckController()  # when to check, and what to do with what comes back
+        self._check_job: Job | None = None  # only to know the check's job when it ends
         self._setting_inputs = False
 
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._file_touched)
         self._watcher.directoryChanged.connect(self._file_touched)
-        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle = QTimer(self, singleShot=True)
         self._settle.timeout.connect(self._files_settled)
 
         self._build()
@@ -431,9 +438,8 @@ class CheckPage(Page):
     # -- what other parts of the app call --------------------------------------------------------
 
     def current_file(self) -> Path | None:
-        if self._requested is not None:
-            return self._requested.workbook
-        return self.workbook_field.path()
+        requested = self._checks.requested
+        return requested.workbook if requested is not None else self.workbook_field.path()
 
     def show_workbook(self, path: Path, previous: Path | None = None) -> None:
         """Check ``path`` (with last year's workbook if given) and show its findings."""
@@ -490,15 +496,8 @@ class CheckPage(Page):
             self._setting_inputs = False
 
     def _field_changed(self, _path) -> None:
-        if self._setting_inputs:
-            return
-        inputs = self._inputs()
-        if inputs is None or inputs == self._requested:
-            return
-        if not inputs.workbook.exists():
-            self._show_missing(inputs.workbook)
-            return
-        self.check_now()
+        if not self._setting_inputs:
+            self._perform(self._checks.fields_changed(self._inputs()))
 
     def _dropped(self, paths: list[Path]) -> None:
         if not self.open_files(paths):
@@ -511,37 +510,54 @@ class CheckPage(Page):
     def check_now(self, auto: bool = False) -> None:
         """Check the workbook in the fields (after the running check, if there is one)."""
         auto = auto is True  # clicked(bool) and returnPressed() also land here
-        inputs = self._inputs()
-        if inputs is None:
-            dialogs.show_error(
-                self,
-                "还没有选择填报表",
-                "请先选择要校验的填报表。",
-                "点“浏览…”选择文件，或把填报表拖到这个窗口。",
-            )
-            return
-        if not inputs.workbook.exists():
-            self._show_missing(inputs.workbook)
-            if not auto:
-                dialogs.show_error(
-                    self,
-                    "找不到填报表",
-                    f"找不到文件 {inputs.workbook}。",
-                    "文件可能已被移动、改名或删除，请点“浏览…”重新选择。",
-                )
-            return
-        if self._check_job is not None:
-            self._pending = auto if self._pending is None else (self._pending and auto)
-            return
-        if not auto:
-            self._unreadable_retried = False
-        self._start_check(inputs, auto)
+        self._perform(self._checks.request(self._inputs(), auto=auto))
 
-    def _start_check(self, inputs: CheckInputs, auto: bool) -> None:
-        self._requested = inputs
-        self._running_auto = auto
-        self._got_result = False
-        self._saves.checking(inputs)
+    def _perform(self, actions: tuple[CheckAction, ...]) -> None:
+        """Do what the controller answered, in order."""
+        for action in actions:
+            match action:
+                case NoWorkbook():
+                    dialogs.show_error(
+                        self,
+                        "还没有选择填报表",
+                        "请先选择要校验的填报表。",
+                        "点“浏览…”选择文件，或把填报表拖到这个窗口。",
+                    )
+                case WorkbookMissing(path, tell):
+                    self._show_missing(path)
+                    if tell:
+                        dialogs.show_error(
+                            self,
+                            "找不到填报表",
+                            f"找不到文件 {path}。",
+                            "文件可能已被移动、改名或删除，请点“浏览…”重新选择。",
+                        )
+                case StartCheck(inputs):
+                    self._start_check(inputs)
+                case ShowResult(result, auto):
+                    self._show_result(result, auto)
+                case CheckAgain(auto, delay_ms):
+                    if delay_ms is None:
+                        self.check_now(auto=auto)
+                    else:
+                        QTimer.singleShot(delay_ms, lambda auto=auto: self.check_now(auto=auto))
+                case CheckUnfinished():
+                    # The window has shown the failure as a dialog; say so on the page too.
+                    self.stack.setCurrentWidget(self.results)
+                    self._set_summary("校验没有完成", "bad")
+                    self.details.setText(
+                        "出错的原因和怎么办已在弹出的对话框中说明；处理后请按“校验”重试。"
+                    )
+                case LookAgain(delay_ms):
+                    self._settle.start(delay_ms)
+                case Watch(inputs):
+                    self._watch(inputs)
+                case WorkbookGone(path):
+                    self.status.setText(f"找不到 {path.name}：文件可能已被移动、改名或删除。")
+                case _:
+                    assert_never(action)
+
+    def _start_check(self, inputs: CheckInputs) -> None:
         self._watch(inputs)
         self.settings.add_recent("workbook", inputs.workbook)
         self.file_opened.emit(inputs.workbook)
@@ -553,28 +569,12 @@ class CheckPage(Page):
         self._check_job = self.run_job(work, f"校验 {inputs.workbook.name}", self._check_done)
 
     def _check_done(self, result: CheckResult) -> None:
-        self._got_result = True
-        if self._running_auto and not result.readable and not self._unreadable_retried:
-            # A save caught half-way looks broken: look once more before telling the clerk.
-            self._unreadable_retried = True
-            QTimer.singleShot(UNREADABLE_RETRY_MS, lambda: self.check_now(auto=True))
-            return
-        if result.readable:
-            self._unreadable_retried = False
-        self._show_result(result, self._running_auto)
+        self._perform(self._checks.result(result))
 
-    def _job_ended(self, job) -> None:
-        if job is not self._check_job:
-            return
-        self._check_job = None
-        if not self._got_result:
-            # The window has shown the failure as a dialog; say so on the page too.
-            self.stack.setCurrentWidget(self.results)
-            self._set_summary("校验没有完成", "bad")
-            self.details.setText("出错的原因和怎么办已在弹出的对话框中说明；处理后请按“校验”重试。")
-        if self._pending is not None:
-            auto, self._pending = self._pending, None
-            QTimer.singleShot(0, lambda: self.check_now(auto=auto))
+    def _job_ended(self, job: Job) -> None:
+        if job is self._check_job:
+            self._check_job = None
+            self._perform(self._checks.job_ended())
 
     # -- showing a result -----------------------------------------------------------------------
 
@@ -783,19 +783,7 @@ class CheckPage(Page):
             self._watcher.addPaths(sorted(new))
 
     def _file_touched(self, _path: str) -> None:
-        if self._requested is not None:
-            self._settle.start(SETTLE_MS)
+        self._perform(self._checks.touched())
 
     def _files_settled(self) -> None:
-        inputs = self._requested
-        if inputs is None:
-            return
-        state = self._saves.settled(inputs)
-        if state == "missing":
-            self._settle.start(MISSING_RETRY_MS)  # look again: the new file is being renamed
-        elif state == "gone":
-            self.status.setText(f"找不到 {inputs.workbook.name}：文件可能已被移动、改名或删除。")
-        else:
-            self._watch(inputs)  # the renamed-over file is a new one to watch
-            if state == "changed":
-                self.check_now(auto=True)
+        self._perform(self._checks.settled())

@@ -46,7 +46,7 @@ from ...viewmodels.report import (
     warnings_line,
 )
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import PathField, fill_recent_menu
 from ..worker import IsCancelled, Progress
 
@@ -106,7 +106,7 @@ class ReportPage(Page):
     """Inputs (workbook, narrative, last year's workbook), outputs (folder, name, formats), a
     生成报告 button, and below it either why the export was refused or what was written."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         from nianbao.converters.pdf import find_soffice
 

@@ -4,13 +4,15 @@ summary workbook and the returns for the failing units.
 
 The page only gathers choices and shows results; reading, checking and writing are the core's
 ``read_roster``, ``handout``, ``rollup`` and ``write_returns``, as in ``nianbao handout/rollup``.
+Where its jobs are, and what the notes and buttons say of them, is held by
+``viewmodels.rollup_state.RollupController``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -44,13 +46,11 @@ from nianbao.files import RETURNS_FOLDER, handout_folder_name, summary_name
 from nianbao.workbook_templates.builder import default_year
 
 from ...viewmodels import rollup as view
+from ...viewmodels.rollup_state import RollupController
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import PathField
-
-if TYPE_CHECKING:
-    from ..window import MainWindow
-    from ..worker import Job
+from ..worker import Job
 
 ROOT = QModelIndex()
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -59,8 +59,6 @@ UNIT_CENTRED = ("序号", "状态", "计入汇总", "错误", "警告")
 FILE_CENTRED = ("状态", "采用")
 ROSTER_TEMPLATE_NAME = "填报单位名单.xlsx"
 NO_ROSTER = "可以不用名单：不用时以收到的文件为准，但无法知道哪些单位还没有报送。"
-IDLE_COUNTS = "选择收表文件夹后点“开始汇总”。"
-HANDOUT_RUNNING = "正在生成……"
 
 
 class RowsModel(QAbstractTableModel):
@@ -165,15 +163,14 @@ def _note() -> QLabel:
 class RollupPage(Page):
     """下发填报表 and 收表汇总, on two tabs under one roster."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
-        self.result: RollupResult | None = None
+        self.jobs = RollupController()  # the jobs' states, and what the page shows of them
+        # The running jobs, to cancel them and to know them when they end.
         self.job: Job | None = None  # the rollup being read
         self.handout_job: Job | None = None
         self.returns_job: Job | None = None
-        self._outcome = ""
         self._dropped: tuple[Path, ...] = ()  # files dropped instead of a whole folder
-        self._handout_folder: Path | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 10)
@@ -191,6 +188,7 @@ class RollupPage(Page):
         self.tabs.addTab(self.rollup_tab, "② 收表汇总")
         layout.addWidget(self.tabs, 1)
         self.window_.job_ended.connect(self._job_ended)
+        self._show_jobs()
         self._restore()
 
     # -- building ------------------------------------------------------------------------------
@@ -316,7 +314,6 @@ class RollupPage(Page):
         run_row.addWidget(self.cancel_button)
         run_row.addWidget(self.counts, 1)
         layout.addLayout(run_row)
-        self._show_progress(False)
         self.check_line = _note()
         layout.addWidget(self.check_line)
 
@@ -355,8 +352,6 @@ class RollupPage(Page):
         buttons.addWidget(self.output_note, 1)
         buttons.addWidget(self.findings_button)
         layout.addLayout(buttons)
-        self.counts.setText(IDLE_COUNTS)
-        self._update_buttons()
         return tab
 
     def _restore(self) -> None:
@@ -411,6 +406,11 @@ class RollupPage(Page):
             return self._dropped
         inbox = self.inbox.path()
         return (inbox,) if inbox else ()
+
+    @property
+    def result(self) -> RollupResult | None:
+        """Return the last rollup done (None before one and while one runs)."""
+        return self.jobs.result
 
     def current_file(self) -> Path | None:
         return self.result.output if self.result else None
@@ -540,30 +540,27 @@ class RollupPage(Page):
             )
             return folder, files
 
-        self.handout_button.setEnabled(False)
-        self.handout_note.setText(HANDOUT_RUNNING)
+        self.jobs.handout_started()
+        self._show_jobs()
         job = self.run_job(work, "下发填报表", self._handed_out, cancellable=True)
         job.was_cancelled.connect(self._handout_cancelled)
         self.handout_job = job
         return job
 
     def open_handout_folder(self) -> None:
-        if self._handout_folder is not None:
-            dialogs.open_path(self, self._handout_folder)
+        if self.jobs.handout_folder is not None:
+            dialogs.open_path(self, self.jobs.handout_folder)
 
     def _handed_out(self, answer: tuple[Path, list]) -> None:
         folder, files = answer
-        self._handout_folder = folder
+        self.jobs.handed_out(folder, files)
         self.settings.add_recent("handout", folder)
-        self.handout_note.setText(view.handout_note(folder, files))
-        self.open_handout_button.setEnabled(True)
+        self._show_jobs()
         dialogs.open_path(self, folder)
 
     def _handout_cancelled(self) -> None:
-        self.handout_note.setText(
-            "已取消下发：已经生成的单位文件留在文件夹中，下发清单没有生成。"
-            "再次下发前请换一个空文件夹，或删除这些文件。"
-        )
+        self.jobs.handout_cancelled()
+        self._show_jobs()
 
     # -- roll up -------------------------------------------------------------------------------
     def start_rollup(self) -> Job | None:
@@ -610,10 +607,9 @@ class RollupPage(Page):
         def work(progress, cancelled):
             return view.roll_up(request, roster_path, progress, cancelled)
 
+        self.jobs.rollup_started()
         self._clear_result()
-        self._outcome = ""
-        self._show_progress(True)
-        self.progress_label.setText("正在读取收到的文件……")
+        self._show_jobs()
         job = self.run_job(work, "汇总", self._show_result, cancellable=True)
         job.progressed.connect(self._progressed)
         job.was_cancelled.connect(self._cancelled)
@@ -621,58 +617,61 @@ class RollupPage(Page):
         return job
 
     def cancel_rollup(self) -> None:
-        if self.job is not None:
+        if self.job is not None and self.jobs.cancel_rollup():
             self.job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_label.setText("正在取消……")
+            self._show_jobs()
 
     def _progressed(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(1000 * min(max(fraction, 0.0), 1.0)))
-        self.progress_label.setText(message)
+        self.jobs.rollup_progressed(fraction, message)
+        self._show_progress()
 
     def _cancelled(self) -> None:
-        self._outcome = "cancelled"
-        self.counts.setText("已取消，没有写出汇总表。")
+        self.jobs.rollup_cancelled()
+        self._show_jobs()
 
     def _job_ended(self, job: Job) -> None:
         """Put the page back to rest after one of its jobs; a failure has been shown already."""
         if job is self.handout_job:
             self.handout_job = None
-            self.handout_button.setEnabled(True)
-            if self.handout_note.text() == HANDOUT_RUNNING:
-                self.handout_note.setText("没有下发。请按提示处理后再点“下发填报表”。")
+            self.jobs.handout_ended()
         elif job is self.job:
             self.job = None
-            self._show_progress(False)
-            if not self._outcome:
-                self.counts.setText("汇总没有完成，没有写出汇总表。请按提示处理后再点“开始汇总”。")
+            self.jobs.rollup_ended()
         elif job is self.returns_job:
             self.returns_job = None
+            self.jobs.returns_ended()
+        self._show_jobs()
+
+    def _show_jobs(self) -> None:
+        """Show what the controller says of the jobs: notes, counts line, progress, buttons."""
+        jobs = self.jobs
+        self.handout_button.setEnabled(jobs.handout_enabled)
+        self.open_handout_button.setEnabled(jobs.open_handout_enabled)
+        self.handout_note.setText(jobs.handout_note)
+        for widget in (self.progress, self.progress_label, self.cancel_button):
+            widget.setVisible(jobs.reading)
+        self.counts.setVisible(not jobs.reading)
+        self.counts.setText(jobs.counts_text)
+        self.cancel_button.setEnabled(jobs.cancel_enabled)
+        self.run_button.setEnabled(jobs.run_enabled)
+        self.output_note.setText(jobs.output_note)
+        self._show_progress()
         self._update_buttons()
 
-    def _show_progress(self, running: bool) -> None:
-        for widget in (self.progress, self.progress_label, self.cancel_button):
-            widget.setVisible(running)
-        self.counts.setVisible(not running)
-        self.progress.setValue(0)
-        self.progress_label.clear()
-        self.cancel_button.setEnabled(True)
-        self.run_button.setEnabled(not running)
+    def _show_progress(self) -> None:
+        self.progress.setValue(int(1000 * self.jobs.progress))
+        self.progress_label.setText(self.jobs.progress_message)
 
     def _clear_result(self) -> None:
-        self.result = None
         self.unit_model.set_rows([])
         self.file_model.set_rows([])
         self.check_line.clear()
         self.check_line.setToolTip("")
-        self.output_note.clear()
         self.views.setTabText(0, "单位")
         self.views.setTabText(1, "收到的文件")
-        self._update_buttons()
 
     def _show_result(self, result: RollupResult) -> None:
-        self._outcome = "done"
-        self.result = result
+        self.jobs.rolled_up(result)
         bases = tuple(p for p in result.request.inputs if p.is_dir())
         if not bases and result.request.inputs:
             bases = (view.common_folder(result.request.inputs),)
@@ -680,25 +679,20 @@ class RollupPage(Page):
         self.file_model.set_rows(view.file_rows(result, bases))
         self.views.setTabText(0, f"单位（{len(result.units)}）")
         self.views.setTabText(1, f"收到的文件（{len(result.files)}）")
-        self.counts.setText(view.counts_line(result))
         parts = [view.files_line(result), view.summary_check_line(result), result.previous_note]
         self.check_line.setText("。".join(p.rstrip("。") for p in parts if p) + "。")
         self.check_line.setToolTip(view.summary_check_details(result))
-        self.output_note.setText(f"汇总表：{result.output}")
         self.settings.year = result.year
         self.settings.add_recent("summary", result.output)
         self.file_opened.emit(result.output)
-        self._update_buttons()
+        self._show_jobs()
 
     def _update_buttons(self, *_: object) -> None:
-        result = self.result
-        written = result is not None and result.output is not None
+        written = self.jobs.summary_written
         self.open_button.setEnabled(written)
         self.folder_button.setEnabled(written)
-        to_return = bool(result and (result.failing or result.missing))
-        self.returns_button.setEnabled(written and to_return and self.returns_job is None)
-        row = self.selected_unit()
-        self.findings_button.setEnabled(row is not None and row.file is not None)
+        self.returns_button.setEnabled(self.jobs.returns_enabled)
+        self.findings_button.setEnabled(self.jobs.findings_enabled(self.selected_unit()))
 
     # -- after a run ---------------------------------------------------------------------------
     def selected_unit(self) -> view.UnitRow | None:
@@ -733,15 +727,15 @@ class RollupPage(Page):
 
             return target, write_returns(result, target, force=force)
 
+        self.jobs.returns_started()
         self.returns_job = self.run_job(work, "生成退回材料", self._returns_written)
         self._update_buttons()
         return self.returns_job
 
     def _returns_written(self, answer: tuple[Path, list[Path]]) -> None:
         folder, paths = answer
-        self.output_note.setText(
-            f"退回材料：{folder}（{len(paths) - 1} 个批注副本和“{paths[-1].name}”）"
-        )
+        self.jobs.returns_written(folder, paths)
+        self._show_jobs()
         dialogs.open_path(self, folder)
 
     def show_findings(self) -> None:

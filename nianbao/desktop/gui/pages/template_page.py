@@ -35,22 +35,19 @@ from nianbao.files import narrative_template_path, workbook_name
 from nianbao.workbook_templates.loader import available_formats, spec_for_year
 from nianbao.workbook_templates.spec import FormatSpec
 
+from ...viewmodels.template_state import TemplateController
 from .. import dialogs
-from ..page import Page, page_header
+from ..page import Page, PageHost, page_header
 from ..widgets import PathField
 
 if TYPE_CHECKING:
     from nianbao.validation.findings import Finding
     from nianbao.workbook_templates.reader import FilledWorkbook
 
-    from ..window import MainWindow
-
 NO_KIND = "（由填报单位选择）"
 WORKBOOK_SUFFIX = ".xlsx"
 FIRST_YEAR = min(s.first_year for s in available_formats().values())
 LAST_YEAR = 2100
-GENERATING = "正在生成……"
-CANCELLED = "已取消，没有写出任何文件。"
 SEVERITY_COLOURS = {"error": "#b3261e", "warning": "#8a5a00", "info": "#555555"}
 
 
@@ -90,12 +87,13 @@ def _notes_html(notes: tuple[Finding, ...], labels: dict[str, str]) -> str:
 class TemplatePage(Page):
     """Form (unit, type, year, last year's workbook, where to save) → 生成 → what was written."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self._previous: FilledWorkbook | None = None  # last year's workbook, once read
         self._previous_error = ""
         self._name_auto = True  # the file name follows unit and year until the user edits it
         self._result: TemplateResult | None = None
+        self.jobs = TemplateController()  # where the build is, and what the status line says
 
         # The form scrolls when notes make it taller than the window.
         scroll = QScrollArea(self)
@@ -394,21 +392,21 @@ class TemplatePage(Page):
 
     def generate(self) -> None:
         """Ask where to write (never overwriting unasked), then build in the background."""
-        if not self.generate_button.isEnabled():
-            return
+        if not self.jobs.generate_enabled:
+            return  # Enter in a field while a build runs
         target = self._target()
         if target is None:
             return
         workbook = dialogs.choose_output(self, target)
-        if workbook is None:
-            self.status.setText(CANCELLED)
-            return
         narrative = None
-        if self.narrative_check.isChecked():
+        if workbook is not None and self.narrative_check.isChecked():
             narrative = dialogs.choose_output(self, narrative_template_path(workbook))
             if narrative is None:
-                self.status.setText(CANCELLED)
-                return
+                workbook = None
+        if workbook is None:
+            self.jobs.declined()
+            self._show_jobs()
+            return
         # choose_output returns the existing path itself only when the user chose to overwrite.
         force_workbook = workbook.exists()
         force_narrative = narrative is not None and narrative.exists()
@@ -443,17 +441,22 @@ class TemplatePage(Page):
                 previous=previous,
             )
 
-        self.generate_button.setEnabled(False)
-        self.status.setText(GENERATING)
+        self.jobs.started()
+        self._show_jobs()
         job = self.run_job(work, "生成填报表", self._generated)
         job.finished.connect(self._job_finished)
 
     def _job_finished(self) -> None:
-        self.generate_button.setEnabled(True)
-        if self.status.text() == GENERATING:
-            self.status.setText("")
+        self.jobs.ended()
+        self._show_jobs()
+
+    def _show_jobs(self) -> None:
+        """Show what the controller says of the build: the status line and the 生成 button."""
+        self.generate_button.setEnabled(self.jobs.generate_enabled)
+        self.status.setText(self.jobs.status_text)
 
     def _generated(self, result: TemplateResult) -> None:
+        self.jobs.generated()
         self._result = result
         settings = self.settings
         settings.unit = self.unit_edit.text().strip()
@@ -462,7 +465,7 @@ class TemplatePage(Page):
         settings.output_dir = result.workbook.parent
         settings.add_recent("workbook", result.workbook)
         self._show_result(result)
-        self.status.setText("")
+        self._show_jobs()
         self.file_opened.emit(result.workbook)
 
     def _show_result(self, result: TemplateResult) -> None:
