@@ -193,21 +193,25 @@ def compose_report(
         paragraphs = tuple(filler.paragraph(p) for p in source)
         table = table_grid(spec.table(sec.table), texts) if sec.table else None
         if not paragraphs and table is None:
-            args = {"heading": sec.heading, "source": narrative.source, "sheet": spec.sheets.text}
+            args: dict[str, object] = {
+                "heading": sec.heading,
+                "source": narrative.source,
+                "sheet": spec.sheets.text,
+            }
             note(RuleKind.READING_EMPTY, args, section=sec.code)
         sections.append(Section(sec.code, sec.heading, paragraphs, table))
     if filler.unknown:
         raise unknown_fields_error(spec, filler.unknown)
 
     date = report_date(wb, today)
-    signature = (wb.unit, spec.report.date.format(year=date.year, month=date.month, day=date.day))
+    sign_off = (wb.unit, spec.report.date.format(year=date.year, month=date.month, day=date.day))
     title = spec.title_pattern.format(unit=wb.unit, year=wb.year)
     doc = ReportDocument(
         title=title,
         title_lines=title_lines(title, wb.unit),
         opening=tuple(opening),
         sections=tuple(sections),
-        signature=tuple(s for s in signature if s),
+        signature=tuple(s for s in sign_off if s),
         page_number=spec.report.page_number,
         draft_mark=draft_mark,
         values=texts,

@@ -8,21 +8,19 @@ back to confirm it shows the workbook's numbers; nothing existing is overwritten
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nianbao.errors import Cancelled, ExportError, UsageError
 from nianbao.files import check_target
+from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation import Finding, Report, validate
 from nianbao.validation.findings import rule_findings
 from nianbao.workbook_templates import read_workbook
-from nianbao.workbook_templates.spec import RuleKind
+from nianbao.workbook_templates.spec import RuleKind, Severity
 
 from .narrative import Narrative, narrative_from_workbook, read_narrative
 from .word_styles import FontSet
-
-Progress = Callable[[float, str], None]
 
 
 class ExportRefused(ExportError):
@@ -86,7 +84,7 @@ def _targets(request: ExportRequest) -> list[Path]:
 def export_report(
     request: ExportRequest,
     progress: Progress | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    cancelled: IsCancelled | None = None,
 ) -> ExportResult:
     """Check the workbook, compose the report and write the requested files; return what was
     written. Raises ExportRefused for a workbook with errors (unless ``draft``), ExportError for
@@ -134,7 +132,7 @@ def export_report(
         if not request.draft:
             problems = []
             if not report.valid:
-                problems.append(f"填报表有 {report.counts['error']} 个错误")
+                problems.append(f"填报表有 {report.counts[Severity.ERROR]} 个错误")
             if narrative_errors:
                 problems.append(f"正文有 {len(narrative_errors)} 个问题")
             raise ExportRefused(
@@ -163,12 +161,12 @@ def export_report(
         result.written.append(("网页版（HTML）", request.html))
     if request.pdf is not None:
         step(0.75, "生成 PDF（LibreOffice）")
-        result.pdf_problem = _write_pdf(request, doc, result)
+        result.pdf_problem = _write_pdf(request, request.pdf, doc, result)
     step(1.0, "完成")
     return result
 
 
-def _write_pdf(request: ExportRequest, doc, result: ExportResult) -> str:
+def _write_pdf(request: ExportRequest, pdf: Path, doc, result: ExportResult) -> str:
     """Write the PDF through LibreOffice; return "" or why it could not be made."""
     import tempfile
 
@@ -177,13 +175,13 @@ def _write_pdf(request: ExportRequest, doc, result: ExportResult) -> str:
 
     try:
         if request.docx is not None:
-            convert_to_pdf(request.docx, request.pdf, force=request.force)
+            convert_to_pdf(request.docx, pdf, force=request.force)
         else:
             with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
-                source = Path(tmp) / (request.pdf.stem + ".docx")
+                source = Path(tmp) / (pdf.stem + ".docx")
                 write_docx(doc, source, fonts=request.fonts)
-                convert_to_pdf(source, request.pdf, force=request.force)
+                convert_to_pdf(source, pdf, force=request.force)
     except PdfUnavailableError as exc:
         return f"{exc.message}{exc.action}"
-    result.written.append(("PDF", request.pdf))
+    result.written.append(("PDF", pdf))
     return ""

@@ -232,9 +232,10 @@ class _Splitter:
                 previous_marker = paragraph.kind
                 continue
             previous_marker = ""
-            paragraph = clean_paragraph(paragraph)
-            if paragraph is None:
+            cleaned = clean_paragraph(paragraph)
+            if cleaned is None:
                 continue
+            paragraph = cleaned
             self.count += 1
             if self._is_guidance(paragraph.text):
                 self.dropped_guidance.append(paragraph.text)

@@ -117,6 +117,13 @@ class FileEntry:
         return self
 
     @property
+    def decided(self) -> Status:
+        """Return the status of a file the rollup has decided on (every file of a result)."""
+        if self.status is None:
+            raise RuntimeError(f"{self.path} has no status yet")
+        return self.status
+
+    @property
     def errors(self) -> int:
         return self.report.counts[Severity.ERROR] if self.report else 0
 

@@ -22,7 +22,7 @@ def add_parsers(sub) -> None:
         "“上年填报表”（--previous）。\n"
         "可导入 Word 文件（.docx）、从网站另存的网页（.html）、复制网页文字得到的 .txt；"
         "表格按官方行列名称逐格读取（2019 版或 2021 版），读不到的单元格留空并列出，"
-        "从不猜测；正文导入「正文」表。",
+        "从不猜测；正文导入填报表。",
     )
     p.add_argument("report", metavar="年报文件", help="已发布的年报：.docx、.html 或 .txt")
     p.add_argument("-o", "--output", required=True, metavar="填报表.xlsx", help="输出的填报表")
@@ -92,7 +92,7 @@ def summary_lines(result) -> list[str]:
             lines.append(f"  ……共 {len(result.problems)} 处")
     sections = [c.label for c in spec.text_cells if c.code in result.texts]
     lines.append(
-        f"正文：已导入「正文」表 {len(sections)} 格（{'、'.join(sections)}）"
+        f"正文：已导入「{spec.sheets.text}」表 {len(sections)} 格（{'、'.join(sections)}）"
         if sections
         else "正文：没有找到各部分的文字"
     )
@@ -105,7 +105,8 @@ def summary_lines(result) -> list[str]:
         lines.append("全部表格都已读到。下一步：生成下一年度的填报表时把它作为上年填报表：")
     else:
         lines.append(
-            "有表格或单元格没有读到：它们留空，并作为“未知”记在填报表（隐藏的「模板信息」表）中，"
+            "有表格或单元格没有读到：它们留空，并作为“未知”记在填报表"
+            f"（隐藏的「{spec.sheets.stamp}」表）中，"
             "作为上年填报表时不会被当作 0；对照原报告（如表格图片）补填的数字照常使用。下一步："
         )
     next_year = result.year + 1

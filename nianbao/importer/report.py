@@ -330,11 +330,13 @@ def read_report(request: ImportRequest) -> ImportResult:
         unit, unit_from = "", ""
         notes += rule_findings(target, RuleKind.IMPORT_NO_UNIT, {"sheet": target.sheets.info})
     if year_from == "option" and title is not None and title[0] != year:
-        args = {"actual": title[0], "year": year}
-        notes += rule_findings(target, RuleKind.IMPORT_YEAR_OPTION, args)
+        notes += rule_findings(
+            target, RuleKind.IMPORT_YEAR_OPTION, {"actual": title[0], "year": year}
+        )
     if year_from == "title" and (period := _from_period(paragraphs)) not in (None, year):
-        args = {"actual": period, "year": year}
-        notes += rule_findings(target, RuleKind.IMPORT_YEAR_PERIOD, args)
+        notes += rule_findings(
+            target, RuleKind.IMPORT_YEAR_PERIOD, {"actual": period, "year": year}
+        )
     tables = source_tables(paragraphs)
     source_spec = detect_format(tables, available_formats().values(), target)
     read = read_tables(source_spec, tables)
@@ -357,12 +359,12 @@ def read_report(request: ImportRequest) -> ImportResult:
         # text rather than lose it, in the first cell, and say so.
         first = target.text_cells[0]
         texts = {first.code: "\n".join(lines)}
-        args = {
+        where = {
             "heading": target.sections[0].heading,
             "sheet": target.sheets.text,
             "label": first.label,
         }
-        notes += rule_findings(target, RuleKind.IMPORT_NO_SECTION, args)
+        notes += rule_findings(target, RuleKind.IMPORT_NO_SECTION, where)
     claims = stated_numbers(target, narrative.sections, narrative.preamble, year)
     return ImportResult(
         output=Path(request.output),

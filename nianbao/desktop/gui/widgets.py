@@ -140,7 +140,7 @@ class DropArea(QLabel):
             event.acceptProposedAction()
 
 
-def fill_recent_menu(menu: QMenu, paths: Sequence[Path], pick: Callable[[Path], None]) -> None:
+def fill_recent_menu(menu: QMenu, paths: Sequence[Path], pick: Callable[[Path], object]) -> None:
     """Refill a 最近的文件 menu: one entry per path (its folder in the tooltip), or （没有）."""
     menu.clear()
     if not paths:

@@ -88,8 +88,9 @@ class MainWindow(QMainWindow):
             page: Page = getattr(module, entry.cls)(self)
             page.file_opened.connect(self._file_opened)
             old = self.stack.widget(index)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            if old is not None:  # the placeholder made at start
+                self.stack.removeWidget(old)
+                old.deleteLater()
             self.stack.insertWidget(index, page)
             self.pages[key] = page
         return self.pages[key]
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("文件(&F)")
         open_action = QAction("打开填报表并校验(&O)…", self)
         open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(lambda: self.go("check").choose_workbook())
+        open_action.triggered.connect(self._choose_workbook)
         file_menu.addAction(open_action)
         self.recent_menu = file_menu.addMenu("最近的文件(&R)")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -171,6 +172,12 @@ class MainWindow(QMainWindow):
         about = QAction("关于年报助手(&A)", self)
         about.triggered.connect(lambda: dialogs.show_about(self))
         help_menu.addAction(about)
+
+    def _choose_workbook(self) -> None:
+        page = self.go("check")
+        choose = getattr(page, "choose_workbook", None)  # the 校验 page's file dialog
+        if choose is not None:
+            choose()
 
     def _fill_recent(self) -> None:
         fill_recent_menu(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -107,7 +108,8 @@ def problem_title(problem: Finding, spec: FormatSpec | None = None) -> str:
     """Return the title of the dialog showing a side input's problem, chosen by the kind of its
     rule in ``spec`` (the workbook's, or any format's); its sentence when the kind has none."""
     kinds = {rule.id: rule.kind for rule in _wording_spec(spec).rules}
-    return PROBLEM_TITLES.get(kinds.get(problem.rule), problem.text)
+    kind = kinds.get(problem.rule)
+    return PROBLEM_TITLES.get(kind, problem.text) if kind is not None else problem.text
 
 
 Signature = tuple[int, int, int]
@@ -389,7 +391,7 @@ def severity_labels(spec: FormatSpec | None = None) -> dict[str, str]:
     return {s: s for s in SEVERITIES}
 
 
-def counts_text(counts: dict[str, int], labels: dict[str, str]) -> str:
+def counts_text(counts: Mapping[Severity, int], labels: Mapping[str, str]) -> str:
     """Return "2 个错误、1 个警告" (only the severities that occur)."""
     return "、".join(f"{counts[s]} 个{labels[s]}" for s in SEVERITIES if counts.get(s))
 
@@ -400,9 +402,9 @@ def summary_text(report: Report, labels: dict[str, str]) -> tuple[str, str]:
         finding = report.findings[0] if report.findings else None
         return "无法读取这个文件", finding.text if finding else ""
     counts = report.counts
-    if counts["error"]:
+    if counts[Severity.ERROR]:
         headline = f"未通过：有 {counts_text(counts, labels)}"
-    elif counts["warning"] or counts["info"]:
+    elif counts[Severity.WARNING] or counts[Severity.INFO]:
         headline = f"通过：没有错误，有 {counts_text(counts, labels)}需要看一下"
     else:
         headline = "通过：没有发现问题"
@@ -417,14 +419,14 @@ def summary_text(report: Report, labels: dict[str, str]) -> tuple[str, str]:
 
 
 def severity_choices(
-    counts: dict[str, int], labels: dict[str, str]
-) -> list[tuple[str, str | None]]:
+    counts: Mapping[Severity, int], labels: Mapping[str, str]
+) -> list[tuple[str, Severity | None]]:
     """Return the severity filter's choices: ("全部（4）", None), ("只看错误（3）", "error") ..."""
 
     def count(n: int) -> str:
         return f"（{n}）" if counts else ""
 
-    choices: list[tuple[str, str | None]] = [(f"全部{count(sum(counts.values()))}", None)]
+    choices: list[tuple[str, Severity | None]] = [(f"全部{count(sum(counts.values()))}", None)]
     choices += [(f"只看{labels[s]}{count(counts.get(s, 0))}", s) for s in SEVERITIES]
     return choices
 

@@ -12,6 +12,7 @@ from nianbao.errors import NianbaoError, UsageError
 from nianbao.files import WORKBOOK_SUFFIXES, default_report_path
 from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import summary_line
+from nianbao.workbook_templates.spec import Severity
 
 # A draft gets its own name, so it is not mistaken for (or does not replace) the real report.
 DRAFT_SUFFIX = "-草稿"
@@ -87,8 +88,9 @@ def check_inputs(
     previous: Path | None,
     folder: Path | None,
     formats: set[str] | frozenset[str],
-) -> None:
-    """Raise UsageError, in words for a clerk, when the export cannot start as filled in."""
+) -> Path:
+    """Return the workbook; raise UsageError, in words for a clerk, when the export cannot start
+    as filled in."""
     if workbook is None:
         raise UsageError(
             "还没有选择填报表。", "请点“填报表”一行的“浏览…”选择填好的 .xlsx，或把它拖到窗口里。"
@@ -120,6 +122,7 @@ def check_inputs(
         )
     if not formats:
         raise UsageError("没有勾选要生成的格式。", "请至少勾选 Word、网页版或 PDF 中的一种。")
+    return workbook
 
 
 def note_line(note: Finding) -> str:
@@ -185,7 +188,7 @@ def refusal_advice(refused: ExportRefused) -> str:
 
 def warnings_line(report: Report) -> str:
     """Return the line about warnings after a successful export, or "" when there are none."""
-    count = report.counts["warning"]
+    count = report.counts[Severity.WARNING]
     if not count:
         return ""
     return f"校验有 {count} 个警告，不影响生成，建议核对。"
@@ -194,7 +197,7 @@ def warnings_line(report: Report) -> str:
 def draft_reason(report: Report) -> str:
     """Return why a result is only a draft."""
     if not report.valid:
-        return f"填报表有 {report.counts['error']} 个错误，未通过校验"
+        return f"填报表有 {report.counts[Severity.ERROR]} 个错误，未通过校验"
     return "正文不完整（见下面的说明）"
 
 

@@ -29,6 +29,7 @@ from nianbao.county.text import counts_text
 from nianbao.errors import NianbaoError, OutputExistsError
 from nianbao.files import WORKBOOK_SUFFIXES
 from nianbao.jobs import IsCancelled, Progress
+from nianbao.workbook_templates.spec import Severity
 from nianbao.workbook_templates.styles import STATUS_COLOURS
 
 UNIT_COLUMNS = ("序号", "单位", "类型", "状态", "计入汇总", "错误", "警告", "文件", "主要问题")
@@ -179,7 +180,7 @@ def file_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[FileRo
         FileRow(
             path=f.path,
             shown=shown_path(f.path, bases),
-            status=f.status,
+            status=f.decided,
             status_label=result.status_label(f.status),
             unit=f.unit,
             used=f.used,
@@ -198,7 +199,7 @@ def counts_line(result: RollupResult) -> str:
 
 def files_line(result: RollupResult) -> str:
     """Return how many files were found and why the unused ones were not used."""
-    unused = Counter(f.status for f in result.files if not f.used)
+    unused = Counter(f.decided for f in result.files if not f.used)
     text = f"收到文件 {len(result.files)} 个"
     if unused:
         why = "、".join(
@@ -217,7 +218,7 @@ def summary_check_line(result: RollupResult) -> str:
     if not report.findings:
         return "汇总数校验：通过"
     c = report.counts
-    return f"汇总数校验：错误 {c['error']} 项，警告 {c['warning']} 项"
+    return f"汇总数校验：错误 {c[Severity.ERROR]} 项，警告 {c[Severity.WARNING]} 项"
 
 
 def summary_check_details(result: RollupResult, shown: int = 5) -> str:

@@ -9,6 +9,7 @@ timers, widgets and dialogs.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import assert_never
@@ -50,6 +51,8 @@ from PySide6.QtWidgets import (
 )
 
 from nianbao.files import annotated_path
+from nianbao.validation import Finding
+from nianbao.workbook_templates.spec import Severity
 
 from ...viewmodels.check import (
     NARRATIVE_SUFFIXES,
@@ -332,8 +335,11 @@ class CheckPage(Page):
         self.summary = QLabel(box)
         self.summary.setObjectName("summary")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details = QLabel(box, wordWrap=True, styleSheet="color: #555;")
-        self.status = QLabel(box, wordWrap=True, styleSheet="color: #555;")
+        self.details = QLabel(box)
+        self.status = QLabel(box)
+        for label in (self.details, self.status):
+            label.setWordWrap(True)
+            label.setStyleSheet("color: #555;")
         for widget in (self.summary, self.details, self.status):
             texts.addWidget(widget)
         top.addLayout(texts, 1)
@@ -429,7 +435,8 @@ class CheckPage(Page):
 
     def _set_tab_order(self) -> None:
         fields = (self.workbook_field, self.previous_field, self.narrative_field)
-        chain = [w for f in fields for w in (f.edit, f.browse)] + [self.check_button]
+        chain: list[QWidget] = [w for f in fields for w in (f.edit, f.browse)]
+        chain.append(self.check_button)
         chain += [self.open_button, self.annotate_button, self.folder_button]
         chain += [self.severity_combo, self.filter_edit, self.tree, self.grid, self.explanation]
         for first, second in itertools.pairwise(chain):
@@ -473,7 +480,7 @@ class CheckPage(Page):
             self.tree.setCurrentIndex(index)
         return index is not None
 
-    def finding_at(self, index) -> object | None:
+    def finding_at(self, index: object) -> Finding | None:
         if isinstance(index, int) and 0 <= index < len(self._findings):
             return self._findings[index]
         return None
@@ -619,7 +626,7 @@ class CheckPage(Page):
         self.summary.setText(text)
         self.summary.setStyleSheet(f"color: {colour}; font-size: 13pt; font-weight: bold;")
 
-    def _fill_severity_combo(self, counts: dict[str, int]) -> None:
+    def _fill_severity_combo(self, counts: Mapping[Severity, int]) -> None:
         current = self.severity_combo.currentData()
         self.severity_combo.blockSignals(True)
         self.severity_combo.clear()

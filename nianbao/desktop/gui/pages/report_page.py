@@ -48,7 +48,7 @@ from ...viewmodels.report import (
 from .. import dialogs
 from ..page import Page, PageHost, page_header
 from ..widgets import PathField, fill_recent_menu
-from ..worker import IsCancelled, Progress
+from ..worker import IsCancelled, Job, Progress
 
 # export_report reports 0.4 (准备写出文件) and more once it writes files; it honours a cancel only
 # before that: files half written, or a PDF conversion stopped midway, would be worse.
@@ -110,7 +110,7 @@ class ReportPage(Page):
         super().__init__(window)
         from nianbao.converters.pdf import find_soffice
 
-        self._job = None
+        self._job: Job | None = None
         self._auto_name = ""  # the default name last put in the name field
         self._refused_inputs: tuple[Path, Path | None] | None = None
         self._written: list[tuple[str, Path]] = []
@@ -174,7 +174,7 @@ class ReportPage(Page):
         self._captions.append(caption)
         return caption
 
-    def _field(self, form: QFormLayout, label: str, field: QWidget, extra=None) -> None:
+    def _field(self, form: QFormLayout, label: str, field: PathField, extra=None) -> None:
         caption = self._caption(label, field)
         field.setFocusProxy(field.edit)
         if extra is None:
@@ -203,7 +203,7 @@ class ReportPage(Page):
         self.recent_button.setMenu(self.recent_menu)
         self._field(form, "填报表(&W)：", self.workbook, self.recent_button)
         self.narrative = PathField(
-            "不填：使用填报表里“正文”表中的文字；也可选择 Word（.docx）、.txt 或 .html 正文",
+            "不填：使用填报表里填写的正文；也可选择 Word（.docx）、.txt 或 .html 正文",
             suffixes=NARRATIVE_SUFFIXES,
             filter_text="正文 (*.docx *.txt *.html *.htm)",
             settings=self.settings,
@@ -358,7 +358,9 @@ class ReportPage(Page):
         """Return the files to write as the fields now stand; raise UsageError if they cannot."""
         workbook, folder = self.workbook.path(), self.folder.path()
         formats = self._formats()
-        check_inputs(workbook, self.narrative.path(), self.previous.path(), folder, formats)
+        workbook = check_inputs(
+            workbook, self.narrative.path(), self.previous.path(), folder, formats
+        )
         return plan_outputs(workbook, folder, self.name.text(), formats)
 
     def _update_plan(self, *_: object) -> None:
@@ -393,6 +395,8 @@ class ReportPage(Page):
             return
         plan, force = chosen
         workbook = self.workbook.path()
+        if workbook is None:  # _plan() refuses a missing workbook before we get here
+            return
         request = ExportRequest(
             workbook=workbook,
             docx=plan.docx,
@@ -445,7 +449,7 @@ class ReportPage(Page):
     def _show_outcome(self, request: ExportRequest, outcome: object) -> None:
         if isinstance(outcome, ExportRefused):
             self._show_refusal(request, outcome)
-        else:
+        elif isinstance(outcome, ExportResult):
             self._show_result(outcome)
 
     def _clear_outcome(self) -> None:
@@ -518,8 +522,9 @@ class ReportPage(Page):
     def _fill_files(self, written: list[tuple[str, Path]]) -> None:
         while self.files_grid.count():
             item = self.files_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.open_buttons = []
         for row, (label, path) in enumerate(written):
             self.files_grid.addWidget(_label(f"{label}：", wrap=False), row, 0)

@@ -673,8 +673,9 @@ class RollupPage(Page):
     def _show_result(self, result: RollupResult) -> None:
         self.jobs.rolled_up(result)
         bases = tuple(p for p in result.request.inputs if p.is_dir())
-        if not bases and result.request.inputs:
-            bases = (view.common_folder(result.request.inputs),)
+        common = view.common_folder(result.request.inputs)
+        if not bases and common is not None:
+            bases = (common,)
         self.unit_model.set_rows(view.unit_rows(result, bases))
         self.file_model.set_rows(view.file_rows(result, bases))
         self.views.setTabText(0, f"单位（{len(result.units)}）")
@@ -683,7 +684,8 @@ class RollupPage(Page):
         self.check_line.setText("。".join(p.rstrip("。") for p in parts if p) + "。")
         self.check_line.setToolTip(view.summary_check_details(result))
         self.settings.year = result.year
-        self.settings.add_recent("summary", result.output)
+        if result.output is not None:
+            self.settings.add_recent("summary", result.output)
         self.file_opened.emit(result.output)
         self._show_jobs()
 
@@ -715,11 +717,11 @@ class RollupPage(Page):
         if result is None or result.output is None:
             return None
         folder = result.output.parent / RETURNS_FOLDER
-        target = folder
+        target: Path | None = folder
         if folder.is_dir() and any(folder.iterdir()):
             target = dialogs.choose_output(self, folder)
-            if target is None:
-                return None
+        if target is None:
+            return None
         force = target.is_dir() and any(target.iterdir())
 
         def work(progress, cancelled):

@@ -155,7 +155,7 @@ class TemplatePage(Page):
 
         self.unit_edit = QLineEdit(settings.unit)
         self.unit_edit.setPlaceholderText(
-            "机关全称，如：青禾镇人民政府；可留空，由填报单位在「基本信息」表填写"
+            "机关全称，如：青禾镇人民政府；可留空，由填报单位在填报表中填写"
         )
         self.unit_edit.setMaxLength(100)
         self.unit_edit.textChanged.connect(self._unit_changed)

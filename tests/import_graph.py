@@ -1,5 +1,5 @@
-"""The modules import each other one way: no module imports one that imports it back, counting
-the imports made only for type checking and those inside functions."""
+"""The import graph of the ``nianbao`` package, read from the sources: every import counts, those
+made only for type checking and those inside functions included (tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "nianbao"
 
 
-def _sources() -> dict[str, tuple[str, bool]]:
+def sources() -> dict[str, tuple[str, bool]]:
     """Return each module of the package by dotted name, with its source and whether it is a
     package's ``__init__``."""
     modules = {}
@@ -21,7 +21,7 @@ def _sources() -> dict[str, tuple[str, bool]]:
     return modules
 
 
-def _graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+def graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
     """Return the modules among ``sources`` each one imports, wherever the import is."""
     graph: dict[str, set[str]] = {}
     for name, (source, package) in sources.items():
@@ -43,7 +43,7 @@ def _graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
     return graph
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Return the groups of modules that import each other, each sorted (Tarjan's algorithm)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -73,33 +73,3 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if module not in index:
             visit(module)
     return groups
-
-
-def test_no_module_imports_one_that_imports_it_back():
-    assert _cycles(_graph(_sources())) == []
-
-
-def test_an_import_for_types_or_in_a_function_closes_a_cycle_too():
-    sources = {
-        "app": ("", True),
-        "app.page": (
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .window import W\n",
-            False,
-        ),
-        "app.window": ("def make():\n    from . import page\n", False),
-        "app.pages": ("", True),
-        "app.pages.one": ("from ..page import Page\nfrom .. import window\n", False),
-    }
-    graph = _graph(sources)
-    assert graph["app.pages.one"] == {"app.page", "app.window"}
-    assert _cycles(graph) == [["app.page", "app.window"]]
-
-
-def test_pages_know_the_window_only_as_a_page_host():
-    """The window loads the pages with importlib, which the graph does not see: a page that
-    imported the window would close a cycle all the same."""
-    graph = _graph(_sources())
-    gui = "nianbao.desktop.gui"
-    pages = [m for m in graph if m == f"{gui}.page" or m.startswith(f"{gui}.pages.")]
-    assert len(pages) >= 5
-    assert [m for m in pages if f"{gui}.window" in graph[m]] == []
