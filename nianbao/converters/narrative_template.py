@@ -35,7 +35,7 @@ def build_narrative_template(
             line.format(example=report.field_example, unit=unit, year=year), style=S.GUIDANCE
         )
     for section in spec.sections:
-        document.add_paragraph(f"{section.number}、{section.title}", style=S.HEADING1)
+        document.add_paragraph(f"{section.heading}", style=S.HEADING1)
         if section.table:
             document.add_paragraph(report.table_guidance, style=S.GUIDANCE)
             continue

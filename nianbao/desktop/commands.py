@@ -19,7 +19,12 @@ from nianbao.services.checking import (
     is_internal,
 )
 from nianbao.validation import Finding, Report
-from nianbao.validation.text_report import render_batch_summary, render_report, summary_line
+from nianbao.validation.text_report import (
+    note_line,
+    render_batch_summary,
+    render_report,
+    summary_line,
+)
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
 
@@ -169,10 +174,8 @@ def _export_paths(args: argparse.Namespace, workbook: Path):
 
 def _print_notes(notes: list[Finding]) -> None:
     """Print the narrative's notes, one a line: ``[注意] text action``."""
-    labels = {Severity.ERROR: "问题", Severity.WARNING: "注意", Severity.INFO: "说明"}
     for note in notes:
-        line = f"  [{labels[note.severity]}] {note.text}"
-        print(line + (f" {note.action}" if note.action else ""))
+        print(f"  {note_line(note)}")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

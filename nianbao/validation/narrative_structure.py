@@ -49,7 +49,7 @@ class TextPart:
 
 
 def _part_name(section: SectionSpec) -> str:
-    return f"“{section.number}、{section.title}”部分"
+    return f"“{section.heading}”部分"
 
 
 def _nfkc(text: str) -> str:
@@ -86,7 +86,7 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
         if section.code in unwritten and section.code not in found:
             add(
                 RuleKind.NARRATIVE_SECTION,
-                {"missing": f"“{section.number}、{section.title}”"},
+                {"missing": f"“{section.heading}”"},
                 row=_part_name(section),
             )
     named = {e.section for e in outline if e.section is not None}
@@ -94,7 +94,7 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
     if tables:
         add(
             RuleKind.NARRATIVE_SECTION_TABLE,
-            {"missing": "、".join(f"“{s.number}、{s.title}”" for s in tables)},
+            {"missing": "、".join(f"“{s.heading}”" for s in tables)},
         )
 
     highest = -1  # the last part reached by an accepted heading
@@ -116,8 +116,7 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
                 detail = (
                     f"是{_part_name(section)}的标题，又出现了一次"
                     if index[entry.section] == highest
-                    else f"是{_part_name(section)}的标题，却出现在"
-                    f"“{later.number}、{later.title}”之后，顺序不对"
+                    else f"是{_part_name(section)}的标题，却出现在“{later.heading}”之后，顺序不对"
                 )
                 order_problems.append((entry, detail))
             continue
@@ -129,7 +128,7 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             continue
         expected = next((s for s in sections if _section_number(s) == entry.number), None)
         detail = (
-            f"（第{expected.number}部分应为“{expected.number}、{expected.title}”）"
+            f"（第{expected.number}部分应为“{expected.heading}”）"
             if expected is not None
             else f"（规定只有{len(sections)}个部分）"
         )

@@ -87,3 +87,13 @@ def render_batch_summary(reports: list[Report], ignored: list[str]) -> str:
         f"共 {len(reports)} 个文件：通过 {ok} 个，有错误 {bad} 个，无法读取 {unreadable} 个。"
     )
     return "\n".join(lines)
+
+
+# How a note of reading or composing the narrative is marked on a line of its own.
+NOTE_LABELS = {Severity.ERROR: "问题", Severity.WARNING: "注意", Severity.INFO: "说明"}
+
+
+def note_line(note: Finding) -> str:
+    """Return one note about the narrative as a line: ``[注意] text action``."""
+    text = f"[{NOTE_LABELS[note.severity]}] {note.text}"
+    return f"{text} {note.action}" if note.action else text

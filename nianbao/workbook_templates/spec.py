@@ -142,15 +142,6 @@ COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, Rul
 # Kinds the program words a fact by: each needs a rule in every format file, or the fact would
 # go unsaid (the loader checks it).
 WORDED_KINDS = frozenset(RuleKind) - COMPUTED_KINDS
-CARRY_KINDS = frozenset(
-    {
-        RuleKind.CARRY_YEAR,
-        RuleKind.CARRY_MISSING,
-        RuleKind.CARRY_UNREADABLE,
-        RuleKind.CARRY_BLANK,
-        RuleKind.CARRY_UNKNOWN,
-    }
-)
 
 # Named arguments a message, action or check template may use.
 MESSAGE_ARGS = frozenset(

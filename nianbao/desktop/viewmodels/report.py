@@ -10,8 +10,8 @@ from nianbao.converters.export import ExportRefused
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES
 from nianbao.errors import NianbaoError, UsageError
 from nianbao.files import WORKBOOK_SUFFIXES, default_report_path
-from nianbao.validation import Finding, Report
-from nianbao.validation.text_report import summary_line
+from nianbao.validation import Report
+from nianbao.validation.text_report import note_line, summary_line
 from nianbao.workbook_templates.spec import Severity
 
 # A draft gets its own name, so it is not mistaken for (or does not replace) the real report.
@@ -20,7 +20,6 @@ OUTPUT_SUFFIXES = {"docx": ".docx", "html": ".html", "pdf": ".pdf"}
 # Characters Windows does not allow in a file name.
 BAD_NAME_CHARACTERS = '\\/:*?"<>|'
 ERRORS_SHOWN = 5  # findings listed on the page when an export is refused
-NOTE_LABELS = {"error": "问题", "warning": "注意", "info": "说明"}
 
 
 def default_name(workbook: Path) -> str:
@@ -123,12 +122,6 @@ def check_inputs(
     if not formats:
         raise UsageError("没有勾选要生成的格式。", "请至少勾选 Word、网页版或 PDF 中的一种。")
     return workbook
-
-
-def note_line(note: Finding) -> str:
-    """Return one narrative note as a line: ``[注意] text action``."""
-    text = f"[{NOTE_LABELS.get(note.severity, '说明')}] {note.text}"
-    return f"{text} {note.action}" if note.action else text
 
 
 def refusal_lines(refused: ExportRefused, limit: int = ERRORS_SHOWN) -> list[str]:
