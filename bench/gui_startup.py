@@ -3,8 +3,8 @@ the window.
 
 Target (issue 5): a usable window ≤ 1.5 s after start on this machine. Each round starts a
 fresh interpreter that runs the app's real entry point (``nianbao.desktop.gui.main``); a probe
-records the wall-clock time of the main window's first paint event and quits. Beside it, the floors in
-the same run:
+records the wall-clock time of the main window's first paint event and quits. Beside it, the
+floors in the same run:
 
 * ``python -c pass`` — the interpreter alone;
 * bare Qt — import PySide6.QtWidgets, create a QApplication and paint one empty QWidget.

@@ -5,7 +5,8 @@ Builds (or reuses) N filled workbooks in bench/out/profile_N, then
 * times the phases of each file in a plain loop: ``read_workbook`` (open + parse + map to the
   spec), ``validate`` and ``Report.to_dict``;
 * runs ``nianbao.desktop.cli.main(["check", DIR, "--json"])`` under cProfile (imports already
-  done, spec caches cold, as in a fresh process) and prints the top functions by cumulative and own time.
+  done, spec caches cold, as in a fresh process) and prints the top functions by cumulative
+  and own time.
 
     python bench/profile_check.py            # 50 files, top 15
     python bench/profile_check.py -n 200 --top 30

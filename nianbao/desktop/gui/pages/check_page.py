@@ -1,9 +1,9 @@
 """校验: check a filled workbook, list the findings, show each one in its table, re-check on save.
 
 The page is a thin shell: the check is ``viewmodels.check.run_check`` (the services the CLI
-calls too) run as a job, and everything shown is prepared there; when to check and what to do with a result is
-decided by ``viewmodels.check_state.CheckController``. The page performs its answers with jobs,
-timers, widgets and dialogs.
+calls too) run as a job, and everything shown is prepared there; when to check and what to do
+with a result is decided by ``viewmodels.check_state.CheckController``. The page performs its
+answers with jobs, timers, widgets and dialogs.
 """
 
 from __future__ import annotations
