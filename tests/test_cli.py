@@ -29,6 +29,8 @@ def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
 
 
 FINDING_KEYS = {
+    "id",
+    "cause",
     "rule",
     "severity",
     "message",
@@ -79,6 +81,7 @@ def test_check_valid_sample_exits_0_with_json_shape(sample_path, previous_path):
         "file": str(sample_path),
         "valid": True,
         "counts": {"error": 0, "warning": 0, "info": 0},
+        "explained": 0,
         "findings": [],
     }
 
@@ -88,14 +91,25 @@ def test_check_json_finding_has_every_field(sample_path, tmp_path):
     result = nianbao("check", edited, "--json")
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    assert data["valid"] is False and data["counts"] == {"error": 3, "warning": 1, "info": 0}
+    # The typed-over total is the one problem; the sum and the two balances it breaks are
+    # explained by it (and keep every field).
+    assert data["valid"] is False and data["counts"] == {"error": 1, "warning": 0, "info": 0}
+    assert data["explained"] == 3
+    cause = data["findings"][0]
+    assert (cause["id"], cause["rule"], cause["cause"]) == (
+        "F-CONSTANT@表三!D29",
+        "F-CONSTANT",
+        None,
+    )
+    assert "恢复公式" in cause["message"]
     error = next(f for f in data["findings"] if f["rule"] == "H3-2")
     assert set(error) == FINDING_KEYS
     assert error["rule"] == "H3-2" and error["severity"] == "error"
+    assert error["cause"] == "F-CONSTANT@表三!D29"
     assert (error["sheet"], error["cell"], error["table"]) == ("表三", "D29", "表三")
     assert (error["column"], error["expected"], error["actual"]) == ("自然人", 13, 99)
     assert error["row"] == "（七）总计"
-    assert "恢复" in error["message"]
+    assert "差额来自 表三!D29" in error["message"]
 
 
 def test_check_folder_gives_a_json_list_and_lists_everything(sample_path, tmp_path):

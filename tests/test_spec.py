@@ -154,7 +154,8 @@ def test_spec_with_unknown_message_argument_is_refused():
     import tomllib
 
     text = (FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8")
-    broken = text.replace("相差 {diff}", "相差 {difference}", 1)
+    broken = text.replace("（{left_detail}）", "（{left_details}）", 1)
+    assert broken != text
     with pytest.raises(SpecError, match="未知参数"):
         parse_spec(tomllib.loads(broken), "broken")
 

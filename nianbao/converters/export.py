@@ -110,10 +110,11 @@ def export_report(
     report = validate(wb, previous)
     step(0.2, "读取正文")
     if request.narrative is not None:
+        from nianbao.validation.causes import add_findings
         from nianbao.validation.narrative_checks import narrative_findings
 
         narrative = read_narrative(request.narrative, wb.spec)
-        report.findings += narrative_findings(wb.spec, narrative, wb, previous)
+        add_findings(report, wb.spec, narrative_findings(wb.spec, narrative, wb, previous))
         if any(t.strip() for t in wb.texts.values()):
             args = {"file": request.narrative.name, "sheet": wb.spec.sheets.text}
             narrative.notes += rule_findings(wb.spec, RuleKind.READING_FILE, args)

@@ -79,9 +79,11 @@ def add_narrative_findings(
     """Check a narrative file against its workbook and add the findings to ``report``; raise
     NarrativeError when the file cannot be read."""
     from nianbao.converters.narrative import read_narrative
+    from nianbao.validation.causes import add_findings
     from nianbao.validation.narrative_checks import narrative_findings
 
-    report.findings += narrative_findings(wb.spec, read_narrative(narrative, wb.spec), wb, previous)
+    findings = narrative_findings(wb.spec, read_narrative(narrative, wb.spec), wb, previous)
+    add_findings(report, wb.spec, findings)
 
 
 def is_internal(report: Report) -> bool:

@@ -37,11 +37,18 @@ from nianbao.workbook_templates.reader import (
     TotalRead,
     parse_year,
 )
-from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, RuleSpec
+from nianbao.workbook_templates.spec import (
+    COMPUTED_KINDS,
+    CellKey,
+    FormatSpec,
+    RuleKind,
+    RuleSpec,
+)
 from nianbao.workbook_templates.stamp import Stamp
 from nianbao.workbook_templates.values import normalize_label
 
 from .carry import previous_values
+from .causes import Issued, guess_fix, link_causes
 from .findings import Finding, Report
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings
@@ -55,12 +62,19 @@ class _Engine:
         self.spec: FormatSpec = wb.spec
         self.previous = previous
         self.findings: list[Finding] = []
+        self.issued: list[Issued | None] = []  # how each finding was worded (for causes.py)
         self.shown = ShownValues(wb)
         self.values: dict[CellKey, Decimal] = self.shown.values()
 
     # -- building findings ----------------------------------------------------------------
 
-    def add(self, rule: RuleSpec, args: Mapping[str, object], **fields) -> None:
+    def add(
+        self,
+        rule: RuleSpec,
+        args: Mapping[str, object],
+        instance: RuleInstance | None = None,
+        **fields,
+    ) -> None:
         self.findings.append(
             Finding(
                 rule=rule.id,
@@ -70,6 +84,12 @@ class _Engine:
                 **fields,
             )
         )
+        self.issued.append(Issued(rule, dict(args), instance))
+
+    def extend(self, findings: list[Finding]) -> None:
+        """Add findings worded elsewhere (the narrative checks)."""
+        self.findings += findings
+        self.issued += [None] * len(findings)
 
     def add_kind(self, kind: RuleKind, args: Mapping[str, object], **fields) -> None:
         for rule in self.spec.rules_of_kind(kind):
@@ -93,20 +113,10 @@ class _Engine:
         self.totals()
         self.instances()
         self.previous_year()
-        order = {r.id: i for i, r in enumerate(self.spec.rules)}
-        by_column = {r.id for r in self.spec.rules if r.each == "column"}
-        sheet_order = {name: i for i, name in enumerate(self.spec.all_sheet_names)}
-
-        def sort_key(f: Finding):
-            row, col = L.parse_a1(f.cell) if f.cell else (0, 0)
-            return (
-                f.severity.rank,
-                order.get(f.rule, 999),
-                sheet_order.get(f.sheet, 99),
-                (col, row) if f.rule in by_column else (row, col),
-            )
-
-        return sorted(self.findings, key=sort_key)
+        findings = link_causes(
+            self.wb, self.shown, self.findings, self.issued, self._previous_values()
+        )
+        return sorted(findings, key=_sort_key(self.spec))
 
     def observed(self) -> None:
         for obs in self.wb.observations:
@@ -245,20 +255,26 @@ class _Engine:
                         cell=L.a1(row, L.RECORD_VALUE_COL),
                         row=cell.label,
                     )
-            self.findings += text_sheet_findings(wb)
-            self.findings += sheet_structure_findings(wb, self.previous)
+            self.extend(text_sheet_findings(wb))
+            self.extend(sheet_structure_findings(wb, self.previous))
 
     def inputs(self) -> None:
+        blank: dict[str, list[CellKey]] = {}
         for key, read in self.wb.cells.items():
             args = self.cell_args(key)
             fields = self.cell_fields(key)
             if read.status == "blank":
                 if key not in self.wb.unknown:  # an imported report did not show it
-                    self.add_kind(RuleKind.BLANK, args, **fields)
+                    self.add_kind(RuleKind.BLANK, {**args, "fix": ""}, **fields)
+                    blank.setdefault(key.table, []).append(key)
                 continue
             if read.status == "not_number":
+                fix = guess_fix(self.spec, read.text)
                 self.add_kind(
-                    RuleKind.NOT_NUMBER, {**args, "actual": read.text}, actual=read.text, **fields
+                    RuleKind.NOT_NUMBER,
+                    {**args, "actual": read.text, "fix": fix},
+                    actual=read.text,
+                    **fields,
                 )
                 continue
             if read.status == "text_number":
@@ -291,6 +307,27 @@ class _Engine:
                 self.add_kind(
                     RuleKind.TOO_MANY_DECIMALS, {**args, "actual": value}, actual=value, **fields
                 )
+        self.blank_tables(blank)
+
+    def blank_tables(self, blank: dict[str, list[CellKey]]) -> None:
+        """Say once of a table with nothing filled in that it is blank (its cells' findings
+        are linked to this one)."""
+        for table_code, keys in blank.items():
+            table = self.spec.table(table_code)
+            inputs = [k for k in input_keys(self.spec) if k.table == table_code]
+            if len(keys) < len(inputs) or table.sheet in self._unread_sheets():
+                continue
+            self.add_kind(
+                RuleKind.TABLE_BLANK,
+                {"table": table.name, "sheet": table.sheet, "count": len(keys)},
+                sheet=table.sheet,
+                table=table.name,
+                actual=Decimal(len(keys)),
+                cells=tuple(self.display(k) for k in keys),
+            )
+
+    def _unread_sheets(self) -> set[str]:
+        return {self.spec.table(code).sheet for code in self.wb.unreadable_tables}
 
     def totals(self) -> None:
         """Check each computed cell's content: intact formula, constant, changed, or empty."""
@@ -396,6 +433,7 @@ class _Engine:
         self.add(
             inst.rule,
             args,
+            inst,
             expected=expected,
             actual=actual,
             cells=tuple(self.display(k) for k in inst.cells),
@@ -437,6 +475,7 @@ class _Engine:
             return
         if left == right:
             return
+        now, should = self._anchor_fix(inst, left - right)
         args: dict[str, object] = {
             **instance_args(self.spec, inst),
             "cell": self.display(inst.anchor),
@@ -445,17 +484,39 @@ class _Engine:
             "diff": left - right,
             "left_detail": self._detail(inst, inst.left, prev),
             "right_detail": self._detail(inst, inst.right, prev),
-            "expected": right,
-            "actual": left,
+            "expected": should,
+            "actual": now,
+            "fix": self._fix_text(inst, now, should),
         }
         self.add(
             inst.rule,
             args,
-            expected=right,
-            actual=left,
+            inst,
+            expected=should,
+            actual=now,
             cells=tuple(self.display(k) for k in inst.cells),
             **self.cell_fields(inst.anchor),
         )
+
+    def _anchor_fix(self, inst: RuleInstance, diff: Decimal) -> tuple[Decimal, Decimal]:
+        """Return what the anchor cell holds and what it would have to hold for the balance."""
+        now = self.values.get(inst.anchor, ZERO)
+        for side, terms in ((1, inst.left), (-1, inst.right)):
+            for t in terms:
+                if t.key == inst.anchor and not t.previous:
+                    # left − right changes by side·sign per unit of the anchor.
+                    return now, now - diff / (side * t.sign)
+        return now, now
+
+    def _fix_text(self, inst: RuleInstance, now: Decimal, should: Decimal) -> str:
+        table = self.spec.table(inst.anchor.table)
+        row = table.row(inst.anchor.row)
+        column = table.column(inst.anchor.row, inst.anchor.col).name
+        anchor = f"{row.short}（{column}）"
+        args = {"anchor": anchor, "should": should, "now": now}
+        if should < 0 and self.spec.value_type(inst.anchor) in ("count", "amount_wan"):
+            return render(self.spec.explain.fix_other, args)
+        return render(self.spec.explain.fix, args)
 
     def check_limit(self, inst: RuleInstance) -> None:
         if self.wb.kind not in inst.rule.kinds or inst.rule.max is None:
@@ -470,7 +531,9 @@ class _Engine:
             "actual": value,
             "expected": limit,
         }
-        self.add(inst.rule, args, expected=limit, actual=value, **self.cell_fields(inst.anchor))
+        self.add(
+            inst.rule, args, inst, expected=limit, actual=value, **self.cell_fields(inst.anchor)
+        )
 
     def check_requires(self, inst: RuleInstance) -> None:
         present = side_value(inst.left, self.values, None)
@@ -481,6 +544,7 @@ class _Engine:
         self.add(
             inst.rule,
             args,
+            inst,
             actual=present,
             cells=tuple(self.display(k) for k in inst.cells),
             **self.cell_fields(inst.anchor),
@@ -519,6 +583,28 @@ class _Engine:
                 expected=self.wb.unit,
                 actual=prev.unit,
             )
+
+
+def _sort_key(spec: FormatSpec):
+    """Return the one order of findings: severity, causes before what they explain, a cell's
+    own problems before the sums and balances over it, then the format's rule and table order."""
+    order = {r.id: i for i, r in enumerate(spec.rules)}
+    balances = {r.id for r in spec.rules if r.kind in COMPUTED_KINDS}
+    by_column = {r.id for r in spec.rules if r.each == "column"}
+    sheet_order = {name: i for i, name in enumerate(spec.all_sheet_names)}
+
+    def key(f: Finding):
+        row, col = L.parse_a1(f.cell) if f.cell else (0, 0)
+        return (
+            f.severity.rank,
+            f.cause is not None,
+            f.rule in balances,
+            order.get(f.rule, 999),
+            sheet_order.get(f.sheet, 99),
+            (col, row) if f.rule in by_column else (row, col),
+        )
+
+    return key
 
 
 @cache

@@ -5,7 +5,7 @@ last year's figures, a part of the narrative that was left out) is a ``Finding``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from nianbao.workbook_templates.checks import render
@@ -34,6 +34,8 @@ class Finding:
     cells: tuple[str, ...] = ()
     key: CellKey | None = None  # the value cell of the format, where the finding has one
     section: str = ""  # the section code (s1 …) a finding on one part of the narrative is about
+    id: str = ""  # unique within its report: "H3-1@表三!D30"
+    cause: str | None = None  # the id of the finding that explains this one (see causes.py)
 
     @property
     def message(self) -> str:
@@ -48,6 +50,8 @@ class Finding:
 
     def to_dict(self) -> dict:
         return {
+            "id": self.id,
+            "cause": self.cause,
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
@@ -102,23 +106,72 @@ class Report:
 
     @property
     def counts(self) -> dict[Severity, int]:
-        """Return how many findings there are of each severity (every severity, maybe 0)."""
+        """Return how many problems there are of each severity (every severity, maybe 0).
+
+        A finding explained by another (its ``cause``) is the same problem and is not counted.
+        """
         counts = dict.fromkeys(Severity, 0)
         for f in self.findings:
-            counts[f.severity] += 1
+            if f.cause is None:
+                counts[f.severity] += 1
         return counts
+
+    @property
+    def explained(self) -> int:
+        """Return how many findings another finding explains (not counted in ``counts``)."""
+        return sum(1 for f in self.findings if f.cause is not None)
 
     @property
     def valid(self) -> bool:
         return self.readable and self.counts[Severity.ERROR] == 0
 
     def sorted_findings(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: f.severity.rank)
+        """Return every finding: by severity, causes before what they explain, then in the
+        order the checks gave them (table order)."""
+        return sorted(self.findings, key=lambda f: (f.severity.rank, f.cause is not None))
+
+    def roots(self, severity: Severity | None = None) -> list[Finding]:
+        """Return the findings no other explains (of one severity, or all), in sorted order."""
+        return [
+            f
+            for f in self.sorted_findings()
+            if f.cause is None and (severity is None or f.severity == severity)
+        ]
+
+    def explained_by(self, finding: Finding) -> list[Finding]:
+        """Return the findings that ``finding`` explains, in sorted order."""
+        if not finding.id:
+            return []
+        return [f for f in self.sorted_findings() if f.cause == finding.id]
+
+    def extend(self, findings: list[Finding]) -> None:
+        """Add findings made after the check (a narrative file's), each given a unique id."""
+        taken = {f.id for f in self.findings}
+        self.findings += with_ids(findings, taken)
 
     def to_dict(self) -> dict:
         return {
             "file": self.file,
             "valid": self.valid,
             "counts": {str(s): n for s, n in self.counts.items()},
+            "explained": self.explained,
             "findings": [f.to_dict() for f in self.sorted_findings()],
         }
+
+
+def with_ids(findings: list[Finding], taken: set[str] | None = None) -> list[Finding]:
+    """Return the findings, each without an id given one unique among them and ``taken``:
+    rule and place ("V-NUMBER@表三!D6"), numbered when the same rule is twice at one place."""
+    taken = set() if taken is None else taken
+    result = []
+    for f in findings:
+        if not f.id:
+            base = f"{f.rule}@{f.where}" if f.where else f.rule
+            fid, n = base, 1
+            while fid in taken:
+                n += 1
+                fid = f"{base}#{n}"
+            f = replace(f, id=fid)
+        taken.add(f.id)
+        result.append(f)
+    return result

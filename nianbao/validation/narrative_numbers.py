@@ -26,6 +26,10 @@ from nianbao.workbook_templates.compute import inputs_under, recompute
 from nianbao.workbook_templates.fields import Field, resolve
 from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import CellKey, ClaimReading, ClaimSpec, FormatSpec, RuleKind
+from nianbao.workbook_templates.values import CN_CHARS as _CN_CHARS
+from nianbao.workbook_templates.values import CN_LARGE as _CN_LARGE
+from nianbao.workbook_templates.values import CN_SMALL as _CN_SMALL
+from nianbao.workbook_templates.values import chinese_number
 
 from .findings import Finding
 
@@ -40,38 +44,6 @@ __all__ = [
 ]
 
 KIND = RuleKind.NARRATIVE_NUMBER
-
-# -- Chinese numerals -----------------------------------------------------------------------------
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_LARGE = {"万": 10_000, "亿": 100_000_000}
-_CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_LARGE)
-
-
-def chinese_number(text: str) -> int | None:
-    """Return the value of a Chinese numeral ("一百二十三" → 123, "两" → 2, "一万二千" → 12000).
-
-    Digits alone are read digit by digit ("二〇二五" → 2025); anything else returns None.
-    """
-    if not text or any(c not in _CN_CHARS for c in text):
-        return None
-    if all(c in _CN_DIGITS for c in text):
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    total = section = 0
-    digit: int | None = None
-    for c in text:
-        if c in _CN_DIGITS:
-            digit = _CN_DIGITS[c]
-        elif c in _CN_SMALL:
-            section += (1 if digit is None else digit) * _CN_SMALL[c]
-            digit = None
-        else:
-            section += digit or 0
-            total += (section or 1) * _CN_LARGE[c]
-            section, digit = 0, None
-    return total + section + (digit or 0)
-
 
 # -- How numbers are written around them ----------------------------------------------------------
 

@@ -11,6 +11,7 @@ from .findings import Finding, Report
 
 FULL_LISTING = 8  # findings of one rule shown in full before the rest are listed by cell
 CELLS_LISTED = 60
+EXPLAINED_LISTING = 3  # findings a cause explains shown in full under it
 
 
 def _severity_labels() -> dict[str, str]:
@@ -26,7 +27,8 @@ def summary_line(report: Report) -> str:
     counts = "，".join(f"{labels[k]} {c[k]} 项" for k in Severity)
     if not report.readable:
         return "✗ 无法读取"
-    return f"{'✓ 通过' if report.valid else '✗ 未通过'}（{counts}）"
+    explained = f"；另有 {report.explained} 项由上述问题引起，不另计" if report.explained else ""
+    return f"{'✓ 通过' if report.valid else '✗ 未通过'}（{counts}{explained}）"
 
 
 def _describe(report: Report) -> str:
@@ -45,11 +47,26 @@ def _finding_line(f: Finding) -> str:
     return f"    {where}{f.text}"
 
 
+def _explained_lines(report: Report, cause: Finding) -> list[str]:
+    """Return the lines of what a cause explains, indented under it."""
+    explained = report.explained_by(cause)
+    if not explained:
+        return []
+    if len(explained) <= EXPLAINED_LISTING:
+        lines = [f"      由此引起 {len(explained)} 项（不另计）："]
+        return lines + [f"        [{f.rule}] {f.where}  {f.text}" for f in explained]
+    cells = [f.where for f in explained if f.where]
+    listed = "、".join(cells[:10])
+    more = " 等" if len(cells) > 10 else ""
+    return [f"      由此引起 {len(explained)} 项（不另计）：{listed}{more}"]
+
+
 def render_report(report: Report) -> str:
-    """Return the human-readable text of one report."""
+    """Return the human-readable text of one report: the problems by severity and rule, each
+    with what it explains under it."""
     labels = _severity_labels()
     lines = [f"文件：{report.file}{_describe(report)}", f"结论：{summary_line(report)}"]
-    findings = report.sorted_findings()
+    findings = report.roots()
     for severity, group in groupby(findings, key=lambda f: f.severity):
         items = list(group)
         lines.append("")
@@ -58,7 +75,9 @@ def render_report(report: Report) -> str:
             rule_items = list(grouped)
             lines.append(f"  [{rule}] {len(rule_items)} 处")
             shown = rule_items if len(rule_items) <= FULL_LISTING + 2 else rule_items[:FULL_LISTING]
-            lines.extend(_finding_line(f) for f in shown)
+            for f in shown:
+                lines.append(_finding_line(f))
+                lines.extend(_explained_lines(report, f))
             rest = rule_items[len(shown) :]
             if rest:
                 cells = [f.where for f in rest if f.where]

@@ -221,6 +221,33 @@ def recompute(spec: FormatSpec, inputs: Mapping[CellKey, Decimal | None]) -> dic
     return result
 
 
+@dataclass(frozen=True)
+class LinearForm:
+    """A computed cell as the inputs it adds up (coefficient per input) and the computed cells it
+    is built from (itself included)."""
+
+    inputs: Mapping[CellKey, int]
+    totals: frozenset[CellKey]
+
+
+@cache
+def linear_forms(spec: FormatSpec) -> dict[CellKey, LinearForm]:
+    """Return every computed cell of the format as a linear form of its inputs."""
+    forms: dict[CellKey, LinearForm] = {}
+    for key, terms in _recompute_plan(spec):
+        coefficients: dict[CellKey, int] = {}
+        totals = {key}
+        for sign, term, is_computed in terms:
+            if is_computed:
+                for k, c in forms[term].inputs.items():
+                    coefficients[k] = coefficients.get(k, 0) + sign * c
+                totals |= forms[term].totals
+            else:
+                coefficients[term] = coefficients.get(term, 0) + sign
+        forms[key] = LinearForm({k: c for k, c in coefficients.items() if c}, frozenset(totals))
+    return forms
+
+
 def side_value(
     terms: tuple[Term, ...],
     values: Mapping[CellKey, Decimal | None],

@@ -34,6 +34,7 @@ from .spec import (
     ClaimReading,
     ClaimSpec,
     ColumnSpec,
+    ExplainText,
     FormatSpec,
     ImportText,
     InfoField,
@@ -276,6 +277,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             narrative_structure=_narrative_structure(data.get("narrative_structure", {})),
             reference=_known_fields(ReferenceText, wb.get("reference", {}), "[workbook.reference]"),
             import_text=_import_text(data.get("import", {})),
+            explain=_known_fields(ExplainText, data["explain"], "[explain]"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"格式文件 {source} 缺少或写错了字段：{exc}") from exc
@@ -323,6 +325,8 @@ def _check_integrity(spec: FormatSpec) -> None:
             problems.append(f"基本信息 {f.code} 类型未知：{f.type}")
     for rule in spec.rules:
         problems.extend(_rule_problems(spec, rule))
+    if blank := sorted(k for k, v in vars(spec.explain).items() if not v):
+        problems.append(f"[explain] 缺少：{blank}")
     if unworded := sorted(str(k) for k in WORDED_KINDS - {r.kind for r in spec.rules}):
         problems.append(f"[[rules]] 缺少这些 kind 的规则：{unworded}")
     if not problems:  # field names are resolved through the rules: only once they are sound

@@ -45,6 +45,7 @@ class RuleKind(StrEnum):
     REQUIRES = "requires"
     # Observed by the reader (or the narrative checks); their wording and severity are data.
     BLANK = "blank"
+    TABLE_BLANK = "table_blank"
     TEXT_NUMBER = "text_number"
     NOT_NUMBER = "not_number"
     NEGATIVE = "negative"
@@ -155,6 +156,8 @@ MESSAGE_ARGS = frozenset(
         "expected",
         "actual",
         "diff",
+        "fix",
+        "count",
         "left",
         "right",
         "left_detail",
@@ -174,7 +177,6 @@ MESSAGE_ARGS = frozenset(
         "kind",
         "ratio",
         "paragraph",  # a paragraph's number in the narrative ("第{paragraph}段")
-        "count",
         "amount",  # " 3 个" before a noun, or "" for one
         "names",
         "heading",  # a section's heading as written in the report ("一、总体情况")
@@ -537,6 +539,30 @@ class ReferenceText:
 
 
 @dataclass(frozen=True)
+class ExplainText:
+    """How a finding that another explains says so (``[explain]``; validation/causes.py).
+
+    Arguments: {cell} the cause's cell, {actual} what it holds, {should} the value that makes
+    the rule hold, {now} what a cell holds, {amount} how much a total leaves out, {cells} several
+    cells, {anchor} the cell a rule points at, {column} a column's name.
+    """
+
+    text_number: str = ""  # a number typed as text, left out by the totals
+    not_number: str = ""  # words in a number cell, counted as 0
+    blank: str = ""  # a blank cell, counted as 0
+    several: str = ""  # several blank or non-number cells in one rule
+    formula: str = ""  # a total whose formula was typed over, edited or deleted
+    same_problem: str = ""  # a total column or row failing because its parts fail
+    action: str = ""  # the action of an explained finding
+    fix: str = ""  # {anchor} {should} {now}: the one cell change that makes a rule hold
+    fix_other: str = ""  # {anchor} {should}: when that change is impossible (a negative count)
+    text_side: str = ""  # N-NUMBER when the table balances: the text is likely wrong
+    table_side: str = ""  # N-NUMBER when the table fails: fix the table first
+    guess: str = ""  # {should}: the number a text in a number cell most likely means
+    solved: str = ""  # {should}: the value of a blank or non-number cell that makes its rules hold
+
+
+@dataclass(frozen=True)
 class ImportText:
     """What ``nianbao import`` needs beyond the official labels: spellings of labels seen in
     published tables (official label -> aliases), and the {column} of the carry's C-UNKNOWN
@@ -582,6 +608,7 @@ class FormatSpec:
     narrative_structure: NarrativeStructureText = NarrativeStructureText()
     reference: ReferenceText = ReferenceText()
     import_text: ImportText = ImportText()
+    explain: ExplainText = ExplainText()
 
     @cached_property
     def _tables(self) -> dict[str, TableSpec]:
