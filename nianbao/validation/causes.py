@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import render
@@ -110,27 +110,44 @@ class _Linker:
         self.issued = issued
         self.previous = previous or {}
         self.explain = self.spec.explain
-        self.kinds = [
-            self.spec.rule(f.rule).kind if _has_rule(self.spec, f) else None for f in findings
-        ]
+        kinds = _rule_kinds(self.spec)
+        self.kinds = [kinds.get(f.rule) for f in findings]
         # The first finding on each cell about the cell's own content.
         self.at: dict[CellKey, int] = {}
         for i, f in enumerate(findings):
             if f.key is not None and self.kinds[i] in _VALUE_KINDS | _TOTAL_KINDS:
                 self.at.setdefault(f.key, i)
-        self.repaired: dict[CellKey, Decimal] = {}
-        self.unknown: set[CellKey] = set()
-        for key, read in wb.cells.items():
+
+    @cached_property
+    def _repaired(self) -> tuple[dict[CellKey, Decimal], set[CellKey]]:
+        """Return the inputs as the clerk meant them (text numbers counted) and the cells whose
+        value is open (blank, words)."""
+        repaired: dict[CellKey, Decimal] = {}
+        unknown: set[CellKey] = set()
+        for key, read in self.wb.cells.items():
             if self.spec.value_type(key) == "text":
                 continue
             value = read.value
             if read.status == "formula":
-                value = shown.input_formula(key)
+                value = self.shown.input_formula(key)
             if read.status in ("blank", "not_number") or value is None:
-                self.unknown.add(key)
+                unknown.add(key)
             else:
-                self.repaired[key] = value
-        self.recomputed = recompute(self.spec, self.repaired)
+                repaired[key] = value
+        return repaired, unknown
+
+    @property
+    def repaired(self) -> dict[CellKey, Decimal]:
+        return self._repaired[0]
+
+    @property
+    def unknown(self) -> set[CellKey]:
+        return self._repaired[1]
+
+    @cached_property
+    def recomputed(self) -> dict[CellKey, Decimal]:
+        """Return every total summed from the repaired inputs."""
+        return recompute(self.spec, self.repaired)
 
     def cell(self, key: CellKey) -> str:
         return L.display_ref(self.spec, key)
@@ -343,8 +360,9 @@ class _Linker:
         return {"text": render(issued.rule.message, args), "expected": value}
 
 
-def _has_rule(spec: FormatSpec, f: Finding) -> bool:
-    return any(r.id == f.rule for r in spec.rules)
+@cache
+def _rule_kinds(spec: FormatSpec) -> dict[str, RuleKind]:
+    return {r.id: r.kind for r in spec.rules}
 
 
 def guess_fix(spec: FormatSpec, text: str) -> str:
@@ -375,15 +393,12 @@ def _balance_closure(spec: FormatSpec, f: Finding) -> set[CellKey]:
 def number_sides(spec: FormatSpec, findings: list[Finding]) -> list[Finding]:
     """Return the findings with each N-NUMBER told which side is likely wrong: the table, when a
     sum or balance over its cells fails, else the text."""
-    failing = [
-        f
-        for f in findings
-        if f.cause is None and _has_rule(spec, f) and spec.rule(f.rule).kind in _BALANCE_KINDS
-    ]
+    kinds = _rule_kinds(spec)
+    failing = [f for f in findings if f.cause is None and kinds.get(f.rule) in _BALANCE_KINDS]
     closures = [(f, _balance_closure(spec, f)) for f in failing]
     result = []
     for f in findings:
-        if _has_rule(spec, f) and spec.rule(f.rule).kind == RuleKind.NARRATIVE_NUMBER:
+        if kinds.get(f.rule) == RuleKind.NARRATIVE_NUMBER:
             claim = _balance_closure(spec, f)
             table = next((g for g, keys in closures if keys & claim), None)
             if table is not None:

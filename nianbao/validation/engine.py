@@ -514,6 +514,8 @@ class _Engine:
         column = table.column(inst.anchor.row, inst.anchor.col).name
         anchor = f"{row.short}（{column}）"
         args = {"anchor": anchor, "should": should, "now": now}
+        if inst.anchor in computed_cells(self.spec):
+            return ""  # a formula the unit cannot edit: the cells under it are the ones to change
         if should < 0 and self.spec.value_type(inst.anchor) in ("count", "amount_wan"):
             return render(self.spec.explain.fix_other, args)
         return render(self.spec.explain.fix, args)
