@@ -40,6 +40,9 @@ def _seed(number: str):
         ("以下是一篇关于年报的文章示例", "residue", "以下是一篇"),
         ("你可以根据实际情况进行修改和完善", "residue", "你可以根据实际情况"),
         ("以上报告内容仅供参考", "residue", "仅供参考"),
+        ("2021年度政府信息公开工作年度报告范文", "residue", "报告范文"),
+        ("以下是为大家整理的范文，", "residue", "的范文"),
+        ("【在此填写本机关的具体做法】", "guidance", "【在此填写"),
     ],
 )
 def test_leftover_is_found_with_its_excerpt(text, kind, excerpt):
@@ -60,6 +63,14 @@ def test_leftover_is_found_with_its_excerpt(text, kind, excerpt):
         "（一）主动公开",
         "GB/T 9704—2012",
         "X光机采购项目1个",
+        # Real reports (issue 16): words that contain 范文, document numbers, page furniture.
+        "制定依申请公开办理示范文书，统一答复格式。",
+        "清理规范文件12件，废止3件。",
+        "转发《关于做好政务公开工作的通知》（X政发【2019】12号）",
+        "依据宁政办发〔2021〕5号文件",
+        "【字体：大 中 小】 打印 关闭",
+        "【打印本页】【关闭窗口】",
+        "[ 打印 ] [ 关闭 ]",
     ],
 )
 def test_ordinary_text_is_not_a_leftover(text):

@@ -44,8 +44,31 @@ def _swap(lines: list[str], old: str, new: str) -> list[str]:
     return [new if line == old else line for line in lines]
 
 
+# 表三 as a web page copies it: one cell per line (labels and numbers), inside part 三.
+T3_AS_LINES = [
+    "申请人情况",
+    "自然人",
+    "法人或其他组织",
+    "总计",
+    "商业企业",
+    "科研机构",
+    "一、本年新收政府信息公开申请数量",
+    "14",
+    "2",
+    "0",
+    "17",
+    "二、上年结转政府信息公开申请数量",
+    "1",
+    "三、本年度办理结果",
+    "（一）予以公开",
+    "6",
+    "四、结转下年度继续办理",
+    "2",
+]
+
 CASES = [
     ("whole-report", WHOLE, []),
+    ("table-copied-one-cell-per-line", S1 + S2 + S3 + T3_AS_LINES + S4 + S5 + S6, []),
     ("synonym-titles", _swap(WHOLE, S5[0], "五、存在问题及改进措施"), []),
     ("arabic-numbered-parts", [line.replace("一、", "1.") for line in WHOLE], []),
     ("six-missing", S1 + S2 + S3 + S4 + S5, [("N-SECTION", "“六、其他需要报告的事项”部分")]),

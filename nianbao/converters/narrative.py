@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from nianbao.errors import NarrativeError
@@ -190,6 +191,25 @@ _UNIT_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}$")
 _YEAR_START = re.compile(r"^(19|20)\d\d\s*年")
 
 
+_PUNCT_OR_SPACE = re.compile(r"[\s:：、,，.．]")
+_NUMBER_CELL = re.compile(r"^[\d.,，\s]+$")
+
+
+@cache
+def _table_labels(spec: FormatSpec) -> dict[str, frozenset[str]]:
+    """Return, per table code, every row and column label of the table in compared form."""
+    labels: dict[str, frozenset[str]] = {}
+    for table in spec.tables:
+        texts = {h for b in table.blocks for r in b.rows for h in (r.name, r.short, *r.path)}
+        texts |= {h for b in table.blocks for c in b.columns for h in (c.name, *c.path)}
+        labels[table.code] = frozenset(_label_form(t) for t in texts if t)
+    return labels
+
+
+def _label_form(text: str) -> str:
+    return _PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
 class _Splitter:
     def __init__(self, spec: FormatSpec, source: str) -> None:
         self.spec = spec
@@ -231,11 +251,20 @@ class _Splitter:
                     self.skipped[key] = self.skipped.get(key, 0) + 1
                 previous_marker = paragraph.kind
                 continue
-            previous_marker = ""
             cleaned = clean_paragraph(paragraph)
             if cleaned is None:
+                previous_marker = ""
                 continue
             paragraph = cleaned
+            if self._is_table_line(paragraph.text):
+                # A table copied one cell per line: its labels and numbers are not headings or
+                # prose. Counted like the table markers: one table per run of such lines.
+                if previous_marker != TABLE_MARKER:
+                    key = (self.current, TABLE_MARKER)
+                    self.skipped[key] = self.skipped.get(key, 0) + 1
+                previous_marker = TABLE_MARKER
+                continue
+            previous_marker = ""
             self.count += 1
             if self._is_guidance(paragraph.text):
                 self.dropped_guidance.append(paragraph.text)
@@ -305,6 +334,18 @@ class _Splitter:
             self.narrative.preamble.append(paragraph)
         else:
             self.narrative.sections[self.sections[self.current].code].append(paragraph)
+
+    def _is_table_line(self, text: str) -> bool:
+        """Return whether a paragraph inside a part with a table is one of the table's cells as
+        text: a row or column label of the official table, or a bare number."""
+        if self.current < 0:
+            return False
+        table = self.sections[self.current].table
+        if not table:
+            return False
+        if _NUMBER_CELL.match(text):
+            return True
+        return _label_form(text) in _table_labels(self.spec).get(table, frozenset())
 
     def _is_guidance(self, text: str) -> bool:
         text = text.strip()

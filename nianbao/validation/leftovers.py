@@ -28,10 +28,17 @@ _RUN_OF_X = re.compile(r"(?<![A-Za-z])[xX]{4,}(?![A-Za-z])")
 _MISSING_NUMBER = re.compile(
     rf"(?<=[\u4e00-\u9fff])(?:[ \u3000]{{2,}}|[ \u3000]*_{{2,}}[ \u3000]*)(?=[{_MEASURE}])"
 )
+# 范文 on its own: not inside 示范文书, 规范文件, 防范文化, 模范文明 and the like.
+_MODEL_TEXT = re.compile(r"(?<![示规模防典])范文(?![书本件化明])")
+# Brackets that are not guidance: a document number's year (X政发【2019】12号) and the furniture
+# of a web page copied with the text (【字体：大 中 小】 【打印本页】 [ 关闭 ]).
+_NOT_GUIDANCE = re.compile(
+    r"^[【\[［]\s*(?:\d{4}|[^】\]］]*(?:字体|字号|大\s*中\s*小|打印|关闭|收藏|分享|返回|本页|窗口|纠错)"
+    r"[^】\]］]*)\s*[】\]］]$"
+)
 _RESIDUE = (
     "以下是一篇",
     "文章示例",
-    "范文",
     "你可以根据实际情况",
     "您可以根据实际情况",
     "可根据实际情况进行修改",
@@ -90,6 +97,8 @@ def find_leftovers(text: str) -> list[Leftover]:
         ("missing_number", _MISSING_NUMBER),
     ):
         hits += [(m.start(), max(m.end(), m.start() + 1), kind) for m in pattern.finditer(text)]
+    hits = [h for h in hits if h[2] != "guidance" or not _NOT_GUIDANCE.match(text[h[0] : h[1]])]
+    hits += [(m.start(), m.end(), "residue") for m in _MODEL_TEXT.finditer(text)]
     for phrase in _RESIDUE:
         start = text.find(phrase)
         while start >= 0:
