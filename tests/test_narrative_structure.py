@@ -66,8 +66,16 @@ T3_AS_LINES = [
     "2",
 ]
 
+# A web copy that lost the line breaks around the first heading (issue 16).
+GLUED = [
+    "本报告根据《条例》编制。本报告所列数据的统计期限自2025年1月1日起至2025年12月31日止。"
+    "一、总体情况2025年，我镇认真贯彻落实《条例》。",
+    *S1[1:],
+]
+
 CASES = [
     ("whole-report", WHOLE, []),
+    ("first-heading-glued-to-the-opening", GLUED + S2 + S3 + S4 + S5 + S6, []),
     ("table-copied-one-cell-per-line", S1 + S2 + S3 + T3_AS_LINES + S4 + S5 + S6, []),
     ("synonym-titles", _swap(WHOLE, S5[0], "五、存在问题及改进措施"), []),
     ("arabic-numbered-parts", [line.replace("一、", "1.") for line in WHOLE], []),

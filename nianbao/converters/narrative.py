@@ -14,7 +14,7 @@ import difflib
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -595,9 +595,17 @@ def _split_inline_headings(
     are cut too, but only a series that counts up from （一）.
     """
     keys = {_cn_number(s.number): {_title_key(t) for t in (s.title, *s.synonyms)} for s in sections}
+    titles = {
+        _cn_number(s.number): tuple(
+            sorted((unicodedata.normalize("NFKC", t) for t in (s.title, *s.synonyms)), key=len)[
+                ::-1
+            ]
+        )
+        for s in sections
+    }
     for paragraph in paragraphs:
         text = paragraph.text
-        if paragraph.kind != BODY or not any(c.isspace() for c in text.strip()):
+        if paragraph.kind != BODY:
             yield paragraph
             continue
         cuts: list[int] = []
@@ -616,10 +624,38 @@ def _split_inline_headings(
             if m and _title_key(token[m.end() :]) in keys.get(_cn_number(m.group(1)), set()):
                 cuts += [start, end]
             i += step
-        bounds = [0, *cuts, len(text)]
+        cuts += _glued_cuts(text, titles)
+        bounds = sorted({0, *cuts, len(text)})
         for a, b in itertools.pairwise(bounds):
             if b > a:
                 yield from _split_inline_subheads(Paragraph(slice_runs(paragraph.runs, a, b)))
+
+
+# A level-1 number right after a sentence's end, as in "……止。一、总体情况2025年". (At a
+# paragraph's start a title running into text stays text: there is no sign it was cut off.)
+_GLUED_NUMBER = re.compile(r"(?<=[。！？；!?;])\s*([一二三四五六七八九十]{1,2})[、.．]\s*")
+
+
+def _glued_cuts(text: str, titles: Mapping[int, tuple[str, ...]]) -> list[int]:
+    """Return where to cut a paragraph around a heading a web copy glued to the text: before its
+    number when a sentence ends there, and after its title when the text runs on without a break.
+    Only a section's own title (or synonym) with its own number is cut."""
+    if len(unicodedata.normalize("NFKC", text)) != len(text):
+        return []  # positions would not map back
+    folded = unicodedata.normalize("NFKC", text)
+    cuts: list[int] = []
+    for m in _GLUED_NUMBER.finditer(folded):
+        after = folded[m.end() :]
+        title = next(
+            (t for t in titles.get(_cn_number(m.group(1)), ()) if after.startswith(t)), None
+        )
+        if title is None:
+            continue
+        end = m.end() + len(title)
+        cuts.append(m.start())
+        if end < len(folded) and folded[end] not in "。:：,，、;；" and not folded[end].isspace():
+            cuts.append(end)
+    return cuts
 
 
 def _split_inline_subheads(paragraph: Paragraph) -> list[Paragraph]:
