@@ -859,3 +859,19 @@ def test_missing_file_is_a_narrative_error(spec2021, tmp_path):
         read_narrative(tmp_path / "没有这个文件.docx", spec2021)
     with pytest.raises(NarrativeError, match="找不到正文文件"):
         read_narrative(tmp_path, spec2021)  # a folder
+
+
+def test_web_page_furniture_is_left_out_with_a_note(spec2021, tmp_path):
+    """Buttons copied with a web page are not text of the report (issue 16)."""
+    path = tmp_path / "网页.txt"
+    path.write_text(
+        "【字体：大 中 小】 打印 关闭\n一、总体情况\n全年主动公开政府信息。\n"
+        "六、其他需要报告的事项\n无。\n【打印本页】【关闭窗口】\n",
+        encoding="utf-8",
+    )
+    n = read_narrative(path, spec2021)
+    everything = texts(n.preamble) + [t for ps in n.sections.values() for t in texts(ps)]
+    assert not any("打印" in t for t in everything)
+    assert texts(n.sections["s6"]) == ["无。"]
+    (note,) = [f for f in n.notes if f.rule == "D-FURNITURE"]
+    assert "共 2 行" in note.text and "字体" in note.text

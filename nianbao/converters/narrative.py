@@ -191,6 +191,7 @@ _UNIT_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}$")
 _YEAR_START = re.compile(r"^(19|20)\d\d\s*年")
 
 
+_FURNITURE_SEPARATORS = re.compile(r"[【】\[\]［］()（）:：|｜/\\>》<《]")
 _PUNCT_OR_SPACE = re.compile(r"[\s:：、,，.．]")
 _NUMBER_CELL = re.compile(r"^[\d.,，\s]+$")
 
@@ -218,6 +219,8 @@ class _Splitter:
         self.current = -1  # index of the current section; -1 = preamble
         self.guidance_prefixes = _guidance_prefixes(spec)
         self.dropped_guidance: list[str] = []
+        self.furniture: list[str] = []  # lines of a web page's buttons, left out
+        self.furniture_words = frozenset(spec.report.furniture)
         self.skipped: dict[tuple[int, str], int] = {}  # (section index, kind) -> count
         self.count = 0  # text paragraphs seen, for "第 n 段"
         self.heading_warnings = 0
@@ -266,6 +269,9 @@ class _Splitter:
                 continue
             previous_marker = ""
             self.count += 1
+            if self._is_furniture(paragraph.text):
+                self.furniture.append(paragraph.text)
+                continue
             if self._is_guidance(paragraph.text):
                 self.dropped_guidance.append(paragraph.text)
                 continue
@@ -335,6 +341,11 @@ class _Splitter:
         else:
             self.narrative.sections[self.sections[self.current].code].append(paragraph)
 
+    def _is_furniture(self, text: str) -> bool:
+        """Return whether a paragraph is only a web page's buttons ("【字体：大 中 小】 打印")."""
+        words = _FURNITURE_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text)).split()
+        return bool(words) and all(w in self.furniture_words for w in words)
+
     def _is_table_line(self, text: str) -> bool:
         """Return whether a paragraph inside a part with a table is one of the table's cells as
         text: a row or column label of the official table, or a bare number."""
@@ -382,6 +393,11 @@ class _Splitter:
                     "count": len(self.dropped_guidance),
                     "excerpt": _quote(self.dropped_guidance[0], 20),
                 },
+            )
+        if self.furniture:
+            excerpt = _quote(self.furniture[0], 20)
+            self._note(
+                RuleKind.READING_FURNITURE, {"count": len(self.furniture), "excerpt": excerpt}
             )
         for (index, kind), count in sorted(self.skipped.items()):
             self._skip_note(index, kind, count)

@@ -119,6 +119,7 @@ class RuleKind(StrEnum):
     READING_PREAMBLE = "reading_preamble"
     READING_OPENING = "reading_opening"
     READING_SIGNATURE = "reading_signature"
+    READING_FURNITURE = "reading_furniture"
     READING_EMPTY = "reading_empty"
     READING_FILE = "reading_file"
     # A side input of a check (the 校验 page) that could not be read: last year's workbook, the
@@ -441,6 +442,7 @@ class ReportText:
     table_guidance: str
     field_example: str
     opening_markers: tuple[str, ...] = ()
+    furniture: tuple[str, ...] = ()  # the words of a web page's buttons and links
 
 
 # Arguments each report text may use.
