@@ -395,10 +395,8 @@ class _Splitter:
                 },
             )
         if self.furniture:
-            excerpt = _quote(self.furniture[0], 20)
-            self._note(
-                RuleKind.READING_FURNITURE, {"count": len(self.furniture), "excerpt": excerpt}
-            )
+            args = {"count": len(self.furniture), "excerpt": _quote(self.furniture[0], 20)}
+            self._note(RuleKind.READING_FURNITURE, args)
         for (index, kind), count in sorted(self.skipped.items()):
             self._skip_note(index, kind, count)
         missing = [s for s in self.sections if s.code not in self.narrative.found]
