@@ -141,3 +141,21 @@ def test_check_with_narrative_file_reports_leftovers_in_json(sample_path):
     # Its parts have no headings, and the sample's township says nothing of 评议/追究 in it.
     assert rules == {"N-LEFTOVER", "N-SECTION", "N-SECTION-TABLE", "N-GOVERNMENT"}
     assert any("X万余条" in f["message"] for f in data["findings"])
+
+
+def test_a_sentence_in_the_sheet_and_in_the_narrative_file_is_one_finding(tmp_path, sample_path):
+    """Issue 16: the same leftover in the 正文 sheet and in the narrative file is one problem."""
+    from nianbao.services.checking import add_narrative_findings
+
+    from .workbook_edit import edit_workbook
+
+    sentence = "全年主动公开政府信息XX条。"
+    path = edit_workbook(sample_path, tmp_path / "wb.xlsx", {"正文!B4": sentence})
+    narrative = tmp_path / "正文.txt"
+    narrative.write_text(f"一、总体情况\n（一）主动公开\n{sentence}\n", encoding="utf-8")
+    wb = read_workbook(path)
+    report = validate(wb)
+    add_narrative_findings(report, wb, narrative)
+    (leftover,) = [f for f in report.findings if f.rule == "N-LEFTOVER"]
+    assert leftover.where == "正文!B4"
+    assert "正文.txt" in leftover.text  # the other place is named

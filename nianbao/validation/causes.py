@@ -411,10 +411,41 @@ def number_sides(spec: FormatSpec, findings: list[Finding]) -> list[Finding]:
     return result
 
 
+# Narrative findings said once per report whatever their place (a missing sub-topic, …).
+_ONCE_PER_REPORT = frozenset({RuleKind.NARRATIVE_GOVERNMENT, RuleKind.NARRATIVE_SUBTOPIC})
+
+
+def _same_text_key(spec: FormatSpec, f: Finding) -> tuple | None:
+    """Return what makes two narrative findings the same problem of the same sentence: the rule
+    and the quoted text; None for findings that are not about narrative text."""
+    kind = _rule_kinds(spec).get(f.rule)
+    if kind is None or not kind.startswith("narrative_"):
+        return None
+    if kind in _ONCE_PER_REPORT:
+        return (f.rule,)
+    if f.actual in (None, ""):
+        return None
+    return (f.rule, str(f.actual), str(f.expected))
+
+
 def add_findings(report: Report, spec: FormatSpec, findings: list[Finding]) -> None:
-    """Add findings made after the check (a narrative file's) to a report: given ids, and each
+    """Add findings made after the check (a narrative file's) to a report: given ids, a problem
+    of a sentence that the 正文 sheet holds too said once (naming both places), and each
     N-NUMBER told which side is likely wrong."""
-    report.extend(findings)
+    seen = {k: i for i, f in enumerate(report.findings) if (k := _same_text_key(spec, f))}
+    new = []
+    for f in findings:
+        key = _same_text_key(spec, f)
+        if key is not None and key in seen:
+            i = seen[key]
+            place = " ".join(x for x in (f.sheet, f.row) if x)
+            also = render(spec.explain.also, {"place": place})
+            old = report.findings[i]
+            if also not in old.text:
+                report.findings[i] = replace(old, text=old.text + also)
+            continue
+        new.append(f)
+    report.extend(new)
     report.findings[:] = number_sides(spec, report.findings)
 
 

@@ -562,6 +562,7 @@ class ExplainText:
     table_side: str = ""  # N-NUMBER when the table fails: fix the table first
     guess: str = ""  # {should}: the number a text in a number cell most likely means
     solved: str = ""  # {should}: the value of a blank or non-number cell that makes its rules hold
+    also: str = ""  # {place}: the other source (narrative file) that holds the same sentence
 
 
 @dataclass(frozen=True)
