@@ -553,3 +553,52 @@ def test_check_with_narrative_file_reports_the_number_in_json(sample_path, tmp_p
     assert (finding["rule"], finding["sheet"], finding["cell"]) == ("N-NUMBER", "表三", "J6")
     assert (finding["expected"], finding["actual"]) == (17, 19)
     assert "全年共收到政府信息公开申请19件" in finding["message"]
+
+
+def _with_unknown(spec, *unknown: CellKey) -> dict[CellKey, Decimal | None]:
+    """Return the sample's values as an imported report gives them: ``unknown`` cells and every
+    total over one of them unknown (None)."""
+    from nianbao.workbook_templates.compute import inputs_under
+
+    values = sample_values(dict.fromkeys(unknown), spec)
+    for key in computed_cells(spec):
+        if inputs_under(spec, key) & set(unknown):
+            values[key] = None
+    return values
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("无法提供2件。", True),  # the known 无法提供 cells already hold 4
+        ("无法提供5件。", False),  # the unknown cell may hold the rest
+        ("无法提供4件。", False),
+        ("无法提供超过2件。", False),  # "more than 2": 4 agrees
+    ],
+)
+def test_a_number_below_what_the_known_cells_hold_is_flagged(spec2021, text, flagged):
+    """Issue 16: an unknown cell no longer silences N-NUMBER when the stated number is smaller
+    than the known cells it covers already add up to."""
+    values = _with_unknown(spec2021, K("t3", "r3_4_2", "c1"))
+    found = number_findings(spec2021, [TextBlock("「测试」", "（二）依申请公开", text)], values)
+    assert bool(found) is flagged
+    if flagged:
+        assert "至少 4" in found[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("予以公开及部分公开10件。", False),  # 8 + 2 in the sample
+        ("予以公开和部分公开共10件。", False),
+        ("予以公开、部分公开10件。", False),
+        ("予以公开及部分公开9件。", True),
+        ("予以公开8件、部分公开2件。", False),  # two claims, not a sum
+    ],
+)
+def test_a_sum_phrase_is_compared_with_the_sum_of_its_cells(spec2021, text, flagged):
+    """Issue 16: "予以公开及部分公开N件" states the sum of both rows, not 部分公开 alone."""
+    found = check(spec2021, text)
+    assert bool(found) is flagged, [f.text for f in found]
+    if flagged:
+        assert "为 10" in found[0].text and "予以公开" in found[0].text

@@ -22,7 +22,7 @@ from functools import cache
 
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import format_number, render
-from nianbao.workbook_templates.compute import inputs_under, recompute
+from nianbao.workbook_templates.compute import ZERO, inputs_under, recompute
 from nianbao.workbook_templates.fields import Field, resolve
 from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import CellKey, ClaimReading, ClaimSpec, FormatSpec, RuleKind
@@ -95,6 +95,8 @@ class _Grammar:
     keywords: re.Pattern  # every claim's keyword, longest first (masked before `skip`)
     claims: tuple[ClaimSpec, ...]  # the spec's claims, their words folded
     all_keywords: tuple[str, ...] = ()  # every claim's keyword, once
+    joining: tuple[str, ...] = ()  # words that join two keywords into a sum phrase
+    joined_what: str = ""  # {first} {second}: what a sum phrase states
 
 
 def _words(values: Iterable[str]) -> tuple[str, ...]:
@@ -137,6 +139,8 @@ def _grammar(spec: FormatSpec) -> _Grammar:
         keywords=re.compile("|".join(re.escape(k) for k in keywords) or "(?!)"),
         claims=claims,
         all_keywords=tuple(keywords),
+        joining=_words(words.joining),
+        joined_what=words.joined_what,
     )
 
 
@@ -368,9 +372,38 @@ def _owners(
             continue
         if any(w in clause for w in claim.not_near):
             continue
+        joined = _joined(g, claim, earlier + head[: hit[0]])
+        if joined is not None:
+            claim = joined
         yield claim, hit[0], hit[0] + len(hit[1])
         if not distributive:
             return
+
+
+def _joined(g: _Grammar, claim: ClaimSpec, before: str) -> ClaimSpec | None:
+    """Return the claim of a sum phrase ("予以公开及部分公开258件": both rows together) when
+    ``before`` (the text up to the claim's keyword) ends with another claim's keyword and a
+    joining word; None when it does not."""
+    stripped = before.rstrip()
+    joiner = next((j for j in g.joining if stripped.endswith(j)), None)
+    if joiner is None or not claim.readings or claim.readings[0].per:
+        return None
+    rest = stripped[: -len(joiner)].rstrip()
+    for other in g.claims:
+        if other is claim or other.unit != claim.unit or not other.readings:
+            continue
+        if other.readings[0].per or other.topic != claim.topic:
+            continue
+        if any(rest.endswith(k) for k in other.keywords):
+            return ClaimSpec(
+                code=f"{other.code}+{claim.code}",
+                what=render(g.joined_what, {"first": other.what, "second": claim.what}),
+                unit=claim.unit,
+                keywords=claim.keywords,
+                readings=(ClaimReading(other.readings[0].sum + claim.readings[0].sum),),
+                topic=claim.topic,
+            )
+    return None
 
 
 def _compared(
@@ -478,6 +511,27 @@ class Mismatch:
     claim: Claim
     expected: Decimal  # the first reading's value (a percentage for percent claims)
     keys: tuple[CellKey, ...]  # the first reading's cells (numerator, then denominator)
+    at_least: bool = False  # ``expected`` is only what the known cells hold (others unknown)
+
+
+def _known_part(
+    spec: FormatSpec, reading: ClaimReading, values: Mapping[CellKey, Decimal | None]
+) -> Decimal | None:
+    """Return what the known cells of a count or money reading add up to (a lower bound of
+    its value, since such cells are never negative); None for rates."""
+    if reading.per:
+        return None
+    return sum((v for k in _keys(spec, reading.sum) if (v := values.get(k)) is not None), ZERO)
+
+
+def _at_most(claim: Claim) -> Decimal | None:
+    """Return the largest value the claim's number allows ("超过 N": no limit)."""
+    n = claim.number
+    if claim.approx == "above":
+        return None
+    if claim.approx == "about":
+        return 2 * n
+    return n
 
 
 def compare(
@@ -486,10 +540,21 @@ def compare(
     """Return the mismatch of a claim with the tables, or None (agrees, or cannot be told)."""
     readings = [reading_value(spec, r, values) for r in claim.spec.readings]
     found = [v for v in readings if v is not None]
-    if not found or len(found) < len(readings):
-        return None
     number = _in_cell_unit(claim)
     probe = Claim(claim.spec, number, claim.written, claim.approx, claim.scope, claim.excerpt)
+    if len(found) < len(readings):
+        # Some cells are unknown: the number is still wrong when it is below what the known
+        # cells of every reading already add up to.
+        limit = _at_most(probe)
+        if claim.spec.unit == "percent" or limit is None:
+            return None
+        known = [_known_part(spec, r, values) for r in claim.spec.readings]
+        if any(k is None or k <= limit for k in known):
+            return None
+        first = claim.spec.readings[0]
+        return Mismatch(claim, known[0] or ZERO, _keys(spec, first.sum), at_least=True)
+    if not found:
+        return None
     if any(_agrees(probe, v) for v in found):
         return None
     first = claim.spec.readings[0]
@@ -607,7 +672,9 @@ def mismatch_findings(spec: FormatSpec, mismatch: Mismatch, place: str) -> list[
         "excerpt": claim.excerpt,
         "claim": claim.spec.what,
         "actual": claim.written,
-        "expected": _shown(claim, mismatch.expected),
+        "expected": render(spec.narrative_numbers.at_least, {"value": _shown(claim, expected)})
+        if mismatch.at_least
+        else _shown(claim, expected),
         "table": table.name,
         "table_title": table.title,
         "sheet": table.sheet,

@@ -396,6 +396,9 @@ class NarrativeNumberText:
     skip: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    at_least: str = "{value}"  # {value}: what the known cells hold when others are unknown
+    joining: tuple[str, ...] = ()  # "予以公开及部分公开": words joining two keywords into a sum
+    joined_what: str = ""  # {first} {second}: the ``what`` of such a sum phrase
 
 
 @dataclass(frozen=True)
