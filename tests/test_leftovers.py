@@ -159,3 +159,24 @@ def test_a_sentence_in_the_sheet_and_in_the_narrative_file_is_one_finding(tmp_pa
     (leftover,) = [f for f in report.findings if f.rule == "N-LEFTOVER"]
     assert leftover.where == "正文!B4"
     assert "正文.txt" in leftover.text  # the other place is named
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The official format's own instructions, pasted as text (issue 16).
+        "这一项报告本机关政府信息公开工作总体情况，对本机关贯彻落实《条例》情况进行综述。",
+        "这一项以表格形式报告。",
+        # The narrative template's writing hint, however long its note.
+        "【写作提示：组织领导、培训、考核；各级人民政府还应写工作考核、社会评议和责任追究结果情况，"
+        "包括本年度开展的政务公开培训的次数、参训人数、考核的方式和结果、社会评议的组织方式。写好后删除本段。】",
+    ],
+)
+def test_the_formats_guidance_left_in_is_a_leftover(spec2021, text):
+    hits = find_leftovers(text, spec2021.report.guidance_phrases)
+    assert hits and hits[0].kind in ("template", "guidance")
+
+
+def test_guidance_phrases_need_the_spec(spec2021):
+    """Without the format's phrases the official instructions are not known to be leftovers."""
+    assert find_leftovers("这一项以表格形式报告。") == []

@@ -233,7 +233,7 @@ class _Engine:
         if wb.texts:
             for cell in spec.text_cells:
                 text = wb.texts.get(cell.code, "")
-                for hit in find_leftovers(text):
+                for hit in find_leftovers(text, spec.report.guidance_phrases):
                     self.add_kind(
                         RuleKind.NARRATIVE_LEFTOVER,
                         {

@@ -22,7 +22,7 @@ _YEAR_PLACEHOLDER = re.compile(r"20(?:[×xX＿_]{2}|\s?[×xX]{1,2}|__|＿＿)|(?
 _NAME_PLACEHOLDER = re.compile(
     r"×{3,}|[Xx]{2,}(?=[区县市镇乡局办委厅街道村])|[（(]\s*(?:单位名称|单位|名称|部门名称)\s*[）)]"
 )
-_GUIDANCE = re.compile(r"【[^】\n]{0,80}】|\[\s*具体[^\]\n]{0,40}\]|［\s*具体[^］\n]{0,40}］")
+_GUIDANCE = re.compile(r"【[^】\n]{0,300}】|\[\s*具体[^\]\n]{0,40}\]|［\s*具体[^］\n]{0,40}］")
 _RUN_OF_X = re.compile(r"(?<![A-Za-z])[xX]{4,}(?![A-Za-z])")
 # A measure word with its number left out: "主动公开信息  条，" (blanks where the number was).
 _MISSING_NUMBER = re.compile(
@@ -57,6 +57,7 @@ KINDS = {
     "guidance": "方括号中的提示文字",
     "missing_number": "量词前缺少数字",
     "residue": "范文或机器写作的残留文字",
+    "template": "格式或正文模板中的写作说明",
 }
 
 EXCERPT_SIDE = 12
@@ -85,8 +86,12 @@ def excerpt(text: str, start: int, end: int) -> str:
     )
 
 
-def find_leftovers(text: str) -> list[Leftover]:
-    """Return the template leftovers in a text, in order, at most one per position."""
+def find_leftovers(text: str, phrases: tuple[str, ...] = ()) -> list[Leftover]:
+    """Return the template leftovers in a text, in order, at most one per position.
+
+    ``phrases`` are the format's own instructions (``[report] guidance_phrases``): text that
+    only a copied instruction contains.
+    """
     hits: list[tuple[int, int, str]] = []
     for kind, pattern in (
         ("year", _YEAR_PLACEHOLDER),
@@ -99,6 +104,11 @@ def find_leftovers(text: str) -> list[Leftover]:
         hits += [(m.start(), max(m.end(), m.start() + 1), kind) for m in pattern.finditer(text)]
     hits = [h for h in hits if h[2] != "guidance" or not _NOT_GUIDANCE.match(text[h[0] : h[1]])]
     hits += [(m.start(), m.end(), "residue") for m in _MODEL_TEXT.finditer(text)]
+    for phrase in phrases:
+        start = text.find(phrase)
+        while start >= 0:
+            hits.append((start, start + len(phrase), "template"))
+            start = text.find(phrase, start + len(phrase))
     for phrase in _RESIDUE:
         start = text.find(phrase)
         while start >= 0:

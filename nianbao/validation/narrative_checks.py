@@ -50,7 +50,7 @@ def narrative_findings(
                 heading = f"{title} {paragraph.text}"
             else:
                 blocks.append(TextBlock(place, heading, paragraph.text))
-            for hit in find_leftovers(paragraph.text):
+            for hit in find_leftovers(paragraph.text, spec.report.guidance_phrases):
                 args = {"place": place, "detail": hit.description, "excerpt": hit.excerpt}
                 findings += rule_findings(
                     spec,

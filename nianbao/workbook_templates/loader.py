@@ -140,6 +140,7 @@ def _report_text(raw: dict) -> ReportText:
     kwargs["narrative_intro"] = _tuple(kwargs.get("narrative_intro"))
     kwargs["opening_markers"] = _tuple(kwargs.get("opening_markers"))
     kwargs["furniture"] = _tuple(kwargs.get("furniture"))
+    kwargs["guidance_phrases"] = _tuple(kwargs.get("guidance_phrases"))
     unknown = set(kwargs) - set(ReportText.__dataclass_fields__)
     if unknown:
         raise SpecError(f"[report] 有未知字段：{sorted(unknown)}")

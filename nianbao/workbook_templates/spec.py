@@ -446,6 +446,7 @@ class ReportText:
     field_example: str
     opening_markers: tuple[str, ...] = ()
     furniture: tuple[str, ...] = ()  # the words of a web page's buttons and links
+    guidance_phrases: tuple[str, ...] = ()  # the format's own instructions: leftovers if published
 
 
 # Arguments each report text may use.
