@@ -142,3 +142,31 @@ def test_unknown_format_version_asks_for_an_upgrade(sample_path, tmp_path):
             dst.writestr(item, data)
     with pytest.raises(UnsupportedFormatError, match="2031"):
         read_workbook(edited)
+
+
+def _with_wide_row(source, target, cells: int, sheet_part: str = "xl/worksheets/sheet3.xml"):
+    """Write ``target``: ``source`` with one extra row of ``cells`` empty text cells in 表三."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == sheet_part:
+                row = '<row r="60">' + '<c t="s"/>' * cells + "</row>"
+                data = data.decode().replace("</sheetData>", row + "</sheetData>").encode()
+            z.writestr(info, data)
+    return target
+
+
+def test_a_row_wider_than_excel_allows_stops_reading_that_sheet(sample_path, tmp_path):
+    """Issue 21: 4.9M empty cells in one row took 1.4 GB and 15 s and passed; now reading stops
+    at Excel's width, the sheet's values above are kept, and the clerk is told."""
+    with zipfile.ZipFile(sample_path) as z:
+        assert "表三" in z.read("xl/workbook.xml").decode()
+    wide = _with_wide_row(sample_path, tmp_path / "wide.xlsx", 20_000)
+    pkg = open_xlsx(wide)
+    raw = pkg.sheet("表三")
+    assert raw is not None and raw.truncated and raw.too_wide
+    assert len(raw.cells) < 2_000  # empty cells are not kept
+    wb = read_workbook(wide)
+    assert wb.values() == read_workbook(sample_path).values()
+    (obs,) = [o for o in wb.observations if o.sheet == "表三"]
+    assert "一行超过 16384 个单元格" in obs.detail

@@ -23,7 +23,7 @@ from .spec import CellKey, FormatSpec, RuleKind
 from .stamp import PART_KEY, PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, decode_unknown
 from .summary_layout import part_sum_formula, same_part_sum, unit_sheet_layout
 from .values import normalize_label, parse_number_text
-from .xlsx_reader import DEFAULT_MAX_ROWS, RawCell, RawSheet, XlsxPackage, open_xlsx
+from .xlsx_reader import DEFAULT_MAX_ROWS, MAX_COLUMNS, RawCell, RawSheet, XlsxPackage, open_xlsx
 
 MAX_EXTRA_REPORTED = 20
 MAX_DATE = 2958465  # 9999-12-31 as a spreadsheet day number
@@ -222,8 +222,11 @@ class _SheetReader:
         if raw is None:
             self.obs.append(Observation(RuleKind.SHEET_MISSING, sheet=name))
         elif raw.truncated:
+            limit = f"一行超过 {MAX_COLUMNS} 个单元格" if raw.too_wide else f"超过 {max_rows} 行"
             self.obs.append(
-                Observation(RuleKind.OVERSIZED_SHEET, sheet=name, expected=str(max_rows))
+                Observation(
+                    RuleKind.OVERSIZED_SHEET, sheet=name, expected=str(max_rows), detail=limit
+                )
             )
         return raw
 

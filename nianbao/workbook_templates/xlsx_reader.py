@@ -35,6 +35,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 10_000
 MAX_PART_BYTES = 48 * 1024 * 1024
 DEFAULT_MAX_ROWS = 2_000
+# Excel's own width: a row with more cells than this is not a spreadsheet's (a crafted file).
+MAX_COLUMNS = 16_384
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -90,8 +92,9 @@ class RawCell(NamedTuple):
 class RawSheet:
     name: str
     cells: dict[tuple[int, int], RawCell]
-    truncated: bool = False
+    truncated: bool = False  # reading stopped early: ``too_wide`` says why
     max_row: int = -1
+    too_wide: bool = False  # a row had more than MAX_COLUMNS cells (else: more than max_rows rows)
 
     def text(self, row: int, col: int) -> str:
         """Return the cell's content as text ("" when empty)."""
@@ -237,6 +240,7 @@ class _SheetHandler:
         self.shared_strings = shared_strings
         self.row = -1
         self.col = -1
+        self.row_cells = 0
         self.kind = "n"
         self.buffer: list[str] | None = None
         self.value: str | None = None
@@ -267,7 +271,11 @@ class _SheetHandler:
                 self.row, self.col = _parse_ref(ref)
             else:
                 self.col += 1
+            self.row_cells += 1
             if self.row >= self.max_rows:
+                raise _Stop
+            if self.col >= MAX_COLUMNS or self.row_cells > MAX_COLUMNS:
+                self.sheet.too_wide = True
                 raise _Stop
             self.kind = attrs.get("t", "n")
             self.value = self.formula = None
@@ -281,6 +289,7 @@ class _SheetHandler:
             r = attrs.get("r")
             self.row = int(r) - 1 if r else self.row + 1
             self.col = -1
+            self.row_cells = 0
             if self.row >= self.max_rows:
                 raise _Stop
         elif tag == "is":
@@ -315,7 +324,8 @@ class _SheetHandler:
             raise _Finished  # the rest of the sheet is formatting, merges and views
         elif tag == "c":
             cell = self._cell()
-            if cell is not None:
+            # An empty cell (no value, no formula) is kept nowhere: it reads as blank anyway.
+            if cell is not None and (cell.value is not None or cell.formula):
                 self.sheet.cells[(self.row, self.col)] = cell
                 if self.row > self.sheet.max_row:
                     self.sheet.max_row = self.row
