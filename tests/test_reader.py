@@ -170,3 +170,25 @@ def test_a_row_wider_than_excel_allows_stops_reading_that_sheet(sample_path, tmp
     assert wb.values() == read_workbook(sample_path).values()
     (obs,) = [o for o in wb.observations if o.sheet == "表三"]
     assert "一行超过 16384 个单元格" in obs.detail
+
+
+@pytest.mark.parametrize("year", ["inf", "-inf", "nan", "1e400", "99999", "12"])
+def test_an_absurd_stamp_year_is_not_our_stamp(sample_path, tmp_path, year):
+    """Issue 21: a stamp year of "inf" ended in exit 3 (OverflowError)."""
+    import openpyxl
+
+    from .test_cli import assert_no_traceback, nianbao
+
+    book = openpyxl.load_workbook(sample_path)
+    sheet = book["模板信息"]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "year")
+    sheet.cell(row, 2).value = year
+    book.save(tmp_path / "e.xlsx")
+    stripped = tmp_path / "tampered.xlsx"
+    with zipfile.ZipFile(tmp_path / "e.xlsx") as src, zipfile.ZipFile(stripped, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "docProps/custom.xml":
+                dst.writestr(item, src.read(item.filename))
+    result = nianbao("check", stripped)
+    assert result.returncode == 2, result.stderr
+    assert_no_traceback(result)

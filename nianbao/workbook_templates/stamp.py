@@ -24,6 +24,10 @@ UNKNOWN_KEY = "unknown"
 _OPTIONAL = ("role", "parts", "source", "imported")
 
 
+# The years a stamp may name: anything else was not written by us.
+MIN_YEAR, MAX_YEAR = 2000, 2200
+
+
 @dataclass(frozen=True)
 class Stamp:
     format_version: str
@@ -60,7 +64,9 @@ class Stamp:
         try:
             year = int(float(data.get("year", "")))
             parts = int(data.get("parts") or 0)
-        except ValueError:
+        except (ValueError, OverflowError):  # "inf" overflows
+            return None
+        if not MIN_YEAR <= year <= MAX_YEAR:
             return None
         return cls(
             format_version=data["format_version"],
