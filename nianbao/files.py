@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import re
+import sys
 import tempfile
+import traceback
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -137,10 +140,12 @@ def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator
     try:
         try:
             yield tmp_path
-        except OSError as exc:
-            if exc.errno in _DISK_ERRNOS:
-                raise _write_error(path, exc) from exc
-            raise
+        except Exception as exc:
+            cause = _os_error_in(exc)
+            if cause is None:
+                raise
+            _release_writer(exc)
+            raise _write_error(path, cause) from None
         if path.exists() and not force:  # appeared while we were writing
             raise OutputExistsError(
                 f"文件 {path} 在写入期间被创建，没有覆盖。", "请换一个文件名后重试。"
@@ -155,15 +160,69 @@ def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator
             tmp_path.unlink()
 
 
-# Errors of the disk or folder rather than of our data, when they happen while writing.
-_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+# Errors of the disk or folder rather than of our data, when they happen while writing (EFBIG:
+# a file larger than the system allows, which is the same to the clerk as a full disk).
+_DISK_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EFBIG,
+    errno.EROFS,
+    errno.EACCES,
+    errno.EPERM,
+}
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """Return the system's refusal to write behind an exception: the OSError itself (of a disk
+    errno), or one a library wrapped (xlsxwriter's FileCreateError holds it in its args)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, OSError) and (item is not exc or item.errno in _DISK_ERRNOS):
+            return item
+        # lxml (under openpyxl and python-docx) words it as "IO_ENOSPC", "IO_EFBIG" …
+        code = (
+            getattr(errno, str(item).removeprefix("IO_"), None)
+            if str(item).startswith("IO_")
+            else None
+        )
+        if isinstance(code, int):
+            return OSError(code, os.strerror(code))
+        todo += [item.__cause__, item.__context__, *item.args]
+    return None
+
+
+def _release_writer(exc: BaseException) -> None:
+    """Let the writer's half-open files go now, quietly: a zip file a failed write left open
+    would otherwise try to finish itself later and print "Exception ignored … Errno 28"."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        seen: set[int] = set()
+        todo: list[object] = [exc]
+        while todo:  # the frames of every exception in the chain hold the writer's objects
+            item = todo.pop()
+            if not isinstance(item, BaseException) or id(item) in seen:
+                continue
+            seen.add(id(item))
+            if item.__traceback__ is not None:
+                traceback.clear_frames(item.__traceback__)
+            todo += [item.__cause__, item.__context__, *item.args]
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def _write_error(path: Path, exc: OSError) -> OutputWriteError:
     """Return the Chinese error for an output that the system refused to write."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return OutputWriteError(
-            f"磁盘空间不足，文件 {path.name} 没有写出。", "请清理磁盘或换一个保存位置后重试。"
+            f"磁盘空间不足（或超过了系统允许的文件大小），文件 {path.name} 没有写出。",
+            "请清理磁盘或换一个保存位置后重试。",
         )
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return OutputWriteError(
