@@ -8,11 +8,13 @@ import errno
 import gc
 import os
 import re
+import stat
 import sys
 import tempfile
 import traceback
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputExistsError, OutputWriteError, UsageError
@@ -31,25 +33,94 @@ MAX_STEM_CHARS = 80
 MAX_STEM_BYTES = 180
 
 
-def walk_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Return every file named, or found (recursively, in a stable order) under a folder named,
-    each once; raise UsageError for a path that does not exist."""
-    files: list[Path] = []
+@dataclass(frozen=True)
+class InputEntry:
+    """One entry found among the inputs: a file to read, or something that is not one, with why
+    (in Chinese), so that nothing found is dropped without a word."""
+
+    path: Path
+    problem: str | None = None  # None: a regular, readable file
+
+
+def entry_problem(path: Path) -> str | None:
+    """Return why a path found in an input folder is not a file we can read, or None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "链接（快捷方式）指向的文件不存在，没有读取。"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "链接（快捷方式）互相指向、形成循环，没有读取。"
+        return "无法访问这个文件（可能没有权限），没有读取。"
+    if stat.S_ISDIR(st.st_mode):
+        return "指向文件夹的链接，没有进入；请把文件直接放进这个文件夹。"
+    if stat.S_ISFIFO(st.st_mode):
+        return "命名管道（FIFO），不是文件，没有读取。"
+    if stat.S_ISSOCK(st.st_mode):
+        return "套接字，不是文件，没有读取。"
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        return "设备文件，不是普通文件，没有读取。"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件，没有读取。"
+    if not os.access(path, os.R_OK):
+        return "没有读取这个文件的权限，没有读取。"
+    return None
+
+
+def scan_inputs(inputs: Iterable[str | os.PathLike]) -> list[InputEntry]:
+    """Return every entry named, or found (recursively, in a stable order) under a folder named,
+    each with its problem if it is not a readable regular file; raise UsageError for a path that
+    does not exist.
+
+    Links to folders inside a folder are not followed (no loops); a FIFO is never opened; a folder
+    that cannot be read is an entry of its own.
+    """
+    entries: list[InputEntry] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        elif path.exists():
-            files.append(path)
+            found: list[InputEntry] = []
+
+            def unreadable(exc: OSError, found=found, path=path) -> None:
+                where = Path(exc.filename) if exc.filename else path
+                found.append(
+                    InputEntry(where, "文件夹无法读取（可能没有权限），其中的文件没有检查。")
+                )
+
+            for folder, dirs, names in os.walk(path, onerror=unreadable):
+                here = Path(folder)
+                linked = [d for d in dirs if (here / d).is_symlink()]
+                dirs[:] = sorted(d for d in dirs if d not in linked)
+                for name in sorted([*names, *linked]):
+                    full = here / name
+                    found.append(InputEntry(full, entry_problem(full)))
+            # Files before links, so that a link to a file is the copy, not the file itself.
+            entries.extend(sorted(found, key=lambda e: (e.path.is_symlink(), e.path)))
+        elif path.exists() or path.is_symlink():
+            entries.append(InputEntry(path, entry_problem(path)))
         else:
             raise UsageError(f"找不到文件或文件夹 {path}。", "请检查路径是否正确。")
+    return entries
+
+
+def real_path(path: str | os.PathLike) -> Path:
+    """Return the absolute path with links followed, never raising (Path.resolve raises on a
+    link loop)."""
+    return Path(os.path.realpath(path))
+
+
+def walk_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Return every readable regular file named or found under a folder named, each once (a link
+    to a file already listed is left out); raise UsageError for a path that does not exist."""
     seen: set[Path] = set()
     unique = []
-    for f in files:
-        key = f.resolve()
+    for entry in scan_inputs(inputs):
+        if entry.problem is not None:
+            continue
+        key = real_path(entry.path)
         if key not in seen:
             seen.add(key)
-            unique.append(f)
+            unique.append(entry.path)
     return unique
 
 

@@ -59,3 +59,74 @@ def test_cli_reports_an_unwritable_output_in_chinese(tmp_path):
     )
     assert proc.returncode == 2, proc.stderr
     assert "无法写入" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- what an intake folder holds besides files (issue 21) ---------------------------------------
+
+
+@pytest.fixture
+def odd_folder(tmp_path, sample_path):
+    """A folder of returns with one workbook and every kind of entry that is not a file."""
+    import os
+
+    folder = tmp_path / "收表"
+    (folder / "子").mkdir(parents=True)
+    good = folder / "甲.xlsx"
+    good.write_bytes(sample_path.read_bytes())
+    os.mkfifo(folder / "管道.xlsx")
+    (folder / "断链.xlsx").symlink_to(folder / "不存在.xlsx")
+    (folder / "环1.xlsx").symlink_to(folder / "环2.xlsx")
+    (folder / "环2.xlsx").symlink_to(folder / "环1.xlsx")
+    (folder / "链到文件夹").symlink_to(folder / "子", target_is_directory=True)
+    (folder / "子" / "甲的链接.xlsx").symlink_to(good)
+    return folder
+
+
+def test_everything_in_a_folder_is_accounted_for(odd_folder):
+    from nianbao.files import scan_inputs
+
+    problems = {e.path.name: e.problem for e in scan_inputs([odd_folder])}
+    assert problems["甲.xlsx"] is None and problems["甲的链接.xlsx"] is None
+    assert "FIFO" in problems["管道.xlsx"]
+    assert "不存在" in problems["断链.xlsx"]
+    assert "循环" in problems["环1.xlsx"] and "循环" in problems["环2.xlsx"]
+    assert "文件夹的链接" in problems["链到文件夹"]
+
+
+def test_check_lists_what_it_skipped_and_never_waits_on_a_fifo(odd_folder):
+    from .test_cli import assert_no_traceback, nianbao
+
+    result = nianbao("check", odd_folder)
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    out = result.stdout
+    for name in ("管道.xlsx", "断链.xlsx", "环1.xlsx", "链到文件夹", "甲的链接.xlsx"):
+        assert name in out, name
+    assert "同一个文件" in out
+
+
+def test_a_fifo_named_directly_is_refused_at_once(tmp_path):
+    import os
+
+    from .test_cli import assert_no_traceback, nianbao
+
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)
+    result = nianbao("check", fifo)  # nianbao() has a timeout: a hang fails the test
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    assert "FIFO" in result.stderr
+
+
+def test_rollup_lists_every_entry_and_counts_a_linked_copy_once(odd_folder, tmp_path):
+    import json
+
+    from .test_cli import assert_no_traceback, nianbao
+
+    result = nianbao("rollup", odd_folder, "-o", tmp_path / "汇总.xlsx", "--json")
+    assert_no_traceback(result)
+    data = json.loads(result.stdout)
+    names = {Path(f["file"]).name: f["status_code"] for f in data["files"]}
+    assert names["甲的链接.xlsx"] == "copy"
+    for name in ("管道.xlsx", "断链.xlsx", "环1.xlsx", "链到文件夹"):
+        assert names[name] == "ignored", name

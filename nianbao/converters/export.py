@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nianbao.errors import Cancelled, ExportError, UsageError
-from nianbao.files import check_target
+from nianbao.files import check_target, real_path
 from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation import Finding, Report, validate
 from nianbao.validation.findings import rule_findings
@@ -61,7 +61,7 @@ def _targets(request: ExportRequest) -> list[Path]:
     targets = [p for p in (request.docx, request.html, request.pdf) if p is not None]
     if not targets:
         raise UsageError("没有指定要生成的文件。", "请用 -o 报告.docx（以及 --html、--pdf）指定。")
-    resolved = [t.resolve() for t in targets]
+    resolved = [real_path(t) for t in targets]
     if len(set(resolved)) != len(resolved):
         raise UsageError("输出文件名重复。", "Word、HTML、PDF 请使用不同的文件名。")
     for suffixes, path in (
@@ -74,7 +74,7 @@ def _targets(request: ExportRequest) -> list[Path]:
                 f"输出文件 {path.name} 的扩展名应为 {suffixes[0]}。",
                 f"例如：年度报告{suffixes[0]}。",
             )
-    if request.workbook.resolve() in resolved:
+    if real_path(request.workbook) in resolved:
         raise UsageError("输出文件不能是输入的填报表本身。", "请换一个输出文件名。")
     for path in targets:
         check_target(path, force=request.force)

@@ -21,7 +21,13 @@ from nianbao.errors import (
     UsageError,
     WorkbookError,
 )
-from nianbao.files import LOCK_PREFIXES, SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES, walk_inputs
+from nianbao.files import (
+    LOCK_PREFIXES,
+    SPREADSHEET_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    entry_problem,
+    scan_inputs,
+)
 from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation.engine import validate
 from nianbao.validation.shown import ShownValues
@@ -39,8 +45,10 @@ MAX_WORKERS = 8
 
 
 def collect_files(inputs: Iterable[Path]) -> list[Path]:
-    """Return every file named or found (recursively) under the inputs, in a stable order."""
-    files = walk_inputs(inputs)
+    """Return every entry named or found (recursively) under the inputs, in a stable order:
+    files, and what is not one (a FIFO, a broken link …), which ``examine`` lists with why. A link
+    to a file seen already is kept: its content makes it a 相同副本."""
+    files = [e.path for e in scan_inputs(inputs)]
     if not files:
         raise UsageError("没有找到任何文件。", "请给出收到的填报表，或存放它们的文件夹。")
     return files
@@ -81,6 +89,9 @@ def _input_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
 def examine(path: Path) -> FileEntry:
     """Return what one file is: its hash and time, and, for a workbook, its unit and report."""
     entry = FileEntry(path)
+    if (problem := entry_problem(path)) is not None:
+        entry.status, entry.reason = Status.IGNORED, problem
+        return entry
     try:
         stat = path.stat()
         entry.mtime, entry.size = stat.st_mtime, stat.st_size

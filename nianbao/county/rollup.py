@@ -7,7 +7,7 @@ files, decide, sum, check the totals, write the summary (and the returns); retur
 from __future__ import annotations
 
 from nianbao.errors import Cancelled, NianbaoError, UsageError
-from nianbao.files import check_target
+from nianbao.files import check_target, real_path
 from nianbao.jobs import IsCancelled, Progress, part
 from nianbao.validation.engine import validate_values, values_workbook
 from nianbao.validation.findings import Report
@@ -48,8 +48,8 @@ def rollup(
     previous_wb = read_workbook(request.previous) if request.previous else None
     previous_units = _previous_by_unit(previous_wb) if previous_wb else {}
     paths = collect_files(request.inputs)
-    output = request.output.resolve()
-    paths = [p for p in paths if p.resolve() != output]
+    output = real_path(request.output)
+    paths = [p for p in paths if real_path(p) != output]
 
     files = examine_all(
         paths,

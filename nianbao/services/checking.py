@@ -8,7 +8,13 @@ from pathlib import Path
 
 from nianbao.applog import Fault, guarded
 from nianbao.errors import UsageError, WorkbookError
-from nianbao.files import LOCK_PREFIXES, SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES, walk_inputs
+from nianbao.files import (
+    LOCK_PREFIXES,
+    SPREADSHEET_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    real_path,
+    scan_inputs,
+)
 from nianbao.validation import Finding, Report, validate
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.spec import Severity
@@ -23,12 +29,22 @@ def collect_inputs(inputs: list[str] | list[Path]) -> tuple[list[Path], list[str
     A file named on the command line is always checked; a folder is searched recursively for
     spreadsheets. Nothing is dropped silently: skipped names are returned for the summary.
     """
-    named = {Path(p).resolve() for p in inputs if not Path(p).is_dir()}
+    named = {real_path(p) for p in inputs if not Path(p).is_dir()}
     files: list[Path] = []
     skipped: list[str] = []
-    for path in walk_inputs(inputs):
+    seen: dict[Path, Path] = {}
+    for entry in scan_inputs(inputs):
+        path = entry.path
+        if entry.problem is not None:
+            skipped.append(f"{path}（{entry.problem.rstrip('。')}）")
+            continue
+        key = real_path(path)
+        if key in seen:
+            skipped.append(f"{path}（与 {seen[key]} 是同一个文件，只校验一次）")
+            continue
+        seen[key] = path
         suffix = path.suffix.lower()
-        if path.resolve() in named:
+        if key in named:
             files.append(path)
         elif path.name.startswith(LOCK_PREFIXES):
             skipped.append(f"{path}（WPS/Excel 临时锁定文件）")
@@ -37,7 +53,11 @@ def collect_inputs(inputs: list[str] | list[Path]) -> tuple[list[Path], list[str
         else:
             skipped.append(f"{path}（不是表格文件）")
     if not files:
-        raise UsageError("没有找到需要校验的表格文件。", "请给出 .xlsx 填报表或包含它们的文件夹。")
+        found = "；".join(skipped[:3])
+        raise UsageError(
+            "没有找到需要校验的表格文件。" + (f"找到的是：{found}。" if found else ""),
+            "请给出 .xlsx 填报表或包含它们的文件夹。",
+        )
     return files, skipped
 
 
