@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,14 +32,32 @@ def log_dir() -> Path:
     return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "nianbao"
 
 
-def log_internal(exc: BaseException) -> Path | None:
-    """Append a fault's traceback to the user's error log; return its path (None if unwritable)."""
+def _rotate(path: Path) -> None:
+    """Start a log afresh when it has grown past about 2 MB, keeping one old copy (.1)."""
+    if path.exists() and path.stat().st_size > _MAX_LOG_BYTES:
+        path.replace(path.with_name(path.name + ".1"))
+
+
+def log_internal(exc: BaseException, file: str | os.PathLike | None = None) -> Path | None:
+    """Append a fault to the user's error log — when, which version, which command, which file,
+    then the traceback — and return the log's path (None if it cannot be written)."""
+    from nianbao import __version__
+
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         log = folder / ERROR_LOG_NAME
+        _rotate(log)
+        when = datetime.now().astimezone().isoformat(timespec="seconds")
+        lines = [
+            f"=== {when}  nianbao {__version__}  Python {sys.version.split()[0]}",
+            f"命令：{' '.join(sys.argv)}",
+        ]
+        if file is not None:
+            lines.append(f"文件：{os.fspath(file)}")
+        text = "\n".join(lines) + "\n" + "".join(traceback.format_exception(exc)) + "\n"
         with log.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
+            fh.write(text)
         return log
     except OSError:
         return None
@@ -56,9 +75,12 @@ class Fault:
 T = TypeVar("T")
 
 
-def record_fault(exc: BaseException, *, in_batch: bool = False) -> Fault:
-    """Log ``exc`` and return how to tell the user; ``in_batch``: one file of several failed."""
-    log = log_internal(exc)
+def record_fault(
+    exc: BaseException, *, in_batch: bool = False, file: str | os.PathLike | None = None
+) -> Fault:
+    """Log ``exc`` and return how to tell the user; ``in_batch``: one file of several failed;
+    ``file``: the file being worked on, named in the log."""
+    log = log_internal(exc, file)
     where = f"详细信息已记录在 {log}。" if log else ""
     if in_batch:
         action = "请把这条信息和该文件发给维护人员；其他文件的结果不受影响。"
@@ -67,13 +89,17 @@ def record_fault(exc: BaseException, *, in_batch: bool = False) -> Fault:
     return Fault(f"年报助手内部出错（{type(exc).__name__}）。{where}", action, log)
 
 
-def guarded(work: Callable[[], T], on_fault: Callable[[Fault], T]) -> T:
-    """Return ``work()``; a fault of ours is logged and ``on_fault(fault)`` is returned instead,
-    so that one file never stops a batch (a check of many files, a rollup)."""
+def guarded(
+    work: Callable[[], T],
+    on_fault: Callable[[Fault], T],
+    file: str | os.PathLike | None = None,
+) -> T:
+    """Return ``work()``; a fault of ours is logged (naming ``file``) and ``on_fault(fault)`` is
+    returned instead, so that one file never stops a batch (a check of many files, a rollup)."""
     try:
         return work()
     except Exception as exc:  # a bug must not stop the batch
-        return on_fault(record_fault(exc, in_batch=True))
+        return on_fault(record_fault(exc, in_batch=True, file=file))
 
 
 def setup_app_log() -> Path | None:
@@ -89,8 +115,7 @@ def setup_app_log() -> Path | None:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / LOG_NAME
-        if path.exists() and path.stat().st_size > _MAX_LOG_BYTES:
-            path.replace(path.with_suffix(".log.1"))
+        _rotate(path)
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None

@@ -130,3 +130,23 @@ def test_rollup_lists_every_entry_and_counts_a_linked_copy_once(odd_folder, tmp_
     assert names["甲的链接.xlsx"] == "copy"
     for name in ("管道.xlsx", "断链.xlsx", "环1.xlsx", "链到文件夹"):
         assert names[name] == "ignored", name
+
+
+def test_the_error_log_says_when_what_and_which_file_and_rotates(tmp_path, monkeypatch):
+    """Issue 21: error.log had no time, command or file, and was never rotated."""
+    from nianbao import __version__
+    from nianbao.applog import ERROR_LOG_NAME, log_internal
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    log = tmp_path / "nianbao" / ERROR_LOG_NAME
+    log.parent.mkdir()
+    log.write_text("旧" * 1_000_000, encoding="utf-8")  # 3 MB: past the limit
+    try:
+        raise ValueError("测试")
+    except ValueError as exc:
+        assert log_internal(exc, file="收表/甲.xlsx") == log
+    text = log.read_text(encoding="utf-8")
+    assert (log.parent / (ERROR_LOG_NAME + ".1")).exists()
+    assert f"nianbao {__version__}" in text and "命令：" in text
+    assert "文件：收表/甲.xlsx" in text and "ValueError: 测试" in text
+    assert text.startswith("=== 20")  # an ISO time

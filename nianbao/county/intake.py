@@ -137,7 +137,7 @@ def _examine_safely(path: Path) -> FileEntry:
     def fault(fault: Fault) -> FileEntry:
         return FileEntry(path, status=Status.UNREADABLE, reason=f"{fault.message}{fault.action}")
 
-    return guarded(lambda: examine(path).pack(), fault)
+    return guarded(lambda: examine(path).pack(), fault, file=path)
 
 
 def examine_all(

@@ -90,7 +90,7 @@ def check_file(
             return unreadable_report(path, exc), None
         return validate(wb, previous), wb
 
-    return guarded(work, lambda fault: _fault_report(path, fault))
+    return guarded(work, lambda fault: _fault_report(path, fault), file=path)
 
 
 def add_narrative_findings(
