@@ -469,3 +469,29 @@ def test_cancel_after_writing_began_finishes_every_requested_file(tmp_path, samp
 def test_the_five_seed_texts_are_present():
     """The seed tests are parametrised over the folder: an empty folder must not pass silently."""
     assert len(list(SEEDS.glob("*.txt"))) == 5
+
+
+def test_control_characters_in_a_pasted_narrative_do_not_stop_the_export(tmp_path, sample_path):
+    """Issue 21: \\x01, \\x1b or U+FFFE in a .txt or .html narrative ended in exit 3."""
+    from .test_cli import assert_no_traceback, nianbao
+
+    text = tmp_path / "正文.txt"
+    text.write_text(
+        "一、总体情况\n全年\x01主动公开\x1b信息\ufffe。\n五、存在的主要问题及改进情况\n无。\n"
+        "六、其他需要报告的事项\n无。\n",
+        encoding="utf-8",
+    )
+    page = tmp_path / "正文.html"
+    page.write_text(
+        "<html><body><p>一、总体情况</p><p>全年\x01主动公开。</p></body></html>", encoding="utf-8"
+    )
+    for narrative in (text, page):
+        out = tmp_path / f"{narrative.suffix[1:]}.docx"
+        result = nianbao("export", sample_path, "--narrative", narrative, "-o", out, "--draft")
+        assert_no_traceback(result)
+        assert result.returncode in (0, 1), result.stderr
+        assert out.exists()
+        import docx
+
+        body = "\n".join(p.text for p in docx.Document(out).paragraphs)
+        assert "全年主动公开" in body and "\x01" not in body

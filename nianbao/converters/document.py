@@ -6,6 +6,7 @@ narrative; ``docx_writer.py`` and ``html_writer.py`` turn it into files; neither
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from nianbao.workbook_templates.spec import CellKey
@@ -16,15 +17,29 @@ HEADING2 = "heading2"  # （一）主动公开 — 楷体 in Word
 LIST_ITEM = "list"  # a list item of the clerk's own document; ``label`` holds its number or bullet
 
 
+# Characters XML 1.0 (Word, HTML) cannot hold: control characters but tab and line breaks, lone
+# surrogates, U+FFFE/U+FFFF. A pasted text may carry them; they are never meant as text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Return the text without the characters an XML document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text with the clerk's own emphasis."""
+    """A stretch of text with the clerk's own emphasis (never a character XML cannot hold)."""
 
     text: str
     bold: bool = False
     italic: bool = False
     underline: bool = False
     heading: bool = False  # an inline sub-heading ("（一）主动公开。" opening a body paragraph)
+
+    def __post_init__(self) -> None:
+        if _NOT_XML.search(self.text):
+            object.__setattr__(self, "text", xml_text(self.text))
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,13 @@ class ReportDocument:
     unit: str = ""
     year: int = 0
     title_lines: tuple[str, ...] = ()  # the title broken where it reads well (Word); () = title
+
+    def __post_init__(self) -> None:
+        # The unit's name comes from the workbook as typed: never a character XML cannot hold.
+        for name in ("title", "unit"):
+            object.__setattr__(self, name, xml_text(getattr(self, name)))
+        for name in ("signature", "title_lines"):
+            object.__setattr__(self, name, tuple(xml_text(t) for t in getattr(self, name)))
 
     @property
     def title_breaks(self) -> tuple[str, ...]:
