@@ -31,6 +31,7 @@ _WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?", re
 MAX_STEM_CHARS = 80
 # Linux allows 255 bytes per file name; the stem is followed by "-2025年度填报表-正文.docx".
 MAX_STEM_BYTES = 180
+MAX_NAME_BYTES = 255  # one file name, on Linux and (as UTF-16 units) about the same on Windows
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,13 @@ RETURNS_FOLDER = "退回材料"  # beside the summary, when the window writes th
 def check_target(target: str | os.PathLike, *, force: bool = False) -> Path:
     """Return the output path after checking it may be written; raise a Chinese error if not."""
     path = Path(target)
+    size = len(os.fsencode(path.name))
+    if size > MAX_NAME_BYTES:
+        raise UsageError(
+            f"文件名 {path.name[:20]}…{path.suffix} 太长（{size} 字节，系统最多允许 "
+            f"{MAX_NAME_BYTES} 字节，约 {MAX_NAME_BYTES // 3} 个汉字）。",
+            "请换一个短一些的文件名。",
+        )
     if path.is_dir():
         raise UsageError(
             f"输出位置 {path} 是一个文件夹。", "请给出文件名，例如 -o 年报填报表.xlsx。"
@@ -195,6 +203,11 @@ def check_target(target: str | os.PathLike, *, force: bool = False) -> Path:
         )
     if not path.parent.exists():
         raise UsageError(f"文件夹 {path.parent} 不存在。", "请先建立该文件夹，或换一个输出位置。")
+    if not os.access(path.parent, os.W_OK):
+        raise OutputWriteError(
+            f"文件夹 {path.parent} 不允许写入，没有写出 {path.name}。",
+            "请换一个保存位置，例如“文档”或桌面上的文件夹。",
+        )
     return path
 
 
@@ -203,7 +216,10 @@ def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
     path = check_target(target, force=force)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+        # The temporary name stays short whatever the target's length.
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem[:40]}.", suffix=path.suffix, dir=path.parent
+        )
     except OSError as exc:
         raise _write_error(path, exc) from exc
     os.close(fd)

@@ -150,3 +150,39 @@ def test_the_error_log_says_when_what_and_which_file_and_rotates(tmp_path, monke
     assert f"nianbao {__version__}" in text and "命令：" in text
     assert "文件：收表/甲.xlsx" in text and "ValueError: 测试" in text
     assert text.startswith("=== 20")  # an ISO time
+
+
+def test_a_file_name_too_long_for_the_system_is_refused_before_anything_is_written(tmp_path):
+    """Issue 21: an output name over 255 bytes ended in exit 3, once after the .xlsx was
+    written and before its 正文 .docx failed."""
+    from .test_cli import assert_no_traceback, nianbao
+
+    stem = "报" * 82  # 246 bytes: the workbook fits, its "-正文.docx" (260) does not
+    result = nianbao("template", "--year", "2025", "-o", tmp_path / f"{stem}.xlsx")
+    assert result.returncode == 2, result.stderr
+    assert_no_traceback(result)
+    assert "太长" in result.stderr and "255 字节" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even the workbook
+    too_long = nianbao("template", "--year", "2025", "-o", tmp_path / ("报" * 100 + ".xlsx"))
+    assert too_long.returncode == 2 and "太长" in too_long.stderr
+
+
+def test_a_unit_name_too_long_is_an_error_and_a_draft_still_exports(tmp_path, sample_path):
+    """Issue 21: a unit name over ~230 characters ended export in exit 3 (Word's 255-character
+    document title)."""
+    import openpyxl
+
+    from .test_cli import assert_no_traceback, nianbao
+    from .workbook_edit import edit_workbook
+
+    sheet = openpyxl.load_workbook(sample_path)["基本信息"]
+    row = next(c.row for c in sheet["A"] if c.value == "单位名称")
+    path = edit_workbook(
+        sample_path, tmp_path / "长.xlsx", {f"基本信息!B{row}": "青禾" * 120 + "镇人民政府"}
+    )
+    checked = nianbao("check", path)
+    assert checked.returncode == 1 and "M-INFO-VALUE" in checked.stdout
+    exported = nianbao("export", path, "--draft", "-o", tmp_path / "报告.docx")
+    assert_no_traceback(exported)
+    assert exported.returncode in (0, 1), exported.stderr
+    assert (tmp_path / "报告.docx").exists()

@@ -63,8 +63,9 @@ def build_docx(doc: ReportDocument, fonts: S.FontSet | None = None):
         document.add_paragraph(line, style=S.SIGNATURE)
 
     props = document.core_properties
-    props.title = doc.title
-    props.author = doc.unit or "年报助手"
+    # Word's document properties hold at most 255 characters (python-docx refuses more).
+    props.title = doc.title[:_MAX_PROPERTY]
+    props.author = (doc.unit or "年报助手")[:_MAX_PROPERTY]
     props.last_modified_by = "年报助手 nianbao"
     props.comments = doc.draft_mark
     now = _dt.datetime.now().replace(microsecond=0)
@@ -92,6 +93,9 @@ def write_docx(
         document.save(str(tmp))
         verify_docx(tmp, doc)
     return Path(target)
+
+
+_MAX_PROPERTY = 255
 
 
 def add_title(document, lines: tuple[str, ...]) -> None:

@@ -39,6 +39,7 @@ from nianbao.workbook_templates.reader import (
 )
 from nianbao.workbook_templates.spec import (
     COMPUTED_KINDS,
+    MAX_UNIT_CHARS,
     CellKey,
     FormatSpec,
     RuleKind,
@@ -183,6 +184,19 @@ class _Engine:
                 expected=str(wb.stamp.year),
                 actual=str(year),
                 **info_fields("year"),
+            )
+        unit_value = wb.info.get("unit", "")
+        if len(unit_value) > MAX_UNIT_CHARS:
+            f = info_fields("unit")
+            self.add_kind(
+                RuleKind.INFO_INVALID,
+                {
+                    "row": f["row"],
+                    "actual": unit_value[:20] + "…",
+                    "detail": f"长达 {len(unit_value)} 个字，单位全称不超过 {MAX_UNIT_CHARS} 个字",
+                },
+                actual=unit_value[:20] + "…",
+                **f,
             )
         for code, kind in (("unit", RuleKind.STAMP_UNIT), ("kind", RuleKind.STAMP_KIND)):
             given, found = getattr(wb.stamp, code), wb.info.get(code, "")

@@ -30,7 +30,7 @@ from .compute import computed_cells, input_keys, recompute, rule_instances
 from .formulas import input_rects, sum_formula, terms_expr
 from .loader import load_spec, spec_for_year
 from .reference_sheet import Reference, write_reference
-from .spec import CellKey, FormatSpec, Severity, TableSpec
+from .spec import MAX_UNIT_CHARS, CellKey, FormatSpec, Severity, TableSpec
 from .stamp import PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, encode_unknown
 from .styles import make_formats
 
@@ -654,7 +654,7 @@ def check_request(spec: FormatSpec, request: TemplateRequest) -> None:
         raise UsageError(
             f"单位类型「{request.kind}」不在可选范围内。", f"可选：{'、'.join(spec.kinds)}。"
         )
-    if len(request.unit) > 100 or re.search(r"[\x00-\x1f]", request.unit):
+    if len(request.unit) > MAX_UNIT_CHARS or re.search(r"[\x00-\x1f]", request.unit):
         raise UsageError("单位名称过长或含有控制字符。", "请填写机关全称。")
 
 

@@ -15,6 +15,7 @@ from functools import cache, cached_property
 from typing import NamedTuple
 
 VALUE_TYPES = ("count", "amount_wan", "signed", "text")
+MAX_UNIT_CHARS = 100  # a unit's full name: no template is made for, and the check reports, more
 INFO_TYPES = ("text", "kind", "year", "fixed", "date")
 
 
