@@ -12,6 +12,16 @@ from __future__ import annotations
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_CANCELLED = 130
 EXIT_PIPE_CLOSED = 141
+EXIT_SIGNAL_BASE = 128  # stopped by a signal: 128 + its number (SIGTERM 143, SIGHUP 129)
+
+
+class Terminated(BaseException):
+    """The process was told to stop (SIGTERM, SIGHUP): unwinds like Ctrl+C, so that temporary
+    files are removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class NianbaoError(Exception):

@@ -11,6 +11,7 @@ import re
 import stat
 import sys
 import tempfile
+import time
 import traceback
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,9 @@ from .errors import OutputExistsError, OutputWriteError, UsageError
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SPREADSHEET_SUFFIXES = (".xls", ".et", ".ett", ".csv", ".ods", ".xltx")
 LOCK_PREFIXES = ("~$", ".~lock.")
+# Our own files being written: hidden, and named so that a clerk (and the next run) can tell.
+TEMP_PREFIX = ".年报助手写入中-"
+STALE_TEMP_SECONDS = 600  # a temporary file this old was left by a run that was killed
 ANNOTATED_SUFFIX = "-批注"
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?", re.IGNORECASE)
@@ -216,9 +220,10 @@ def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
     path = check_target(target, force=force)
     try:
+        _remove_stale_temps(path.parent)
         # The temporary name stays short whatever the target's length.
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.stem[:40]}.", suffix=path.suffix, dir=path.parent
+            prefix=f"{TEMP_PREFIX}{path.stem[:40]}.", suffix=path.suffix, dir=path.parent
         )
     except OSError as exc:
         raise _write_error(path, exc) from exc
@@ -245,6 +250,23 @@ def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+
+
+def is_our_temp(path: Path) -> bool:
+    """Return whether a file is one of ours still being written (or left by a killed run)."""
+    return path.name.startswith(TEMP_PREFIX)
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Remove our temporary files in ``folder`` that a killed run left (older than 10 minutes:
+    a younger one may belong to a run still writing)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                        os.unlink(entry.path)
 
 
 # Errors of the disk or folder rather than of our data, when they happen while writing (EFBIG:

@@ -26,6 +26,7 @@ from nianbao.files import (
     SPREADSHEET_SUFFIXES,
     WORKBOOK_SUFFIXES,
     entry_problem,
+    is_our_temp,
     scan_inputs,
 )
 from nianbao.jobs import IsCancelled, Progress
@@ -99,6 +100,10 @@ def examine(path: Path) -> FileEntry:
         entry.status, entry.reason = Status.UNREADABLE, f"无法访问该文件（{exc.strerror}）。"
         return entry
     name = path.name
+    if is_our_temp(path):
+        entry.status = Status.IGNORED
+        entry.reason = "年报助手写入中（或被中断时留下）的临时文件，不是填报表。"
+        return entry
     if name.startswith(LOCK_PREFIXES):
         entry.status = Status.IGNORED
         entry.reason = "WPS/Excel 打开文件时生成的临时锁定文件，不是填报表。"

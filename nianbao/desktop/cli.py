@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -22,7 +23,9 @@ from nianbao.errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_PIPE_CLOSED,
+    EXIT_SIGNAL_BASE,
     NianbaoError,
+    Terminated,
     UsageError,
 )
 
@@ -212,9 +215,21 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return table[command]
 
 
+def _stop_on(signum: int, _frame) -> None:
+    raise Terminated(signum)
+
+
+def _handle_stop_signals() -> None:
+    """Make SIGTERM and SIGHUP unwind like Ctrl+C (temporary files are removed on the way)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_on)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     utf8_stdio()
+    _handle_stop_signals()
     try:
         args = _build_parser().parse_args(argv)
         if args.command is None:
@@ -227,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return EXIT_CANCELLED
+    except Terminated as stop:
+        print(
+            f"已停止（收到信号 {signal.Signals(stop.signum).name}），没有写完的文件已删除。",
+            file=sys.stderr,
+        )
+        return EXIT_SIGNAL_BASE + stop.signum
     except BrokenPipeError:
         # The reader of our output (e.g. `| head`) stopped early: not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -12,6 +12,7 @@ from nianbao.files import (
     LOCK_PREFIXES,
     SPREADSHEET_SUFFIXES,
     WORKBOOK_SUFFIXES,
+    is_our_temp,
     real_path,
     scan_inputs,
 )
@@ -48,6 +49,8 @@ def collect_inputs(inputs: list[str] | list[Path]) -> tuple[list[Path], list[str
             files.append(path)
         elif path.name.startswith(LOCK_PREFIXES):
             skipped.append(f"{path}（WPS/Excel 临时锁定文件）")
+        elif is_our_temp(path):
+            skipped.append(f"{path}（年报助手写入中或被中断时留下的临时文件）")
         elif suffix in WORKBOOK_SUFFIXES + SPREADSHEET_SUFFIXES:
             files.append(path)
         else:
