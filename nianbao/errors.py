@@ -96,3 +96,32 @@ class Cancelled(NianbaoError):
 
     def __init__(self, message: str = "已取消，没有写出任何文件。", action: str = "") -> None:
         super().__init__(message, action)
+
+
+_OS_REASONS = {
+    "EACCES": "没有权限",
+    "EPERM": "没有权限",
+    "ENOENT": "文件不存在",
+    "EISDIR": "这是一个文件夹",
+    "ENOTDIR": "路径中有一项不是文件夹",
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "磁盘配额已满",
+    "EFBIG": "文件超过系统允许的大小",
+    "EROFS": "磁盘或文件夹是只读的",
+    "ENAMETOOLONG": "文件名太长",
+    "ELOOP": "链接（快捷方式）形成循环",
+    "EBUSY": "文件正被其他程序占用",
+    "ETXTBSY": "文件正被其他程序占用",
+    "EIO": "读写出错（磁盘、U 盘或网络盘可能有故障）",
+    "EINVAL": "文件名或路径不合规",
+    "EMFILE": "同时打开的文件太多",
+    "ENFILE": "同时打开的文件太多",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Return why the system refused, in Chinese ("没有权限"), never the English strerror."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(exc.errno or 0, "")
+    return _OS_REASONS.get(name, f"系统错误 {name or exc.errno}")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputExistsError, OutputWriteError, UsageError
+from .errors import OutputExistsError, OutputWriteError, UsageError, os_reason
 
 # What a folder of returned files holds: our workbooks, other spreadsheet files (which get a
 # message on how to save them as .xlsx), and the lock files WPS/Excel/LibreOffice leave beside an
@@ -339,7 +339,7 @@ def _write_error(path: Path, exc: OSError) -> OutputWriteError:
             "请关闭这个文件后重试，或换一个保存位置。",
         )
     return OutputWriteError(
-        f"文件 {path} 无法写入（{exc.strerror or type(exc).__name__}）。",
+        f"文件 {path} 无法写入（{os_reason(exc)}）。",
         "请确认保存位置是一个可以写入的文件夹，或换一个保存位置。",
     )
 

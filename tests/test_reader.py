@@ -192,3 +192,21 @@ def test_an_absurd_stamp_year_is_not_our_stamp(sample_path, tmp_path, year):
     result = nianbao("check", stripped)
     assert result.returncode == 2, result.stderr
     assert_no_traceback(result)
+
+
+def test_a_negative_shared_string_index_is_a_damaged_file(sample_path, tmp_path):
+    """Issue 21: index −1 read the last shared string instead of failing."""
+    from nianbao.errors import CorruptWorkbookError
+
+    target = tmp_path / "neg.xlsx"
+    with zipfile.ZipFile(sample_path) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                text = data.decode()
+                start = text.index('t="s"><v>') + len('t="s"><v>')
+                end = text.index("</v>", start)
+                data = (text[:start] + "-1" + text[end:]).encode()
+            zout.writestr(info, data)
+    with pytest.raises(CorruptWorkbookError, match="已损坏"):
+        read_workbook(target)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from nianbao.errors import NarrativeError
+from nianbao.errors import NarrativeError, os_reason
 from nianbao.validation.findings import Finding, rule_findings
 from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import FormatSpec, RuleKind, SectionSpec
@@ -141,7 +141,7 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
             fh.read(1)
     except OSError as exc:
         raise NarrativeError(
-            f"无法读取正文文件 {name}：{exc.strerror}。",
+            f"无法读取正文文件 {name}：{os_reason(exc)}。",
             "请检查文件权限，或先在 Word/WPS 中关闭该文件。",
         ) from exc
     if size == 0:

@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from nianbao.errors import NarrativeError
+from nianbao.errors import NarrativeError, os_reason
 
 from .document import BODY, LIST_ITEM, Paragraph, Run
 from .narrative_common import (
@@ -71,7 +71,7 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise NarrativeError(
-            f"无法读取正文文件 {path.name}：{exc.strerror}。", "请检查文件权限。"
+            f"无法读取正文文件 {path.name}：{os_reason(exc)}。", "请检查文件权限。"
         ) from exc
 
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nianbao.errors import NianbaoError, UsageError
+from nianbao.errors import NianbaoError, UsageError, os_reason
 from nianbao.files import atomic_output, check_target
 
 # Shown with every PDF error: the .docx is already there, so the clerk always has a way out.
@@ -176,7 +176,7 @@ def _run_soffice(soffice: str, source: Path, work: Path, timeout: float) -> Path
         )
     except OSError as exc:
         raise PdfUnavailableError(
-            f"无法启动 LibreOffice（{soffice}）：{exc.strerror or exc}。", FALLBACK_ACTION
+            f"无法启动 LibreOffice（{soffice}）：{os_reason(exc)}。", FALLBACK_ACTION
         ) from None
     try:
         _, err = proc.communicate(timeout=timeout)

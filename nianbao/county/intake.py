@@ -20,6 +20,7 @@ from nianbao.errors import (
     NianbaoError,
     UsageError,
     WorkbookError,
+    os_reason,
 )
 from nianbao.files import (
     LOCK_PREFIXES,
@@ -97,7 +98,7 @@ def examine(path: Path) -> FileEntry:
         stat = path.stat()
         entry.mtime, entry.size = stat.st_mtime, stat.st_size
     except OSError as exc:
-        entry.status, entry.reason = Status.UNREADABLE, f"无法访问该文件（{exc.strerror}）。"
+        entry.status, entry.reason = Status.UNREADABLE, f"无法访问该文件（{os_reason(exc)}）。"
         return entry
     name = path.name
     if is_our_temp(path):
@@ -111,7 +112,7 @@ def examine(path: Path) -> FileEntry:
     try:
         entry.sha256 = _sha256(path)
     except OSError as exc:
-        entry.status, entry.reason = Status.UNREADABLE, f"无法读取该文件（{exc.strerror}）。"
+        entry.status, entry.reason = Status.UNREADABLE, f"无法读取该文件（{os_reason(exc)}）。"
         return entry
     try:
         wb = read_workbook(path)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.errors import NianbaoError, WorkbookError
+from nianbao.errors import NianbaoError, WorkbookError, os_reason
 from nianbao.files import atomic_output
 from nianbao.workbook_templates.values import normalize_label
 
@@ -195,7 +195,7 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
             f"没有权限读取名单 {path}。", "请关闭正在使用该文件的程序后再试。"
         ) from None
     except OSError as exc:
-        raise RosterError(f"无法读取名单 {path}：{exc.strerror}。") from None
+        raise RosterError(f"无法读取名单 {path}：{os_reason(exc)}。") from None
     text = _decode(data)
     if "\x00" in text:
         raise RosterError(f"名单 {path.name} 不是文本文件。", SAVE_AS)

@@ -24,7 +24,7 @@ from nianbao.converters.narrative import narrative_from_paragraphs
 from nianbao.converters.narrative_common import TABLE_MARKER, looks_like_title
 from nianbao.converters.narrative_docx import read_docx
 from nianbao.converters.narrative_text import read_html, read_txt
-from nianbao.errors import SpecError, UsageError
+from nianbao.errors import SpecError, UsageError, os_reason
 from nianbao.files import check_target
 from nianbao.validation.findings import Finding, rule_findings
 from nianbao.validation.narrative_numbers import find_claims
@@ -133,7 +133,7 @@ def _paragraphs(path: Path) -> list[Paragraph]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UsageError(f"无法读取 {name}：{exc.strerror}。", "请检查文件权限。") from exc
+        raise UsageError(f"无法读取 {name}：{os_reason(exc)}。", "请检查文件权限。") from exc
     if size == 0:
         raise UsageError(f"年报文件 {name} 是空的（0 字节）。", "请检查是否选错了文件。")
     paragraphs = reader(path)

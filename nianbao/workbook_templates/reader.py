@@ -244,13 +244,11 @@ class _SheetReader:
             if entry.name not in known:
                 self.obs.append(Observation(RuleKind.UNKNOWN_SHEET, sheet=entry.name))
         if self.stamp.fingerprint != spec.fingerprint:
-            self.obs.append(
-                Observation(
-                    RuleKind.FINGERPRINT,
-                    expected=spec.template_version,
-                    actual=self.stamp.template_version or "?",
-                )
-            )
+            expected, actual = spec.template_version, self.stamp.template_version or "?"
+            if expected == actual:  # same version, other structure: say which
+                expected = f"{expected}，结构标识 {spec.fingerprint[:8]}"
+                actual = f"{actual}，结构标识 {(self.stamp.fingerprint or '?')[:8]}"
+            self.obs.append(Observation(RuleKind.FINGERPRINT, expected=expected, actual=actual))
         if self.pkg.has_external_links:
             self.obs.append(Observation(RuleKind.EXTERNAL_LINK))
         if self.pkg.has_macros:

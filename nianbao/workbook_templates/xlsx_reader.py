@@ -27,6 +27,7 @@ from nianbao.errors import (
     EncryptedWorkbookError,
     NotAWorkbookError,
     WorkbookError,
+    os_reason,
 )
 
 from .safe_xml import UnsafeXmlError, feed, local, make_parser, parse_tree
@@ -335,7 +336,10 @@ class _SheetHandler:
         if kind == "s":
             if v_text is None or not v_text.strip():
                 return RawCell("s", None, formula)
-            return RawCell("s", self.shared_strings()[int(v_text)], formula)
+            index = int(v_text)
+            if index < 0:  # Python would read -1 as the last string: the file is damaged
+                raise IndexError(index)
+            return RawCell("s", self.shared_strings()[index], formula)
         if kind == "inlineStr":
             text = "".join(self.inline) if self.inline is not None else v_text
             return RawCell("s", text, formula)
@@ -552,7 +556,7 @@ def open_xlsx(path: str | Path) -> XlsxPackage:
             "请关闭正在使用该文件的程序，或把文件复制到自己的文件夹后再试。",
         ) from None
     except OSError as exc:
-        raise NotAWorkbookError(f"无法读取文件 {path}：{exc.strerror}。") from None
+        raise NotAWorkbookError(f"无法读取文件 {path}：{os_reason(exc)}。") from None
     if size == 0:
         raise NotAWorkbookError(f"文件 {path.name} 是空文件（0 字节）。", "请重新获取该文件。")
     if size > MAX_FILE_BYTES:
