@@ -192,20 +192,21 @@ class _Engine:
                 RuleKind.INFO_INVALID,
                 {
                     "row": f["row"],
-                    "actual": unit_value[:20] + "…",
+                    "actual": _quoted(unit_value, 20),
                     "detail": f"长达 {len(unit_value)} 个字，单位全称不超过 {MAX_UNIT_CHARS} 个字",
                 },
-                actual=unit_value[:20] + "…",
+                actual=_quoted(unit_value, 20),
                 **f,
             )
         for code, kind in (("unit", RuleKind.STAMP_UNIT), ("kind", RuleKind.STAMP_KIND)):
             given, found = getattr(wb.stamp, code), wb.info.get(code, "")
             if given and found and normalize_label(given) != normalize_label(found):
+                shown = _quoted(found)
                 self.add_kind(
                     kind,
-                    {"expected": given, "actual": found},
+                    {"expected": given, "actual": shown},
                     expected=given,
-                    actual=found,
+                    actual=shown,
                     **info_fields(code),
                 )
         kind_value = wb.info.get("kind", "")
@@ -599,6 +600,11 @@ class _Engine:
                 expected=self.wb.unit,
                 actual=prev.unit,
             )
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """Return a clerk's text as quoted in a message: cut after ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _sort_key(spec: FormatSpec):

@@ -34,7 +34,7 @@ def summary_line(report: Report) -> str:
 def _describe(report: Report) -> str:
     parts = []
     if report.unit:
-        parts.append(report.unit)
+        parts.append(report.unit if len(report.unit) <= 60 else report.unit[:60] + "…")
     if report.year:
         parts.append(f"{report.year} 年度")
     if report.format_version:
