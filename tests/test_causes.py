@@ -207,3 +207,17 @@ def test_json_gives_every_finding_an_id_and_its_cause(tmp_path, sample_path):
     assert findings[0]["id"] == "V-NUMBER@表三!D6" and findings[0]["cause"] is None
     assert [f["cause"] for f in findings[1:]] == ["V-NUMBER@表三!D6"] * 2
     assert report["counts"]["error"] == 1 and report["explained"] == 2
+
+
+def test_the_total_column_is_the_same_problem_even_with_a_blank_cell_elsewhere(build, sample):
+    """A real imbalance in 自然人 and an unrelated blank in 商业企业: the 总计 column's balance is
+    the 自然人 problem, not a third error (the blank is its own problem)."""
+    values = dict(sample.values)
+    values[K("t3", "r4", "c1")] = 3
+    values[K("t3", "r3_5_2", "c2")] = None  # 表三!E22, 0 in the sample
+    report = validate(read_workbook(build(replace(sample, values=values))))
+    roots = [(f.rule, f.where) for f in report.roots(Severity.ERROR)]
+    assert roots == [("V-BLANK", "表三!E22"), ("H3-1", "表三!D30")]
+    total = next(f for f in report.findings if f.where == "表三!J30")
+    assert total.cause == "H3-1@表三!D30"
+    assert report.counts[Severity.ERROR] == 2

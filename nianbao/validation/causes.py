@@ -249,12 +249,11 @@ class _Linker:
             if explanation.solved:
                 key, value = explanation.solved
                 solved[key] = value
-        # What is still failing once the cells found above hold their values.
+        # What is still failing once the cells found above hold their values (other blank or
+        # non-number cells count as 0, as in the spreadsheet).
         genuine: list[tuple[int, RuleInstance, Decimal]] = []
         for i, inst in failing:
             coefficients, constant = self.residual(inst)
-            if any(k in self.unknown and k not in solved for k in coefficients):
-                continue
             values = {**self.repaired, **solved}
             r0 = constant + sum((c * values.get(k, ZERO) for k, c in coefficients.items()), ZERO)
             if r0 == 0:
