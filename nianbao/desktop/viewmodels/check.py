@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES
 from nianbao.errors import NarrativeError, NianbaoError, WorkbookError
@@ -397,17 +398,20 @@ def counts_text(counts: Mapping[Severity, int], labels: Mapping[str, str]) -> st
 
 
 def summary_text(report: Report, labels: dict[str, str]) -> tuple[str, str]:
-    """Return the verdict line and the line naming unit, year and format."""
+    """Return the verdict line (counting the problems no other explains, and saying how many
+    more they explain) and the line naming unit, year and format."""
     if not report.readable:
         finding = report.findings[0] if report.findings else None
         return "无法读取这个文件", finding.text if finding else ""
-    counts = report.counts
+    counts = report.counts  # the problems no other explains: one mistake is counted once
     if counts[Severity.ERROR]:
         headline = f"未通过：有 {counts_text(counts, labels)}"
     elif counts[Severity.WARNING] or counts[Severity.INFO]:
         headline = f"通过：没有错误，有 {counts_text(counts, labels)}需要看一下"
     else:
         headline = "通过：没有发现问题"
+    if report.explained:
+        headline += f"（另有 {report.explained} 项由此引起，不另计）"
     parts = [report.unit or "（未填单位名称）"]
     if report.kind:
         parts.append(report.kind)
@@ -442,20 +446,53 @@ def nothing_selected_html(report: Report | None) -> str:
 
 @dataclass(frozen=True)
 class FindingGroup:
+    """One severity's findings as listed: the findings no other explains, in their order, and
+    what each of them explains (listed under it)."""
+
     severity: str
     label: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # the roots: each is one problem, counted once
+    explained: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # by root id
+
+    def explained_by(self, finding: Finding) -> tuple[Finding, ...]:
+        """Return the findings ``finding`` explains (its consequences), in their order."""
+        return self.explained.get(finding.id, ()) if finding.id else ()
 
 
 def group_findings(findings: list[Finding], labels: dict[str, str]) -> list[FindingGroup]:
     """Return the findings grouped by severity (错误, 警告, 提示), keeping their order within a
-    group; groups without findings are left out."""
+    group: each finding another explains goes under its cause (in the cause's group), the rest
+    are the group's own; groups without findings are left out."""
+    ids = {f.id for f in findings if f.id}
+
+    def cause_of(f: Finding) -> str | None:
+        return f.cause if f.cause is not None and f.cause in ids else None
+
+    explained: dict[str, list[Finding]] = {}
+    for f in findings:
+        cause = cause_of(f)
+        if cause is not None:
+            explained.setdefault(cause, []).append(f)
     groups = []
     for severity in SEVERITIES:
-        items = tuple(f for f in findings if f.severity == severity)
-        if items:
-            groups.append(FindingGroup(severity, labels.get(severity, severity), items))
+        roots = tuple(f for f in findings if f.severity == severity and cause_of(f) is None)
+        if roots:
+            under = {f.id: tuple(explained[f.id]) for f in roots if f.id in explained}
+            groups.append(FindingGroup(severity, labels.get(severity, severity), roots, under))
     return groups
+
+
+# A cause explaining more findings than this (a table left blank) is listed closed: the clerk
+# opens it to see the cells.
+EXPANDED_CHILDREN = 5
+
+
+def listed_open(finding: Finding, shown: int, query: str) -> bool:
+    """Return whether a cause is listed open, with the ``shown`` findings it explains under it:
+    when they are few, or when the text filter matched them and not the cause itself."""
+    if not shown:
+        return False
+    return shown <= EXPANDED_CHILDREN or not finding_matches(finding, query)
 
 
 def finding_matches(finding: Finding, query: str) -> bool:
@@ -479,6 +516,19 @@ def finding_matches(finding: Finding, query: str) -> bool:
     return all(word in haystack for word in words)
 
 
+def shown_in_list(
+    finding: Finding, cause: Finding | None, severity: str | None, query: str
+) -> bool:
+    """Return whether the findings list shows ``finding`` (listed under ``cause``, or None) with
+    the severity filter (None: all) and the text filter: a finding another explains follows its
+    cause's severity and is shown whenever its cause matches the words, so a cause that matches
+    is listed whole. (The list shows a cause above any finding of it that is shown.)"""
+    root = cause if cause is not None else finding
+    if severity is not None and root.severity != severity:
+        return False
+    return finding_matches(finding, query) or (cause is not None and finding_matches(cause, query))
+
+
 def same_place(a: Finding, b: Finding) -> bool:
     """Return whether two findings (e.g. before and after a re-check) are the same problem."""
     return (a.rule, a.sheet, a.cell, a.key, a.row, a.column) == (
@@ -489,12 +539,6 @@ def same_place(a: Finding, b: Finding) -> bool:
         b.row,
         b.column,
     )
-
-
-def _text(value: Decimal | str | None) -> str:
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -509,10 +553,9 @@ class Explanation:
     check: str
     text: str
     action: str
-    expected_label: str
-    expected: str
-    actual: str
-    difference: str
+    numbers: str  # the numbers compared, in a sentence: "若其余数字无误，应为 2，现为 3（多 1）"
+    cause: Finding | None = None  # the finding that explains this one: change that, not this
+    explains: tuple[Finding, ...] = ()  # what this one explains (not counted again)
     in_spec: bool = True  # False for "the file cannot be read" and other non-rules
 
 
@@ -545,18 +588,62 @@ def rule_check(spec: FormatSpec | None, finding: Finding) -> tuple[str, str]:
     return f"「{spec.sheets.checks}」表中的检查项", render(rule.check, args)
 
 
-def explain(spec: FormatSpec | None, finding: Finding, labels: dict[str, str]) -> Explanation:
-    """Return what the detail pane says about a finding: the rule, the problem, what to do and
-    the numbers compared."""
+def _shown(value: Decimal | str) -> str:
+    """Return a number as " 14" (spaced from the words) and a text as "「14件」"."""
+    return f" {format_number(value)}" if isinstance(value, Decimal) else f"「{value}」"
+
+
+def numbers_text(spec: FormatSpec | None, finding: Finding, kind: str) -> str:
+    """Return the numbers a finding compares as a sentence, "" when it compares none.
+
+    A balance's ``expected``/``actual`` are what its anchor cell would have to hold and holds
+    (the engine's one-cell fix); a finding another explains has no numbers worth showing: they
+    are off only because of its cause.
+    """
+    expected, actual = finding.expected, finding.actual
+    if finding.cause is not None or kind == RuleKind.TABLE_BLANK:
+        return ""
+    should = _shown(expected) if expected is not None and expected != "" else ""
+    now = _shown(actual) if actual is not None and actual != "" else ""
+    change = ""
+    if isinstance(expected, Decimal) and isinstance(actual, Decimal) and expected != actual:
+        more = format_number(abs(actual - expected))
+        change = f"（多 {more}）" if actual > expected else f"（少 {more}）"
+    if should and now:
+        if kind == RuleKind.EQUATION and isinstance(expected, Decimal):
+            vtype = spec.value_type(finding.key) if spec and finding.key else ""
+            if expected < 0 and vtype in ("count", "amount_wan"):
+                return f"只改这一格无法相符（它须为{should}），请核对其余数字"
+            return f"若其余数字无误，应为{should}，现为{now}{change}"
+        if kind == RuleKind.SUM:
+            return f"若各项无误，合计应为{should}，现为{now}{change}"
+        if kind == RuleKind.LIMIT:
+            return f"上限为{should}，现为{now}{change.replace('多', '超出')}"
+        if kind == RuleKind.NARRATIVE_NUMBER:
+            return f"表格为{should}，正文为{now}"
+    parts = [f"应为{should}"] if should else []
+    if now:
+        parts.append(f"现为{now}")
+    return "，".join(parts) + change
+
+
+def explain(
+    spec: FormatSpec | None,
+    finding: Finding,
+    labels: dict[str, str],
+    report: Report | None = None,
+) -> Explanation:
+    """Return what the detail pane says about a finding: the rule, the problem, what to do, the
+    numbers compared, and (from ``report``) the finding that explains it or those it explains."""
     check_label, check = rule_check(spec, finding)
     kind = ""
     if spec is not None:
         kind = next((r.kind for r in spec.rules if r.id == finding.rule), "")
-    difference = ""
-    if isinstance(finding.expected, Decimal) and isinstance(finding.actual, Decimal):
-        diff = finding.actual - finding.expected
-        if diff:
-            difference = ("+" if diff > 0 else "") + format_number(diff)
+    cause = None
+    explains: tuple[Finding, ...] = ()
+    if report is not None:
+        cause = next((f for f in report.findings if f.id and f.id == finding.cause), None)
+        explains = tuple(report.explained_by(finding))
     return Explanation(
         rule=finding.rule,
         severity=finding.severity,
@@ -566,12 +653,28 @@ def explain(spec: FormatSpec | None, finding: Finding, labels: dict[str, str]) -
         check=check,
         text=finding.text,
         action=finding.action,
-        expected_label="上限" if kind == "limit" else "应为",
-        expected=_text(finding.expected),
-        actual=_text(finding.actual),
-        difference=difference,
+        numbers=numbers_text(spec, finding, kind),
+        cause=cause,
+        explains=explains,
         in_spec=bool(kind),
     )
+
+
+# A link in the detail pane to another finding (its cause, or one it explains).
+FINDING_LINK = "finding:"
+LINKS_LISTED = 12  # findings a cause explains listed by place in the detail pane
+
+
+def finding_link(finding: Finding) -> str:
+    """Return the detail pane's link to a finding (by its id)."""
+    return FINDING_LINK + quote(finding.id, safe="")
+
+
+def linked_finding(href: str) -> str | None:
+    """Return the id of the finding a detail pane link points to, None for any other link."""
+    if not href.startswith(FINDING_LINK):
+        return None
+    return unquote(href[len(FINDING_LINK) :]) or None
 
 
 CLOSING = "）)」』】，。、：；！？"
@@ -629,7 +732,8 @@ MISSING_BACKGROUND = "#d9dce1"  # a row without this column
 
 
 def explanation_html(exp: Explanation) -> str:
-    """Return the detail pane's rich text for one finding (all of it escaped)."""
+    """Return the detail pane's rich text for one finding (all of it escaped): what explains it
+    first, when something does; what it explains last, each a link to that finding."""
     e = html.escape
     colour = SEVERITY_COLOURS.get(exp.severity, SEVERITY_COLOURS["error"])[0]
     head = f'<span style="color:{colour}; font-weight:bold;">{e(exp.severity_label)}</span>'
@@ -638,20 +742,23 @@ def explanation_html(exp: Explanation) -> str:
     if exp.in_spec:
         head += f'&nbsp;&nbsp;<span style="color:#666;">规则编号 {e(exp.rule)}</span>'
     parts = [head]
+
+    def link(f: Finding) -> str:
+        return f'<a href="{e(finding_link(f))}">{e(f.where or f.rule)}</a>'
+
+    if exp.cause is not None:
+        parts.append(f"<b>原因：</b>由 {link(exp.cause)} 的问题引起，不另计。{e(exp.cause.text)}")
     if exp.check:
         parts.append(f"<b>{e(exp.check_label)}：</b>{e(exp.check)}")
     parts.append(f"<b>问题：</b>{e(exp.text)}")
     if exp.action:
         parts.append(f"<b>怎么改：</b>{e(exp.action)}")
-    numbers = []
-    if exp.expected:
-        numbers.append(f"<b>{e(exp.expected_label)}：</b>{e(exp.expected)}")
-    if exp.actual:
-        numbers.append(f"<b>实际：</b>{e(exp.actual)}")
-    if exp.difference:
-        numbers.append(f"<b>相差：</b>{e(exp.difference)}")
-    if numbers:
-        parts.append("&nbsp;&nbsp;&nbsp;&nbsp;".join(numbers))
+    if exp.numbers:
+        parts.append(f"<b>数字：</b>{e(exp.numbers)}")
+    if exp.explains:
+        listed = "、".join(link(f) for f in exp.explains[:LINKS_LISTED])
+        more = f" 等 {len(exp.explains)} 项" if len(exp.explains) > LINKS_LISTED else ""
+        parts.append(f"<b>由此引起（不另计）：</b>{listed}{more}")
     return "".join(f'<p style="margin: 0 0 6px 0;">{part}</p>' for part in parts)
 
 

@@ -69,15 +69,17 @@ from ...viewmodels.check import (
     dropped_inputs,
     explain,
     explanation_html,
-    finding_matches,
     group_findings,
     highlight,
+    linked_finding,
+    listed_open,
     nothing_selected_html,
     problem_title,
     run_check,
     same_place,
     severity_choices,
     severity_labels,
+    shown_in_list,
     summary_text,
     wrap_label,
 )
@@ -102,14 +104,17 @@ from ..worker import Job
 SHEET_FILTER = "填报表 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
 NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm);;所有文件 (*)"
 
+EXPLAINED_COLOUR = "#5f6368"  # a finding another explains: listed under its cause, in grey
+
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
 TOTAL_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class FindingsFilter(QSortFilterProxyModel):
-    """Shows the findings of one severity (or all) whose words match the text filter; group
-    headers show how many of their findings are shown."""
+    """Shows the findings of one severity (or all) whose words match the text filter, each
+    finding another explains under its cause; group headers show how many of their problems
+    (the causes) are shown."""
 
     def __init__(self, page: CheckPage) -> None:
         super().__init__(page)
@@ -130,9 +135,12 @@ class FindingsFilter(QSortFilterProxyModel):
         finding = self._page.finding_at(index.data(INDEX_ROLE))
         if finding is None:
             return False
-        if self.severity is not None and finding.severity != self.severity:
-            return False
-        return finding_matches(finding, self.query)
+        cause = None
+        if source_parent.parent().isValid():  # under its cause
+            cause = self._page.finding_at(source_parent.data(INDEX_ROLE))
+            if cause is None:
+                return False
+        return shown_in_list(finding, cause, self.severity, self.query)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if (
@@ -419,6 +427,7 @@ class CheckPage(Page):
         grid_layout.addWidget(self.grid, 1)
         self.explanation = QTextBrowser(detail)
         self.explanation.setOpenLinks(False)
+        self.explanation.anchorClicked.connect(self._link_clicked)
         self.explanation.setAccessibleName("问题说明")
         detail.addWidget(self.grid_box)
         detail.addWidget(self.explanation)
@@ -477,8 +486,22 @@ class CheckPage(Page):
         """Select the first finding listed at ``where`` ("表三!D30"); return whether one is."""
         index = next((i for i, f in self._visible() if f.where == where), None)
         if index is not None:
-            self.tree.setCurrentIndex(index)
+            self._go_to(index)
         return index is not None
+
+    def select_finding_id(self, finding_id: str) -> bool:
+        """Select the finding with this id (a cause, or one it explains), clearing the filters
+        when they hide it; return whether there is one."""
+        for attempt in range(2):
+            index = next((i for i, f in self._visible() if f.id == finding_id), None)
+            if index is not None:
+                self._go_to(index)
+                return True
+            if attempt == 0 and not any(f.id == finding_id for f in self._findings):
+                return False
+            self.filter_edit.clear()
+            self.severity_combo.setCurrentIndex(0)
+        return False
 
     def finding_at(self, index: object) -> Finding | None:
         if isinstance(index, int) and 0 <= index < len(self._findings):
@@ -637,13 +660,14 @@ class CheckPage(Page):
         self.severity_combo.blockSignals(False)
 
     def _fill_findings(self) -> None:
+        """List the findings: severity groups, each cause (one problem), and under it what it
+        explains, in grey."""
         assert self._result is not None
-        groups = group_findings(self._result.report.findings, self._labels)
-        self._findings = [f for g in groups for f in g.findings]
+        groups = group_findings(self._result.report.sorted_findings(), self._labels)
+        self._findings = []
         model = self.findings_model
         model.clear()
         model.setHorizontalHeaderLabels(["位置", "行", "列", "说明"])
-        number = 0
         for group in groups:
             head = QStandardItem(group.label)
             head.setData(group.label, LABEL_ROLE)
@@ -651,30 +675,50 @@ class CheckPage(Page):
             head.setFont(_bold())
             head.setForeground(QBrush(QColor(SEVERITY_COLOURS[group.severity][0])))
             for finding in group.findings:
-                items = [
-                    QStandardItem(finding.where or "—"),
-                    QStandardItem(finding.row),
-                    QStandardItem(finding.column),
-                    QStandardItem(finding.text),
-                ]
-                items[0].setData(number, INDEX_ROLE)
-                for item in items:
-                    item.setToolTip(finding.message)
+                items = self._finding_items(finding)
+                for explained in group.explained_by(finding):
+                    items[0].appendRow(self._finding_items(explained, finding))
                 head.appendRow(items)
-                number += 1
             model.appendRow([head, QStandardItem(), QStandardItem(), QStandardItem()])
         self._after_filter()
         header = self.tree.header()
         header.setStretchLastSection(True)
-        header.resizeSection(0, 96)
+        header.resizeSection(0, 116)
         header.resizeSection(1, 120)
         header.resizeSection(2, 64)
 
+    def _finding_items(self, finding: Finding, cause: Finding | None = None) -> list:
+        """Return the row of one finding (remembered by its number in ``_findings``)."""
+        items = [
+            QStandardItem(finding.where or "—"),
+            QStandardItem(finding.row),
+            QStandardItem(finding.column),
+            QStandardItem(finding.text),
+        ]
+        items[0].setData(len(self._findings), INDEX_ROLE)
+        self._findings.append(finding)
+        tip = finding.message
+        if cause is not None:
+            tip = f"由 {cause.where or cause.rule} 的问题引起，不另计。\n{tip}"
+        for item in items:
+            item.setToolTip(tip)
+            if cause is not None:
+                item.setForeground(QBrush(QColor(EXPLAINED_COLOUR)))
+        return items
+
     def _after_filter(self) -> None:
-        self.tree.expandAll()
-        root = QModelIndex()
-        for row in range(self.findings_filter.rowCount(root)):
-            self.tree.setFirstColumnSpanned(row, root, True)
+        """Open the groups, and each cause whose findings are few or matched the filter."""
+        model, root = self.findings_filter, QModelIndex()
+        for g in range(model.rowCount(root)):
+            self.tree.setFirstColumnSpanned(g, root, True)
+            head = model.index(g, 0, root)
+            self.tree.expand(head)
+            for r in range(model.rowCount(head)):
+                index = model.index(r, 0, head)
+                finding = self._finding_of(index)
+                shown = model.rowCount(index)
+                if finding is not None and shown:
+                    self.tree.setExpanded(index, listed_open(finding, shown, model.query))
 
     def _filter_changed(self, *_args) -> None:
         selected = self._selected_finding()
@@ -695,12 +739,17 @@ class CheckPage(Page):
         return self.finding_at(source.data(INDEX_ROLE))
 
     def _visible(self):
-        """Yield (index, finding) of each finding the list shows, in order."""
+        """Yield (index, finding) of each finding the filters let through, in order: a cause,
+        then what it explains (also when the cause is listed closed)."""
         model, root = self.findings_filter, QModelIndex()
         for g in range(model.rowCount(root)):
             head = model.index(g, 0, root)
             for r in range(model.rowCount(head)):
-                yield model.index(r, 0, head), self._finding_of(model.index(r, 0, head))
+                index = model.index(r, 0, head)
+                yield index, self._finding_of(index)
+                for c in range(model.rowCount(index)):
+                    child = model.index(c, 0, index)
+                    yield child, self._finding_of(child)
 
     def _selected_finding(self):
         return self._finding_of(self.tree.currentIndex())
@@ -710,11 +759,23 @@ class CheckPage(Page):
         shown = list(self._visible())
         same = [i for i, f in shown if wanted is not None and same_place(f, wanted)]
         target = (same or [i for i, _ in shown] or [QModelIndex()])[0]
-        self.tree.setCurrentIndex(target)
         if target.isValid():
-            self.tree.scrollTo(target)
+            self._go_to(target)
         else:
+            self.tree.setCurrentIndex(target)
             self._show_finding(None)
+
+    def _go_to(self, index: QModelIndex) -> None:
+        """Make a row of the list current, opening its cause when it is listed under one."""
+        if index.parent().parent().isValid():
+            self.tree.expand(index.parent())
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+
+    def _link_clicked(self, url) -> None:
+        finding_id = linked_finding(url.toString())
+        if finding_id is not None:
+            self.select_finding_id(finding_id)
 
     def _current_changed(self, current: QModelIndex, _previous=None) -> None:
         self._show_finding(self._finding_of(current))
@@ -741,7 +802,8 @@ class CheckPage(Page):
                 focus = self.preview_model.index(*mark.focus)
                 self.grid.setCurrentIndex(focus)
                 self.grid.scrollTo(focus, QAbstractItemView.ScrollHint.PositionAtCenter)
-        self.explanation.setHtml(explanation_html(explain(result.spec, finding, self._labels)))
+        exp = explain(result.spec, finding, self._labels, result.report)
+        self.explanation.setHtml(explanation_html(exp))
 
     # -- buttons ----------------------------------------------------------------------------------
 
