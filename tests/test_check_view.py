@@ -296,7 +296,8 @@ def test_the_detail_pane_of_a_consequence_names_its_cause_and_links_to_it(typed_
 
 def test_a_blank_workbook_is_one_problem_per_table_with_its_blank_cells_under_it(build, sample):
     blank = build(TemplateRequest(year=2025, unit=sample.unit, kind=sample.kind), "blank.xlsx")
-    report = run_check(CheckInputs(blank)).report
+    result = run_check(CheckInputs(blank))
+    report = result.report
     errors = group_findings(report.sorted_findings(), LABELS)[0]
     assert [(f.rule, f.where) for f in errors.findings] == [
         ("V-EMPTY", "表二"),
@@ -309,6 +310,12 @@ def test_a_blank_workbook_is_one_problem_per_table_with_its_blank_cells_under_it
         assert [f.where for f in cells] == list(table.cells)
     assert report.counts["error"] == 3
     assert summary_text(report, LABELS)[0].startswith("未通过：有 3 个错误")
+    # The table is shown with its blank cells marked (it has no cell of its own).
+    table3 = errors.findings[1]
+    preview = result.preview_for(table3)
+    mark = highlight(preview, table3)
+    assert preview.sheet == "表三" and mark.focus is None
+    assert len(mark.involved) == 144 == len(table3.cells)
 
 
 def test_a_cause_with_few_findings_under_it_is_listed_open_a_blank_table_closed():

@@ -172,6 +172,9 @@ def test_a_blank_workbook_lists_each_table_once_its_blank_cells_under_it(gui, bu
     model = page.findings_filter
     head = model.index(0, 0, QModelIndex())
     assert not page.tree.isExpanded(model.index(1, 0, head))  # 144 cells: listed closed
+    # The first table is selected and shown, its blank cells marked.
+    assert page._selected_finding().where == "表二" and page.grid_box.isVisibleTo(page)
+    assert len(page.preview_model.highlight.involved) == 10
     assert page.select_finding("表三!E22")  # a cell under it opens it
     assert page.tree.isExpanded(model.index(1, 0, head))
     assert page.preview_model.preview.sheet == "表三"

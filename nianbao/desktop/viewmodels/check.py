@@ -142,11 +142,16 @@ class CheckResult:
         return self.report.readable
 
     def preview_for(self, finding: Finding) -> TablePreview | None:
-        """Return the preview of the official table the finding's cell is in, or None."""
+        """Return the preview of the official table the finding's cell is in (for a finding
+        about a whole table, such as one left blank, the table of the cells it lists), or
+        None."""
         preview = self.previews.get(finding.sheet)
-        if preview is None or preview.position(finding.cell) is None:
+        if preview is None:
             return None
-        return preview
+        if finding.cell:
+            return preview if preview.position(finding.cell) is not None else None
+        listed = any(preview.position(ref) is not None for ref in finding.cells)
+        return preview if listed else None
 
 
 class SaveTracker:

@@ -431,8 +431,10 @@ class CheckPage(Page):
         self.explanation.setAccessibleName("问题说明")
         detail.addWidget(self.grid_box)
         detail.addWidget(self.explanation)
-        detail.setStretchFactor(0, 3)
-        detail.setStretchFactor(1, 2)
+        # On a 1366×768 screen the explanation of a consequence (its cause, then its own
+        # problem) needs about as much room as the grid.
+        detail.setStretchFactor(0, 1)
+        detail.setStretchFactor(1, 1)
         self.detail_splitter = detail
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(detail)
