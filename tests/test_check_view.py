@@ -281,6 +281,7 @@ def test_the_detail_pane_of_a_consequence_names_its_cause_and_links_to_it(typed_
     assert exp.numbers == ""  # off only because D6 counts as 0: no "应为 -12"
     text = explanation_html(exp)
     assert "<b>原因：</b>由 <a href=" in text and "「14件」，不是数字，应改为数字 14" in text
+    assert "<b>核对：</b>" not in text
     assert "相差" not in text and "应为 -12" not in text
     (href,) = {h.split('"')[0] for h in text.split('href="')[1:]}
     assert linked_finding(href) == typed.id
@@ -338,6 +339,43 @@ def test_the_filters_follow_a_cause_and_still_find_what_it_explains():
     assert not shown_in_list(cause, None, None, "J30")  # (the list keeps a cause above it)
     assert shown_in_list(balance, cause, None, "14件")  # its cause matches: listed whole
     assert not shown_in_list(balance, cause, None, "商业企业")
+
+
+D = Decimal
+CARRIED = CellKey("t3", "r4", "c1")  # 结转下年度 (自然人): a count, the anchor of H3-1
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected", "actual", "cause", "words"),
+    [
+        pytest.param(
+            "H3-1", D(2), D(3), None, "若其余数字无误，应为 2，现为 3（多 1）", id="balance"
+        ),
+        pytest.param(
+            "H3-1",
+            D(-12),
+            D(2),
+            None,
+            "只改这一格无法相符（它须为 -12），请核对其余数字",
+            id="balance-no-one-cell-fix",
+        ),
+        pytest.param("H3-1", D(-12), D(2), "V-NUMBER@表三!D6", "", id="consequence"),
+        pytest.param(
+            "H3-2", D(16), D(15), None, "若各项无误，合计应为 16，现为 15（少 1）", id="sum"
+        ),
+        pytest.param("P-1", D(0), D(2), None, "上限为 0，现为 2（超出 2）", id="limit"),
+        pytest.param("N-NUMBER", D(3), D(2), None, "表格为 3，正文为 2", id="narrative"),
+        pytest.param("V-TEXT", D(14), " 14 ", None, "应为 14，现为「 14 」", id="text-number"),
+        pytest.param("N-LEFTOVER", None, "共XX件", None, "", id="nothing-compared"),
+    ],
+)
+def test_the_detail_pane_says_what_a_finding_compares_without_a_bare_difference(
+    spec2021, rule, expected, actual, cause, words
+):
+    finding = Finding(
+        rule, "error", "…", key=CARRIED, expected=expected, actual=actual, cause=cause
+    )
+    assert explain(spec2021, finding, LABELS).numbers == words
 
 
 def test_grid_colours_mark_the_finding_its_cells_totals_and_missing_cells(broken_path):

@@ -104,7 +104,7 @@ def test_findings_are_grouped_and_each_error_is_shown_in_its_table(gui, build, s
     assert light == {"#ffd9d3"}
     text = page.explanation.toPlainText()
     assert "规则：「自然人」列：一＋二＝三（七）总计＋四" in text
-    assert "数字：若其余数字无误，应为 2，现为 3（多 1）" in text and "怎么改：" in text
+    assert "核对：若其余数字无误，应为 2，现为 3（多 1）" in text and "怎么改：" in text
     assert "相差" not in text
 
     page.filter_edit.setText("商业企业")

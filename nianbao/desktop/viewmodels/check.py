@@ -558,7 +558,7 @@ class Explanation:
     check: str
     text: str
     action: str
-    numbers: str  # the numbers compared, in a sentence: "若其余数字无误，应为 2，现为 3（多 1）"
+    numbers: str  # the values compared, in a sentence: "若其余数字无误，应为 2，现为 3（多 1）"
     cause: Finding | None = None  # the finding that explains this one: change that, not this
     explains: tuple[Finding, ...] = ()  # what this one explains (not counted again)
     in_spec: bool = True  # False for "the file cannot be read" and other non-rules
@@ -599,7 +599,8 @@ def _shown(value: Decimal | str) -> str:
 
 
 def numbers_text(spec: FormatSpec | None, finding: Finding, kind: str) -> str:
-    """Return the numbers a finding compares as a sentence, "" when it compares none.
+    """Return what a finding compares as a sentence ("应为 14，现为「14件」"), "" when it does
+    not compare two values.
 
     A balance's ``expected``/``actual`` are what its anchor cell would have to hold and holds
     (the engine's one-cell fix); a finding another explains has no numbers worth showing: they
@@ -614,22 +615,20 @@ def numbers_text(spec: FormatSpec | None, finding: Finding, kind: str) -> str:
     if isinstance(expected, Decimal) and isinstance(actual, Decimal) and expected != actual:
         more = format_number(abs(actual - expected))
         change = f"（多 {more}）" if actual > expected else f"（少 {more}）"
-    if should and now:
-        if kind == RuleKind.EQUATION and isinstance(expected, Decimal):
-            vtype = spec.value_type(finding.key) if spec and finding.key else ""
-            if expected < 0 and vtype in ("count", "amount_wan"):
-                return f"只改这一格无法相符（它须为{should}），请核对其余数字"
-            return f"若其余数字无误，应为{should}，现为{now}{change}"
-        if kind == RuleKind.SUM:
-            return f"若各项无误，合计应为{should}，现为{now}{change}"
-        if kind == RuleKind.LIMIT:
-            return f"上限为{should}，现为{now}{change.replace('多', '超出')}"
-        if kind == RuleKind.NARRATIVE_NUMBER:
-            return f"表格为{should}，正文为{now}"
-    parts = [f"应为{should}"] if should else []
-    if now:
-        parts.append(f"现为{now}")
-    return "，".join(parts) + change
+    if not (should and now):
+        return ""  # nothing compared: the finding's text says what is there
+    if kind == RuleKind.EQUATION and isinstance(expected, Decimal):
+        vtype = spec.value_type(finding.key) if spec and finding.key else ""
+        if expected < 0 and vtype in ("count", "amount_wan"):
+            return f"只改这一格无法相符（它须为{should}），请核对其余数字"
+        return f"若其余数字无误，应为{should}，现为{now}{change}"
+    if kind == RuleKind.SUM:
+        return f"若各项无误，合计应为{should}，现为{now}{change}"
+    if kind == RuleKind.LIMIT:
+        return f"上限为{should}，现为{now}{change.replace('多', '超出')}"
+    if kind == RuleKind.NARRATIVE_NUMBER:
+        return f"表格为{should}，正文为{now}"
+    return f"应为{should}，现为{now}{change}"
 
 
 def explain(
@@ -759,7 +758,7 @@ def explanation_html(exp: Explanation) -> str:
     if exp.action:
         parts.append(f"<b>怎么改：</b>{e(exp.action)}")
     if exp.numbers:
-        parts.append(f"<b>数字：</b>{e(exp.numbers)}")
+        parts.append(f"<b>核对：</b>{e(exp.numbers)}")
     if exp.explains:
         listed = "、".join(link(f) for f in exp.explains[:LINKS_LISTED])
         more = f" 等 {len(exp.explains)} 项" if len(exp.explains) > LINKS_LISTED else ""
