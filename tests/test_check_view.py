@@ -24,13 +24,10 @@ from nianbao.desktop.viewmodels.check import (
     cell_tooltip,
     counts_text,
     dropped_inputs,
-    explain,
-    explanation_html,
     file_signature,
     finding_matches,
     group_findings,
     highlight,
-    linked_finding,
     listed_open,
     nothing_selected_html,
     problem_title,
@@ -41,6 +38,7 @@ from nianbao.desktop.viewmodels.check import (
     summary_text,
     wrap_label,
 )
+from nianbao.desktop.viewmodels.detail import explain, explanation_html, linked_finding
 from nianbao.files import annotated_path
 from nianbao.services.checking import check_file
 from nianbao.validation import Finding, Report
