@@ -66,11 +66,14 @@ class Data:
 
 Scene = Callable[["object", Data], Callable[[], None] | None]
 SCENES: dict[str, Scene] = {}
+SIZES: dict[str, tuple[int, int]] = {}  # a scene's own window size (else SIZE)
 
 
-def scene(name: str):
+def scene(name: str, size: tuple[int, int] | None = None):
     def register(fn: Scene) -> Scene:
         SCENES[name] = fn
+        if size is not None:
+            SIZES[name] = size
         return fn
 
     return register
@@ -94,6 +97,21 @@ def check(window, data: Data):
     page = window.go("check")
     page.show_workbook(data.broken, data.last_year)
     return lambda: page.select_finding("表三!D30")
+
+
+@scene("check-root-cause", size=(1366, 768))
+def check_root_cause(window, data: Data):
+    """The 校验 page on a laptop screen: "14件" typed for 14 is the one problem, and the two
+    balances it breaks are listed under it."""
+    sys.path.insert(0, str(REPO))
+    from tests.workbook_edit import edit_workbook
+
+    typed = edit_workbook(
+        data.this_year, data.folder / "青禾镇人民政府-2025年度填报表-14件.xlsx", {"表三!D6": "14件"}
+    )
+    page = window.go("check")
+    page.show_workbook(typed)
+    return lambda: page.select_finding("表三!D6")
 
 
 @scene("gui-check-narrative")
@@ -188,7 +206,7 @@ def main() -> int:
                 QSettings(str(Path(tmp) / f"{name}.ini"), QSettings.Format.IniFormat)
             )
             window = MainWindow(settings)
-            window.resize(*SIZE)
+            window.resize(*SIZES.get(name, SIZE))
             window.show()
             app.processEvents()
             then = SCENES[name](window, data)

@@ -24,24 +24,25 @@ from nianbao.desktop.viewmodels.check import (
     cell_tooltip,
     counts_text,
     dropped_inputs,
-    explain,
-    explanation_html,
     file_signature,
     finding_matches,
     group_findings,
     highlight,
+    listed_open,
     nothing_selected_html,
     problem_title,
     run_check,
     severity_choices,
     severity_labels,
+    shown_in_list,
     summary_text,
     wrap_label,
 )
+from nianbao.desktop.viewmodels.detail import explain, explanation_html, linked_finding
 from nianbao.files import annotated_path
 from nianbao.services.checking import check_file
 from nianbao.validation import Finding, Report
-from nianbao.workbook_templates import read_workbook
+from nianbao.workbook_templates import TemplateRequest, read_workbook
 from nianbao.workbook_templates.sample import sample_request
 from nianbao.workbook_templates.spec import CellKey
 from tests.narratives import whole_narrative
@@ -225,23 +226,154 @@ def test_findings_without_a_table_cell_have_no_preview(broken_path, tmp_path):
 def test_explanation_words_the_rule_as_the_spec_does(broken_path):
     result = run_check(CheckInputs(broken_path))
     findings = {(f.rule, f.column): f for f in result.report.findings}
-    exp = explain(result.spec, findings[("H3-1", "自然人")], LABELS)
+    exp = explain(result.spec, findings[("H3-1", "自然人")], LABELS, result.report)
     assert (exp.check_label, exp.check) == ("规则", "「自然人」列：一＋二＝三（七）总计＋四")
-    assert (exp.expected_label, exp.expected, exp.actual, exp.difference) == (
-        "应为",
-        "16",
-        "15",
-        "-1",
-    )
+    # 结转下年度 (the balance's anchor) holds 3 where the rest of the column makes it 2.
+    assert exp.numbers == "若其余数字无误，应为 2，现为 3（多 1）"
+    assert exp.cause is None and exp.explains == ()
     limit = explain(result.spec, findings[("P-1", "本年制发件数")], LABELS)
     assert limit.check == "「规章」行「本年制发件数」：乡镇、街道、县直部门、县级政府一般为 0"
-    assert (limit.expected_label, limit.expected, limit.actual) == ("上限", "0", "2")
+    assert limit.numbers == "上限为 0，现为 2（超出 2）"
     blank = explain(result.spec, findings[("V-BLANK", "商业企业")], LABELS)
     assert blank.check_label == "「校验」表中的检查项" and blank.check == "表三：未填写的单元格个数"
     unknown = explain(None, Finding("FILE", "error", "文件已损坏。", "请重新保存。"), LABELS)
     assert (unknown.check, unknown.severity_label, unknown.action) == ("", "错误", "请重新保存。")
     assert "规则编号" not in explanation_html(unknown)
-    assert "规则编号 H3-1" in explanation_html(exp)
+    text = explanation_html(exp)
+    assert "规则编号 H3-1" in text and "若其余数字无误，应为 2，现为 3（多 1）" in text
+    assert "相差" not in text and "<b>原因：</b>" not in text and "由此引起" not in text
+
+
+@pytest.fixture
+def typed_path(sample_path, tmp_path):
+    """The clerk typed "14件" for 14 in 表三 本年新收 (自然人): the balances of 自然人 (D30)
+    and 总计 (J30) fail only because of it."""
+    return edit_workbook(sample_path, tmp_path / "typed.xlsx", {"表三!D6": "14件"})
+
+
+def test_a_mistyped_number_is_listed_once_with_the_balances_it_breaks_under_it(typed_path):
+    result = run_check(CheckInputs(typed_path))
+    report = result.report
+    (errors,) = group_findings(report.sorted_findings(), LABELS)
+    assert (errors.label, [f.where for f in errors.findings]) == ("错误", ["表三!D6"])
+    (typed,) = errors.findings
+    assert [(f.rule, f.where) for f in errors.explained_by(typed)] == [
+        ("H3-1", "表三!D30"),
+        ("H3-1", "表三!J30"),
+    ]
+    headline, _ = summary_text(report, LABELS)
+    assert headline == "未通过：有 1 个错误（另有 2 项由此引起，不另计）"
+    assert [t for t, _ in severity_choices(report.counts, LABELS)][:2] == [
+        "全部（1）",
+        "只看错误（1）",
+    ]
+
+
+def test_the_detail_pane_of_a_consequence_names_its_cause_and_links_to_it(typed_path):
+    result = run_check(CheckInputs(typed_path))
+    report = result.report
+    typed = next(f for f in report.findings if f.where == "表三!D6")
+    balance = next(f for f in report.findings if f.where == "表三!D30")
+    exp = explain(result.spec, balance, LABELS, report)
+    assert exp.cause == typed
+    assert exp.numbers == ""  # off only because D6 counts as 0: no "应为 -12"
+    text = explanation_html(exp)
+    assert "<b>原因：</b>由 <a href=" in text and "「14件」，不是数字，应改为数字 14" in text
+    assert "<b>核对：</b>" not in text
+    assert "相差" not in text and "应为 -12" not in text
+    (href,) = {h.split('"')[0] for h in text.split('href="')[1:]}
+    assert linked_finding(href) == typed.id
+    cause = explain(result.spec, typed, LABELS, report)
+    assert [f.where for f in cause.explains] == ["表三!D30", "表三!J30"]
+    assert cause.numbers == "应为 14，现为「14件」"
+    text = explanation_html(cause)
+    assert "由此引起（不另计）：" in text and ">表三!D30</a>、<a " in text
+    hrefs = [h.split('"')[0] for h in text.split('href="')[1:]]
+    assert [linked_finding(h) for h in hrefs] == [f.id for f in cause.explains]
+    assert linked_finding("https://example.com") is None
+
+
+def test_a_blank_workbook_is_one_problem_per_table_with_its_blank_cells_under_it(build, sample):
+    blank = build(TemplateRequest(year=2025, unit=sample.unit, kind=sample.kind), "blank.xlsx")
+    result = run_check(CheckInputs(blank))
+    report = result.report
+    errors = group_findings(report.sorted_findings(), LABELS)[0]
+    assert [(f.rule, f.where) for f in errors.findings] == [
+        ("V-EMPTY", "表二"),
+        ("V-EMPTY", "表三"),
+        ("V-EMPTY", "表四"),
+    ]
+    for table in errors.findings:
+        cells = errors.explained_by(table)
+        assert {f.rule for f in cells} == {"V-BLANK"}
+        assert [f.where for f in cells] == list(table.cells)
+    assert report.counts["error"] == 3
+    assert summary_text(report, LABELS)[0].startswith("未通过：有 3 个错误")
+    # The table is shown with its blank cells marked (it has no cell of its own).
+    table3 = errors.findings[1]
+    preview = result.preview_for(table3)
+    mark = highlight(preview, table3)
+    assert preview.sheet == "表三" and mark.focus is None
+    assert len(mark.involved) == 144 == len(table3.cells)
+
+
+def test_a_cause_with_few_findings_under_it_is_listed_open_a_blank_table_closed():
+    cause = Finding("V-EMPTY", "error", "表三尚未填写（共 144 个空格）", sheet="表三")
+    assert listed_open(cause, 2, "") and not listed_open(cause, 0, "")
+    assert not listed_open(cause, 144, "")
+    assert listed_open(cause, 144, "商业企业")  # the filter matched cells under it
+    assert not listed_open(cause, 144, "表三")  # it matched the cause itself
+
+
+def test_the_filters_follow_a_cause_and_still_find_what_it_explains():
+    cause = Finding("V-NUMBER", "error", "填的是「14件」", sheet="表三", cell="D6", id="c")
+    balance = Finding(
+        "H3-1", "warning", "「总计」列不相符", sheet="表三", cell="J30", id="b", cause="c"
+    )
+    assert shown_in_list(balance, cause, "error", "") and not shown_in_list(
+        balance, cause, "warning", ""
+    )
+    assert shown_in_list(balance, cause, None, "J30")  # found, and shown under its cause
+    assert not shown_in_list(cause, None, None, "J30")  # (the list keeps a cause above it)
+    assert shown_in_list(balance, cause, None, "14件")  # its cause matches: listed whole
+    assert not shown_in_list(balance, cause, None, "商业企业")
+
+
+D = Decimal
+CARRIED = CellKey("t3", "r4", "c1")  # 结转下年度 (自然人): a count, the anchor of H3-1
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected", "actual", "cause", "words"),
+    [
+        pytest.param(
+            "H3-1", D(2), D(3), None, "若其余数字无误，应为 2，现为 3（多 1）", id="balance"
+        ),
+        pytest.param(
+            "H3-1",
+            D(-12),
+            D(2),
+            None,
+            "只改这一格无法相符（它须为 -12），请核对其余数字",
+            id="balance-no-one-cell-fix",
+        ),
+        pytest.param("H3-1", D(-12), D(2), "V-NUMBER@表三!D6", "", id="consequence"),
+        pytest.param(
+            "H3-2", D(16), D(15), None, "若各项无误，合计应为 16，现为 15（少 1）", id="sum"
+        ),
+        pytest.param("P-1", D(0), D(2), None, "上限为 0，现为 2（超出 2）", id="limit"),
+        pytest.param("N-NUMBER", D(3), D(2), None, "表格为 3，正文为 2", id="narrative"),
+        pytest.param("V-TEXT", D(14), " 14 ", None, "应为 14，现为「 14 」", id="text-number"),
+        pytest.param("N-LEFTOVER", None, "共XX件", None, "", id="nothing-compared"),
+    ],
+)
+def test_the_detail_pane_says_what_a_finding_compares_without_a_bare_difference(
+    spec2021, rule, expected, actual, cause, words
+):
+    finding = Finding(
+        rule, "error", "…", key=CARRIED, expected=expected, actual=actual, cause=cause
+    )
+    assert explain(spec2021, finding, LABELS).numbers == words
 
 
 def test_grid_colours_mark_the_finding_its_cells_totals_and_missing_cells(broken_path):
@@ -320,6 +452,23 @@ def test_findings_are_grouped_by_severity_in_their_order():
         ("提示", ["I"]),
     ]
     assert group_findings(findings[1:2], LABELS)[0].severity == "error"
+
+
+def test_a_finding_another_explains_is_listed_under_its_cause_in_the_causes_group():
+    cause = Finding("E1", "error", "a", id="E1@x")
+    findings = [
+        cause,
+        Finding("E2", "error", "b", id="E2@y", cause="E1@x"),
+        Finding("W", "warning", "c", id="W@z", cause="E1@x"),
+        Finding("I", "info", "d", id="I@w", cause="gone"),  # its cause is not in the list
+    ]
+    groups = group_findings(findings, LABELS)
+    assert [(g.label, [f.rule for f in g.findings]) for g in groups] == [
+        ("错误", ["E1"]),
+        ("提示", ["I"]),
+    ]
+    assert [f.rule for f in groups[0].explained_by(cause)] == ["E2", "W"]
+    assert groups[1].explained_by(findings[3]) == ()
 
 
 @pytest.mark.parametrize(

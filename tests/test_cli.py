@@ -276,6 +276,33 @@ def test_export_refuses_a_failing_workbook_and_drafts_on_request(tmp_path):
     assert_no_traceback(refused)
 
 
+def test_export_refusal_leads_with_the_mistyped_number(sample_path, tmp_path):
+    typed = edit_workbook(sample_path, tmp_path / "typed.xlsx", {"表三!D6": "14件"})
+    refused = nianbao("export", typed, "-o", tmp_path / "r.docx")
+    assert refused.returncode == 1
+    assert "填报表有 1 个错误（第一处在 表三!D6），没有生成报告。" in refused.stderr
+    out = refused.stdout
+    assert "错误（1）" in out and out.index("[V-NUMBER]") < out.index("[H3-1]")
+    assert "[H3-1] 1 处" not in out and "[H3-1] 2 处" not in out  # not errors of their own
+    assert_no_traceback(refused)
+
+
+def test_annotate_of_a_mistyped_number_numbers_only_the_cause(sample_path, tmp_path):
+    import openpyxl
+
+    typed = edit_workbook(sample_path, tmp_path / "typed.xlsx", {"表三!D6": "14件"})
+    out = tmp_path / "批注.xlsx"
+    assert nianbao("check", typed, "--annotate", out).returncode == 1
+    ws = openpyxl.load_workbook(out)["校验结果"]
+    rows = [r[:4] for r in ws.iter_rows(min_row=4, values_only=True)]
+    assert rows == [
+        (1, "错误", "V-NUMBER", "表三!D6"),
+        (None, "└ 由此引起", "H3-1", "表三!D30"),
+        (None, "└ 由此引起", "H3-1", "表三!J30"),
+    ]
+    assert "错误 1 项" in ws["A2"].value and "另有 2 项" in ws["A2"].value
+
+
 def test_export_unknown_field_exits_1_naming_it(sample_path, tmp_path):
     narrative = tmp_path / "正文.txt"
     narrative.write_text("一、总体情况\n共{表三.新收}件\n", encoding="utf-8")

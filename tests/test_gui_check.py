@@ -4,6 +4,7 @@ methods and widgets, dialogs recorded."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -31,7 +32,7 @@ BROKEN = {
 
 
 def _tree_rows(page):
-    """Return the findings list as shown: [(group header, [位置 of each finding])]."""
+    """Return the findings list as shown: [(group header, [位置 of each problem])]."""
     model = page.findings_filter
     rows = []
     for g in range(model.rowCount(QModelIndex())):
@@ -39,6 +40,13 @@ def _tree_rows(page):
         places = [model.index(r, 0, head).data() for r in range(model.rowCount(head))]
         rows.append((head.data(), places))
     return rows
+
+
+def _under(page, group: int, row: int):
+    """Return the 位置 of the findings listed under one problem (what it explains)."""
+    model = page.findings_filter
+    cause = model.index(row, 0, model.index(group, 0, QModelIndex()))
+    return [model.index(r, 0, cause).data() for r in range(model.rowCount(cause))]
 
 
 def _open(gui, path, previous=None):
@@ -58,14 +66,13 @@ def test_findings_are_grouped_and_each_error_is_shown_in_its_table(gui, build, s
     assert "青禾镇人民政府" in page.details.text() and "2025 年度" in page.details.text()
     groups = _tree_rows(page)
     assert groups == [
-        (
-            f"{label}（{counts[severity]}）",
-            [f.where for f in report.findings if f.severity == severity],
-        )
+        (f"{label}（{counts[severity]}）", [f.where for f in report.roots(severity)])
         for severity, label in (("error", "错误"), ("warning", "警告"), ("info", "提示"))
         if counts[severity]
     ]
-    assert groups[0][1][:3] == ["表三!D30", "表三!J30", "表三!E22"] and "表二!B5" in groups[1][1]
+    # Three problems of their own, in table order; nothing explains another here.
+    assert groups[0][1][:3] == ["表三!E22", "表三!D30", "表三!J30"] and "表二!B5" in groups[1][1]
+    assert _under(page, 0, 1) == [] and report.explained == 0
     assert gui.window.windowTitle().startswith("青禾镇.xlsx")
     assert gui.settings.recent("workbook") == [path]
     assert not gui.dialogs.failures
@@ -97,7 +104,8 @@ def test_findings_are_grouped_and_each_error_is_shown_in_its_table(gui, build, s
     assert light == {"#ffd9d3"}
     text = page.explanation.toPlainText()
     assert "规则：「自然人」列：一＋二＝三（七）总计＋四" in text
-    assert "应为：16" in text and "实际：15" in text and "怎么改：" in text
+    assert "核对：若其余数字无误，应为 2，现为 3（多 1）" in text and "怎么改：" in text
+    assert "相差" not in text
 
     page.filter_edit.setText("商业企业")
     assert _tree_rows(page) == [(f"错误（1/{counts['error']}）", ["表三!E22"])]
@@ -106,6 +114,75 @@ def test_findings_are_grouped_and_each_error_is_shown_in_its_table(gui, build, s
     assert _tree_rows(page) == [(f"警告（1/{counts['warning']}）", ["表二!B5"])]
     assert page.severity_combo.currentText() == f"只看警告（{counts['warning']}）"
     assert page.preview_model.preview.sheet == "表二"  # the finding shown follows the filter
+
+
+def test_a_mistyped_number_leads_with_the_balances_it_breaks_under_it(
+    gui, qtbot, sample_path, tmp_path
+):
+    from PySide6.QtCore import QUrl
+
+    from tests.workbook_edit import edit_workbook
+
+    path = edit_workbook(sample_path, tmp_path / "青禾镇.xlsx", {"表三!D6": "14件"})
+    page = _open(gui, path)
+
+    assert page.summary.text() == "未通过：有 1 个错误（另有 2 项由此引起，不另计）"
+    assert _tree_rows(page) == [("错误（1）", ["表三!D6"])]
+    assert _under(page, 0, 0) == ["表三!D30", "表三!J30"]
+    assert page.severity_combo.currentText() == "全部（1）"
+    assert page.severity_combo.itemText(1) == "只看错误（1）"
+    # The cause is shown first, in its table.
+    assert page._selected_finding().where == "表三!D6"
+    assert page.preview_model.preview.sheet == "表三"
+    assert "由此引起（不另计）：表三!D30、表三!J30" in page.explanation.toPlainText()
+
+    # The arrow keys go from the cause to what it explains, and back.
+    qtbot.keyClick(page.tree, Qt.Key.Key_Down)
+    assert page._selected_finding().where == "表三!D30"
+    text = page.explanation.toPlainText()
+    assert "原因：由 表三!D6 的问题引起，不另计。" in text and "「14件」" in text
+    assert "应为 -12" not in text and "相差" not in text
+    qtbot.keyClick(page.tree, Qt.Key.Key_Left)  # to the cause
+    assert page._selected_finding().where == "表三!D6"
+
+    # Searching finds a consequence, and shows its cause above it.
+    page.filter_edit.setText("j30")
+    assert _tree_rows(page) == [("错误（1）", ["表三!D6"])]
+    assert _under(page, 0, 0) == ["表三!J30"]
+    assert page.select_finding("表三!J30")
+    assert page.tree.isExpanded(page.tree.currentIndex().parent())
+    # The link in the detail pane (the cause's place) goes to the cause.
+    (href,) = re.findall(r'href="([^"]+)"', page.explanation.toHtml())
+    page.explanation.anchorClicked.emit(QUrl(href))
+    assert page._selected_finding().where == "表三!D6"
+    page.filter_edit.setText("商业企业")
+    assert _tree_rows(page) == []
+    assert not gui.dialogs.failures
+
+
+def test_a_blank_workbook_lists_each_table_once_its_blank_cells_under_it(gui, build, sample):
+    from nianbao.workbook_templates import TemplateRequest
+
+    blank = TemplateRequest(year=2025, unit=sample.unit, kind=sample.kind)
+    page = _open(gui, build(blank, "空白.xlsx"))
+
+    errors = _tree_rows(page)[0]
+    assert errors == ("错误（3）", ["表二", "表三", "表四"])
+    assert [len(_under(page, 0, r)) for r in range(3)] == [10, 144, 12]
+    model = page.findings_filter
+    head = model.index(0, 0, QModelIndex())
+    assert not page.tree.isExpanded(model.index(1, 0, head))  # 144 cells: listed closed
+    # The first table is selected and shown, its blank cells marked.
+    assert page._selected_finding().where == "表二" and page.grid_box.isVisibleTo(page)
+    assert len(page.preview_model.highlight.involved) == 10
+    assert page.select_finding("表三!E22")  # a cell under it opens it
+    assert page.tree.isExpanded(model.index(1, 0, head))
+    assert page.preview_model.preview.sheet == "表三"
+    assert "原因：由 表三 的问题引起" in page.explanation.toPlainText()
+    page.filter_edit.setText("重复申请 商业企业")
+    assert _tree_rows(page)[0] == ("错误（1/3）", ["表三"])
+    assert _under(page, 0, 0) == ["表三!E22"]
+    assert page.tree.isExpanded(model.index(0, 0, model.index(0, 0, QModelIndex())))
 
 
 def test_annotated_copy_is_written_opened_and_never_overwritten_unasked(

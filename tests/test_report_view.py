@@ -20,6 +20,7 @@ from nianbao.desktop.viewmodels.report import (
 from nianbao.errors import UsageError
 from nianbao.validation import Finding, Report
 from nianbao.workbook_templates.sample import sample_with_mistakes
+from tests.workbook_edit import edit_workbook
 
 ALL = {"docx", "html", "pdf"}
 
@@ -92,11 +93,28 @@ def test_refusal_lists_the_first_errors_then_how_many_more(tmp_path, build, samp
     lines = refusal_lines(refused, limit=2)
     # The warning: its 正文 still says 结转下年度2件 (N-NUMBER).
     assert lines[0] == "校验结论：✗ 未通过（错误 3 项，警告 1 项，提示 0 项）"
-    assert lines[1].startswith("• 表三 D30：表三「自然人」列不符合勾稽关系")
+    # In table order: the blank cell, then the balance that does not hold, with its fix.
+    assert lines[1].startswith(
+        "• 表三 E22：表三「（五）不予处理 2.重复申请」行「商业企业」列未填写"
+    )
+    assert lines[2].startswith("• 表三 D30：若其余数字无误，四、结转下年度（自然人）应为 2，现为 3")
     assert lines[3:] == ["……另有 1 个错误，点“查看问题”可以看到全部。"]
+    assert refused.message == "填报表有 3 个错误（第一处在 表三!E22），没有生成报告。"
     advice = refusal_advice(refused)
     assert "改正上面的错误" in advice and "草稿（未通过校验）" in advice
     assert "--draft" not in advice
+
+
+def test_refusal_leads_with_the_mistyped_number_not_the_balances_it_breaks(tmp_path, sample_path):
+    typed = edit_workbook(sample_path, tmp_path / "typed.xlsx", {"表三!D6": "14件"})
+    refused = _refused(ExportRequest(workbook=typed, docx=tmp_path / "r.docx"))
+    assert refused.message == "填报表有 1 个错误（第一处在 表三!D6），没有生成报告。"
+    lines = refusal_lines(refused)
+    assert lines[0].startswith("校验结论：✗ 未通过（错误 1 项")
+    (cause,) = lines[1:]  # the two balances are not errors of their own
+    assert cause.startswith("• 表三 D6：") and "「14件」，不是数字，应改为数字 14" in cause
+    assert cause.endswith("（由此引起 2 项，不另计：表三 D30、表三 J30）")
+    assert "在填报表中改正上面的错误" in refusal_advice(refused)
 
 
 def test_refusal_for_an_empty_narrative_section_lists_every_narrative_error(tmp_path, sample_path):

@@ -133,7 +133,10 @@ def export_report(
         if not request.draft:
             problems = []
             if not report.valid:
-                problems.append(f"填报表有 {report.counts[Severity.ERROR]} 个错误")
+                # Counted and led by the errors no other explains: one mistake is one error.
+                errors = report.roots(Severity.ERROR)
+                first = f"（第一处在 {errors[0].where}）" if errors[0].where else ""
+                problems.append(f"填报表有 {len(errors)} 个错误{first}")
             if narrative_errors:
                 problems.append(f"正文有 {len(narrative_errors)} 个问题")
             raise ExportRefused(

@@ -425,10 +425,17 @@ class CheckSheetText:
 
 @dataclass(frozen=True)
 class AnnotationText:
+    """Wording of the annotated copy (``nianbao check --annotate``): its results sheet and the
+    comments on the offending cells."""
+
     sheet: str
     title: str
     heading: tuple[str, ...]
     none: str
+    summary: str  # {file} {errors} {warnings} {infos}: the counts of the problems (causes)
+    summary_explained: str  # {count}: how many findings those problems explain, not counted
+    explained: str  # marks a finding listed under its cause (in place of its severity)
+    explained_note: str  # {rule} {cause} {action}: the short comment on a consequence's cell
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """What the 校验 page shows, prepared without Qt: the check itself (``services``, as the CLI),
-the grid preview of an official table, the explanation of a finding, grouping and filtering.
+the grid preview of an official table, the verdict, grouping (each cause with what it explains)
+and filtering. What the detail pane says about one finding is ``detail``.
 
 Everything here runs in the worker thread or is cheap enough for the GUI thread; nothing reads a
 file except ``run_check`` and ``annotate_copy``, which the page runs as jobs.
@@ -11,7 +12,6 @@ import html
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES
@@ -22,11 +22,10 @@ from nianbao.validation import Finding, Report
 from nianbao.validation.findings import rule_findings
 from nianbao.validation.shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues
 from nianbao.workbook_templates import layout as L
-from nianbao.workbook_templates.checks import format_number, instance_args, render
-from nianbao.workbook_templates.compute import rule_instances
+from nianbao.workbook_templates.checks import format_number
 from nianbao.workbook_templates.loader import available_formats
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import COMPUTED_KINDS, CellKey, FormatSpec, RuleKind, Severity
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, Severity
 
 SEVERITIES = tuple(Severity)  # in the order findings are listed
 # Other spreadsheets are taken too, so that the check can tell the clerk how to save them.
@@ -141,11 +140,16 @@ class CheckResult:
         return self.report.readable
 
     def preview_for(self, finding: Finding) -> TablePreview | None:
-        """Return the preview of the official table the finding's cell is in, or None."""
+        """Return the preview of the official table the finding's cell is in (for a finding
+        about a whole table, such as one left blank, the table of the cells it lists), or
+        None."""
         preview = self.previews.get(finding.sheet)
-        if preview is None or preview.position(finding.cell) is None:
+        if preview is None:
             return None
-        return preview
+        if finding.cell:
+            return preview if preview.position(finding.cell) is not None else None
+        listed = any(preview.position(ref) is not None for ref in finding.cells)
+        return preview if listed else None
 
 
 class SaveTracker:
@@ -397,17 +401,20 @@ def counts_text(counts: Mapping[Severity, int], labels: Mapping[str, str]) -> st
 
 
 def summary_text(report: Report, labels: dict[str, str]) -> tuple[str, str]:
-    """Return the verdict line and the line naming unit, year and format."""
+    """Return the verdict line (counting the problems no other explains, and saying how many
+    more they explain) and the line naming unit, year and format."""
     if not report.readable:
         finding = report.findings[0] if report.findings else None
         return "无法读取这个文件", finding.text if finding else ""
-    counts = report.counts
+    counts = report.counts  # the problems no other explains: one mistake is counted once
     if counts[Severity.ERROR]:
         headline = f"未通过：有 {counts_text(counts, labels)}"
     elif counts[Severity.WARNING] or counts[Severity.INFO]:
         headline = f"通过：没有错误，有 {counts_text(counts, labels)}需要看一下"
     else:
         headline = "通过：没有发现问题"
+    if report.explained:
+        headline += f"（另有 {report.explained} 项由此引起，不另计）"
     parts = [report.unit or "（未填单位名称）"]
     if report.kind:
         parts.append(report.kind)
@@ -442,20 +449,53 @@ def nothing_selected_html(report: Report | None) -> str:
 
 @dataclass(frozen=True)
 class FindingGroup:
+    """One severity's findings as listed: the findings no other explains, in their order, and
+    what each of them explains (listed under it)."""
+
     severity: str
     label: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # the roots: each is one problem, counted once
+    explained: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # by root id
+
+    def explained_by(self, finding: Finding) -> tuple[Finding, ...]:
+        """Return the findings ``finding`` explains (its consequences), in their order."""
+        return self.explained.get(finding.id, ()) if finding.id else ()
 
 
 def group_findings(findings: list[Finding], labels: dict[str, str]) -> list[FindingGroup]:
     """Return the findings grouped by severity (错误, 警告, 提示), keeping their order within a
-    group; groups without findings are left out."""
+    group: each finding another explains goes under its cause (in the cause's group), the rest
+    are the group's own; groups without findings are left out."""
+    ids = {f.id for f in findings if f.id}
+
+    def cause_of(f: Finding) -> str | None:
+        return f.cause if f.cause is not None and f.cause in ids else None
+
+    explained: dict[str, list[Finding]] = {}
+    for f in findings:
+        cause = cause_of(f)
+        if cause is not None:
+            explained.setdefault(cause, []).append(f)
     groups = []
     for severity in SEVERITIES:
-        items = tuple(f for f in findings if f.severity == severity)
-        if items:
-            groups.append(FindingGroup(severity, labels.get(severity, severity), items))
+        roots = tuple(f for f in findings if f.severity == severity and cause_of(f) is None)
+        if roots:
+            under = {f.id: tuple(explained[f.id]) for f in roots if f.id in explained}
+            groups.append(FindingGroup(severity, labels.get(severity, severity), roots, under))
     return groups
+
+
+# A cause explaining more findings than this (a table left blank) is listed closed: the clerk
+# opens it to see the cells.
+EXPANDED_CHILDREN = 5
+
+
+def listed_open(finding: Finding, shown: int, query: str) -> bool:
+    """Return whether a cause is listed open, with the ``shown`` findings it explains under it:
+    when they are few, or when the text filter matched them and not the cause itself."""
+    if not shown:
+        return False
+    return shown <= EXPANDED_CHILDREN or not finding_matches(finding, query)
 
 
 def finding_matches(finding: Finding, query: str) -> bool:
@@ -479,6 +519,19 @@ def finding_matches(finding: Finding, query: str) -> bool:
     return all(word in haystack for word in words)
 
 
+def shown_in_list(
+    finding: Finding, cause: Finding | None, severity: str | None, query: str
+) -> bool:
+    """Return whether the findings list shows ``finding`` (listed under ``cause``, or None) with
+    the severity filter (None: all) and the text filter: a finding another explains follows its
+    cause's severity and is shown whenever its cause matches the words, so a cause that matches
+    is listed whole. (The list shows a cause above any finding of it that is shown.)"""
+    root = cause if cause is not None else finding
+    if severity is not None and root.severity != severity:
+        return False
+    return finding_matches(finding, query) or (cause is not None and finding_matches(cause, query))
+
+
 def same_place(a: Finding, b: Finding) -> bool:
     """Return whether two findings (e.g. before and after a re-check) are the same problem."""
     return (a.rule, a.sheet, a.cell, a.key, a.row, a.column) == (
@@ -488,89 +541,6 @@ def same_place(a: Finding, b: Finding) -> bool:
         b.key,
         b.row,
         b.column,
-    )
-
-
-def _text(value: Decimal | str | None) -> str:
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return "" if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """A finding in words for the detail pane."""
-
-    rule: str
-    severity: str
-    severity_label: str
-    where: str
-    check_label: str  # "规则", or the 校验 sheet's "…表中的检查项"
-    check: str
-    text: str
-    action: str
-    expected_label: str
-    expected: str
-    actual: str
-    difference: str
-    in_spec: bool = True  # False for "the file cannot be read" and other non-rules
-
-
-def rule_check(spec: FormatSpec | None, finding: Finding) -> tuple[str, str]:
-    """Return (label, text) of the rule behind a finding as the spec words it (the rule's
-    ``check`` text); ("", "") when the spec has none."""
-    if spec is None:
-        return "", ""
-    try:
-        rule = spec.rule(finding.rule)
-    except KeyError:
-        return "", ""
-    if not rule.check:
-        return "", ""
-    args: dict[str, object] = {
-        "table": finding.table,
-        "row": finding.row,
-        "column": finding.column,
-        "unit_kind": "、".join(rule.kinds),
-    }
-    if finding.key is not None:
-        key = finding.key
-        inst = next(
-            (i for i in rule_instances(spec) if i.rule.id == rule.id and i.anchor == key), None
-        )
-        if inst is not None:
-            args = dict(instance_args(spec, inst))
-    if rule.kind in COMPUTED_KINDS:
-        return "规则", render(rule.check, args)
-    return f"「{spec.sheets.checks}」表中的检查项", render(rule.check, args)
-
-
-def explain(spec: FormatSpec | None, finding: Finding, labels: dict[str, str]) -> Explanation:
-    """Return what the detail pane says about a finding: the rule, the problem, what to do and
-    the numbers compared."""
-    check_label, check = rule_check(spec, finding)
-    kind = ""
-    if spec is not None:
-        kind = next((r.kind for r in spec.rules if r.id == finding.rule), "")
-    difference = ""
-    if isinstance(finding.expected, Decimal) and isinstance(finding.actual, Decimal):
-        diff = finding.actual - finding.expected
-        if diff:
-            difference = ("+" if diff > 0 else "") + format_number(diff)
-    return Explanation(
-        rule=finding.rule,
-        severity=finding.severity,
-        severity_label=labels.get(finding.severity, finding.severity),
-        where=finding.where,
-        check_label=check_label,
-        check=check,
-        text=finding.text,
-        action=finding.action,
-        expected_label="上限" if kind == "limit" else "应为",
-        expected=_text(finding.expected),
-        actual=_text(finding.actual),
-        difference=difference,
-        in_spec=bool(kind),
     )
 
 
@@ -616,7 +586,7 @@ def wrap_label(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-# -- the detail pane's text ---------------------------------------------------------------------
+# -- colours and the grid's caption -----------------------------------------------------------
 
 # Text colour, strong cell colour, its text colour, light cell colour: one set per severity.
 SEVERITY_COLOURS = {
@@ -626,33 +596,6 @@ SEVERITY_COLOURS = {
 }
 COMPUTED_BACKGROUND = "#e9edf2"
 MISSING_BACKGROUND = "#d9dce1"  # a row without this column
-
-
-def explanation_html(exp: Explanation) -> str:
-    """Return the detail pane's rich text for one finding (all of it escaped)."""
-    e = html.escape
-    colour = SEVERITY_COLOURS.get(exp.severity, SEVERITY_COLOURS["error"])[0]
-    head = f'<span style="color:{colour}; font-weight:bold;">{e(exp.severity_label)}</span>'
-    if exp.where:
-        head += f"&nbsp;&nbsp;<b>{e(exp.where)}</b>"
-    if exp.in_spec:
-        head += f'&nbsp;&nbsp;<span style="color:#666;">规则编号 {e(exp.rule)}</span>'
-    parts = [head]
-    if exp.check:
-        parts.append(f"<b>{e(exp.check_label)}：</b>{e(exp.check)}")
-    parts.append(f"<b>问题：</b>{e(exp.text)}")
-    if exp.action:
-        parts.append(f"<b>怎么改：</b>{e(exp.action)}")
-    numbers = []
-    if exp.expected:
-        numbers.append(f"<b>{e(exp.expected_label)}：</b>{e(exp.expected)}")
-    if exp.actual:
-        numbers.append(f"<b>实际：</b>{e(exp.actual)}")
-    if exp.difference:
-        numbers.append(f"<b>相差：</b>{e(exp.difference)}")
-    if numbers:
-        parts.append("&nbsp;&nbsp;&nbsp;&nbsp;".join(numbers))
-    return "".join(f'<p style="margin: 0 0 6px 0;">{part}</p>' for part in parts)
 
 
 def caption_html(preview: TablePreview, severity: str) -> str:

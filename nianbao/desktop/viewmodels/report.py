@@ -10,7 +10,7 @@ from nianbao.converters.export import ExportRefused
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES
 from nianbao.errors import NianbaoError, UsageError
 from nianbao.files import WORKBOOK_SUFFIXES, default_report_path
-from nianbao.validation import Report
+from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import note_line, summary_line
 from nianbao.workbook_templates.spec import Severity
 
@@ -19,7 +19,8 @@ DRAFT_SUFFIX = "-草稿"
 OUTPUT_SUFFIXES = {"docx": ".docx", "html": ".html", "pdf": ".pdf"}
 # Characters Windows does not allow in a file name.
 BAD_NAME_CHARACTERS = '\\/:*?"<>|'
-ERRORS_SHOWN = 5  # findings listed on the page when an export is refused
+ERRORS_SHOWN = 5  # errors listed on the page when an export is refused
+EXPLAINED_SHOWN = 3  # places of what an error explains named after it
 
 
 def default_name(workbook: Path) -> str:
@@ -124,16 +125,27 @@ def check_inputs(
     return workbook
 
 
+def _place(finding: Finding) -> str:
+    return " ".join(part for part in (finding.sheet, finding.cell) if part)
+
+
 def refusal_lines(refused: ExportRefused, limit: int = ERRORS_SHOWN) -> list[str]:
     """Return why an export was refused: the verdict, the first ``limit`` workbook errors (where,
-    what, how to fix) and every narrative error."""
+    what, how to fix; each one no other explains, with where the findings it explains are) and
+    every narrative error."""
     report = refused.report
     lines = [f"校验结论：{summary_line(report)}"]
-    errors = [f for f in report.sorted_findings() if f.severity == "error"]
+    errors = report.roots(Severity.ERROR)
     for finding in errors[:limit]:
-        where = " ".join(part for part in (finding.sheet, finding.cell) if part)
+        where = _place(finding)
         where = f"{where}：" if where else ""
-        lines.append(f"• {where}{finding.message}")
+        line = f"• {where}{finding.message}"
+        explained = report.explained_by(finding)
+        if explained:
+            places = "、".join(_place(f) for f in explained[:EXPLAINED_SHOWN])
+            more = " 等" if len(explained) > EXPLAINED_SHOWN else ""
+            line += f"（由此引起 {len(explained)} 项，不另计：{places}{more}）"
+        lines.append(line)
     if len(errors) > limit:
         lines.append(f"……另有 {len(errors) - limit} 个错误，点“查看问题”可以看到全部。")
     narrative_errors = [n for n in refused.notes if n.severity == "error"]
@@ -158,7 +170,7 @@ def refusal_advice(refused: ExportRefused) -> str:
     action names the CLI's --draft option)."""
     from nianbao.workbook_templates.loader import load_spec
 
-    errors = [f for f in refused.report.findings if f.severity == "error"]
+    errors = refused.report.roots(Severity.ERROR)
     try:
         sheets = set(load_spec(refused.report.format_version).all_sheet_names)
     except NianbaoError:

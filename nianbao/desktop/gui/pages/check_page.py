@@ -15,17 +15,14 @@ from pathlib import Path
 from typing import assert_never
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QFileSystemWatcher,
     QModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
     QKeySequence,
     QShortcut,
     QStandardItem,
@@ -61,17 +58,12 @@ from ...viewmodels.check import (
     CheckInputs,
     CheckResult,
     Highlight,
-    TablePreview,
     annotate_copy,
     caption_html,
-    cell_colours,
-    cell_tooltip,
     dropped_inputs,
-    explain,
-    explanation_html,
-    finding_matches,
     group_findings,
     highlight,
+    listed_open,
     nothing_selected_html,
     problem_title,
     run_check,
@@ -79,7 +71,6 @@ from ...viewmodels.check import (
     severity_choices,
     severity_labels,
     summary_text,
-    wrap_label,
 )
 from ...viewmodels.check_state import (
     CheckAction,
@@ -94,135 +85,24 @@ from ...viewmodels.check_state import (
     WorkbookGone,
     WorkbookMissing,
 )
+from ...viewmodels.detail import explain, explanation_html, linked_finding
 from .. import dialogs
 from ..page import Page, PageHost, page_header
 from ..widgets import DropArea, PathField
 from ..worker import Job
+from .check_models import (
+    INDEX_ROLE,
+    LABEL_ROLE,
+    TOTAL_ROLE,
+    FindingsFilter,
+    PreviewModel,
+    bold,
+)
 
 SHEET_FILTER = "填报表 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
 NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm);;所有文件 (*)"
 
-INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
-LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
-TOTAL_ROLE = Qt.ItemDataRole.UserRole + 3
-
-
-class FindingsFilter(QSortFilterProxyModel):
-    """Shows the findings of one severity (or all) whose words match the text filter; group
-    headers show how many of their findings are shown."""
-
-    def __init__(self, page: CheckPage) -> None:
-        super().__init__(page)
-        self._page = page
-        self.severity: str | None = None
-        self.query = ""
-        self.setRecursiveFilteringEnabled(True)
-
-    def set_filter(self, severity: str | None, query: str) -> None:
-        self.beginFilterChange()
-        self.severity, self.query = severity, query
-        self.endFilterChange()
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        if not source_parent.isValid():
-            return False  # a group: shown when one of its findings is
-        index = self.sourceModel().index(source_row, 0, source_parent)
-        finding = self._page.finding_at(index.data(INDEX_ROLE))
-        if finding is None:
-            return False
-        if self.severity is not None and finding.severity != self.severity:
-            return False
-        return finding_matches(finding, self.query)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and index.isValid()
-            and index.column() == 0
-            and not index.parent().isValid()
-        ):
-            source = self.mapToSource(index)
-            label, total = source.data(LABEL_ROLE), source.data(TOTAL_ROLE)
-            shown = self.rowCount(index)
-            return f"{label}（{shown}）" if shown == total else f"{label}（{shown}/{total}）"
-        return super().data(index, role)
-
-
-class PreviewModel(QAbstractTableModel):
-    """One official table, read-only, with the finding's cell and the cells it compares
-    highlighted."""
-
-    ROW_LABEL_WIDTH = 14
-    COL_LABEL_WIDTH = 4
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.preview: TablePreview | None = None
-        self.highlight = Highlight(None, frozenset())
-        self.severity = "error"
-
-    def show(self, preview: TablePreview | None, mark: Highlight, severity: str) -> None:
-        self.beginResetModel()
-        self.preview, self.highlight, self.severity = preview, mark, severity
-        self.endResetModel()
-
-    def rowCount(self, parent=None) -> int:
-        top = parent is None or not parent.isValid()
-        return len(self.preview.row_labels) if self.preview and top else 0
-
-    def columnCount(self, parent=None) -> int:
-        top = parent is None or not parent.isValid()
-        return len(self.preview.col_labels) if self.preview and top else 0
-
-    def flags(self, index) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled  # read-only, not selectable: the colours stay visible
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if self.preview is None or not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        cell = self.preview.cell(row, col)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell.text if cell else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return cell_tooltip(self.preview, row, col)
-        focus = (row, col) == self.highlight.focus
-        if role == Qt.ItemDataRole.FontRole and focus:
-            return _bold()
-        background, foreground = cell_colours(self.preview, self.highlight, self.severity, row, col)
-        if role == Qt.ItemDataRole.BackgroundRole and background:
-            return QBrush(QColor(background))
-        if role == Qt.ItemDataRole.ForegroundRole and foreground:
-            return QBrush(QColor(foreground))
-        return None
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if self.preview is None:
-            return None
-        vertical = orientation == Qt.Orientation.Vertical
-        labels = self.preview.row_labels if vertical else self.preview.col_labels
-        if section >= len(labels):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            width = self.ROW_LABEL_WIDTH if vertical else self.COL_LABEL_WIDTH
-            return wrap_label(labels[section], width)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return labels[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            align = Qt.AlignmentFlag.AlignLeft if vertical else Qt.AlignmentFlag.AlignHCenter
-            return int(align | Qt.AlignmentFlag.AlignVCenter)
-        focus = self.highlight.focus
-        if role == Qt.ItemDataRole.FontRole and focus is not None:
-            return _bold() if section == focus[0 if vertical else 1] else None
-        return None
-
-
-def _bold() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font
+EXPLAINED_COLOUR = "#5f6368"  # a finding another explains: listed under its cause, in grey
 
 
 class CheckPage(Page):
@@ -385,7 +265,7 @@ class CheckPage(Page):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, box)
         self.findings_model = QStandardItemModel(self)
-        self.findings_filter = FindingsFilter(self)
+        self.findings_filter = FindingsFilter(self, self.finding_at)
         self.findings_filter.setSourceModel(self.findings_model)
         self.tree = QTreeView(self.splitter)
         self.tree.setModel(self.findings_filter)
@@ -419,11 +299,14 @@ class CheckPage(Page):
         grid_layout.addWidget(self.grid, 1)
         self.explanation = QTextBrowser(detail)
         self.explanation.setOpenLinks(False)
+        self.explanation.anchorClicked.connect(self._link_clicked)
         self.explanation.setAccessibleName("问题说明")
         detail.addWidget(self.grid_box)
         detail.addWidget(self.explanation)
-        detail.setStretchFactor(0, 3)
-        detail.setStretchFactor(1, 2)
+        # On a 1366×768 screen the explanation of a consequence (its cause, then its own
+        # problem) needs about as much room as the grid.
+        detail.setStretchFactor(0, 1)
+        detail.setStretchFactor(1, 1)
         self.detail_splitter = detail
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(detail)
@@ -477,8 +360,22 @@ class CheckPage(Page):
         """Select the first finding listed at ``where`` ("表三!D30"); return whether one is."""
         index = next((i for i, f in self._visible() if f.where == where), None)
         if index is not None:
-            self.tree.setCurrentIndex(index)
+            self._go_to(index)
         return index is not None
+
+    def select_finding_id(self, finding_id: str) -> bool:
+        """Select the finding with this id (a cause, or one it explains), clearing the filters
+        when they hide it; return whether there is one."""
+        for attempt in range(2):
+            index = next((i for i, f in self._visible() if f.id == finding_id), None)
+            if index is not None:
+                self._go_to(index)
+                return True
+            if attempt == 0 and not any(f.id == finding_id for f in self._findings):
+                return False
+            self.filter_edit.clear()
+            self.severity_combo.setCurrentIndex(0)
+        return False
 
     def finding_at(self, index: object) -> Finding | None:
         if isinstance(index, int) and 0 <= index < len(self._findings):
@@ -637,44 +534,65 @@ class CheckPage(Page):
         self.severity_combo.blockSignals(False)
 
     def _fill_findings(self) -> None:
+        """List the findings: severity groups, each cause (one problem), and under it what it
+        explains, in grey."""
         assert self._result is not None
-        groups = group_findings(self._result.report.findings, self._labels)
-        self._findings = [f for g in groups for f in g.findings]
+        groups = group_findings(self._result.report.sorted_findings(), self._labels)
+        self._findings = []
         model = self.findings_model
         model.clear()
         model.setHorizontalHeaderLabels(["位置", "行", "列", "说明"])
-        number = 0
         for group in groups:
             head = QStandardItem(group.label)
             head.setData(group.label, LABEL_ROLE)
             head.setData(len(group.findings), TOTAL_ROLE)
-            head.setFont(_bold())
+            head.setFont(bold())
             head.setForeground(QBrush(QColor(SEVERITY_COLOURS[group.severity][0])))
             for finding in group.findings:
-                items = [
-                    QStandardItem(finding.where or "—"),
-                    QStandardItem(finding.row),
-                    QStandardItem(finding.column),
-                    QStandardItem(finding.text),
-                ]
-                items[0].setData(number, INDEX_ROLE)
-                for item in items:
-                    item.setToolTip(finding.message)
+                items = self._finding_items(finding)
+                for explained in group.explained_by(finding):
+                    items[0].appendRow(self._finding_items(explained, finding))
                 head.appendRow(items)
-                number += 1
             model.appendRow([head, QStandardItem(), QStandardItem(), QStandardItem()])
         self._after_filter()
         header = self.tree.header()
         header.setStretchLastSection(True)
-        header.resizeSection(0, 96)
+        header.resizeSection(0, 116)
         header.resizeSection(1, 120)
         header.resizeSection(2, 64)
 
+    def _finding_items(self, finding: Finding, cause: Finding | None = None) -> list:
+        """Return the row of one finding (remembered by its number in ``_findings``)."""
+        items = [
+            QStandardItem(finding.where or "—"),
+            QStandardItem(finding.row),
+            QStandardItem(finding.column),
+            QStandardItem(finding.text),
+        ]
+        items[0].setData(len(self._findings), INDEX_ROLE)
+        self._findings.append(finding)
+        tip = finding.message
+        if cause is not None:
+            tip = f"由 {cause.where or cause.rule} 的问题引起，不另计。\n{tip}"
+        for item in items:
+            item.setToolTip(tip)
+            if cause is not None:
+                item.setForeground(QBrush(QColor(EXPLAINED_COLOUR)))
+        return items
+
     def _after_filter(self) -> None:
-        self.tree.expandAll()
-        root = QModelIndex()
-        for row in range(self.findings_filter.rowCount(root)):
-            self.tree.setFirstColumnSpanned(row, root, True)
+        """Open the groups, and each cause whose findings are few or matched the filter."""
+        model, root = self.findings_filter, QModelIndex()
+        for g in range(model.rowCount(root)):
+            self.tree.setFirstColumnSpanned(g, root, True)
+            head = model.index(g, 0, root)
+            self.tree.expand(head)
+            for r in range(model.rowCount(head)):
+                index = model.index(r, 0, head)
+                finding = self._finding_of(index)
+                shown = model.rowCount(index)
+                if finding is not None and shown:
+                    self.tree.setExpanded(index, listed_open(finding, shown, model.query))
 
     def _filter_changed(self, *_args) -> None:
         selected = self._selected_finding()
@@ -695,12 +613,17 @@ class CheckPage(Page):
         return self.finding_at(source.data(INDEX_ROLE))
 
     def _visible(self):
-        """Yield (index, finding) of each finding the list shows, in order."""
+        """Yield (index, finding) of each finding the filters let through, in order: a cause,
+        then what it explains (also when the cause is listed closed)."""
         model, root = self.findings_filter, QModelIndex()
         for g in range(model.rowCount(root)):
             head = model.index(g, 0, root)
             for r in range(model.rowCount(head)):
-                yield model.index(r, 0, head), self._finding_of(model.index(r, 0, head))
+                index = model.index(r, 0, head)
+                yield index, self._finding_of(index)
+                for c in range(model.rowCount(index)):
+                    child = model.index(c, 0, index)
+                    yield child, self._finding_of(child)
 
     def _selected_finding(self):
         return self._finding_of(self.tree.currentIndex())
@@ -710,11 +633,23 @@ class CheckPage(Page):
         shown = list(self._visible())
         same = [i for i, f in shown if wanted is not None and same_place(f, wanted)]
         target = (same or [i for i, _ in shown] or [QModelIndex()])[0]
-        self.tree.setCurrentIndex(target)
         if target.isValid():
-            self.tree.scrollTo(target)
+            self._go_to(target)
         else:
+            self.tree.setCurrentIndex(target)
             self._show_finding(None)
+
+    def _go_to(self, index: QModelIndex) -> None:
+        """Make a row of the list current, opening its cause when it is listed under one."""
+        if index.parent().parent().isValid():
+            self.tree.expand(index.parent())
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+
+    def _link_clicked(self, url) -> None:
+        finding_id = linked_finding(url.toString())
+        if finding_id is not None:
+            self.select_finding_id(finding_id)
 
     def _current_changed(self, current: QModelIndex, _previous=None) -> None:
         self._show_finding(self._finding_of(current))
@@ -741,7 +676,8 @@ class CheckPage(Page):
                 focus = self.preview_model.index(*mark.focus)
                 self.grid.setCurrentIndex(focus)
                 self.grid.scrollTo(focus, QAbstractItemView.ScrollHint.PositionAtCenter)
-        self.explanation.setHtml(explanation_html(explain(result.spec, finding, self._labels)))
+        exp = explain(result.spec, finding, self._labels, result.report)
+        self.explanation.setHtml(explanation_html(exp))
 
     # -- buttons ----------------------------------------------------------------------------------
 
