@@ -88,7 +88,8 @@ def test_side_inputs_that_cannot_be_read_do_not_stop_the_check(broken_path, tmp_
     bad_previous = tmp_path / "上年.xlsx"
     bad_previous.write_bytes(b"PK\x03\x04garbage")
     result = run_check(CheckInputs(broken_path, bad_previous, tmp_path / "没有这个正文.docx"))
-    assert result.readable and result.report.counts["error"] == 3
+    # E22 blank, D30 out of balance (J30, the 总计 column, is the same problem).
+    assert result.readable and result.report.counts["error"] == 2
     (previous, narrative) = result.problems
     assert previous.message.startswith("上年填报表读不了：") and "跨年度" in previous.action
     assert narrative.message.startswith("正文读不了：") and "没有检查正文" in narrative.action
@@ -230,7 +231,8 @@ def test_explanation_words_the_rule_as_the_spec_does(broken_path):
     assert (exp.check_label, exp.check) == ("规则", "「自然人」列：一＋二＝三（七）总计＋四")
     # 结转下年度 (the balance's anchor) holds 3 where the rest of the column makes it 2.
     assert exp.numbers == "若其余数字无误，应为 2，现为 3（多 1）"
-    assert exp.cause is None and exp.explains == ()
+    # The 总计 column's balance is the same problem: it is listed under this one.
+    assert exp.cause is None and [f.where for f in exp.explains] == ["表三!J30"]
     limit = explain(result.spec, findings[("P-1", "本年制发件数")], LABELS)
     assert limit.check == "「规章」行「本年制发件数」：乡镇、街道、县直部门、县级政府一般为 0"
     assert limit.numbers == "上限为 0，现为 2（超出 2）"
@@ -241,7 +243,8 @@ def test_explanation_words_the_rule_as_the_spec_does(broken_path):
     assert "规则编号" not in explanation_html(unknown)
     text = explanation_html(exp)
     assert "规则编号 H3-1" in text and "若其余数字无误，应为 2，现为 3（多 1）" in text
-    assert "相差" not in text and "<b>原因：</b>" not in text and "由此引起" not in text
+    assert "相差" not in text and "<b>原因：</b>" not in text
+    assert "<b>由此引起（不另计）：</b>" in text and "表三!J30" in text
 
 
 @pytest.fixture
@@ -509,7 +512,7 @@ def test_annotate_copy_checks_again_and_writes_the_marked_workbook(broken_path, 
 
     target = tmp_path / "批注.xlsx"
     result, written = annotate_copy(CheckInputs(broken_path), target)
-    assert written == target and result.report.counts["error"] == 3
+    assert written == target and result.report.counts["error"] == 2
     sheet = openpyxl.load_workbook(target)["表三"]
     assert "H3-1" in sheet["D30"].comment.text
     bad = tmp_path / "坏.xlsx"

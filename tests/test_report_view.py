@@ -91,15 +91,20 @@ def test_refusal_lists_the_first_errors_then_how_many_more(tmp_path, build, samp
     workbook = build(sample_with_mistakes(sample), "broken.xlsx")
     refused = _refused(ExportRequest(workbook=workbook, docx=tmp_path / "r.docx"))
     lines = refusal_lines(refused, limit=2)
-    # The warning: its 正文 still says 结转下年度2件 (N-NUMBER).
-    assert lines[0] == "校验结论：✗ 未通过（错误 3 项，警告 1 项，提示 0 项）"
+    # The warning: its 正文 still says 结转下年度2件 (N-NUMBER). The 总计 column's balance is the
+    # 自然人 column's problem: explained, not counted.
+    assert lines[0] == (
+        "校验结论：✗ 未通过（错误 2 项，警告 1 项，提示 0 项；另有 1 项由上述问题引起，不另计）"
+    )
     # In table order: the blank cell, then the balance that does not hold, with its fix.
     assert lines[1].startswith(
         "• 表三 E22：表三「（五）不予处理 2.重复申请」行「商业企业」列未填写"
     )
     assert lines[2].startswith("• 表三 D30：若其余数字无误，四、结转下年度（自然人）应为 2，现为 3")
-    assert lines[3:] == ["……另有 1 个错误，点“查看问题”可以看到全部。"]
-    assert refused.message == "填报表有 3 个错误（第一处在 表三!E22），没有生成报告。"
+    assert "表三 J30" in lines[2]  # what it explains, named on its line
+    assert lines[3:] == []
+    assert refusal_lines(refused, limit=1)[2:] == ["……另有 1 个错误，点“查看问题”可以看到全部。"]
+    assert refused.message == "填报表有 2 个错误（第一处在 表三!E22），没有生成报告。"
     advice = refusal_advice(refused)
     assert "改正上面的错误" in advice and "草稿（未通过校验）" in advice
     assert "--draft" not in advice
