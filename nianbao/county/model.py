@@ -166,10 +166,10 @@ class UnitEntry:
         return self.file is None and self.status in UNUSABLE
 
     def first_errors(self, n: int = FIRST_ERRORS) -> list[Finding]:
+        """Return the unit's first ``n`` errors that no other explains: its own mistakes, the
+        cell typed wrong before the sums it breaks (those are not errors of their own)."""
         report = self.report
-        if report is None:
-            return []
-        return [f for f in report.sorted_findings() if f.severity == Severity.ERROR][:n]
+        return report.roots(Severity.ERROR)[:n] if report is not None else []
 
 
 @dataclass(frozen=True)
@@ -283,6 +283,7 @@ class RollupResult:
                     "sha256": u.file.sha256 if u.file else None,
                     "errors": u.file.errors if u.file else None,
                     "warnings": u.file.warnings if u.file else None,
+                    "explained": u.report.explained if u.report else None,
                     "first_errors": [f.message for f in u.first_errors()],
                 }
                 for u in self.units

@@ -124,14 +124,11 @@ def shown_path(path: Path, bases: tuple[Path, ...] = ()) -> str:
 
 
 def _problem(unit: UnitEntry) -> str:
-    """Return the first problems of a unit in one line: errors, else warnings, else why its
-    file could not be used."""
+    """Return the first problems of a unit in one line: errors, else warnings (only those no
+    other explains), else why its file could not be used."""
     report = unit.report
     if report is not None:
-        findings = (
-            unit.first_errors()
-            or [f for f in report.sorted_findings() if f.severity == "warning"][:1]
-        )
+        findings = unit.first_errors() or report.roots(Severity.WARNING)[:1]
         text = "；".join(f"{f.where} {f.text}".strip() for f in findings)
         if text:
             return text
