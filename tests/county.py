@@ -342,6 +342,7 @@ def make_county(folder: Path, *, n_units: int = 40, year: int = 2025, seed: int 
 # -- the small county: two included units with errors ---------------------------------
 
 TYPO_CELL = "表三!D6"  # 一、本年新收 · 自然人
+TYPO_KEY = CellKey("t3", "r1", "c1")
 TYPO_TEXT = "14件"  # what the clerk typed for 14: the unit counts 0 there, the county 14 short
 IMBALANCE_KEY = CellKey("t3", "r3_1", "c1")  # 予以公开 · 自然人, one case too many
 

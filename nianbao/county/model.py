@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao.validation.findings import Finding, Report
+from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
 from nianbao.workbook_templates.loader import load_spec
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, Severity, Status
@@ -234,6 +235,8 @@ class RollupResult:
     files: list[FileEntry]
     totals: dict[CellKey, Decimal]
     summary_report: Report | None = None
+    # Which failing balances of the totals the included units with errors account for.
+    summary_explanation: PartsExplanation | None = None
     previous_note: str = ""
     output: Path | None = None
     returns: list[Path] = field(default_factory=list)
@@ -304,6 +307,9 @@ class RollupResult:
             "included": [u.name for u in self.included],
             "excluded": [u.name for u in self.excluded],
             "summary": self.summary_report.to_dict() if self.summary_report else None,
+            "summary_causes": (
+                self.summary_explanation.to_dict() if self.summary_explanation else None
+            ),
             "previous": self.previous_note or None,
             "returns": [str(p) for p in self.returns],
         }
