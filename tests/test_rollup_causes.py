@@ -133,7 +133,8 @@ def test_the_summary_names_both_units_with_their_shares_and_suggests_exclude_inv
     assert f"{typo}、{imbalance}" in message  # the larger share first
     assert f"差额 {TYPO_SHARE + IMBALANCE_SHARE} " in message
     assert "--exclude-invalid" in message and "即可通过校验" in message
-    assert "若其余数字无误" not in message  # no one-cell fix for a summary that added right
+    # No one-cell fix for a summary that added right: neither in words nor as a value.
+    assert "若其余数字无误" not in message and error["expected"] is None
     causes = data["summary_causes"]
     assert causes["units"] == [county.typo, county.imbalance]
     assert causes["exclude_invalid_passes"] is True

@@ -256,7 +256,8 @@ def reword(
         args = {"difference": _signed(cause.difference), "shares": shares, "count": len(listed)}
         text = render(how.rule.message, {**how.args, "fix": ""}) + render(words.clause, args)
         action = render(words.action, {"exclude": exclude, "count": len(listed)})
-        result[i] = replace(f, text=text, action=action)
+        # No value the summary's cell "should" have: the summary added right.
+        result[i] = replace(f, text=text, action=action, expected=None)
     return result
 
 
