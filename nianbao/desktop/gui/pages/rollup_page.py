@@ -13,29 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -47,99 +39,17 @@ from nianbao.files import RETURNS_FOLDER, handout_folder_name, summary_name
 from nianbao.workbook_templates.builder import default_year
 
 from ...viewmodels import rollup as view
-from ...viewmodels import rollup_state as view_state
-from ...viewmodels.rollup_state import RollupController
+from ...viewmodels.rollup_state import EXCLUDE_TIP, RollupController
 from .. import dialogs
 from ..page import Page, PageHost, page_header
 from ..widgets import PathField
 from ..worker import Job
+from .rows import ROW_ROLE, RowsModel, rows_table
 
-ROOT = QModelIndex()
-SORT_ROLE = Qt.ItemDataRole.UserRole
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_CENTRED = ("序号", "状态", "计入汇总", "错误", "警告")
 FILE_CENTRED = ("状态", "采用")
 ROSTER_TEMPLATE_NAME = "填报单位名单.xlsx"
 NO_ROSTER = "可以不用名单：不用时以收到的文件为准，但无法知道哪些单位还没有报送。"
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of rows that have ``texts()``, ``sort_keys()`` and a ``status`` code;
-    the status column is coloured as on the summary's 汇总情况 sheet."""
-
-    def __init__(
-        self, columns: Sequence[str], status_column: int, centred: Sequence[str], parent=None
-    ) -> None:
-        super().__init__(parent)
-        self._columns = tuple(columns)
-        self._status_column = status_column
-        self._centred = {self._columns.index(name) for name in centred}
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, index: int) -> Any:
-        return self._rows[index]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._columns[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return row.texts()[column]
-        if role == SORT_ROLE:
-            return row.sort_keys()[column]
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._centred:
-            return Qt.AlignmentFlag.AlignCenter
-        if column == self._status_column:
-            colours = view.status_colours(row.status)
-            if colours and role == Qt.ItemDataRole.BackgroundRole:
-                return QColor(colours[0])
-            if colours and role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(colours[1])
-        return None
-
-
-def _table(model: RowsModel, widths: Sequence[int]) -> tuple[QTableView, QSortFilterProxyModel]:
-    """Return a sortable, read-only table view over ``model`` and its sort proxy."""
-    proxy = QSortFilterProxyModel()
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    proxy.setSortLocaleAware(True)
-    table = QTableView()
-    table.setModel(proxy)
-    table.setSortingEnabled(True)
-    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(26)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    for column, width in enumerate(widths):
-        header.resizeSection(column, width)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return table, proxy
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:
@@ -324,7 +234,9 @@ class RollupPage(Page):
         layout.addWidget(self.summary_details)
 
         self.unit_model = RowsModel(view.UNIT_COLUMNS, view.STATUS_COLUMN, UNIT_CENTRED, self)
-        self.grid, self.unit_proxy = _table(self.unit_model, (40, 170, 70, 110, 64, 40, 40, 180))
+        self.grid, self.unit_proxy = rows_table(
+            self.unit_model, (40, 170, 70, 110, 64, 40, 40, 180)
+        )
         self.grid.doubleClicked.connect(lambda _index: self.show_findings())
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -332,7 +244,7 @@ class RollupPage(Page):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.show_findings)
         self.file_model = RowsModel(view.FILE_COLUMNS, view.FILE_STATUS_COLUMN, FILE_CENTRED, self)
-        self.files_view, self.file_proxy = _table(self.file_model, (300, 150, 170, 44))
+        self.files_view, self.file_proxy = rows_table(self.file_model, (300, 150, 170, 44))
         self.views = QTabWidget()
         self.views.addTab(self.grid, "单位")
         self.views.addTab(self.files_view, "收到的文件")
@@ -357,7 +269,7 @@ class RollupPage(Page):
             "在“校验”中逐项查看汇总表本身的校验结果。",
         )
         self.exclude_button = _button(
-            "不计入有错误的单位，重新汇总(&E)", self.rerun_excluding, view_state.EXCLUDE_TIP
+            "不计入有错误的单位，重新汇总(&E)", self.rerun_excluding, EXCLUDE_TIP
         )
         self.output_note = QLabel()
         self.output_note.setObjectName("pageHint")
