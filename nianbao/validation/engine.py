@@ -150,7 +150,7 @@ class _Engine:
             )
             passes = check.valid
         self.explanation = PartsExplanation(causes, passes)
-        return reword(self.spec, findings, self.issued, self.explanation, parts)
+        return reword(self.spec, findings, self.issued, self.explanation)
 
     def observed(self) -> None:
         for obs in self.wb.observations:

@@ -72,6 +72,7 @@ class Share:
     unit: str
     amount: Decimal
     finding: Finding | None
+    read_back: bool = False  # the unit's numbers were read back from a summary's unit sheet
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def part_shares(
         if amount:
             if not part.failing:
                 return None  # a unit without errors of its own: not the units' problem
-            shares.append(Share(part.name, amount, _own_finding(part, inst)))
+            shares.append(Share(part.name, amount, _own_finding(part, inst), part.read_back))
     if not shares or sum((s.amount for s in shares), ZERO) != summary_difference:
         return None
     return tuple(sorted(shares, key=lambda s: -abs(s.amount)))
@@ -210,7 +211,7 @@ def _signed(value: Decimal) -> str:
     return ("+" if value > 0 else "") + format_number(value)
 
 
-def describe_share(spec: FormatSpec, share: Share, read_back: bool) -> str:
+def describe_share(spec: FormatSpec, share: Share) -> str:
     """Return one unit's share as the clause lists it: "甲镇 -14（表三!D6 填的是「14件」）"."""
     words = spec.summary.parts
     amount = _signed(share.amount)
@@ -221,7 +222,7 @@ def describe_share(spec: FormatSpec, share: Share, read_back: bool) -> str:
     if kind in _TYPED_KINDS:
         cause = render(words.typed, {"cell": f.where, "actual": f.actual})
     elif kind in _BLANK_KINDS:
-        cause = render(words.no_number if read_back else words.blank, {"cell": f.where})
+        cause = render(words.no_number if share.read_back else words.blank, {"cell": f.where})
     else:
         cause = render(words.rule, {"cell": f.where})
     return render(words.share, {"unit": share.unit, "amount": amount, "cause": cause})
@@ -232,13 +233,11 @@ def reword(
     findings: Sequence[Finding],
     issued: Sequence[Issued | None],
     explanation: PartsExplanation,
-    parts: Sequence[Part],
 ) -> list[Finding]:
     """Return the findings with each one the units account for saying so: its own text without
     the one-cell fix (the summary's cells are right), where the difference comes from, and what
     to do (have the units correct it, or sum only the units without errors)."""
     words = spec.summary.parts
-    read_back = {p.name: p.read_back for p in parts}
     if explanation.exclude_passes is None:
         exclude = ""
     else:
@@ -249,7 +248,7 @@ def reword(
         how = issued[i]
         if cause is None or how is None:
             continue
-        listed = [describe_share(spec, s, read_back[s.unit]) for s in cause.shares]
+        listed = [describe_share(spec, s) for s in cause.shares]
         shares = "、".join(listed[:SHARES_SHOWN])
         if len(listed) > SHARES_SHOWN:
             shares += render(words.more, {"count": len(listed)})
