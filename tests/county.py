@@ -337,3 +337,53 @@ def make_county(folder: Path, *, n_units: int = 40, year: int = 2025, seed: int 
         stray_files=[draft, readme, scan],
         files=files,
     )
+
+
+# -- the issue's small county: two included units with errors ---------------------------------
+
+TYPO_CELL = "表三!D6"  # 一、本年新收 · 自然人
+TYPO_KEY = CellKey("t3", "r1", "c1")
+TYPO_TEXT = "14件"  # what the clerk typed for 14: the unit counts 0 there, the county 14 short
+IMBALANCE_KEY = CellKey("t3", "r3_1", "c1")  # 予以公开 · 自然人, one case too many
+
+
+@dataclass
+class TwoMistakes:
+    """Four towns on a roster, all filled from the sample: one typed a number with words, one
+    counted a case twice (a real imbalance of -1); the other two are clean."""
+
+    folder: Path
+    roster: Path
+    inbox: Path
+    typo: str  # the unit that typed TYPO_TEXT into TYPO_CELL
+    imbalance: str  # the unit with one case too many in IMBALANCE_KEY
+    clean: tuple[str, ...]
+    files: dict[str, Path]
+
+
+def make_two_mistakes(folder: Path, year: int = 2025) -> TwoMistakes:
+    """Write the roster and the returned workbooks of the issue's county under ``folder``."""
+    from nianbao.files import workbook_name
+
+    from .workbook_edit import edit_workbook
+
+    folder = Path(folder)
+    names = ("甲镇人民政府", "乙镇人民政府", "丙镇人民政府", "丁镇人民政府")
+    roster = folder / "名单.csv"
+    folder.mkdir(parents=True, exist_ok=True)
+    roster.write_text("单位名称,单位类型\n" + "".join(f"{n},乡镇\n" for n in names), "utf-8")
+    inbox = folder / "收表"
+    inbox.mkdir()
+    files = {}
+    for name in names:
+        request = replace(sample_request(year), unit=name, kind="乡镇")
+        if name == names[1]:
+            values = dict(request.values)
+            values[IMBALANCE_KEY] += 1
+            request = replace(request, values=values)
+        files[name] = build_template(inbox / workbook_name(name, year), request)
+    built = folder / "未改.xlsx"
+    files[names[0]].replace(built)
+    edit_workbook(built, files[names[0]], {TYPO_CELL: TYPO_TEXT})
+    built.unlink()
+    return TwoMistakes(folder, roster, inbox, names[0], names[1], names[2:], files)

@@ -21,7 +21,7 @@ from nianbao.files import narrative_template_path, workbook_name
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.styles import FAIL_FILL, MISSING_FILL
 
-from .county import County, make_county
+from .county import TYPO_CELL, TYPO_TEXT, County, make_county, make_two_mistakes
 
 pytestmark = pytest.mark.gui
 
@@ -258,3 +258,47 @@ def test_a_bad_roster_is_a_chinese_dialog_and_nothing_is_written(gui, county, tm
     title, failure = gui.dialogs.failures[-1]
     assert title == "下发填报表失败" and "单位名称" in failure.message
     assert not page.default_handout_folder().exists()
+
+
+def test_a_summary_failing_because_of_two_units_shows_why_opens_its_findings_and_reruns(
+    gui, tmp_path
+):
+    county = make_two_mistakes(tmp_path / "县")
+    page = rollup_page(gui)
+    assert page.open_files([county.roster, county.inbox])
+    gui.wait_jobs()
+    output = tmp_path / "汇总.xlsx"
+    page.output.set_path(output)
+    page.run_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+    assert "汇总数校验：错误 1 项" in page.check_line.text()
+    # Where the difference comes from is on the page, not only the count.
+    assert page.summary_details.isVisibleTo(page)
+    details = page.summary_details.text()
+    assert f"{county.typo} -14（{TYPO_CELL} 填的是「{TYPO_TEXT}」）" in details
+    assert f"{county.imbalance} -1（表三!D30 本身不相符）" in details
+    assert page.exclude_button.isEnabled() and "即可通过校验" in page.exclude_button.toolTip()
+
+    # 查看汇总数校验: the written summary, checked on the 校验 page like any workbook.
+    assert page.summary_check_button.isEnabled()
+    page.summary_check_button.click()
+    gui.wait_jobs()
+    check = gui.window.pages["check"]
+    assert gui.window.current_page() is check and check.current_file() == output
+    assert check.select_finding("表三!D30")
+    explanation = check.explanation.toPlainText()
+    assert f"{county.typo} -14" in explanation and "--exclude-invalid" in explanation
+
+    # 不计入有错误的单位，重新汇总: the same files and roster, the two towns left out.
+    assert gui.window.go("rollup") is page
+    page.exclude_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures and gui.dialogs.asked == [output]  # kept, numbered
+    result = page.result
+    assert result is not None and result.request.exclude_invalid and page.exclude.isChecked()
+    assert sorted(u.name for u in result.included) == sorted(county.clean)
+    assert result.output != output and result.output.exists()
+    assert result.summary_report is not None and result.summary_report.valid
+    assert "汇总数校验：通过" in page.check_line.text()
+    assert not page.exclude_button.isEnabled() and not page.summary_details.isVisibleTo(page)

@@ -108,7 +108,7 @@ def test_summary_totals_equal_an_independent_sum(county, rolled):
     assert sorted(kinds) == ["barChart", "barChart", "pieChart"]
 
 
-def test_summary_is_checked_like_any_workbook(rolled):
+def test_summary_is_checked_like_any_workbook(county, rolled):
     _, data, _ = rolled
     result = nianbao("check", data["output"], "--json")
     report = json.loads(result.stdout)
@@ -116,6 +116,14 @@ def test_summary_is_checked_like_any_workbook(rolled):
     # The unbalanced unit makes the county's table 三 unbalanced too: nothing else is wrong.
     assert rules == {"H3-1"}
     assert not [f for f in report["findings"] if f["rule"].startswith("R-")]
+    # And the summary says so: that unit's one extra case is all of the county's difference,
+    # and leaving the units with errors out passes (test_exclude_invalid_sums_only_clean_units).
+    (balance,) = [f for f in report["findings"] if f["rule"] == "H3-1" and not f["cause"]]
+    unit = next(u for u, rule in county.broken.items() if rule == "H3-1")
+    named = f"全部来自纳入汇总的有错误的单位：{unit} -1（表三!D30 本身不相符）。"
+    assert named in balance["message"]
+    assert data["summary_causes"]["units"] == [unit]
+    assert data["summary_causes"]["exclude_invalid_passes"] is True
 
 
 def test_returns_hold_annotated_copies_and_a_list(county, rolled):

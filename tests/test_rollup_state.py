@@ -3,6 +3,8 @@ handing out, rolling up and writing returns, and after each ended, cancelled or 
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from nianbao.desktop.viewmodels import rollup as view
 from nianbao.desktop.viewmodels.job_state import JobState
 from nianbao.desktop.viewmodels.rollup_state import (
     CANCELLING,
+    EXCLUDE_TIP,
     HANDOUT_CANCELLED,
     HANDOUT_FAILED,
     HANDOUT_RUNNING,
@@ -22,6 +25,7 @@ from nianbao.desktop.viewmodels.rollup_state import (
     ROLLUP_FAILED,
     RollupController,
 )
+from nianbao.validation.parts import PartsCause, PartsExplanation, Share
 from nianbao.workbook_templates.loader import spec_for_year
 
 
@@ -216,3 +220,55 @@ def test_the_findings_of_a_unit_can_be_shown_only_when_it_sent_a_file(page, tmp_
     missing, unreadable = view.unit_rows(result)
     assert not page.findings_enabled(missing)
     assert page.findings_enabled(unreadable)  # 校验 says why it cannot be read
+
+
+# -- the summary's own check ---------------------------------------------------------------------
+
+
+def _blamed(result: RollupResult, passes: bool | None) -> RollupResult:
+    """Return ``result`` with a summary balance that 单位0 (with errors) accounts for."""
+    share = Share("单位0", Decimal(-1), None)
+    cause = PartsCause("H3-1@表三!D30", Decimal(-1), (share,))
+    result.summary_explanation = PartsExplanation((cause,), passes)
+    return result
+
+
+def test_the_summary_check_can_be_opened_once_a_summary_is_written(page, to_return):
+    assert not page.summary_findings_enabled
+    page.rollup_started()
+    assert not page.summary_findings_enabled
+    page.rolled_up(to_return)
+    page.rollup_ended()
+    assert page.summary_findings_enabled
+
+
+@pytest.mark.parametrize(
+    ("passes", "exclude_invalid", "enabled", "said"),
+    [
+        pytest.param(True, False, True, "即可通过校验", id="leaving-them-out-passes"),
+        pytest.param(False, False, True, "仍不能通过校验", id="leaving-them-out-fails"),
+        pytest.param(None, False, False, "", id="no-unit-would-be-left"),
+        pytest.param(True, True, False, "", id="already-left-out"),
+    ],
+)
+def test_rolling_up_without_the_units_with_errors_is_offered_when_they_are_to_blame(
+    page, tmp_path, passes, exclude_invalid, enabled, said
+):
+    result = _blamed(_result(tmp_path, Status.ERRORS, Status.PASSED), passes)
+    result = replace(result, request=replace(result.request, exclude_invalid=exclude_invalid))
+    page.rollup_started()
+    page.rolled_up(result)
+    page.rollup_ended()
+    assert page.exclude_rerun_enabled is enabled
+    assert page.blamed_units == (() if exclude_invalid else ("单位0",))
+    assert page.exclude_rerun_tip.startswith(EXCLUDE_TIP) and said in page.exclude_rerun_tip
+    page.rollup_started()  # the rerun itself: nothing to offer until it is done
+    assert not page.exclude_rerun_enabled and not page.summary_findings_enabled
+
+
+def test_a_summary_its_units_do_not_explain_offers_no_rerun(page, to_return):
+    page.rollup_started()
+    page.rolled_up(to_return)
+    page.rollup_ended()
+    assert not page.blamed_units and not page.exclude_rerun_enabled
+    assert page.exclude_rerun_tip == EXCLUDE_TIP

@@ -4,7 +4,8 @@ is itself a standard workbook, and the returns (annotated copies and 退回清�
 
 ``model`` (records, statuses, counts) · ``roster`` · ``handout`` · ``intake`` (finding and
 reading files) · ``decide`` (the rules) · ``rollup`` (the run) · ``summary`` (the summary
-workbook) · ``returns`` · ``text`` (the terminal's account).
+workbook) · ``returns`` · ``explain`` (the check of the totals, explained by the units) ·
+``text`` (the terminal's account).
 """
 
 from .model import Counts, FileEntry, RollupRequest, RollupResult, Status, UnitEntry, counts

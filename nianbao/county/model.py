@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao.validation.findings import Finding, Report
+from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
 from nianbao.workbook_templates.loader import load_spec
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, Severity, Status
@@ -166,10 +167,10 @@ class UnitEntry:
         return self.file is None and self.status in UNUSABLE
 
     def first_errors(self, n: int = FIRST_ERRORS) -> list[Finding]:
+        """Return the unit's first ``n`` errors that no other explains: its own mistakes, the
+        cell typed wrong before the sums it breaks (those are not errors of their own)."""
         report = self.report
-        if report is None:
-            return []
-        return [f for f in report.sorted_findings() if f.severity == Severity.ERROR][:n]
+        return report.roots(Severity.ERROR)[:n] if report is not None else []
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,8 @@ class RollupResult:
     files: list[FileEntry]
     totals: dict[CellKey, Decimal]
     summary_report: Report | None = None
+    # Which failing balances of the totals the included units with errors account for.
+    summary_explanation: PartsExplanation | None = None
     previous_note: str = ""
     output: Path | None = None
     returns: list[Path] = field(default_factory=list)
@@ -283,6 +286,7 @@ class RollupResult:
                     "sha256": u.file.sha256 if u.file else None,
                     "errors": u.file.errors if u.file else None,
                     "warnings": u.file.warnings if u.file else None,
+                    "explained": u.report.explained if u.report else None,
                     "first_errors": [f.message for f in u.first_errors()],
                 }
                 for u in self.units
@@ -303,6 +307,9 @@ class RollupResult:
             "included": [u.name for u in self.included],
             "excluded": [u.name for u in self.excluded],
             "summary": self.summary_report.to_dict() if self.summary_report else None,
+            "summary_causes": (
+                self.summary_explanation.to_dict() if self.summary_explanation else None
+            ),
             "previous": self.previous_note or None,
             "returns": [str(p) for p in self.returns],
         }

@@ -78,7 +78,7 @@ def _problems(unit: UnitEntry) -> tuple[str, str]:
     if unit.file is None or report is None:
         reason = unit.others[0].reason if unit.others else ""
         return reason, _ACTIONS.get(unit.status, "")
-    errors = [f for f in report.sorted_findings() if f.severity == Severity.ERROR]
+    errors = report.roots(Severity.ERROR)  # a sum a typed cell breaks is that cell's problem
     lines, actions = [], []
     for f in errors[:MAX_LISTED]:
         where = f"{f.where} " if f.where else ""

@@ -9,13 +9,13 @@ from __future__ import annotations
 from nianbao.errors import Cancelled, NianbaoError, UsageError
 from nianbao.files import check_target, real_path
 from nianbao.jobs import IsCancelled, Progress, part
-from nianbao.validation.engine import validate_values, values_workbook
-from nianbao.validation.findings import Report
+from nianbao.validation.engine import values_workbook
 from nianbao.workbook_templates.loader import spec_for_year
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.values import normalize_label
 
 from .decide import choose_year, decide, sum_values
+from .explain import check_totals
 from .intake import collect_files, examine_all
 from .model import RollupRequest, RollupResult, UnitEntry
 
@@ -68,7 +68,7 @@ def rollup(
     result = RollupResult(request, spec, year, units, files, totals)
     if previous_wb is not None:
         result.previous_note = _previous_note(previous_wb, units)
-    result.summary_report = _summary_report(result, previous_wb)
+    result.summary_report, result.summary_explanation = check_totals(result, previous_wb)
     if cancelled and cancelled():
         raise Cancelled()
     if progress:
@@ -99,15 +99,3 @@ def _previous_note(previous: FilledWorkbook, units: list[UnitEntry]) -> str:
         shown = "、".join(unmatched[:5]) + ("等" if len(unmatched) > 5 else "")
         note += f"上年汇总表中没有 {len(unmatched)} 个单位（{shown}），这些单位未做跨年度校验。"
     return note
-
-
-def _summary_report(result: RollupResult, previous: FilledWorkbook | None) -> Report:
-    """Return the checks of the totals themselves (as the written summary will show them)."""
-    return validate_values(
-        result.spec,
-        result.totals,
-        year=result.year,
-        unit=result.request.unit,
-        kind=result.spec.summary.kind,
-        previous=previous,
-    )

@@ -45,6 +45,7 @@ from nianbao.workbook_templates.summary_layout import (
     unit_total_formula,
 )
 
+from .explain import check_lines, verdict
 from .model import RollupResult, UnitEntry, unit_totals
 from .text import counts_text
 
@@ -179,6 +180,12 @@ class SummaryExtension:
             notes.append(result.previous_note)
         ws.merge_range(2, 0, 2, len(widths) - 1, "".join(notes), fm.unit_line)
         head = 3
+        report = result.summary_report
+        if report is not None:  # the check of the totals, and why they fail
+            for line in [verdict(report), *check_lines(report)]:
+                ws.merge_range(head, 0, head, len(widths) - 1, line, fm.wrapped)
+                ws.set_row(head, text_height(line, sum(widths)))
+                head += 1
         for c, text in enumerate(t.status_heading):
             ws.write_string(head, c, text, fm.header)
         r = head

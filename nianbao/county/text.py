@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nianbao.workbook_templates.spec import Severity
-
+from .explain import check_lines, verdict
 from .model import USED, RollupResult
 
 SHOWN = 10  # names or files listed per group before "等 N 个"
@@ -69,14 +68,8 @@ def render_rollup(result: RollupResult) -> str:
         lines.append(result.previous_note)
     report = result.summary_report
     if report is not None:
-        c = report.counts
-        if report.findings:
-            counts = f"错误 {c[Severity.ERROR]} 项，警告 {c[Severity.WARNING]} 项"
-            lines.append(f"汇总数校验：{counts}（详见 nianbao check 汇总表）")
-            for finding in report.sorted_findings()[:5]:
-                lines.append(f"  {finding.where} {finding.text}".rstrip())
-        else:
-            lines.append("汇总数校验：通过")
+        lines.append(verdict(report, "详见 nianbao check 汇总表"))
+        lines += [f"  {line}" for line in check_lines(report)]
     if result.output:
         lines.append(f"汇总表：{result.output}")
     if result.returns:

@@ -7,7 +7,7 @@ how each rule *kind* compares; it never raises for bad data in a workbook.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from nianbao.workbook_templates.reader import (
     CellRead,
     FilledWorkbook,
     Observation,
+    PartRead,
     TotalRead,
     parse_year,
 )
@@ -54,14 +55,22 @@ from .findings import Finding, Report
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings
 from .narrative_structure import sheet_structure_findings
+from .parts import Part, PartsExplanation, balance_roots, part_causes, reword, summed
 from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
 
 
 class _Engine:
-    def __init__(self, wb: FilledWorkbook, previous: FilledWorkbook | None) -> None:
+    def __init__(
+        self,
+        wb: FilledWorkbook,
+        previous: FilledWorkbook | None,
+        parts: Sequence[Part] | None = None,
+    ) -> None:
         self.wb = wb
         self.spec: FormatSpec = wb.spec
         self.previous = previous
+        self.parts = parts  # the units a summary adds up (read from its unit sheets if None)
+        self.explanation: PartsExplanation | None = None
         self.findings: list[Finding] = []
         self.issued: list[Issued | None] = []  # how each finding was worded (for causes.py)
         self.shown = ShownValues(wb)
@@ -117,7 +126,32 @@ class _Engine:
         findings = link_causes(
             self.wb, self.shown, self.findings, self.issued, self._previous_values()
         )
+        findings = self.explain_by_parts(findings)
         return sorted(findings, key=_sort_key(self.spec))
+
+    def explain_by_parts(self, findings: list[Finding]) -> list[Finding]:
+        """Return the findings, each summary balance that the included units with errors
+        account for worded so (see parts.py), with whether the units without errors pass."""
+        if self.parts is None and not self.wb.parts:
+            return findings
+        candidates = balance_roots(findings, self.issued)
+        if not candidates:
+            return findings
+        parts = self.parts if self.parts is not None else _summary_parts(self.wb)
+        causes = part_causes(self.spec, candidates, findings, self.values, parts)
+        if not causes:
+            return findings
+        rest = [p for p in parts if not p.failing]
+        passes = None
+        if rest:
+            wb = self.wb
+            totals = summed(self.spec, rest)
+            check = validate_values(
+                self.spec, totals, year=wb.year, unit=wb.unit, kind=wb.kind, previous=self.previous
+            )
+            passes = check.valid
+        self.explanation = PartsExplanation(causes, passes)
+        return reword(self.spec, findings, self.issued, self.explanation)
 
     def observed(self) -> None:
         for obs in self.wb.observations:
@@ -678,6 +712,27 @@ def values_workbook(
     return FilledWorkbook(Path(path), spec, stamp, {}, {}, cells, totals)
 
 
+def part_workbook(spec: FormatSpec, part: PartRead, year: int) -> FilledWorkbook:
+    """Return a summary's unit sheet as a workbook of its numbers, blanks and words kept (so
+    its own check says which cell is blank), with intact formulas and no 基本信息."""
+    cells = {k: part.cells.get(k) or CellRead(k, "ok", None) for k in input_keys(spec)}
+    totals = {k: TotalRead(k, expected_formula(spec, k, 0)[0], None) for k in computed_cells(spec)}
+    stamp = Stamp(spec.format_version, spec.template_version, spec.fingerprint, year, part.unit)
+    return FilledWorkbook(Path(part.sheet), spec, stamp, {}, {}, cells, totals)
+
+
+def _summary_parts(wb: FilledWorkbook) -> list[Part]:
+    """Return the unit sheets of a summary as the parts it adds up, each checked on its own."""
+    parts = []
+    for part in wb.parts:
+        summed_values = {
+            k: c.value if c.status in ("ok", "formula") else None for k, c in part.cells.items()
+        }
+        report = validate(part_workbook(wb.spec, part, wb.year))
+        parts.append(Part(part.unit, summed_values, report, read_back=True))
+    return parts
+
+
 def validate_values(
     spec: FormatSpec,
     values: Mapping[CellKey, Decimal],
@@ -693,8 +748,19 @@ def validate_values(
 
 def validate(wb: FilledWorkbook, previous: FilledWorkbook | None = None) -> Report:
     """Return the report of every rule of the workbook's format (and cross-year rules)."""
-    findings = _Engine(wb, previous).run()
-    return Report(
+    return validate_summary(wb, previous)[0]
+
+
+def validate_summary(
+    wb: FilledWorkbook,
+    previous: FilledWorkbook | None = None,
+    parts: Sequence[Part] | None = None,
+) -> tuple[Report, PartsExplanation | None]:
+    """Return the report of a workbook and which of its balances the units it adds up account
+    for (``parts``; a summary's own unit sheets when None; see parts.py)."""
+    engine = _Engine(wb, previous, parts)
+    findings = engine.run()
+    report = Report(
         file=str(wb.path),
         findings=findings,
         unit=wb.unit,
@@ -702,3 +768,4 @@ def validate(wb: FilledWorkbook, previous: FilledWorkbook | None = None) -> Repo
         year=wb.year,
         format_version=wb.spec.format_version,
     )
+    return report, engine.explanation

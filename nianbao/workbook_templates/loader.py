@@ -25,6 +25,7 @@ from .spec import (
     COMPUTED_KINDS,
     INFO_TYPES,
     MESSAGE_ARGS,
+    PARTS_ARGS,
     REPORT_ARGS,
     VALUE_TYPES,
     WORDED_KINDS,
@@ -40,6 +41,7 @@ from .spec import (
     InfoField,
     NarrativeNumberText,
     NarrativeStructureText,
+    PartsText,
     ReferenceText,
     ReportText,
     RowSpec,
@@ -150,6 +152,7 @@ def _report_text(raw: dict) -> ReportText:
 def _summary_text(raw: dict) -> SummaryText:
     kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["statuses"] = dict(raw.get("statuses", {}))
+    kwargs["parts"] = _known_fields(PartsText, raw.get("parts", {}), "[summary.parts]")
     unknown = set(kwargs) - set(SummaryText.__dataclass_fields__)
     if unknown:
         raise SpecError(f"[summary] 有未知字段：{sorted(unknown)}")
@@ -346,6 +349,11 @@ def _check_integrity(spec: FormatSpec) -> None:
         problems.append(f"[summary] kind「{spec.summary.kind}」不在 [kinds] 中")
     if missing := sorted(set(Status) - set(spec.summary.statuses)):
         problems.append(f"[summary.statuses] 缺少：{missing}")
+    if blank := sorted(k for k, v in vars(spec.summary.parts).items() if not v):
+        problems.append(f"[summary.parts] 缺少：{blank}")
+    for name, allowed in PARTS_ARGS.items():
+        if unknown := _template_fields(getattr(spec.summary.parts, name)) - allowed:
+            problems.append(f"[summary.parts] {name} 用了未知参数：{sorted(unknown)}")
     summary_sheets = (
         spec.summary.status_sheet,
         spec.summary.detail_sheet,

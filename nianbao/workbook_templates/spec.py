@@ -470,6 +470,40 @@ REPORT_ARGS = {
 
 
 @dataclass(frozen=True)
+class PartsText:
+    """How a summary's balance says that the units it adds up account for its difference
+    (``[summary.parts]``; validation/parts.py). Arguments in ``PARTS_ARGS``."""
+
+    clause: str = ""  # after the balance's own text: where the difference comes from
+    share: str = ""  # one unit's part of it, with the unit's own problem
+    share_plain: str = ""  # one unit's part of it, when its own problem is not known
+    more: str = ""  # after the units listed, when there are more
+    typed: str = ""  # the unit's problem: words or a number as text in a cell
+    blank: str = ""  # the unit's problem: a blank cell
+    no_number: str = ""  # a blank cell of a unit sheet read back from a summary
+    rule: str = ""  # the unit's problem: the same balance fails in its own workbook
+    action: str = ""  # what to do instead of the balance's own action
+    exclude_passes: str = ""  # {exclude}: leaving out the units with errors makes it pass
+    exclude_fails: str = ""  # {exclude}: it does not
+
+
+# Arguments each text of ``[summary.parts]`` may use.
+PARTS_ARGS = {
+    "clause": {"difference", "shares", "count"},
+    "share": {"unit", "amount", "cause"},
+    "share_plain": {"unit", "amount"},
+    "more": {"count"},
+    "typed": {"cell", "actual"},
+    "blank": {"cell"},
+    "no_number": {"cell"},
+    "rule": {"cell"},
+    "action": {"exclude", "count"},
+    "exclude_passes": set(),
+    "exclude_fails": set(),
+}
+
+
+@dataclass(frozen=True)
 class SummaryText:
     """Sheet names and wording of a summary workbook (汇总表) and of the returns (退回清单).
 
@@ -508,6 +542,7 @@ class SummaryText:
     returns_title: str
     returns_heading: tuple[str, ...]
     statuses: dict[str, str]
+    parts: PartsText = PartsText()
 
 
 class Status(StrEnum):

@@ -80,6 +80,7 @@ class Formats:
     plain_line: Format
     plain_number: Format
     subtitle: Format
+    wrapped: Format  # a sentence over a merged row, e.g. the summary's own check
 
     def label(self, role: str, spans_rows: bool = False) -> Format:
         """Return the format of a table label of a layout role (a row label over several rows
@@ -146,4 +147,5 @@ def make_formats(workbook: Workbook) -> Formats:
         plain_line=fmt(border=1, align="left", font_name="Consolas", font_size=9),
         plain_number=fmt(**bordered, align="right", num_format="General"),
         subtitle=fmt(bold=True, font_size=12, align="left"),
+        wrapped=fmt(text_wrap=True, align="left"),
     )

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nianbao.county.explain import check_lines, verdict
 from nianbao.county.handout import HandoutFile, handout
 from nianbao.county.model import (
     FileEntry,
@@ -124,14 +125,11 @@ def shown_path(path: Path, bases: tuple[Path, ...] = ()) -> str:
 
 
 def _problem(unit: UnitEntry) -> str:
-    """Return the first problems of a unit in one line: errors, else warnings, else why its
-    file could not be used."""
+    """Return the first problems of a unit in one line: errors, else warnings (only those no
+    other explains), else why its file could not be used."""
     report = unit.report
     if report is not None:
-        findings = (
-            unit.first_errors()
-            or [f for f in report.sorted_findings() if f.severity == "warning"][:1]
-        )
+        findings = unit.first_errors() or report.roots(Severity.WARNING)[:1]
         text = "；".join(f"{f.where} {f.text}".strip() for f in findings)
         if text:
             return text
@@ -213,24 +211,19 @@ def files_line(result: RollupResult) -> str:
 def summary_check_line(result: RollupResult) -> str:
     """Return the check result of the summary's own totals, in a few words."""
     report = result.summary_report
-    if report is None:
-        return ""
-    if not report.findings:
-        return "汇总数校验：通过"
-    c = report.counts
-    return f"汇总数校验：错误 {c[Severity.ERROR]} 项，警告 {c[Severity.WARNING]} 项"
+    return verdict(report) if report is not None else ""
 
 
 def summary_check_details(result: RollupResult, shown: int = 5) -> str:
-    """Return the first findings on the summary's own totals, one per line."""
+    """Return the summary's own problems, one per line: each with where its difference comes
+    from (the units with errors, when they account for it) and what to do, as on the terminal
+    and the 汇总情况 sheet."""
     report = result.summary_report
     if report is None or not report.findings:
         return ""
-    findings = report.sorted_findings()
-    lines = [f"{f.where} {f.text}".strip() for f in findings[:shown]]
-    if len(findings) > shown:
-        sheet = result.spec.sheets.checks
-        lines.append(f"……共 {len(findings)} 项，打开汇总表的「{sheet}」表可看全部。")
+    lines = check_lines(report, shown)
+    if len(report.roots()) > shown:
+        lines.append("点“查看汇总数校验”可逐项查看全部。")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nianbao.county.explain import excluding_helps
 from nianbao.county.handout import HandoutFile
 from nianbao.county.model import RollupResult
 
@@ -23,6 +24,7 @@ READING = "正在读取收到的文件……"
 CANCELLING = "正在取消……"
 ROLLUP_CANCELLED = "已取消，没有写出汇总表。"
 ROLLUP_FAILED = "汇总没有完成，没有写出汇总表。请按提示处理后再点“开始汇总”。"
+EXCLUDE_TIP = "用同样的文件和名单重新汇总，有错误的单位不计入汇总（同 --exclude-invalid）。"
 
 
 class RollupController:
@@ -161,6 +163,39 @@ class RollupController:
     def findings_enabled(self, row: UnitRow | None) -> bool:
         """Return whether 查看问题 can show ``row`` (the selected unit) in 校验."""
         return row is not None and row.file is not None
+
+    @property
+    def summary_findings_enabled(self) -> bool:
+        """Return whether 查看汇总数校验 can show the written summary's check in 校验."""
+        return self.summary_written and not self.rollup.busy
+
+    @property
+    def blamed_units(self) -> tuple[str, ...]:
+        """Return the included units with errors that account for the summary's failing
+        balances (none when they were left out already)."""
+        result = self.result
+        explanation = result.summary_explanation if result else None
+        if result is None or explanation is None or result.request.exclude_invalid:
+            return ()
+        return explanation.units
+
+    @property
+    def exclude_rerun_enabled(self) -> bool:
+        """Return whether 不计入有错误的单位重新汇总 can be clicked: the summary fails because of
+        included units with errors, some unit is left without them, and no rollup runs."""
+        explanation = self.result.summary_explanation if self.result else None
+        left = explanation is not None and explanation.exclude_passes is not None
+        return bool(self.blamed_units) and left and not self.rollup.busy
+
+    @property
+    def exclude_rerun_tip(self) -> str:
+        """Return what re-rolling up without the units with errors would do."""
+        result = self.result
+        if not self.exclude_rerun_enabled or result is None:
+            return EXCLUDE_TIP
+        words = result.spec.summary.parts
+        then = words.exclude_passes if excluding_helps(result) else words.exclude_fails
+        return f"{EXCLUDE_TIP}\n{then}"
 
     # -- 退回材料 --------------------------------------------------------------------------------
 

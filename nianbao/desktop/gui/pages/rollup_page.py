@@ -11,30 +11,23 @@ Where its jobs are, and what the notes and buttons say of them, is held by
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -46,98 +39,17 @@ from nianbao.files import RETURNS_FOLDER, handout_folder_name, summary_name
 from nianbao.workbook_templates.builder import default_year
 
 from ...viewmodels import rollup as view
-from ...viewmodels.rollup_state import RollupController
+from ...viewmodels.rollup_state import EXCLUDE_TIP, RollupController
 from .. import dialogs
 from ..page import Page, PageHost, page_header
 from ..widgets import PathField
 from ..worker import Job
+from .rows import ROW_ROLE, RowsModel, rows_table
 
-ROOT = QModelIndex()
-SORT_ROLE = Qt.ItemDataRole.UserRole
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_CENTRED = ("序号", "状态", "计入汇总", "错误", "警告")
 FILE_CENTRED = ("状态", "采用")
 ROSTER_TEMPLATE_NAME = "填报单位名单.xlsx"
 NO_ROSTER = "可以不用名单：不用时以收到的文件为准，但无法知道哪些单位还没有报送。"
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of rows that have ``texts()``, ``sort_keys()`` and a ``status`` code;
-    the status column is coloured as on the summary's 汇总情况 sheet."""
-
-    def __init__(
-        self, columns: Sequence[str], status_column: int, centred: Sequence[str], parent=None
-    ) -> None:
-        super().__init__(parent)
-        self._columns = tuple(columns)
-        self._status_column = status_column
-        self._centred = {self._columns.index(name) for name in centred}
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, index: int) -> Any:
-        return self._rows[index]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._columns[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return row.texts()[column]
-        if role == SORT_ROLE:
-            return row.sort_keys()[column]
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._centred:
-            return Qt.AlignmentFlag.AlignCenter
-        if column == self._status_column:
-            colours = view.status_colours(row.status)
-            if colours and role == Qt.ItemDataRole.BackgroundRole:
-                return QColor(colours[0])
-            if colours and role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(colours[1])
-        return None
-
-
-def _table(model: RowsModel, widths: Sequence[int]) -> tuple[QTableView, QSortFilterProxyModel]:
-    """Return a sortable, read-only table view over ``model`` and its sort proxy."""
-    proxy = QSortFilterProxyModel()
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    proxy.setSortLocaleAware(True)
-    table = QTableView()
-    table.setModel(proxy)
-    table.setSortingEnabled(True)
-    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(26)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    for column, width in enumerate(widths):
-        header.resizeSection(column, width)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return table, proxy
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:
@@ -316,9 +228,15 @@ class RollupPage(Page):
         layout.addLayout(run_row)
         self.check_line = _note()
         layout.addWidget(self.check_line)
+        # The summary's own problems, with where their differences come from and what to do.
+        self.summary_details = _note()
+        self.summary_details.hide()
+        layout.addWidget(self.summary_details)
 
         self.unit_model = RowsModel(view.UNIT_COLUMNS, view.STATUS_COLUMN, UNIT_CENTRED, self)
-        self.grid, self.unit_proxy = _table(self.unit_model, (40, 170, 70, 110, 64, 40, 40, 180))
+        self.grid, self.unit_proxy = rows_table(
+            self.unit_model, (40, 170, 70, 110, 64, 40, 40, 180)
+        )
         self.grid.doubleClicked.connect(lambda _index: self.show_findings())
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -326,7 +244,7 @@ class RollupPage(Page):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.show_findings)
         self.file_model = RowsModel(view.FILE_COLUMNS, view.FILE_STATUS_COLUMN, FILE_CENTRED, self)
-        self.files_view, self.file_proxy = _table(self.file_model, (300, 150, 170, 44))
+        self.files_view, self.file_proxy = rows_table(self.file_model, (300, 150, 170, 44))
         self.views = QTabWidget()
         self.views.addTab(self.grid, "单位")
         self.views.addTab(self.files_view, "收到的文件")
@@ -345,11 +263,21 @@ class RollupPage(Page):
             self.show_findings,
             "在“校验”中逐项查看所选单位的问题（也可以双击该行或按回车）。",
         )
+        self.summary_check_button = _button(
+            "查看汇总数校验(&K)",
+            self.show_summary_findings,
+            "在“校验”中逐项查看汇总表本身的校验结果。",
+        )
+        self.exclude_button = _button(
+            "不计入有错误的单位，重新汇总(&E)", self.rerun_excluding, EXCLUDE_TIP
+        )
         self.output_note = QLabel()
         self.output_note.setObjectName("pageHint")
         for button in (self.open_button, self.folder_button, self.returns_button):
             buttons.addWidget(button)
         buttons.addWidget(self.output_note, 1)
+        buttons.addWidget(self.summary_check_button)
+        buttons.addWidget(self.exclude_button)
         buttons.addWidget(self.findings_button)
         layout.addLayout(buttons)
         return tab
@@ -602,7 +530,25 @@ class RollupPage(Page):
             exclude_invalid=self.exclude.isChecked(),
             force=force,
         )
-        roster_path = self.roster.path()
+        return self._run_rollup(request, self.roster.path())
+
+    def rerun_excluding(self) -> Job | None:
+        """Roll the last rollup's files and roster up again with the units with errors left
+        out (as ``--exclude-invalid``), asking before overwriting its summary."""
+        result = self.result
+        if result is None or not self.jobs.exclude_rerun_enabled:
+            return None
+        target = dialogs.choose_output(self, result.request.output)
+        if target is None:
+            return None
+        self.exclude.setChecked(True)
+        request = replace(
+            result.request, output=target, exclude_invalid=True, force=target.exists()
+        )
+        return self._run_rollup(request, None)  # the roster read last time is in the request
+
+    def _run_rollup(self, request: RollupRequest, roster_path: Path | None) -> Job:
+        """Read the roster (if given) and roll up in the background."""
 
         def work(progress, cancelled):
             return view.roll_up(request, roster_path, progress, cancelled)
@@ -667,6 +613,8 @@ class RollupPage(Page):
         self.file_model.set_rows([])
         self.check_line.clear()
         self.check_line.setToolTip("")
+        self.summary_details.clear()
+        self.summary_details.hide()
         self.views.setTabText(0, "单位")
         self.views.setTabText(1, "收到的文件")
 
@@ -682,7 +630,10 @@ class RollupPage(Page):
         self.views.setTabText(1, f"收到的文件（{len(result.files)}）")
         parts = [view.files_line(result), view.summary_check_line(result), result.previous_note]
         self.check_line.setText("。".join(p.rstrip("。") for p in parts if p) + "。")
-        self.check_line.setToolTip(view.summary_check_details(result))
+        details = view.summary_check_details(result)
+        self.check_line.setToolTip(details)
+        self.summary_details.setText(details)
+        self.summary_details.setVisible(bool(details))
         self.settings.year = result.year
         if result.output is not None:
             self.settings.add_recent("summary", result.output)
@@ -695,6 +646,9 @@ class RollupPage(Page):
         self.folder_button.setEnabled(written)
         self.returns_button.setEnabled(self.jobs.returns_enabled)
         self.findings_button.setEnabled(self.jobs.findings_enabled(self.selected_unit()))
+        self.summary_check_button.setEnabled(self.jobs.summary_findings_enabled)
+        self.exclude_button.setEnabled(self.jobs.exclude_rerun_enabled)
+        self.exclude_button.setToolTip(self.jobs.exclude_rerun_tip)
 
     # -- after a run ---------------------------------------------------------------------------
     def selected_unit(self) -> view.UnitRow | None:
@@ -743,16 +697,25 @@ class RollupPage(Page):
     def show_findings(self) -> None:
         """Show the selected unit's file on the 校验 page, finding by finding."""
         row = self.selected_unit()
-        if row is None or row.file is None:
-            return
+        if row is not None and row.file is not None:
+            self._show_in_check(row.file)
+
+    def show_summary_findings(self) -> None:
+        """Show the written summary on the 校验 page, checked like any workbook: each problem
+        with the units its difference comes from."""
+        result = self.result
+        if result is not None and result.output is not None:
+            self._show_in_check(result.output)
+
+    def _show_in_check(self, path: Path) -> None:
         page = self.window_.go("check")
         show = getattr(page, "show_workbook", None)
         if show is not None:
-            show(row.file)
-        elif not page.open_files([row.file]):
+            show(path)
+        elif not page.open_files([path]):
             dialogs.show_error(
                 self,
                 "暂时不能查看",
-                f"“校验”页还不能打开 {row.file.name}。",
+                f"“校验”页还不能打开 {path.name}。",
                 "请在“校验”页中手动打开这个文件。",
             )
