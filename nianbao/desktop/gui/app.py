@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -81,6 +82,11 @@ def _install_fault_handler(window) -> None:
 def run(argv: list[str] | None = None) -> int:
     """Open the main window (with files named on the command line) and run until it closes."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # The command line's stop handlers raise in Python code, which never runs while Qt's loop
+    # waits: a window asked to stop (SIGTERM, SIGHUP at logout) simply ends, as before.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     app = create_app(sys.argv[:1])
     log_file = setup_app_log()
     log.info("启动，日志：%s", log_file)
