@@ -215,12 +215,27 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return table[command]
 
 
+_stopped: list[int] = []  # the stop signal received, if any
+
+
 def _stop_on(signum: int, _frame) -> None:
+    _stopped.append(signum)
     raise Terminated(signum)
+
+
+def _quiet_when_stopped(unraisable) -> None:
+    """Say nothing of a stop that arrived inside a callback (where it cannot unwind; the run
+    then finishes and ``main`` still reports the stop)."""
+    if not isinstance(unraisable.exc_value, Terminated):
+        _default_unraisable(unraisable)
+
+
+_default_unraisable = sys.unraisablehook
 
 
 def _handle_stop_signals() -> None:
     """Make SIGTERM and SIGHUP unwind like Ctrl+C (temporary files are removed on the way)."""
+    sys.unraisablehook = _quiet_when_stopped
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop_on)
@@ -235,7 +250,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             _build_parser().print_help()
             return EXIT_INPUT
-        return _handler(args.command)(args)
+        code = _handler(args.command)(args)
+        if _stopped:  # the stop came where it could not unwind: the work was finished
+            name = signal.Signals(_stopped[0]).name
+            print(f"已停止（收到信号 {name}），此前的工作已完成。", file=sys.stderr)
+            return EXIT_SIGNAL_BASE + _stopped[0]
+        return code
     except NianbaoError as exc:
         print_error(exc)
         return exc.exit_code
