@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nianbao.errors import SpecError
 from nianbao.workbook_templates import layout as L
@@ -55,8 +56,10 @@ from .findings import Finding, Report
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings
 from .narrative_structure import sheet_structure_findings
-from .parts import Part, PartsExplanation, balance_roots, part_causes, reword, summed
 from .shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues, expected_formula
+
+if TYPE_CHECKING:  # parts.py is loaded only when a summary is checked
+    from .parts import Part, PartsExplanation
 
 
 class _Engine:
@@ -134,6 +137,8 @@ class _Engine:
         account for worded so (see parts.py), with whether the units without errors pass."""
         if self.parts is None and not self.wb.parts:
             return findings
+        from .parts import PartsExplanation, balance_roots, part_causes, reword, summed
+
         candidates = balance_roots(findings, self.issued)
         if not candidates:
             return findings
@@ -723,6 +728,8 @@ def part_workbook(spec: FormatSpec, part: PartRead, year: int) -> FilledWorkbook
 
 def _summary_parts(wb: FilledWorkbook) -> list[Part]:
     """Return the unit sheets of a summary as the parts it adds up, each checked on its own."""
+    from .parts import Part
+
     parts = []
     for part in wb.parts:
         summed_values = {
