@@ -92,3 +92,62 @@ def test_header_of_table_three_repeats_on_the_next_page(rendered):
     assert with_header
     if spans_pages and spans_pages[-1] != with_header[0]:
         assert spans_pages[-1] in with_header
+
+
+# -- what stays together on a page (issue 17) ------------------------------------------------
+
+
+def _export_pdfs(folder, variants: dict[str, dict[str, str]]):
+    """Return the measured pages of the sample's report with each variant's texts."""
+    from dataclasses import replace
+
+    from nianbao.workbook_templates import build_template
+    from nianbao.workbook_templates.sample import sample_request
+
+    request = sample_request(2025)
+    out = {}
+    for name, changes in variants.items():
+        texts = dict(request.texts)
+        texts.update({k: texts[k] + v for k, v in changes.items()})
+        workbook = build_template(folder / f"{name}.xlsx", replace(request, texts=texts))
+        pdf = folder / f"{name}.pdf"
+        result = export_report(
+            ExportRequest(workbook=workbook, docx=folder / f"{name}.docx", pdf=pdf)
+        )
+        assert result.pdf_problem == ""
+        out[name] = measure(pdf)
+    return out
+
+
+def _texts(page) -> list[str]:
+    return [line.text for line in page.lines if not is_page_number(line)]
+
+
+def test_the_signature_never_stands_alone_on_the_last_page(tmp_path, libreoffice_ok):
+    """GB/T 9704: the 落款 keeps the end of the text with it. Without that, the sample with
+    五 a sentence or two longer printed 青禾镇人民政府 and the date alone on page 5."""
+    more = "下一步将继续加强工作。"
+    rendered = _export_pdfs(tmp_path, {f"s5+{k}": {"s5": more * k} for k in range(3)})
+    for name, pages in rendered.items():
+        last = _texts(pages[-1])
+        assert any("青禾镇人民政府" in t for t in last), name
+        others = [t for t in last if "青禾镇人民政府" not in t and "年" not in t[-12:]]
+        assert others, (name, last)  # more than the unit and the date
+
+
+def test_a_sub_table_of_table_two_is_never_broken(tmp_path, libreoffice_ok):
+    """表二's sub-tables have their own headers, which Word cannot repeat: each is kept on one
+    page. The sample itself broke 第二十条第（一）项 after its first row."""
+    blocks = {
+        "第二十条第（一）项": ("规章", "行政规范性文件"),
+        "第二十条第（五）项": ("行政许可",),
+        "第二十条第（六）项": ("行政处罚", "行政强制"),
+        "第二十条第（八）项": ("行政事业性收费",),
+    }
+    longer = "加强培训考核。"
+    rendered = _export_pdfs(tmp_path, {f"s1+{k}": {"s1_5": longer * k} for k in (0, 24, 48)})
+    for name, pages in rendered.items():
+        texts = ["".join(t.replace(" ", "") for t in _texts(p)) for p in pages]
+        for head, labels in blocks.items():
+            (page,) = [t for t in texts if head in t]
+            assert all(label in page for label in labels), (name, head)

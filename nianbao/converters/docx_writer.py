@@ -2,8 +2,9 @@
 
 Paragraphs go through python-docx; the three tables are written as WordprocessingML directly
 (one parse per table), because looking up and merging cells one by one through python-docx takes
-longer than the whole rest of the export. Every table row is kept on one page and the header rows
-of 表三/表四 repeat on each page the table crosses.
+longer than the whole rest of the export. Every table row is kept on one page, the header rows
+of 表三/表四 repeat on each page the table crosses, a page never ends a table fewer than three rows
+into its body, 表二's sub-tables are never broken, and the 落款 keeps the end of the text with it.
 """
 
 from __future__ import annotations
@@ -57,10 +58,17 @@ def build_docx(doc: ReportDocument, fonts: S.FontSet | None = None):
         if sec.table is not None:
             tbl = parse_xml(table_xml(sec.table, table_style))
             document.element.body.sectPr.addprevious(tbl)
-    document.add_paragraph("", style=S.BODY)
-    document.add_paragraph("", style=S.BODY)
-    for line in doc.signature:
-        document.add_paragraph(line, style=S.SIGNATURE)
+    # The 落款 never stands alone on the last page (GB/T 9704): the last lines of the text, the
+    # two blank lines and the unit's name stay on the page of the date.
+    last_text = document.paragraphs[-1]
+    closing = [last_text]
+    closing.append(document.add_paragraph("", style=S.BODY))
+    closing.append(document.add_paragraph("", style=S.BODY))
+    closing += [document.add_paragraph(line, style=S.SIGNATURE) for line in doc.signature]
+    for p in closing[:-1]:
+        p.paragraph_format.keep_with_next = True
+    # With widow control the last text paragraph moves only its last lines (not all of it).
+    last_text.paragraph_format.widow_control = True
 
     props = document.core_properties
     # Word's document properties hold at most 255 characters (python-docx refuses more).
@@ -205,12 +213,10 @@ def table_xml(grid: TableGrid, style_id: str, width_twips: int | None = None) ->
         + "".join(f'<w:gridCol w:w="{w}"/>' for w in cols)
         + "</w:tblGrid>"
     ]
-    # Caption and header rows stay on the page of the row below them (paragraphs kept with the
-    # next one inside a table keep their rows together, in Word and in LibreOffice).
-    heading_rows = {c.row for c in grid.cells if c.role in ("caption", "corner", "header")}
+    kept = _kept_rows(grid)
     for r in range(grid.n_rows):
         header = "<w:tblHeader/>" if r < grid.header_rows else ""
-        keep = r in heading_rows
+        keep = r in kept
         out.append(
             f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{ROW_HEIGHT_TWIPS}" '
             f'w:hRule="atLeast"/>{header}</w:trPr>'
@@ -242,6 +248,38 @@ def table_xml(grid: TableGrid, style_id: str, width_twips: int | None = None) ->
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
+
+
+MIN_ROWS_AFTER_HEADER = 3  # body rows a page holds under a header before the table may break
+SHORT_BLOCK_ROWS = 8  # a (sub-)table with no more body rows than this is never broken
+
+
+def _kept_rows(grid: TableGrid) -> set[int]:
+    """Return the rows kept on the page of the row below them (their paragraphs keep with the
+    next one, which keeps rows together in Word and in LibreOffice).
+
+    Each block of a table — header rows and the body rows up to the next header — keeps its
+    header with the first body rows, so a page never ends a table fewer than three rows into its
+    body; a short block, or one whose header would not be repeated on the next page (表二's
+    sub-tables), is kept whole.
+    """
+    heading = {c.row for c in grid.cells if c.role in ("caption", "corner", "header")}
+    kept: set[int] = set()
+    r = 0
+    while r < grid.n_rows:
+        start = r
+        while r < grid.n_rows and r in heading:
+            r += 1
+        body_start = r
+        while r < grid.n_rows and r not in heading:
+            r += 1
+        body = r - body_start
+        repeated = start < grid.header_rows
+        if body <= SHORT_BLOCK_ROWS or not repeated:
+            kept |= set(range(start, r - 1))
+        else:
+            kept |= set(range(start, body_start + MIN_ROWS_AFTER_HEADER - 1))
+    return kept
 
 
 def _tc(
