@@ -495,3 +495,34 @@ def test_control_characters_in_a_pasted_narrative_do_not_stop_the_export(tmp_pat
 
         body = "\n".join(p.text for p in docx.Document(out).paragraphs)
         assert "全年主动公开" in body and "\x01" not in body
+
+
+@pytest.mark.parametrize("which", ["report", "narrative-template"])
+def test_the_word_package_is_chinese_and_ours(tmp_path, sample_path, spec2021, which):
+    """Issue 17: the styles said en-US and the theme Japanese (so LibreOffice took JP glyphs and
+    text added in Normal got a Japanese font), the font table named no Chinese font, app.xml said
+    "Microsoft Macintosh Word", and python-docx's thumbnail and stylesWithEffects remained."""
+    if which == "report":
+        path = tmp_path / "r.docx"
+        export_report(ExportRequest(workbook=sample_path, docx=path))
+    else:
+        path = write_narrative_template(spec2021, tmp_path / "正文.docx", unit="青禾镇", year=2025)
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        part = {n: z.read(n).decode("utf-8") for n in names if n.endswith(".xml")}
+    assert "docProps/thumbnail.jpeg" not in names and "word/stylesWithEffects.xml" not in names
+    assert "thumbnail" not in part["[Content_Types].xml"]
+    langs = re.findall(r"<w:lang [^>]*>", part["word/styles.xml"])
+    assert langs and all('w:eastAsia="zh-CN"' in lang for lang in langs)
+    assert 'w:eastAsia="ja-JP"' not in part["word/settings.xml"]
+    defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", part["word/styles.xml"]).group(0)
+    assert 'w:eastAsia="仿宋_GB2312"' in defaults  # what text added in Normal is set in
+    theme = part["word/theme/theme1.xml"]
+    assert 'script="Jpan"' not in theme and '<a:ea typeface="宋体"/>' in theme
+    fonts = part["word/fontTable.xml"]
+    assert "ＭＳ" not in fonts
+    for name in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"):
+        assert re.search(rf'<w:font w:name="{name}"><w:charset w:val="86"/>', fonts), name
+    assert "<Application>年报助手 nianbao</Application>" in part["docProps/app.xml"]
+    assert "Microsoft" not in part["docProps/app.xml"]
+    docx.Document(path)  # python-docx still opens it

@@ -79,6 +79,7 @@ def build_docx(doc: ReportDocument, fonts: S.FontSet | None = None):
     now = _dt.datetime.now().replace(microsecond=0)
     props.created = props.modified = now
     props.revision = 1
+    S.finish_package(document, fonts)
     return document
 
 

@@ -49,6 +49,7 @@ def build_narrative_template(
     props.title = report.narrative_title.format(unit=unit, year=year)
     props.author = unit or "年报助手"
     props.last_modified_by = "年报助手 nianbao"
+    S.finish_package(document, fonts)
     return document
 
 

@@ -14,7 +14,9 @@ get a font set of common fonts: ``FontSet.common()``, or any font per role.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
+from xml.sax.saxutils import escape
 
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
@@ -241,6 +243,87 @@ def apply_styles(document, fonts: FontSet) -> None:
     draft.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     guidance = _paragraph_style(document, GUIDANCE, fonts.heading2, fonts, SIZE_3, indent_chars=2)
     guidance.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+
+
+# What the package says of itself (docProps/app.xml): our name, not python-docx's template's
+# "Microsoft Macintosh Word".
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>年报助手 nianbao</Application><DocSecurity>0</DocSecurity>"
+    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
+    "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
+# Parts of python-docx's default template that only mislead: its blank-page thumbnail and the
+# Word 2010 copy of the styles (stylesWithEffects), which no longer matches styles.xml.
+_DROPPED_PARTS = ("/thumbnail", "/stylesWithEffects")
+_GB2312_CHARSET = "86"
+
+
+def finish_package(document, fonts: FontSet) -> None:
+    """Make the package Chinese and ours: zh-CN East Asian language and Chinese default fonts
+    (text a user adds in the Normal style gets 仿宋, not a Japanese font), a Chinese theme font, the
+    report's fonts in the font table, our own app properties, and no leftovers of the default
+    template."""
+    package = document.part.package
+    for rels in (package.rels, document.part.rels):
+        for r_id, rel in list(rels.items()):
+            if rel.reltype.endswith(_DROPPED_PARTS):
+                del rels[r_id]
+    styles = document.styles.element
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    for lang in document.settings.element.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")  # the template says ja-JP
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    old = rpr.find(qn("w:rFonts"))
+    if old is not None:
+        rpr.remove(old)
+    set_run_fonts(rpr, fonts.body, fonts.latin)
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/theme"):
+            _set_blob(rel.target_part, _chinese_theme(rel.target_part.blob.decode("utf-8")))
+        elif rel.reltype.endswith("/fontTable"):
+            _set_blob(rel.target_part, _font_table(rel.target_part.blob.decode("utf-8"), fonts))
+    for rel in package.rels.values():
+        if rel.reltype.endswith("/extended-properties"):
+            _set_blob(rel.target_part, _APP_XML)
+
+
+def _set_blob(part, text: str) -> None:
+    part._blob = text.encode("utf-8")  # a plain (not XML-parsed) part of python-docx
+
+
+def _chinese_theme(xml: str) -> str:
+    """Return the theme with 宋体 as its East Asian font and no Japanese script fonts."""
+    xml = xml.replace('<a:ea typeface=""/>', '<a:ea typeface="宋体"/>')
+    return re.sub(r'<a:font script="Jpan" typeface="[^"]*"/>', "", xml)
+
+
+def _font_table(xml: str, fonts: FontSet) -> str:
+    """Return the font table without the template's Japanese fonts and with the report's
+    Chinese fonts (GB2312 character set), so that a word processor substitutes sensibly."""
+    xml = re.sub(r'<w:font w:name="ＭＳ [^"]*">.*?</w:font>\s*', "", xml, flags=re.S)
+    names = dict.fromkeys(
+        f
+        for f in (
+            fonts.title,
+            fonts.body,
+            fonts.heading1,
+            fonts.heading2,
+            fonts.table,
+            fonts.page_number,
+        )
+        if f
+    )
+    entries = "".join(
+        f'<w:font w:name="{escape(name)}"><w:charset w:val="{_GB2312_CHARSET}"/>'
+        '<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+        for name in names
+        if f'w:name="{escape(name)}"' not in xml
+    )
+    return xml.replace("</w:fonts>", entries + "</w:fonts>")
 
 
 def _outline_level(level: int):
