@@ -136,7 +136,7 @@ def test_cells_carry_the_grid_spans_and_roles(format_version):
     doc = make_doc(format_version)
     out = outline(render_html(doc))
     for grid, cells in zip(grids_of(doc), out.tables, strict=True):
-        header_tags = {"caption", "corner", "header"}
+        header_tags = {"caption", "corner", "header", "row"}  # row labels are row headers
         expected = Counter(
             ("th" if c.role in header_tags else "td", c.rowspan, c.colspan, c.text)
             for c in grid.cells
@@ -330,7 +330,8 @@ def test_no_external_resources_or_scripts():
     tags = outline(html).tags
     allowed = {
         "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "br",
-        "strong", "em", "u", "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td",
+        "strong", "em", "u", "table", "caption", "colgroup", "col", "thead", "tbody", "tr", "th",
+        "td",
     }  # fmt: skip
     assert {tag for tag, _ in tags} <= allowed
     for _, attrs in tags:
@@ -413,3 +414,35 @@ def test_write_html_refuses_to_overwrite_without_force(tmp_path):
 )
 def test_read_html_tables_follows_the_html_table_model(html, expected):
     assert read_html_tables(html) == expected
+
+
+@pytest.mark.parametrize("format_version", ["2021", "2019"])
+def test_tables_are_accessible_and_the_page_is_valid_html5(format_version):
+    """Issue 17 (GB/T 37668-2019, WCAG 1.3.1): every table has a caption, every header cell is a
+    th with a scope, and every value cell names its row and column headers; the page parses as
+    HTML5 without one error."""
+    import html5lib
+
+    page = render_html(make_doc(format_version))
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    tree = parser.parse(page)  # strict: raises on any parse error
+    tables = tree.findall(".//table")
+    assert len(tables) == 3
+    for table in tables:
+        caption = table.find("caption")
+        assert caption is not None and (caption.text or "").strip()
+        ths = table.findall(".//th")
+        assert ths and all(th.get("scope") in ("col", "colgroup", "row", "rowgroup") for th in ths)
+        ids = {th.get("id") for th in ths}
+        assert None not in ids and len(ids) == len(ths)
+        for td in table.findall(".//td"):
+            if not (td.text or "").strip():
+                continue
+            named = (td.get("headers") or "").split()
+            assert named and set(named) <= ids, td.text
+            texts = {th.get("id"): "".join(th.itertext()) for th in ths}
+            # A value cell names one column heading at least, and its row label if rows have one.
+            if any(th.get("scope") == "row" for th in ths):
+                assert any(table.find(f".//th[@id='{i}']").get("scope") == "row" for i in named)
+            assert any(table.find(f".//th[@id='{i}']").get("scope") != "row" for i in named)
+            assert all(texts[i] for i in named)

@@ -85,6 +85,7 @@ class TableGrid:
     header_rows: int  # rows repeated at the top of each page (0 for a table of sub-tables)
     col_widths: tuple[float, ...]  # relative widths
     numeric_cols: int  # how many trailing columns hold numbers
+    caption: str = ""  # the official table's title, for the web page's <caption>
 
     def rows(self) -> list[list[GridCell]]:
         """Return the cells starting on each row, in column order."""

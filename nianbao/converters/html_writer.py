@@ -46,6 +46,12 @@ _CELL_STYLES = {
     "value": f"{_CELL}text-align:center;white-space:nowrap;",
 }
 _HEADER_ROLES = frozenset({"caption", "corner", "header"})
+# The caption repeats the heading just above the table: for screen readers only (the usual
+# visually-hidden pattern), so that the page does not show the title twice.
+_CAPTION_STYLE = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;"
+)
 
 # Only frames the standalone page; everything essential is inline.
 _PAGE_STYLE = """\
@@ -164,21 +170,60 @@ def _table(grid: TableGrid) -> str:
         head = 0
     out = [
         f'<table border="1" width="100%" style="{_STYLES["table"]}">',
-        f"<colgroup>{cols}</colgroup>",
     ]
+    if grid.caption:
+        out.append(f'<caption style="{_CAPTION_STYLE}">{_text(grid.caption)}</caption>')
+    out.append(f"<colgroup>{cols}</colgroup>")
+    headers = _cell_headers(grid)
     if head:
-        out += ["<thead>", *(_row(r) for r in rows[:head]), "</thead>"]
-    out += ["<tbody>", *(_row(r) for r in rows[head:]), "</tbody>", "</table>"]
+        out += ["<thead>", *(_row(grid, r, headers) for r in rows[:head]), "</thead>"]
+    out += ["<tbody>", *(_row(grid, r, headers) for r in rows[head:]), "</tbody>", "</table>"]
     return "\n".join(out)
 
 
-def _row(cells: list[GridCell]) -> str:
-    return "<tr>\n" + "".join(_cell(c) + "\n" for c in cells) + "</tr>"
+def _cell_id(grid: TableGrid, cell: GridCell) -> str:
+    return f"{grid.code}-r{cell.row}c{cell.col}"
 
 
-def _cell(cell: GridCell) -> str:
-    tag = "th" if cell.role in _HEADER_ROLES else "td"
+def _cell_headers(grid: TableGrid) -> dict[tuple[int, int], list[str]]:
+    """Return, for each value cell, the ids of the headers that name it (WCAG H43): the column
+    headings above it in its block (a sub-table of 表二 has its own), then its row labels."""
+    heads = [c for c in grid.cells if c.role in _HEADER_ROLES]
+    labels = [c for c in grid.cells if c.role == "row"]
+    out: dict[tuple[int, int], list[str]] = {}
+    for cell in grid.cells:
+        if cell.role != "value":
+            continue
+        above = [h for h in heads if h.row < cell.row]
+        # The block's headings: the run of heading rows nearest above the cell.
+        block = {h.row for h in above}
+        top = cell.row - 1
+        while top >= 0 and top not in block:
+            top -= 1
+        while top - 1 >= 0 and top - 1 in block:
+            top -= 1
+        cols = [h for h in above if h.row >= top and h.col <= cell.col < h.col + h.colspan]
+        rows = [r for r in labels if r.row <= cell.row < r.row + r.rowspan and r.col < cell.col]
+        out[(cell.row, cell.col)] = [_cell_id(grid, h) for h in cols + rows]
+    return out
+
+
+def _row(grid: TableGrid, cells: list[GridCell], headers) -> str:
+    return "<tr>\n" + "".join(_cell(grid, c, headers) + "\n" for c in cells) + "</tr>"
+
+
+def _cell(grid: TableGrid, cell: GridCell, headers) -> str:
+    header = cell.role in _HEADER_ROLES or cell.role == "row"
+    tag = "th" if header else "td"
     attrs = ""
+    if header:
+        if cell.role == "row":
+            scope = "rowgroup" if cell.rowspan > 1 else "row"
+        else:
+            scope = "colgroup" if cell.colspan > 1 else "col"
+        attrs += f' id="{_cell_id(grid, cell)}" scope="{scope}"'
+    elif named := headers.get((cell.row, cell.col)):
+        attrs += f' headers="{" ".join(named)}"'
     if cell.rowspan != 1:
         attrs += f' rowspan="{cell.rowspan}"'
     if cell.colspan != 1:

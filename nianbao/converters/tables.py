@@ -28,6 +28,7 @@ def table_grid(table: TableSpec, texts: Mapping[CellKey, str]) -> TableGrid:
         for v in lay.values
     ]
     cells.sort(key=lambda c: (c.row, c.col))
+    caption = next((c.text for c in lay.labels if c.role == "title"), table.title)
     header_rows = lay.header_last_row - top + 1 if lay.header_last_row >= top else 0
     widths = (*table.label_widths, *([table.value_width] * table.value_count))
     return TableGrid(
@@ -38,4 +39,5 @@ def table_grid(table: TableSpec, texts: Mapping[CellKey, str]) -> TableGrid:
         header_rows=header_rows,
         col_widths=widths,
         numeric_cols=table.value_count,
+        caption=caption,
     )
