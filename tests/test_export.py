@@ -526,3 +526,58 @@ def test_the_word_package_is_chinese_and_ours(tmp_path, sample_path, spec2021, w
     assert "<Application>年报助手 nianbao</Application>" in part["docProps/app.xml"]
     assert "Microsoft" not in part["docProps/app.xml"]
     docx.Document(path)  # python-docx still opens it
+
+
+def _fontconfig(tmp_path, *folders: str) -> dict[str, str]:
+    """Return an environment whose fontconfig knows only the fonts in ``folders``."""
+    import os
+
+    dirs = "".join(f"<dir>{f}</dir>" for f in folders)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        f'<?xml version="1.0"?><fontconfig>{dirs}<cachedir>{tmp_path}/fc-cache</cachedir>'
+        "</fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
+def test_export_names_the_official_fonts_this_computer_lacks(tmp_path, sample_path):
+    """Issue 17: --pdf silently embedded stand-ins for 仿宋_GB2312/方正小标宋简体."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig (fc-list) is not installed")
+
+    def export(env, *extra):
+        return subprocess.run(
+            [sys.executable, "-m", "nianbao", "export", str(sample_path), "--force", *extra],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            timeout=120,
+        )
+
+    bare = export(_fontconfig(tmp_path), "-o", str(tmp_path / "r.docx"))
+    assert bare.returncode == 0, bare.stderr
+    assert "方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312" in bare.stdout
+    assert "--fonts common" in bare.stdout
+    noto = _fontconfig(tmp_path, "/usr/share/fonts/opentype/noto")
+    chosen = export(
+        noto,
+        "-o",
+        str(tmp_path / "n.docx"),
+        *[f"--font={role}=Noto Serif CJK SC" for role in ("title", "body", "heading1")],
+        *[f"--font={role}=Noto Serif CJK SC" for role in ("heading2", "table")],
+    )
+    assert chosen.returncode == 0, chosen.stderr
+    if (
+        "Noto Serif CJK SC"
+        in subprocess.run(
+            ["fc-list", ":", "family"], capture_output=True, text=True, env=noto
+        ).stdout
+    ):
+        assert "没有安装" not in chosen.stdout  # every font found: nothing to say

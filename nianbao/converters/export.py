@@ -54,6 +54,7 @@ class ExportResult:
     written: list[tuple[str, Path]] = field(default_factory=list)
     draft_marked: bool = False
     pdf_problem: str = ""  # why no PDF was written (LibreOffice missing ...), with what to do
+    font_note: str = ""  # which of the report's fonts this computer lacks, and what to do
 
 
 def _targets(request: ExportRequest) -> list[Path]:
@@ -166,6 +167,10 @@ def export_report(
     if request.pdf is not None:
         step(0.75, "生成 PDF（LibreOffice）")
         result.pdf_problem = _write_pdf(request, request.pdf, doc, result)
+    if request.docx is not None or request.pdf is not None:
+        from .fonts_installed import font_note
+
+        result.font_note = font_note(request.fonts, pdf=request.pdf is not None)
     step(1.0, "完成")
     return result
 

@@ -225,6 +225,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     print("已生成：")
     for label, path in result.written:
         print(f"  {label}：{path}")
+    if result.font_note:
+        print(f"注意：{result.font_note}")
     if result.pdf_problem:
         print(f"错误：{result.pdf_problem}", file=sys.stderr)
         return EXIT_INPUT
