@@ -283,7 +283,8 @@ class _Builder:
     # -- shared pieces ------------------------------------------------------------------------
 
     def _protect(self, ws: Worksheet) -> None:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+        # Filtering stays possible under protection: the 校验 sheet's filter arrows work.
+        ws.protect("", {"format_columns": True, "format_rows": True, "autofilter": True})
 
     def _title(self, ws: Worksheet, text: str, width: int) -> None:
         ws.merge_range(L.TITLE_ROW, 0, L.TITLE_ROW, max(width - 1, 0), text, self.fm.title)
@@ -325,7 +326,12 @@ class _Builder:
             r = L.info_row(spec, f.code)
             ws.write_string(r, L.RECORD_LABEL_COL, f.label, fm.record_label)
             ws.write_string(r, L.RECORD_NOTE_COL, f.note, fm.note)
-            ws.set_row(r, 22)
+            if f.code == "unit" and not stamp.unit:
+                pass  # no fixed height: the row grows with the (wrapped) name the clerk types
+            elif f.code == "unit":
+                ws.set_row(r, max(22, text_height(stamp.unit, 40, f.note, 48)))
+            else:
+                ws.set_row(r, 22)
             c = L.RECORD_VALUE_COL
             if f.type == "fixed":
                 ws.write_string(r, c, spec.label, fm.record_locked)

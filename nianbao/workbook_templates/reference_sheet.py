@@ -78,7 +78,7 @@ def write_reference(ws: Worksheet, reference: Reference, fm: Formats) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, top, width - 1)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    ws.protect("", {"format_columns": True, "format_rows": True, "autofilter": True})
 
 
 def _write_table(
