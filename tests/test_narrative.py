@@ -875,3 +875,32 @@ def test_web_page_furniture_is_left_out_with_a_note(spec2021, tmp_path):
     assert texts(n.sections["s6"]) == ["无。"]
     (note,) = [f for f in n.notes if f.rule == "D-FURNITURE"]
     assert "共 2 行" in note.text and "字体" in note.text
+
+
+@pytest.mark.parametrize("pattern", ["<!--", '<a href="', "<x", "</", "<!"])
+def test_broken_markup_is_read_in_bounded_time(sample_path, tmp_path, pattern):
+    """Issue 21: Python's HTMLParser is quadratic on unclosed tags (100 KB of "<!--" took 14 s,
+    of '<a href="' over a minute); the page is first repaired by libxml2. The bound is the
+    subprocess's timeout (the quadratic parser needs many minutes on this page)."""
+    import subprocess
+    import sys
+
+    page = tmp_path / "坏网页.html"
+    page.write_text("<html><body><p>一、总体情况</p><p>正文。</p>" + pattern * 50_000, "utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "nianbao", "check", str(sample_path), "--narrative", str(page)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_text_file_far_larger_than_a_report_is_refused_before_parsing(spec2021, tmp_path):
+    big = tmp_path / "大.txt"
+    big.write_bytes(("一、总体情况\n" + "政府 信息 公开 " * 400_000).encode("utf-8"))
+    with pytest.raises(NarrativeError, match="过大") as info:
+        read_narrative(big, spec2021)
+    assert info.value.action

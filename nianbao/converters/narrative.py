@@ -146,7 +146,23 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
         ) from exc
     if size == 0:
         raise NarrativeError(f"正文文件 {name} 是空的（0 字节）。", "请检查是否选错了文件。")
+    _check_size(path, suffix, size)
     return narrative_from_paragraphs(reader(path), spec, name)
+
+
+# A report's narrative is some 10,000–60,000 characters: a text or web page file this large is a
+# wrong or hostile file, refused before it is parsed (a .docx has its own limits in its reader).
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+
+def _check_size(path: Path, suffix: str, size: int) -> None:
+    """Refuse a .txt or .html narrative far larger than any report's text, before parsing."""
+    if suffix in (".txt", ".html", ".htm") and size > MAX_TEXT_BYTES:
+        raise NarrativeError(
+            f"正文文件 {path.name} 过大（{size / 2**20:.0f} MB），远超一份年报的正文"
+            "（一般不到 1 MB），没有读取。",
+            "请检查是否选错了文件；网页请只复制正文部分，另存为 .txt 后再试。",
+        )
 
 
 def narrative_from_workbook(wb: FilledWorkbook) -> Narrative:
