@@ -25,6 +25,9 @@ __all__ = ["MAX_UNZIPPED_BYTES", "MAX_ZIP_ENTRIES", "read_docx"]
 # Safety limits for files from outside: a .docx is a zip that could expand without bound.
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
+# The text of a report (word/document.xml) is well under 1 MB; reading takes seconds per MB, so a
+# document this large is refused rather than read for minutes (issue 21: 96 KB of zip, 181 s).
+MAX_DOCUMENT_XML_BYTES = 8 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -47,6 +50,12 @@ def _check_zip(path: Path) -> None:
         raise NarrativeError(
             f"文件 {path.name} 解压后过大（{total // (1024 * 1024)} MB，{len(entries)} 个部件），"
             "为安全起见不予读取。",
+            "正常的年报正文不会这么大，请检查文件来源，或在 Word/WPS 中另存为新的 .docx 再试。",
+        )
+    text = sum(max(e.file_size, 0) for e in entries if e.filename == "word/document.xml")
+    if text > MAX_DOCUMENT_XML_BYTES:
+        raise NarrativeError(
+            f"文件 {path.name} 的正文部分解压后过大（{text // (1024 * 1024)} MB），没有读取。",
             "正常的年报正文不会这么大，请检查文件来源，或在 Word/WPS 中另存为新的 .docx 再试。",
         )
 
