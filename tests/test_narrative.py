@@ -904,3 +904,23 @@ def test_a_text_file_far_larger_than_a_report_is_refused_before_parsing(spec2021
     with pytest.raises(NarrativeError, match="过大") as info:
         read_narrative(big, spec2021)
     assert info.value.action
+
+
+def test_a_docx_whose_text_unpacks_huge_is_refused(spec2021, tmp_path):
+    """Issue 21: a 96 KB .docx whose document.xml unpacks to tens of MB took minutes to read."""
+    import zipfile
+
+    source = tmp_path / "ok.docx"
+    docx.Document().save(str(source))
+    huge = tmp_path / "大.docx"
+    paragraph = "<w:p><w:r><w:t>政府信息公开</w:t></w:r></w:p>"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(huge, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + paragraph.encode() * 250_000)
+            z.writestr(info, data)
+    assert huge.stat().st_size < 1_000_000
+    with pytest.raises(NarrativeError, match="过大") as info:
+        read_narrative(huge, spec2021)
+    assert info.value.action
