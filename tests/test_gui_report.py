@@ -50,6 +50,12 @@ def test_valid_workbook_exports_word_and_html_and_lists_them(gui, build, sample,
     assert "4321" in html_path.read_text("utf-8")
     assert page.result.isVisible() and not page.refusal.isVisible()
     assert page.result_title.text() == "报告已生成"
+    from nianbao.converters.fonts_installed import missing_fonts
+    from nianbao.converters.word_styles import FontSet
+
+    missing = missing_fonts(FontSet())  # what this computer lacks, as the export saw it
+    assert ("本机没有安装" in page.result_info.text()) is bool(missing)
+    assert all(name in page.result_info.text() for name in missing)
     for button in page.open_buttons:
         button.click()
     page.open_folder_button.click()

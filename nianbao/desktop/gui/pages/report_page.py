@@ -504,6 +504,8 @@ class ReportPage(Page):
             info.append(warnings)
         if result.pdf_problem:
             info.append("PDF 没有生成，见弹出的说明。")
+        if result.font_note:
+            info.append(f"字体：{result.font_note}")
         self.result_info.setText("\n".join(info))
         self._fill_files(result.written)
         notes = [note_line(n) for n in result.notes]
