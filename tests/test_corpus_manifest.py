@@ -88,6 +88,15 @@ def test_repo_files_present(report):
     assert report["file"][:3].isdigit()
 
 
+@pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "repo"],
+                         ids=lambda r: r["file"])
+def test_excerpts_are_in_the_file(report):
+    text = (REPORTS / report["file"]).read_text(encoding="utf-8")
+    for finding in report["verdict"] + report["not_problems"]:
+        if "excerpt" in finding:
+            assert finding["excerpt"] in text, finding["excerpt"]
+
+
 @pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "shared"],
                          ids=lambda r: r["file"])
 def test_shared_files_match(report):
