@@ -43,9 +43,8 @@ REPORT_LIST = _reports()
 
 def test_manifest_lists_reports():
     assert len(REPORT_LIST) >= 10
-    files = [r["file"] for r in REPORT_LIST]
+    files = [Path(r["file"]).name for r in REPORT_LIST]
     assert len(files) == len(set(files))
-    assert sorted(files) == files
 
 
 @pytest.mark.parametrize("report", REPORT_LIST, ids=lambda r: r["file"])
@@ -85,7 +84,7 @@ def test_repo_files_present(report):
     path = REPORTS / report["file"]
     assert path.is_file()
     assert path.stat().st_size < 1_000_000
-    assert report["file"][:3].isdigit()
+    assert Path(report["file"]).name[:3].isdigit()
 
 
 @pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "repo"],
