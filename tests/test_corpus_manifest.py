@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -106,3 +108,16 @@ def test_shared_files_match(report):
     assert path.is_file()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == report["sha256"]
     assert not (REPORTS / report["file"]).exists()  # binary files from snapshots are not committed
+
+
+@pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "shared"
+                                    and r["file"].endswith(".pdf")], ids=lambda r: r["file"])
+def test_pdf_excerpts_are_in_the_text(report):
+    corpus = _shared_corpus()
+    if corpus is None or shutil.which("pdftotext") is None:
+        pytest.skip("needs the shared corpus and pdftotext")
+    text = subprocess.run(["pdftotext", "-layout", str(corpus / report["file"]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    for finding in report["verdict"] + report["not_problems"]:
+        if "excerpt" in finding:
+            assert finding["excerpt"] in text, finding["excerpt"]
