@@ -19,10 +19,33 @@ REPORTS = REPO / "tests" / "data" / "reports"
 MANIFEST = REPORTS / "manifest.toml"
 
 KINDS = {"乡镇", "街道", "县直部门", "县级政府", "市级", "省级"}
-FORMS = {"html-table", "markdown-pipes", "one-cell-per-line", "tabs", "pdf-text", "pdf", "docx",
-         "images", "mixed", "text-glued"}
-REQUIRED = ("file", "location", "source", "form", "title", "unit", "kind", "format",
-            "tables_present", "clean", "values", "verdict", "not_problems")
+FORMS = {
+    "html-table",
+    "markdown-pipes",
+    "one-cell-per-line",
+    "tabs",
+    "pdf-text",
+    "pdf",
+    "docx",
+    "images",
+    "mixed",
+    "text-glued",
+}
+REQUIRED = (
+    "file",
+    "location",
+    "source",
+    "form",
+    "title",
+    "unit",
+    "kind",
+    "format",
+    "tables_present",
+    "clean",
+    "values",
+    "verdict",
+    "not_problems",
+)
 
 
 def _reports() -> list[dict]:
@@ -32,8 +55,12 @@ def _reports() -> list[dict]:
 
 def _shared_corpus() -> Path | None:
     """The shared folder's corpus/ (binary files that are not committed), if this machine has it."""
-    candidates = [os.environ.get("NIANBAO_SHARED_CORPUS", ""), REPO.parent / "shared" / "corpus",
-                  REPO.parent.parent / "shared" / "corpus", Path("/work/shared/corpus")]
+    candidates = [
+        os.environ.get("NIANBAO_SHARED_CORPUS", ""),
+        REPO.parent / "shared" / "corpus",
+        REPO.parent.parent / "shared" / "corpus",
+        Path("/work/shared/corpus"),
+    ]
     for c in candidates:
         if c and Path(c).is_dir():
             return Path(c)
@@ -83,8 +110,9 @@ def test_values_are_cells_of_the_format(report):
             assert isinstance(value, (int, float)) and not isinstance(value, bool), code
 
 
-@pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "repo"],
-                         ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "report", [r for r in REPORT_LIST if r["location"] == "repo"], ids=lambda r: r["file"]
+)
 def test_repo_files_present(report):
     path = REPORTS / report["file"]
     assert path.is_file()
@@ -92,8 +120,9 @@ def test_repo_files_present(report):
     assert Path(report["file"]).name[:3].isdigit()
 
 
-@pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "repo"],
-                         ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "report", [r for r in REPORT_LIST if r["location"] == "repo"], ids=lambda r: r["file"]
+)
 def test_excerpts_are_in_the_file(report):
     text = (REPORTS / report["file"]).read_text(encoding="utf-8")
     for finding in report["verdict"] + report["not_problems"]:
@@ -101,8 +130,9 @@ def test_excerpts_are_in_the_file(report):
             assert finding["excerpt"] in text, finding["excerpt"]
 
 
-@pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "shared"],
-                         ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "report", [r for r in REPORT_LIST if r["location"] == "shared"], ids=lambda r: r["file"]
+)
 def test_shared_files_match(report):
     corpus = _shared_corpus()
     if corpus is None:
@@ -113,14 +143,21 @@ def test_shared_files_match(report):
     assert not (REPORTS / report["file"]).exists()  # binary files from snapshots are not committed
 
 
-@pytest.mark.parametrize("report", [r for r in REPORT_LIST if r["location"] == "shared"
-                                    and r["file"].endswith(".pdf")], ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "report",
+    [r for r in REPORT_LIST if r["location"] == "shared" and r["file"].endswith(".pdf")],
+    ids=lambda r: r["file"],
+)
 def test_pdf_excerpts_are_in_the_text(report):
     corpus = _shared_corpus()
     if corpus is None or shutil.which("pdftotext") is None:
         pytest.skip("needs the shared corpus and pdftotext")
-    text = subprocess.run(["pdftotext", "-layout", str(corpus / report["file"]), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(corpus / report["file"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for finding in report["verdict"] + report["not_problems"]:
         if "excerpt" in finding:
             assert finding["excerpt"] in text, finding["excerpt"]
