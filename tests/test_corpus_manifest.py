@@ -55,7 +55,7 @@ def _reports() -> list[dict]:
 
 def _shared_corpus() -> Path | None:
     """The shared folder's corpus/ (binary files that are not committed), if this machine has it."""
-    candidates = [
+    candidates: list[str | Path] = [
         os.environ.get("NIANBAO_SHARED_CORPUS", ""),
         REPO.parent / "shared" / "corpus",
         REPO.parent.parent / "shared" / "corpus",
