@@ -681,6 +681,22 @@ T3_WRONG_TOTAL = [" | ".join(row) + " |" for row in _t3_rows(load_spec("2021"), 
             id="row-without-its-numbers",
         ),
         pytest.param(
+            [TITLE_2024, *BODY, "行政许可 | 31 | 12 |"],
+            {},
+            "problems",
+            "IM-LONG-ROW",
+            "warning",
+            id="row-with-more-numbers-than-columns",
+        ),
+        pytest.param(
+            [TITLE_2024, *BODY],
+            {},
+            "notes",
+            "IM-KIND",
+            "info",
+            id="kind-told-by-the-units-name",
+        ),
+        pytest.param(
             [TITLE_2024, *BODY, "行政许可 | 很多 |"],
             {},
             "problems",
@@ -720,7 +736,7 @@ def _spec_with_alias(label: str, alias: str):
 
 def test_a_label_of_two_rows_is_an_im_ambiguous_problem():
     spec = _spec_with_alias("行政处罚", "行政许可")  # 行政许可 now starts two rows
-    problems = read_tables(spec, [SourceTable(("行政许可", "31"))]).problems
+    problems = read_tables(spec, [SourceTable.of("行政许可", "31")]).problems
     assert [p.rule for p in problems] == ["IM-AMBIGUOUS", "IM-STRAY"]  # its number stays unread
     assert problems[0].severity == "warning" == spec.rule("IM-AMBIGUOUS").severity
     assert problems[0].text == "「行政许可」可能是几行中的任何一行，没有读取这一行"
@@ -728,5 +744,5 @@ def test_a_label_of_two_rows_is_an_im_ambiguous_problem():
 
 def test_an_import_problems_severity_is_the_format_files():
     spec = spec_with_rule("2021", "IM-NOT-NUMBER", severity="error")
-    (problem,) = read_tables(spec, [SourceTable(("行政许可", "很多"))]).problems
+    (problem,) = read_tables(spec, [SourceTable.of("行政许可", "很多")]).problems
     assert (problem.rule, problem.severity) == ("IM-NOT-NUMBER", Severity.ERROR)
