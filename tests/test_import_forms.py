@@ -145,6 +145,41 @@ def test_text_copied_out_of_a_pdf_reads_nothing_wrong(printed, tmp_path, layout)
     assert {k for k in right if k.table == "t2"} == {k for k in FAGAIJU_TRUTH if k.table == "t2"}
 
 
+# -- a web page's text with the tables run together with the prose ------------------------------
+
+GLUED = [
+    f"{n:03d}_pingtan_{year}.txt" for n, year in zip(range(4, 11), range(2019, 2026), strict=True)
+]
+
+
+@pytest.mark.parametrize("file", GLUED)
+def test_text_with_its_tables_run_together(file):
+    """A site archive's dump of the page: every cell's digits run together ("规章000行政规范性文件
+    6233440"). A row is read where only one cut gives its columns; the rest is unknown."""
+    result = read(REPORTS / file)
+    expected = truth(file)
+    right, wrong, invented = compare(result.source_values, expected)
+    assert wrong == {} and right == set(expected)
+    # The manifest leaves a run out unless its digits or tokens are as many as the cells; the
+    # importer also cuts "23 0 00 0 023" (no number starts with 0: 23 0 0 0 0 0 23). What it reads
+    # beyond the manifest must be what the report's own rows add up to.
+    got = result.source_values
+    for key, value in invented.items():
+        assert (key.table, key.row) == ("t3", "r3_7")
+        results = [k for k in got if k.col == key.col and k.row.startswith("r3_") and k != key]
+        assert value == sum(got[k] for k in results)
+    assert len(invented) in (0, 7)
+
+
+def test_the_narrative_of_a_run_together_page_keeps_its_sections():
+    result = read(REPORTS / "009_pingtan_2024.txt")
+    assert result.texts["s5"].startswith("2024年，实验区政府信息公开工作取得了新进展新成果")
+    assert result.texts["s6"] == "2024年，无收取信息处理费情况。"
+    assert "第二十条" not in "".join(result.texts.values())  # the tables are not text
+    problems = {p.rule for p in result.problems}
+    assert "IM-RUN-TOGETHER" in problems  # "6233440" for three columns, said so
+
+
 # -- no text at all ---------------------------------------------------------------------------
 
 

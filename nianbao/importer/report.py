@@ -37,7 +37,7 @@ from nianbao.workbook_templates.loader import available_formats, spec_for_year
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
 
 from .tables import detect_format, read_tables, source_tables, to_target
-from .text_tables import mark_table_lines
+from .text_tables import mark_table_lines, split_glued_tables
 from .title import Title, find_title, infer_kind
 
 READERS = {
@@ -316,7 +316,8 @@ def read_report(request: ImportRequest) -> ImportResult:
     """Return what a published report gives a workbook, without writing anything."""
     source = Path(request.source)
     paragraphs, scanned = _paragraphs(source)
-    paragraphs = mark_table_lines(paragraphs, available_formats().values())
+    specs = available_formats().values()
+    paragraphs = mark_table_lines(split_glued_tables(paragraphs, specs), specs)
     title = find_title(paragraphs, available_formats().values())
     notes: list[Finding] = []
     if scanned is not None and request.year is None:

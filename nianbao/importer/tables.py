@@ -41,6 +41,8 @@ _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3},|\([一二三四五六七八九十]{1,3}\)|\d{1,2}\.)+"
 )
 _PLACEHOLDER = re.compile(r"^[-—–/／\\]+$")  # what some tables print in a cell instead of a number
+_RUN = re.compile(r"[+-]?\d[\d.+-]*")  # numbers run together: "000", "35-15"
+_NUMBER_PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")  # a number as tables print one
 _JOIN_ROWS = 3  # how many rows further a label split by a copy (or a page break) may go on
 
 
@@ -57,6 +59,38 @@ def is_value_text(text: str) -> bool:
     """Return True for what a value cell holds: a number, or a dash printed instead of one."""
     key = normalize_label(text)
     return bool(key) and (parse_number_text(key) is not None or bool(_PLACEHOLDER.match(key)))
+
+
+def run_together(cells: list[str], n: int) -> list[str] | None:
+    """Return the ``n`` numbers that cells of numbers run together stand for, when only one way
+    to cut them gives ``n`` numbers as tables print them (no leading zero: "0000000" is seven
+    zeros, "35-15" is 35 and -15); None when there is none or more than one ("6233440" in three)."""
+    if not cells or not all(_RUN.fullmatch(c) for c in cells):
+        return None
+    found: list[list[str]] = []
+
+    def cut(k: int, at: int, parts: list[str]) -> None:
+        if len(found) > 1 or len(parts) > n:
+            return
+        if k == len(cells):
+            if len(parts) == n:
+                found.append(parts)
+            return
+        text = cells[k]
+        if at == len(text):
+            cut(k + 1, 0, parts)
+            return
+        for end in range(at + 1, len(text) + 1):
+            if _NUMBER_PART.fullmatch(text[at:end]):
+                cut(k, end, [*parts, text[at:end]])
+
+    cut(0, 0, [])
+    return found[0] if len(found) == 1 else None
+
+
+def looks_run_together(cells: list[str], n: int) -> bool:
+    """Return True for cells of numbers run together, too many digits for so few cells."""
+    return bool(cells) and all(_RUN.fullmatch(c) for c in cells) and len("".join(cells)) >= n
 
 
 @dataclass(frozen=True)
@@ -185,6 +219,11 @@ def _labels(spec: FormatSpec) -> _Labels:
             k[a:b] for k in every for a in range(len(k)) for b in range(a + 1, len(k) + 1)
         ),
     )
+
+
+def label_keys(spec: FormatSpec) -> frozenset[str]:
+    """Return every label of the spec's tables, in the form ``label_key`` gives."""
+    return _labels(spec).every
 
 
 def is_label_piece(spec: FormatSpec, text: str) -> bool:
@@ -486,22 +525,26 @@ class _Reader:
         name = table.row(row.row).name
         self.found.add(row.table)
         cells, end = self._take(grid, start, held, len(row.columns))
-        if len(cells) != len(row.columns):
-            kind = (
-                RuleKind.IMPORT_SHORT_ROW
-                if len(cells) < len(row.columns)
-                else (RuleKind.IMPORT_LONG_ROW)
-            )
+        texts = [grid.texts[j].strip() for j in cells]
+        n = len(row.columns)
+        if len(texts) < n and (split := run_together(texts, n)) is not None:
+            texts = split
+        elif len(texts) < n and looks_run_together(texts, n):
+            args = {"table": table.name, "row": name, "expected": n, "actual": " ".join(texts)}
+            self.problem(RuleKind.IMPORT_RUN_TOGETHER, args)
+            return end
+        if len(texts) != len(row.columns):
+            short = len(texts) < len(row.columns)
+            kind = RuleKind.IMPORT_SHORT_ROW if short else RuleKind.IMPORT_LONG_ROW
             args = {
                 "table": table.name,
                 "row": name,
                 "expected": len(row.columns),
-                "actual": len(cells),
+                "actual": len(texts),
             }
             self.problem(kind, args)
             return end
-        for col, j in zip(row.columns, cells, strict=True):
-            text = grid.texts[j].strip()
+        for col, text in zip(row.columns, texts, strict=True):
             key = CellKey(row.table, row.row, col)
             if spec.value_type(key) == "text":
                 if text:

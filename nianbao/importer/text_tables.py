@@ -1,4 +1,4 @@
-"""Tables that reached the report as lines of plain text, found by their official labels.
+"""Tables that reached the report as plain text, found by their official labels.
 
 A table copied from a web page may arrive one cell per line; text copied from a PDF has a row
 per line with spaces between the cells, a long label wrapped over two or three lines, and
@@ -6,22 +6,35 @@ per line with spaces between the cells, a long label wrapped over two or three l
 is a table line when every piece of it (split at spaces) is a number, a dash printed instead of
 one, or a label of the official tables or a part of one; a run of such lines holding a whole label
 and a number is a table, and each of its lines becomes a table row whose cells are the pieces.
+
+A web page's text dumped without any separator runs the whole table together with the prose
+around it: caption, header, each row's label and its digits, the next label, with no break. There
+the labels are found inside the text: where label follows label with nothing but numbers between
+them, that stretch is a table, each label a row and the numbers after it its cells (``tables``
+cuts "000" into three cells only when the row has three columns; "6233440" for three columns is
+left unread).
+
 The table reader (``tables``) then pieces the labels together and reads the values.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from nianbao.converters.document import BODY, Paragraph
 from nianbao.converters.narrative_common import TABLE_MARKER
 from nianbao.workbook_templates.spec import FormatSpec
-from nianbao.workbook_templates.values import guess_number
+from nianbao.workbook_templates.values import guess_number, normalize_label
 
-from .tables import is_label, is_label_piece, is_value_text
+from .tables import is_label, is_label_piece, is_value_text, label_keys
 
 _PIECES = re.compile(r"[\s\u3000]+")
+_GLUED_MIN = 80  # a paragraph this long may hold a table run together with its text
+_NUMBERS = re.compile(r"[\s\u3000\d.+\-—–/]*")  # what may stand between two labels of a table
 
 
 def _pieces(text: str) -> list[str]:
@@ -73,4 +86,111 @@ def mark_table_lines(paragraphs: list[Paragraph], specs: Iterable[FormatSpec]) -
         else:
             out += paragraphs[i:j]
         i = j
+    return out
+
+
+@cache
+def _keys_by_first(specs: tuple[FormatSpec, ...]) -> dict[str, tuple[str, ...]]:
+    """Return every label key of the specs' tables by its first character, longest first."""
+    out: dict[str, set[str]] = {}
+    for spec in specs:
+        for key in label_keys(spec):
+            out.setdefault(key[0], set()).add(key)
+    return {c: tuple(sorted(keys, key=len, reverse=True)) for c, keys in out.items()}
+
+
+def _key_chars(text: str) -> tuple[str, list[int]]:
+    """Return a text's characters in label-key form, spaces left out, and where each stands in
+    the text (label_key's changes made one character at a time, so that positions are kept)."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        key = normalize_label(ch)
+        if len(key) == 1:
+            chars.append(key)
+            where.append(i)
+    for k, ch in enumerate(chars):
+        after = chars[k + 1] if k + 1 < len(chars) else ""
+        before = chars[k - 1] if k else ""
+        if ch in "、,." and before and after and not after.isdigit():
+            # "1、" "1，" as "1."; "一." "一、" as "一、", which label_key writes as a comma
+            chars[k] = "." if before.isdigit() else "," if before in _CN_NUMERALS else ch
+            if ch == "、" and chars[k] == ch:
+                chars[k] = ","
+    return "".join(chars), where
+
+
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+def _glued_table(text: str, specs: tuple[FormatSpec, ...]) -> list[Paragraph] | None:
+    """Return a paragraph cut into its text and the tables run together with it, or None when
+    it holds none."""
+    keys = _keys_by_first(specs)
+    chars, where = _key_chars(text)
+    labels: list[tuple[int, int]] = []  # (start, end) in the text
+    k = 0
+    while k < len(chars):
+        key = next((key for key in keys.get(chars[k], ()) if chars.startswith(key, k)), None)
+        if key is None:
+            k += 1
+            continue
+        labels.append((where[k], where[k + len(key) - 1] + 1))
+        k += len(key)
+    tables: list[list[tuple[str, str, int, int]]] = []  # rows: (label, numbers, start, end)
+    rows: list[tuple[str, str, int, int]] = []
+    for n, (start, end) in enumerate(labels):
+        gap = text[end : labels[n + 1][0] if n + 1 < len(labels) else len(text)]
+        numbers = _NUMBERS.match(gap).group(0)  # type: ignore[union-attr]
+        rows.append((text[start:end], numbers, start, end + len(numbers)))
+        if gap[len(numbers) :].strip():  # words follow: the table, if it was one, ends here
+            tables.append(rows)
+            rows = []
+    tables.append(rows)
+    out: list[Paragraph] = []
+    done = 0
+    for table in tables:
+        if len(table) < 2 or not any(numbers.strip() for _, numbers, _, _ in table):
+            continue  # a label or two in a sentence
+        out += _prose(text[done : table[0][2]], specs)
+        cells = tuple((label, *_pieces(numbers)) for label, numbers, _, _ in table)
+        out.append(Paragraph((), TABLE_MARKER, cells=cells))
+        done = table[-1][3]
+    if not out:
+        return None
+    return out + _prose(text[done:], specs)
+
+
+@cache
+def _headings(specs: tuple[FormatSpec, ...]) -> re.Pattern:
+    """Return a pattern of the specs' numbered section headings (number, 、, title)."""
+    headings = {
+        f"{section.number}、{title}"
+        for spec in specs
+        for section in spec.sections
+        for title in (section.title, *section.synonyms)
+    }
+    return re.compile("|".join(re.escape(h) for h in sorted(headings, key=len, reverse=True)))
+
+
+def _prose(text: str, specs: tuple[FormatSpec, ...]) -> list[Paragraph]:
+    """Return the text around a table run together with it, cut before and after the section
+    headings it runs together too (the heading of 二 between 一's last sentence and 表二)."""
+    bounds = [0, len(text)]
+    for m in _headings(specs).finditer(text):
+        bounds += [m.start(), m.end()]
+    bounds.sort()
+    parts = (text[a:b].strip() for a, b in itertools.pairwise(bounds))
+    return [Paragraph.plain(part) for part in parts if part]
+
+
+def split_glued_tables(paragraphs: list[Paragraph], specs: Iterable[FormatSpec]) -> list[Paragraph]:
+    """Return the paragraphs with each table run together with the text cut out as table rows."""
+    specs = tuple(specs)
+    out: list[Paragraph] = []
+    for paragraph in paragraphs:
+        glued = None
+        if paragraph.kind == BODY and len(paragraph.text) >= _GLUED_MIN:
+            glued = _glued_table(unicodedata.normalize("NFC", paragraph.text), specs)
+        out += glued if glued is not None else [paragraph]
     return out

@@ -138,6 +138,7 @@ class RuleKind(StrEnum):
     IMPORT_AMBIGUOUS = "import_ambiguous"
     IMPORT_SHORT_ROW = "import_short_row"
     IMPORT_LONG_ROW = "import_long_row"
+    IMPORT_RUN_TOGETHER = "import_run_together"
     IMPORT_NOT_NUMBER = "import_not_number"
     IMPORT_TOTAL = "import_total"
 
