@@ -67,7 +67,7 @@ def _patterns(spec: FormatSpec, with_unit: bool) -> tuple[re.Pattern, ...]:
         pieces = re.split(r"(\{unit\}|\{year\}|\{name\})", shape)
         pattern = "".join(parts.get(piece, re.escape(piece)) for piece in pieces if piece)
         if labels:
-            pattern = f"(?:(?:{labels})[:：])?{pattern}"
+            pattern = f"(?:(?:{labels})[:：]?)?{pattern}"
         out.append(re.compile(pattern))
     return tuple(out)
 
