@@ -328,7 +328,7 @@ def read_report(request: ImportRequest) -> ImportResult:
         )
     if request.year is not None:
         year, year_from = request.year, "option"
-    elif title is not None:
+    elif title is not None and title.year is not None:
         year, year_from = title.year, "title"
     elif (period := _from_period(paragraphs)) is not None:
         year, year_from = period, "period"
@@ -342,7 +342,7 @@ def read_report(request: ImportRequest) -> ImportResult:
         target = spec_for_year(year)
     except SpecError as exc:
         raise UsageError(exc.message, exc.action) from None
-    if year_from == "option" and title is not None and title.year != year:
+    if year_from == "option" and title is not None and title.year not in (None, year):
         notes += rule_findings(
             target, RuleKind.IMPORT_YEAR_OPTION, {"actual": title.year, "year": year}
         )

@@ -2,11 +2,12 @@
 
 Titles come in a few shapes (the spec's [import] ``title_shapes``): the unit before or after the
 year, the year with 年度, 年 or nothing after it, and one of the report names ("……政府信息公开工作
-年度报告", "……年度报告" without 工作 ...). Copies break them: the unit on a line of its own, the
-title cut after the year or before "年度报告", spaces between the characters, 《》 around it, a web
-page's "标题：" before it. So the first lines of the report are tried one at a time and then
-joined by twos and threes; a title that names no unit takes the short line above it as the unit
-when that line is a name. The kind is told by how the unit's name ends (``kind_suffixes``).
+年度报告", "……年度报告" without 工作 ...); a title without a year still names the unit. Copies
+break them: the unit on a line of its own, the title cut after the year or before "年度报告",
+spaces between the characters, 《》 around it, a web page's "标题：" before it. So the first lines
+of the report are tried one at a time and then joined by twos and threes; a title that names no
+unit takes the short line above it as the unit when that line is a name. The kind is told by how
+the unit's name ends (``kind_suffixes``).
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ _NAME_LINE = re.compile(r"^[\u4e00-\u9fff()（）]{2,30}$")  # a unit's name on 
 
 @dataclass(frozen=True)
 class Title:
-    """The report's title: its year and unit (the unit "" when the title names none)."""
+    """The report's title: its year (None when it names none) and unit ("" when it names none)."""
 
-    year: int
+    year: int | None
     unit: str
     text: str
 
@@ -50,16 +51,16 @@ def _squeezed(text: str) -> str:
 
 
 @cache
-def _patterns(spec: FormatSpec, with_unit: bool) -> tuple[re.Pattern, ...]:
-    """Return the spec's title shapes as regexes with groups ``unit`` (when ``with_unit``; else
-    the shapes without their unit) and ``year``."""
+def _patterns(spec: FormatSpec, with_unit: bool, with_year: bool) -> tuple[re.Pattern, ...]:
+    """Return the spec's title shapes as regexes with groups ``unit`` and ``year``; without the
+    unit, or without the year, when told so."""
     words = spec.import_text
     names = "|".join(re.escape(_squeezed(n)) for n in sorted(words.report_names, key=len)[::-1])
     years = "|".join(re.escape(w) for w in sorted(words.year_words, key=len)[::-1])
     labels = "|".join(re.escape(_squeezed(label)) for label in words.title_labels)
     parts = {
         "{unit}": f"(?P<unit>{_UNIT})" if with_unit else "",
-        "{year}": f"(?P<year>{_YEAR})(?:{years})",
+        "{year}": f"(?P<year>{_YEAR})(?:{years})" if with_year else "",
         "{name}": f"(?:{names})",
     }
     out = []
@@ -79,15 +80,20 @@ def _year(text: str) -> int | None:
     return value
 
 
-def _match(specs: tuple[FormatSpec, ...], text: str) -> tuple[int, str] | None:
-    """Return (year, unit) when a text is a title, the unit "" when it names none."""
+def _match(specs: tuple[FormatSpec, ...], text: str) -> tuple[int | None, str] | None:
+    """Return (year, unit) when a text is a title: the unit "" when it names none, the year None
+    when it names none ("驼峰路街道办事处政府信息公开工作年度报告" still names its unit)."""
     squeezed = _squeezed(text)
-    for with_unit in (True, False):
+    for with_unit, with_year in ((True, True), (False, True), (True, False)):
         for spec in specs:
-            for pattern in _patterns(spec, with_unit):
+            for pattern in _patterns(spec, with_unit, with_year):
                 m = pattern.fullmatch(squeezed)
-                if m is not None and (year := _year(m.group("year"))) is not None:
-                    return year, m.group("unit").strip(_WRAPPERS) if with_unit else ""
+                if m is None:
+                    continue
+                year = _year(m.group("year")) if with_year else None
+                if with_year and year is None:
+                    continue
+                return year, m.group("unit").strip(_WRAPPERS) if with_unit else ""
     return None
 
 
@@ -108,7 +114,7 @@ def find_title(paragraphs: Iterable[Paragraph], specs: Iterable[FormatSpec]) -> 
     """Return the report's title from its first lines, or None when no line reads as one."""
     specs = tuple(specs)
     lines = [_line(p) for p in list(paragraphs)[:_LOOK_AT]]
-    found: list[tuple[int, int, Title]] = []  # (no unit, lines joined, title), first found first
+    found: list[tuple[bool, bool, int, Title]] = []  # (no year, no unit, lines joined, title)
     for i, line in enumerate(lines):
         if not line:
             continue
@@ -123,12 +129,12 @@ def find_title(paragraphs: Iterable[Paragraph], specs: Iterable[FormatSpec]) -> 
             year, unit = match
             if not unit and i > 0 and lines[i - 1] and _is_name(lines[i - 1]):
                 unit = _squeezed(lines[i - 1])  # the unit on the line above the title
-            found.append((0 if unit else 1, k, Title(year, unit, joined)))
+            found.append((year is None, not unit, k, Title(year, unit, joined)))
             break
     if not found:
         return None
-    best = min(found, key=lambda f: (f[0], f[1]))  # stable: the first of the best
-    return best[2]
+    best = min(found, key=lambda f: f[:3])  # stable: the first of the best
+    return best[3]
 
 
 def infer_kind(spec: FormatSpec, unit: str) -> tuple[str, str] | None:
