@@ -53,6 +53,10 @@ _CID = re.compile(r"\(cid:\d+\)")
 _NO_LINE_START = set("）)」』】》〉”’。，、；：！？,.;:!?")  # marks a line may not begin with
 
 
+Row = tuple[str | None, ...]  # a table row's cell texts; None for a cell merged into another
+Span = tuple[float, float] | None  # a cell's left and right edge; None for a merged-away cell
+
+
 class ScannedPdfError(NarrativeError):
     """The PDF holds no text to read: a scanned report or pages that are pictures."""
 
@@ -77,9 +81,16 @@ class _Item:
     line: _Line | None = None
     rows: tuple[Row, ...] = ()
     image: bool = False
-    first_spans: tuple[Span, ...] = ()  # a table's first, second and last rows' cells
-    second_spans: tuple[Span, ...] = ()
-    last_spans: tuple[Span, ...] = ()
+    # A table's first, second and last rows' cells, to join a row a page break cut in two.
+    spans: tuple[tuple[Span, ...], ...] = ((), (), ())
+
+    @property
+    def first_spans(self) -> tuple[Span, ...]:
+        return self.spans[0]
+
+    @property
+    def last_spans(self) -> tuple[Span, ...]:
+        return self.spans[2]
 
 
 def _is_wide(ch: str) -> bool:
@@ -144,9 +155,6 @@ def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-Row = tuple[str | None, ...]  # a table row's cell texts; None for a cell merged into another
-
-
 def _table_rows(table) -> tuple[Row, ...] | None:
     """Return a found table's rows, or None when it is no table of figures (a frame around
     text, a single column)."""
@@ -159,9 +167,6 @@ def _table_rows(table) -> tuple[Row, ...] | None:
     if max(len([c for c in row if c]) for row in rows) < 2:
         return None
     return rows
-
-
-Span = tuple[float, float] | None  # a cell's left and right edge; None for a merged-away cell
 
 
 def _spans(table, index: int) -> tuple[Span, ...]:
@@ -216,7 +221,7 @@ def _join_rows(a: _Item, b: _Item) -> None:
             last[target] = (last[target] or "") + text
     a.rows = (*a.rows[:-1], tuple(last))
     b.rows = b.rows[1:]
-    b.first_spans = b.second_spans
+    b.spans = (b.spans[1], (), b.spans[2])
 
 
 def _unbreakable(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -289,22 +294,29 @@ def _page_items(page) -> list[_Item]:
     for table in ruled.find_tables(settings):
         rows = _table_rows(table)
         if rows:
-            second = _spans(table, 1) if len(rows) > 1 else ()
-            item = _Item(table.bbox[1], rows=rows, second_spans=second)
-            item.first_spans, item.last_spans = _spans(table, 0), _spans(table, -1)
-            items.append(item)
+            spans = [_spans(table, 0), _spans(table, 1) if len(rows) > 1 else (), _spans(table, -1)]
+            items.append(_Item(table.bbox[1], rows=rows, spans=tuple(spans)))
             boxes.append(table.bbox)
     words = page.extract_words(
         x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"], return_chars=True
     )
     for line in _lines([w for w in words if not _inside(w, boxes)]):
         items.append(_Item(line.top, line=line))
+    height = float(page.height)
     for image in page.images:
         big = image["width"] >= _IMAGE_MIN and image["height"] >= _IMAGE_MIN
-        if big and not _inside(image, boxes):
-            items.append(_Item(image["top"], image=True))
+        margin = image["bottom"] < height * _MARGIN_ZONE or image["top"] > height * (
+            1 - _MARGIN_ZONE
+        )
+        if big and not margin and not _inside(image, boxes):
+            items.append(_Item(image["top"], image=True))  # a logo in the header is furniture
     items.sort(key=lambda item: item.top)
     return items
+
+
+def _in_margin(top: float, bottom: float, height: float) -> bool:
+    """Return True for what lies in a page's top or bottom tenth (headers, footers)."""
+    return bottom < height * _MARGIN_ZONE or top > height * (1 - _MARGIN_ZONE)
 
 
 def _furniture(pages: list[list[_Item]], heights: list[float]) -> set[tuple[int, int]]:
@@ -317,8 +329,7 @@ def _furniture(pages: list[list[_Item]], heights: list[float]) -> set[tuple[int,
             line = item.line
             if line is None:
                 continue
-            zone = line.bottom < height * _MARGIN_ZONE or line.top > height * (1 - _MARGIN_ZONE)
-            if zone:
+            if _in_margin(line.top, line.bottom, height):
                 marks[(p, i)] = re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
     repeated = {text for text, n in Counter(marks.values()).items() if n >= 2}
     out = {where for where, text in marks.items() if text in repeated}
