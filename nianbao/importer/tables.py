@@ -61,35 +61,47 @@ def is_value_text(text: str) -> bool:
     return bool(key) and (parse_number_text(key) is not None or bool(_PLACEHOLDER.match(key)))
 
 
-def run_together(cells: list[str], n: int) -> list[str] | None:
-    """Return the ``n`` numbers that cells of numbers run together stand for, when only one way
-    to cut them gives ``n`` numbers as tables print them (no leading zero: "0000000" is seven
+Cuts = dict[int, tuple[int, list[str]]]  # number of parts -> (ways to cut, capped at 2; a way)
+
+
+def _cuts(text: str, n: int) -> Cuts:
+    """Return the ways to cut a run of digits into 1 … ``n`` numbers as tables print them."""
+    ways: dict[tuple[int, int], tuple[int, list[str]]] = {(len(text), 0): (1, [])}
+    for at in range(len(text) - 1, -1, -1):
+        for m in range(1, n + 1):
+            count, example = 0, list[str]()
+            for end in range(at + 1, len(text) + 1):
+                rest = ways.get((end, m - 1))
+                if rest and _NUMBER_PART.fullmatch(text[at:end]):
+                    count += rest[0]
+                    example = example or [text[at:end], *rest[1]]
+            if count:
+                ways[(at, m)] = (min(count, 2), example)
+    return {m: ways[(0, m)] for m in range(1, n + 1) if (0, m) in ways}
+
+
+def run_together(text: str, n: int) -> list[str] | None:
+    """Return the ``n`` numbers a cell of numbers run together stands for ("500000 5"), when only
+    one way to cut it gives ``n`` numbers as tables print them (no leading zero: "0000000" is seven
     zeros, "35-15" is 35 and -15); None when there is none or more than one ("6233440" in three)."""
+    cells = text.split()
     if not cells or not all(_RUN.fullmatch(c) for c in cells):
         return None
-    found: list[list[str]] = []
-
-    def cut(k: int, at: int, parts: list[str]) -> None:
-        if len(found) > 1 or len(parts) > n:
-            return
-        if k == len(cells):
-            if len(parts) == n:
-                found.append(parts)
-            return
-        text = cells[k]
-        if at == len(text):
-            cut(k + 1, 0, parts)
-            return
-        for end in range(at + 1, len(text) + 1):
-            if _NUMBER_PART.fullmatch(text[at:end]):
-                cut(k, end, [*parts, text[at:end]])
-
-    cut(0, 0, [])
-    return found[0] if len(found) == 1 else None
+    total: Cuts = {0: (1, [])}  # each cell is cut on its own, into some of the n numbers
+    for cell in cells:
+        combined: Cuts = {}
+        for done, (count, parts) in total.items():
+            for m, (ways, more) in _cuts(cell, n - done).items():
+                old_count, old_parts = combined.get(done + m, (0, []))
+                combined[done + m] = (min(old_count + count * ways, 2), old_parts or parts + more)
+        total = combined
+    count, parts = total.get(n, (0, []))
+    return parts if count == 1 else None
 
 
-def looks_run_together(cells: list[str], n: int) -> bool:
-    """Return True for cells of numbers run together, too many digits for so few cells."""
+def looks_run_together(text: str, n: int) -> bool:
+    """Return True for a cell of numbers run together, digits enough for ``n`` numbers."""
+    cells = text.split()
     return bool(cells) and all(_RUN.fullmatch(c) for c in cells) and len("".join(cells)) >= n
 
 
@@ -527,9 +539,12 @@ class _Reader:
         cells, end = self._take(grid, start, held, len(row.columns))
         texts = [grid.texts[j].strip() for j in cells]
         n = len(row.columns)
-        if len(texts) < n and (split := run_together(texts, n)) is not None:
+        # One cell of numbers for several columns: a web page's text dump ran them together
+        # (``text_tables``). Cells that are several already are never cut: their places are known.
+        run = texts[0] if len(texts) == 1 < n else ""
+        if run and (split := run_together(run, n)) is not None:
             texts = split
-        elif len(texts) < n and looks_run_together(texts, n):
+        elif run and looks_run_together(run, n):
             args = {"table": table.name, "row": name, "expected": n, "actual": " ".join(texts)}
             self.problem(RuleKind.IMPORT_RUN_TOGETHER, args)
             return end

@@ -153,7 +153,11 @@ def _glued_table(text: str, specs: tuple[FormatSpec, ...]) -> list[Paragraph] | 
         if len(table) < 2 or not any(numbers.strip() for _, numbers, _, _ in table):
             continue  # a label or two in a sentence
         out += _prose(text[done : table[0][2]], specs)
-        cells = tuple((label, *_pieces(numbers)) for label, numbers, _, _ in table)
+        # A row's numbers stay one cell: how they are cut depends on the row's columns.
+        cells = tuple(
+            (label, numbers.strip()) if numbers.strip() else (label,)
+            for label, numbers, _, _ in table
+        )
         out.append(Paragraph((), TABLE_MARKER, cells=cells))
         done = table[-1][3]
     if not out:
