@@ -359,7 +359,8 @@ class _Reader:
                     done_unlabelled.add(waiting)
                     i = self._values(labels.unlabelled[waiting], grid, i, (), "")
                     continue
-                strays.append(grid.texts[i])
+                if grid.keys[i] not in labels.pieces:  # not a label's fragment (page breaks)
+                    strays.append(grid.texts[i])
                 i += 1
                 continue
             key = match.key
