@@ -119,8 +119,7 @@ def test_the_inferred_kind_is_said_written_editable_and_makes_the_government_rul
 
 
 def test_an_unknown_kind_option_is_refused(tmp_path):
+    out = tmp_path / "x.xlsx"
     with pytest.raises(NianbaoError, match="不在可选范围内") as caught:
-        read_report(
-            ImportRequest(REPORTS / "001_shuyang_xian_2025.txt", tmp_path / "x.xlsx", kind="村")
-        )
-    assert caught.value.exit_code == 2
+        import_report(ImportRequest(REPORTS / "001_shuyang_xian_2025.txt", out, kind="村"))
+    assert caught.value.exit_code == 2 and not out.exists()

@@ -297,13 +297,8 @@ def _unit_and_kind(
     else:
         unit, unit_from = "", ""
         notes += rule_findings(spec, RuleKind.IMPORT_NO_UNIT, {"sheet": spec.sheets.info})
-    if request.kind.strip():
-        kind = request.kind.strip()
-        if kind not in spec.kinds:
-            raise UsageError(
-                f"单位类型「{kind}」不在可选范围内。", f"可选：{'、'.join(spec.kinds)}。"
-            )
-        return unit, unit_from, kind, "option", notes
+    if request.kind.strip():  # checked where the workbook is built, as for ``template``
+        return unit, unit_from, request.kind.strip(), "option", notes
     if unit and (inferred := infer_kind(spec, unit)) is not None:
         kind, ending = inferred
         args = {"kind": kind, "excerpt": ending, "sheet": spec.sheets.info}
@@ -318,7 +313,7 @@ def read_report(request: ImportRequest) -> ImportResult:
     paragraphs, scanned = _paragraphs(source)
     specs = available_formats().values()
     paragraphs = mark_table_lines(split_glued_tables(paragraphs, specs), specs)
-    title = find_title(paragraphs, available_formats().values())
+    title = find_title(paragraphs, specs)
     notes: list[Finding] = []
     if scanned is not None and request.year is None:
         raise UsageError(
