@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
@@ -34,7 +33,7 @@ from .tables import is_label, is_label_piece, is_value_text, label_keys
 
 _PIECES = re.compile(r"[\s\u3000]+")
 _GLUED_MIN = 80  # a paragraph this long may hold a table run together with its text
-_NUMBERS = re.compile(r"[\s\u3000\d.+\-—–/]*")  # what may stand between two labels of a table
+_BETWEEN = " \t\u3000.+-—–/"  # besides digits, what may stand between two labels of a table
 
 
 def _pieces(text: str) -> list[str]:
@@ -105,18 +104,17 @@ def _key_chars(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        key = normalize_label(ch)
+        key = normalize_label(ch).replace("、", ",")
         if len(key) == 1:
             chars.append(key)
             where.append(i)
-    for k, ch in enumerate(chars):
-        after = chars[k + 1] if k + 1 < len(chars) else ""
-        before = chars[k - 1] if k else ""
-        if ch in "、,." and before and after and not after.isdigit():
-            # "1、" "1，" as "1."; "一." "一、" as "一、", which label_key writes as a comma
-            chars[k] = "." if before.isdigit() else "," if before in _CN_NUMERALS else ch
-            if ch == "、" and chars[k] == ch:
-                chars[k] = ","
+    for k in range(1, len(chars) - 1):
+        before, ch, after = chars[k - 1 : k + 2]
+        if ch in ",." and not after.isdigit():  # an item's number, not a decimal or 1,234
+            if before.isdigit():
+                chars[k] = "."  # "1、" "1，" as "1."
+            elif before in _CN_NUMERALS:
+                chars[k] = ","  # "一." as "一、", which label_key writes with a comma
     return "".join(chars), where
 
 
@@ -141,7 +139,7 @@ def _glued_table(text: str, specs: tuple[FormatSpec, ...]) -> list[Paragraph] | 
     rows: list[tuple[str, str, int, int]] = []
     for n, (start, end) in enumerate(labels):
         gap = text[end : labels[n + 1][0] if n + 1 < len(labels) else len(text)]
-        numbers = _NUMBERS.match(gap).group(0)  # type: ignore[union-attr]
+        numbers = "".join(itertools.takewhile(lambda c: c.isdigit() or c in _BETWEEN, gap))
         rows.append((text[start:end], numbers, start, end + len(numbers)))
         if gap[len(numbers) :].strip():  # words follow: the table, if it was one, ends here
             tables.append(rows)
@@ -195,6 +193,6 @@ def split_glued_tables(paragraphs: list[Paragraph], specs: Iterable[FormatSpec])
     for paragraph in paragraphs:
         glued = None
         if paragraph.kind == BODY and len(paragraph.text) >= _GLUED_MIN:
-            glued = _glued_table(unicodedata.normalize("NFC", paragraph.text), specs)
+            glued = _glued_table(paragraph.text, specs)
         out += glued if glued is not None else [paragraph]
     return out
