@@ -527,7 +527,11 @@ def test_dropped_files_give_the_inputs_of_the_next_check(tmp_path):
     current = CheckInputs(book, previous, text)
     assert dropped_inputs([tmp_path], current) is None  # a folder is for 汇总
     assert dropped_inputs([text], None) is None  # a narrative alone needs a workbook first
-    assert dropped_inputs([tmp_path / "说明.pdf"], current) is None
+    assert dropped_inputs([tmp_path / "说明.doc"], current) is None
+    # A published report's PDF is a narrative too: it replaces the narrative, keeps the rest.
+    assert dropped_inputs([tmp_path / "年报.pdf"], current) == CheckInputs(
+        book, previous, tmp_path / "年报.pdf"
+    )
     assert dropped_inputs([book], current) == current  # the same workbook keeps its companions
     assert dropped_inputs([other, book], current) == CheckInputs(other)
     assert dropped_inputs([book, text], None) == CheckInputs(book, None, text)

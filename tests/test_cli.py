@@ -214,7 +214,8 @@ def test_check_path_does_not_import_heavy_modules(sample_path):
         f"import sys; sys.argv=['nianbao','check',{str(sample_path)!r},'--json'];"
         "from nianbao.desktop.cli import main; import contextlib, io;"
         "f=io.StringIO();\nwith contextlib.redirect_stdout(f): main()\n"
-        "print(sorted(m for m in ('pandas','numpy','PySide6','openpyxl') if m in sys.modules))"
+        "print(sorted(m for m in ('pandas','numpy','PySide6','openpyxl','pdfplumber','pdfminer')"
+        " if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"

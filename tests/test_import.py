@@ -681,6 +681,22 @@ T3_WRONG_TOTAL = [" | ".join(row) + " |" for row in _t3_rows(load_spec("2021"), 
             id="row-without-its-numbers",
         ),
         pytest.param(
+            [TITLE_2024, *BODY, "行政许可 | 31 | 12 |"],
+            {},
+            "problems",
+            "IM-LONG-ROW",
+            "warning",
+            id="row-with-more-numbers-than-columns",
+        ),
+        pytest.param(
+            [TITLE_2024, *BODY],
+            {},
+            "notes",
+            "IM-KIND",
+            "info",
+            id="kind-told-by-the-units-name",
+        ),
+        pytest.param(
             [TITLE_2024, *BODY, "行政许可 | 很多 |"],
             {},
             "problems",
@@ -720,7 +736,7 @@ def _spec_with_alias(label: str, alias: str):
 
 def test_a_label_of_two_rows_is_an_im_ambiguous_problem():
     spec = _spec_with_alias("行政处罚", "行政许可")  # 行政许可 now starts two rows
-    problems = read_tables(spec, [SourceTable(("行政许可", "31"))]).problems
+    problems = read_tables(spec, [SourceTable.of("行政许可", "31")]).problems
     assert [p.rule for p in problems] == ["IM-AMBIGUOUS", "IM-STRAY"]  # its number stays unread
     assert problems[0].severity == "warning" == spec.rule("IM-AMBIGUOUS").severity
     assert problems[0].text == "「行政许可」可能是几行中的任何一行，没有读取这一行"
@@ -728,5 +744,34 @@ def test_a_label_of_two_rows_is_an_im_ambiguous_problem():
 
 def test_an_import_problems_severity_is_the_format_files():
     spec = spec_with_rule("2021", "IM-NOT-NUMBER", severity="error")
-    (problem,) = read_tables(spec, [SourceTable(("行政许可", "很多"))]).problems
+    (problem,) = read_tables(spec, [SourceTable.of("行政许可", "很多")]).problems
     assert (problem.rule, problem.severity) == ("IM-NOT-NUMBER", Severity.ERROR)
+
+
+@pytest.mark.parametrize(
+    ("run", "columns", "numbers"),
+    [  # runs of the corpus' 平潭 pages (tests/data/reports/004–010)
+        ("0000000", 7, ["0"] * 7),
+        ("35-15", 2, ["35", "-15"]),
+        ("500000 5", 7, ["5", "0", "0", "0", "0", "0", "5"]),
+        ("0 0 0 0 0 00", 7, ["0"] * 7),
+        ("23 0 00 0 023", 7, ["23", "0", "0", "0", "0", "0", "23"]),
+        ("6233440", 3, None),  # 62 33 440? 6 233 440? …
+        ("320000032", 7, None),  # 32 … 32 or 3 20 … 32
+        ("230 000023", 7, None),
+        ("2648-18538", 3, None),
+        ("0 0", 7, None),  # too few digits: the row is short, not run together
+    ],
+)
+def test_numbers_run_together_are_cut_only_one_way(run, columns, numbers):
+    from nianbao.importer.tables import run_together
+
+    assert run_together(run, columns) == numbers
+
+
+def test_numbers_in_cells_of_their_own_are_never_cut(spec2021):
+    # A copy that lost a blank cell: six cells for seven columns, one of them "10".
+    rows = [("一、本年新收政府信息公开申请数量", "10", "0", "0", "0", "0", "0")]
+    read = read_tables(spec2021, [SourceTable(tuple(rows))])
+    assert not [k for k in read.values if k.row == "r1"]
+    assert [p.rule for p in read.problems] == ["IM-SHORT-ROW"]

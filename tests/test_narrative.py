@@ -28,12 +28,14 @@ from nianbao.converters.narrative import (
 )
 from nianbao.converters.narrative_common import IMAGE_MARKER, TABLE_MARKER
 from nianbao.converters.narrative_docx import _format_number
+from nianbao.converters.narrative_text import read_txt
 from nianbao.errors import NarrativeError
 from nianbao.validation import Finding
 from nianbao.workbook_templates import load_spec, read_workbook
 from nianbao.workbook_templates.spec import Severity
 
 from .conftest import SEEDS
+from .report_forms import REPORTS
 from .spec_edit import spec_with_rule
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -744,6 +746,37 @@ def test_plain_text_in_common_encodings(spec2021, tmp_path, encoding):
     assert any("表格没有使用" in m for m in notes(n, "warning"))
 
 
+def _rows(paragraphs: list[Paragraph]) -> list[tuple[str, ...]]:
+    return [row for p in paragraphs if p.kind == TABLE_MARKER for row in p.cells]
+
+
+def test_a_pipe_row_keeps_its_empty_cells_and_ruling_lines_are_dropped():
+    # A real Markdown copy of a PDF (tests/data/reports, 上海市科委 2024): its rows end in "|  |".
+    paragraphs = read_txt(REPORTS / "002_shanghai_kewei_2024.md")
+    rows = _rows(paragraphs)
+    first = next(r for r in rows if r[0] == "一、本年新收政府信息公开申请数量")
+    assert first == ("一、本年新收政府信息公开申请数量", "32", "2", "0", "0", "0", "0", "34", "")
+    assert not [r for r in rows if all(set(c) <= set("-:|") for c in r)]
+    assert "二、收到和处理政府信息公开申请情况" in texts(paragraphs)  # a Markdown heading's text
+
+
+def test_tab_separated_rows_are_table_rows_and_a_tab_in_prose_is_not(tmp_path):
+    # How a spreadsheet saves a table: the cells of a row between tabs, empty cells kept.
+    path = tmp_path / "表格.txt"
+    path.write_text(
+        "规章\t\t0\t0\t0\t\n"
+        "一、本年新收政府信息公开申请数量\t\t\t26\t\t\t\t\t\t26\n"
+        "（一）主动公开\t全年主动公开政府信息249条，其中行政公文9条。发布政策解读信息3条。\n",
+        encoding="utf-8",
+    )
+    paragraphs = read_txt(path)
+    assert _rows(paragraphs) == [
+        ("规章", "", "0", "0", "0", ""),
+        ("一、本年新收政府信息公开申请数量", "", "", "26", "", "", "", "", "", "26"),
+    ]
+    assert texts(paragraphs)[-1].startswith("（一）主动公开")
+
+
 # ---------------------------------------------------------------------------------------------
 # The workbook's 正文 sheet
 
@@ -827,7 +860,7 @@ def _workbook_renamed(path: Path, sample_path: Path) -> Path:
             "另存为 .docx",
         ),
         ("正文.wps", lambda p, s: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600), "另存为 .docx"),
-        ("正文.pdf", lambda p, s: p.write_bytes(b"%PDF-1.4\n"), ".docx/.txt/.html"),
+        ("坏的.pdf", lambda p, s: p.write_bytes(b"%PDF-1.4\n"), "文件损坏"),
         ("正文", lambda p, s: p.write_text("一、总体情况"), "另存为 .docx"),
         ("不是压缩包.docx", lambda p, s: p.write_text("一、总体情况", "utf-8"), "不是有效的 .docx"),
         ("空.docx", lambda p, s: p.write_bytes(b""), "空的"),

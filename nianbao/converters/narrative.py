@@ -37,6 +37,7 @@ from .narrative_common import (
     strip_blanks,
 )
 from .narrative_docx import read_docx
+from .narrative_pdf import read_pdf
 from .narrative_text import read_html, read_txt
 
 __all__ = [
@@ -118,7 +119,8 @@ class Narrative:
 
 
 def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
-    """Return the narrative of a .docx, .txt or .html file; raise NarrativeError if unreadable."""
+    """Return the narrative of a .docx, .txt, .html or .pdf file; raise NarrativeError if
+    unreadable."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -126,13 +128,9 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
     suffix = path.suffix.lower()
     reader = _READERS.get(suffix)
     if reader is None:
-        if suffix == ".pdf":
-            raise NarrativeError(
-                f"不能从 PDF 文件 {name} 中读取正文。", "请提供 .docx/.txt/.html 格式的正文。"
-            )
         kind = f"是 {suffix} 格式" if suffix else "没有扩展名"
         raise NarrativeError(
-            f"正文文件 {name} {kind}，读不了（只支持 .docx、.txt、.html）。",
+            f"正文文件 {name} {kind}，读不了（只支持 .docx、.txt、.html、.pdf）。",
             "请在 Word/WPS 中另存为 .docx 后再试。",
         )
     try:
@@ -184,7 +182,13 @@ def narrative_from_workbook(wb: FilledWorkbook) -> Narrative:
     return narrative
 
 
-_READERS = {".docx": read_docx, ".txt": read_txt, ".html": read_html, ".htm": read_html}
+_READERS = {
+    ".docx": read_docx,
+    ".txt": read_txt,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+}
 NARRATIVE_SUFFIXES = tuple(_READERS)  # the files read_narrative reads
 
 

@@ -7,6 +7,8 @@ tables and pictures are defined here, so that ``narrative.py`` and the file read
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -18,6 +20,12 @@ from .document import Paragraph, Run
 TABLE_MARKER = "_table"
 IMAGE_MARKER = "_image"
 
+# "— 3 —", "- 3 -", "3", "第 3 页", "第3页 共9页", "3/9", "Page 3": a page number on its own line.
+_PAGE_NUMBER = re.compile(
+    r"^[\s—–\-－]*(\d{1,4}|第\s*\d+\s*页(\s*[,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+"
+    r"|page\s*\d+(\s*of\s*\d+)?)[\s—–\-－]*$",
+    re.IGNORECASE,
+)
 _TITLE_MAX = 60
 _TITLE_WORDS = ("年度报告", "工作报告")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -31,6 +39,11 @@ def looks_like_title(text: str) -> bool:
         and any(w in text for w in _TITLE_WORDS)
         and not any(c in text for c in "。：:")
     )
+
+
+def is_page_number(text: str) -> bool:
+    """Return True for a page number on a line of its own ("— 3 —", "第3页 共9页", "3")."""
+    return bool(_PAGE_NUMBER.match(unicodedata.normalize("NFKC", text)))
 
 
 def is_layout_text(text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .narrative_common import (
     TABLE_MARKER,
     clean_paragraph,
     is_layout_text,
+    is_page_number,
     looks_like_title,
     strip_blanks,
 )
@@ -32,19 +34,46 @@ MAX_TEXT_BYTES = 20 * 1024 * 1024
 # Plain text and table residue
 
 
+_RULING = re.compile(r"^:?-{3,}:?$")  # a Markdown table's line under its header: |---|:--:|
+_CELL_MAX = 60  # a cell of a table of figures holds a label or a number, never a paragraph
+
+
 def _text_line(line: str) -> Paragraph | None:
-    """Return a line of text as a paragraph, a table marker for a table row, or None if blank."""
+    """Return a line of text as a paragraph, a table marker for a table row, or None if blank.
+
+    A row copied with "|" between its cells, or with tabs (a table copied from a browser or
+    Word), keeps its empty cells: a blank value sits where it sat, and the importer reads the
+    numbers beside it by position instead of shifting them.
+    """
+    if "\t" in line.strip(" \r\n\u3000") and (row := _tab_row(line)) is not None:
+        return row
     line = strip_blanks(line)
     if not line:
         return None
     if line.startswith("|") or line.endswith("|") or line.count("|") >= 3:
-        cells = [c for c in (strip_blanks(c) for c in line.split("|")) if c]
-        if not cells:
-            return None  # a ruling line of a copied table: nothing to say
-        if len(cells) == 1 and (is_layout_text(cells[0]) or looks_like_title(cells[0])):
-            return Paragraph.plain(cells[0])  # one cell of a page's layout table
+        cells = [strip_blanks(c) for c in line.split("|")]
+        if cells and not cells[0]:
+            cells.pop(0)  # nothing before the first bar: not a cell
+        if cells and not cells[-1]:
+            cells.pop()
+        filled = [c for c in cells if c]
+        if not filled or all(_RULING.match(c) for c in filled):
+            return None  # a ruling line or an empty filler row of a copied table
+        if len(filled) == 1 and (is_layout_text(filled[0]) or looks_like_title(filled[0])):
+            return Paragraph.plain(filled[0])  # one cell of a page's layout table
         return Paragraph((), TABLE_MARKER, cells=(tuple(cells),))
     return Paragraph.plain(line)
+
+
+def _tab_row(line: str) -> Paragraph | None:
+    """Return a tab-separated line as a table row, or None when it reads as text with a tab."""
+    cells = [strip_blanks(c) for c in line.rstrip("\r\n").split("\t")]
+    filled = [c for c in cells if c]
+    if len(filled) < 2 or any(len(c) > _CELL_MAX or "。" in c for c in filled):
+        return None
+    while cells and not cells[0]:
+        cells.pop(0)
+    return Paragraph((), TABLE_MARKER, cells=(tuple(cells),))
 
 
 def _decode_text(data: bytes, name: str) -> str:
@@ -75,15 +104,45 @@ def _read_bytes(path: Path) -> bytes:
         ) from exc
 
 
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+
+
 def read_txt(path: Path) -> list[Paragraph]:
-    """Return the lines of a .txt file as paragraphs, table rows as table markers."""
+    """Return the lines of a .txt (or Markdown) file as paragraphs, table rows as table markers;
+    a Markdown heading's "#" marks are dropped."""
     text = _decode_text(_read_bytes(path), path.name)
     out = []
-    for line in text.splitlines():
-        paragraph = _text_line(line)
+    for line in _without_page_numbers(text):
+        paragraph = _text_line(_MARKDOWN_HEADING.sub("", line))
         if paragraph is not None:
             out.append(paragraph)
     return out
+
+
+def _without_page_numbers(text: str) -> list[str]:
+    """Return the lines of a text, without the page numbers around its page breaks (text saved
+    from a PDF has a form feed between pages). "— 3 —" or "第3页" is a page number; a bare number
+    is one only when such numbers count the pages on at least half of them (a table's last value
+    can end a page too)."""
+    pages = [page.splitlines() for page in text.split("\f")]
+    if len(pages) == 1:
+        return pages[0]
+    edges: dict[tuple[int, int], str] = {}  # (page, line) -> its text, for the lines at the edges
+    for p, lines in enumerate(pages):
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        for i in {*filled[:1], *filled[-1:]}:
+            if is_page_number(lines[i]):
+                edges[(p, i)] = lines[i].strip()
+    counted = Counter(int(t) - p for (p, _), t in edges.items() if t.isdigit())
+    offset, pages_counted = counted.most_common(1)[0] if counted else (0, 0)
+    drop = {
+        where
+        for where, t in edges.items()
+        if not t.isdigit() or (pages_counted * 2 >= len(pages) > 2 and int(t) - where[0] == offset)
+    }
+    return [
+        line for p, lines in enumerate(pages) for i, line in enumerate(lines) if (p, i) not in drop
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``nianbao import``: a published report (.docx, .html, .txt) read into a workbook of our
+"""``nianbao import``: a published report (.pdf, .docx, .html, .txt) read into a workbook of our
 format, and a Chinese summary of what was read, what is missing and what the narrative states."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from nianbao.errors import EXIT_FINDINGS, EXIT_OK
 
 YEAR_FROM = {"option": "--year 指定", "title": "取自标题", "period": "取自统计期限的句子"}
 UNIT_FROM = {"option": "--unit 指定", "title": "取自标题"}
+KIND_FROM = {"option": "--kind 指定", "unit": "按单位名称推断，可改选"}
 MAX_PROBLEMS_SHOWN = 10
 
 
@@ -17,21 +18,25 @@ def add_parsers(sub) -> None:
     """Add the import command to the subparsers object of the main parser."""
     p = sub.add_parser(
         "import",
-        help="把已发布的年报（.docx/.html/.txt）导入为填报表",
+        help="把已发布的年报（.pdf/.docx/.html/.txt）导入为填报表",
         description="把已发布的政府信息公开工作年度报告导入为标准填报表，可作为下一年度的"
         "“上年填报表”（--previous）。\n"
-        "可导入 Word 文件（.docx）、从网站另存的网页（.html）、复制网页文字得到的 .txt；"
+        "可导入年报的 PDF（有文字的，不是扫描件）、Word 文件（.docx）、从网站另存的网页（.html）、"
+        "复制网页或 PDF 文字得到的 .txt；"
         "表格按官方行列名称逐格读取（2019 版或 2021 版），读不到的单元格留空并列出，"
         "从不猜测；正文导入填报表。",
     )
-    p.add_argument("report", metavar="年报文件", help="已发布的年报：.docx、.html 或 .txt")
+    p.add_argument("report", metavar="年报文件", help="已发布的年报：.pdf、.docx、.html 或 .txt")
     p.add_argument("-o", "--output", required=True, metavar="填报表.xlsx", help="输出的填报表")
     p.add_argument(
         "--year", type=int, metavar="年度", help="报告年度（优先于标题和统计期限中的年度）"
     )
     p.add_argument("--unit", default="", metavar="单位名称", help="单位名称，默认取自标题")
     p.add_argument(
-        "--kind", default="", metavar="类型", help="单位类型：乡镇、街道、县直部门、县级政府、汇总"
+        "--kind",
+        default="",
+        metavar="类型",
+        help="单位类型：乡镇、街道、县直部门、县级政府、汇总（默认按单位名称推断）",
     )
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
 
@@ -69,6 +74,8 @@ def summary_lines(result) -> list[str]:
         )
     unit = f"{result.unit}（{UNIT_FROM[result.unit_from]}）" if result.unit else "（没有找到）"
     lines.append(f"  单位：{unit}")
+    if result.kind:
+        lines.append(f"  单位类型：{result.kind}（{KIND_FROM[result.kind_from]}）")
     lines.append("表格：")
     for table in result.tables:
         if not table.found and not table.read:

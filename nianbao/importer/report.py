@@ -1,10 +1,12 @@
 """``nianbao import``: a published annual report read into a workbook of our format.
 
-The report comes as a Word file, a web page saved as .html, or text copied from a web page; the
-narrative readers turn it into paragraphs and tables (``converters.narrative_docx``,
-``converters.narrative_text``).
-The year comes from the request, else from the title or the statistics-period sentence; the
-workbook's format follows the year. The tables are matched with the official labels of whichever
+The report comes as a PDF, a Word file, a web page saved as .html, or text copied from a web page
+or a PDF; the narrative readers turn it into paragraphs and tables (``converters.narrative_pdf``,
+``converters.narrative_docx``, ``converters.narrative_text``), and tables that reached the text
+as lines are found by their labels (``importer.text_tables``). The year comes from the request,
+else from the title (``importer.title``) or the statistics-period sentence; the workbook's format
+follows the year. The unit comes from the request or the title, its kind from the request or the
+unit's name. The tables are matched with the official labels of whichever
 format they are in (``importer.tables``) and taken over into the year's format where the two
 agree; the narrative goes into the 正文 sheet, one cell per section (and per sub-heading of 一
 when the report has them). What the report does not show is left blank and stamped as unknown,
@@ -21,8 +23,9 @@ from pathlib import Path
 
 from nianbao.converters.document import LIST_ITEM, Paragraph
 from nianbao.converters.narrative import narrative_from_paragraphs
-from nianbao.converters.narrative_common import TABLE_MARKER, looks_like_title
+from nianbao.converters.narrative_common import TABLE_MARKER
 from nianbao.converters.narrative_docx import read_docx
+from nianbao.converters.narrative_pdf import ScannedPdfError, read_pdf
 from nianbao.converters.narrative_text import read_html, read_txt
 from nianbao.errors import SpecError, UsageError, os_reason
 from nianbao.files import check_target
@@ -34,13 +37,20 @@ from nianbao.workbook_templates.loader import available_formats, spec_for_year
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
 
 from .tables import detect_format, read_tables, source_tables, to_target
+from .text_tables import mark_table_lines, split_glued_tables
+from .title import Title, find_title, infer_kind
 
-READERS = {".docx": read_docx, ".txt": read_txt, ".html": read_html, ".htm": read_html}
+READERS = {
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".txt": read_txt,
+    ".md": read_txt,
+    ".html": read_html,
+    ".htm": read_html,
+}
 MAX_SOURCE_NAME = 100  # a stamp field ends up in a custom property (at most 255 characters)
-_YEAR = r"(?:19|20)\d\d"
 _SUB_NUMBER = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)")
 _SUBHEAD_MAX = 25
-_WRAPPERS = "《》「」“”\"' \u3000"
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,12 @@ class ImportResult:
     year_from: str  # "option", "title" or "period"
     unit: str
     unit_from: str  # "option", "title" or ""
+    kind: str  # the unit's kind: given, or inferred from the unit's name ("" when neither)
+    kind_from: str  # "option", "unit" (inferred, written as an ordinary input) or ""
     values: dict[CellKey, Decimal | str]
     unknown: frozenset[CellKey]
     read_totals: dict[CellKey, Decimal]  # totals the report prints (checked, never written)
+    source_values: dict[CellKey, Decimal | str]  # every cell read, in the source's own format
     tables: tuple[TableResult, ...]
     claims: tuple[StatedNumber, ...]
     texts: dict[str, str]
@@ -107,18 +120,13 @@ class ImportResult:
 # -- the input file -------------------------------------------------------------------------
 
 
-def _paragraphs(path: Path) -> list[Paragraph]:
-    """Return the report's paragraphs and table markers; raise a Chinese error if unreadable."""
+def _paragraphs(path: Path) -> tuple[list[Paragraph], ScannedPdfError | None]:
+    """Return the report's paragraphs and table markers (none, and why, for a PDF without text);
+    raise a Chinese error if the file cannot be read."""
     name = path.name
     if not path.is_file():
         raise UsageError(f"找不到要导入的年报文件 {path}。", "请检查文件路径是否正确。")
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        raise UsageError(
-            f"不能从 PDF 文件 {name} 中读取年报的表格。",
-            "请在网站上打开年报网页，另存为 .html（或全选复制到 .txt）后导入；"
-            "有 Word 版的，导入 .docx。",
-        )
     if suffix in (".doc", ".wps", ".rtf"):
         raise UsageError(
             f"{name} 是旧版 Word/WPS 文件（{suffix}），读不了。",
@@ -127,8 +135,9 @@ def _paragraphs(path: Path) -> list[Paragraph]:
     reader = READERS.get(suffix)
     if reader is None:
         raise UsageError(
-            f"{name} 不是能导入的年报文件（只支持 .docx、.html、.txt）。",
-            "请导入 Word 文件（.docx）、从网站另存的网页（.html）或复制网页文字得到的 .txt。",
+            f"{name} 不是能导入的年报文件（只支持 .pdf、.docx、.html、.txt、.md）。",
+            "请导入年报的 PDF、Word 文件（.docx）、从网站另存的网页（.html）或复制网页文字得到的"
+            " .txt。",
         )
     try:
         size = path.stat().st_size
@@ -136,41 +145,16 @@ def _paragraphs(path: Path) -> list[Paragraph]:
         raise UsageError(f"无法读取 {name}：{os_reason(exc)}。", "请检查文件权限。") from exc
     if size == 0:
         raise UsageError(f"年报文件 {name} 是空的（0 字节）。", "请检查是否选错了文件。")
-    paragraphs = reader(path)
+    try:
+        paragraphs = reader(path)
+    except ScannedPdfError as exc:
+        return [], exc
     if not any(p.text.strip() or p.kind == TABLE_MARKER for p in paragraphs):
         raise UsageError(f"年报文件 {name} 中没有文字。", "请检查是否选错了文件。")
-    return paragraphs
+    return paragraphs, None
 
 
 # -- year and unit --------------------------------------------------------------------------
-
-
-def _title_regex(spec: FormatSpec) -> re.Pattern:
-    """Return the spec's title pattern as a regex with groups ``unit`` and ``year``."""
-    pattern = ""
-    for part in re.split(r"(\{unit\}|\{year\})", spec.title_pattern):
-        if part == "{unit}":
-            pattern += r"(?P<unit>\S{2,40}?)"
-        elif part == "{year}":
-            pattern += rf"(?P<year>{_YEAR})"
-        else:
-            pattern += re.escape(unicodedata.normalize("NFKC", part))
-    return re.compile(pattern)
-
-
-def _from_title(paragraphs: list[Paragraph]) -> tuple[int, str] | None:
-    """Return (year, unit) from a title line "…2024年政府信息公开工作年度报告"."""
-    patterns = [_title_regex(s) for s in available_formats().values()]
-    for paragraph in paragraphs[:60]:
-        text = paragraph.text.strip().strip(_WRAPPERS)
-        if not text or not looks_like_title(text):
-            continue
-        normalized = unicodedata.normalize("NFKC", text)
-        for pattern in patterns:
-            m = pattern.fullmatch(normalized)
-            if m:
-                return int(m.group("year")), text[: m.end("unit")].strip(_WRAPPERS)
-    return None
 
 
 def _from_period(paragraphs: list[Paragraph]) -> int | None:
@@ -300,16 +284,47 @@ def _inputs_under(spec: FormatSpec, key: CellKey) -> frozenset[CellKey]:
     return frozenset(k for t in instances[0].right for k in _inputs_under(spec, t.key))
 
 
+def _unit_and_kind(
+    request: ImportRequest, spec: FormatSpec, title: Title | None
+) -> tuple[str, str, str, str, list[Finding]]:
+    """Return the unit and where it came from, the kind and where it came from, and the notes:
+    the unit given or named by the title; the kind given, or told by the unit's name."""
+    notes: list[Finding] = []
+    if request.unit.strip():
+        unit, unit_from = request.unit.strip(), "option"
+    elif title is not None and title.unit:
+        unit, unit_from = title.unit, "title"
+    else:
+        unit, unit_from = "", ""
+        notes += rule_findings(spec, RuleKind.IMPORT_NO_UNIT, {"sheet": spec.sheets.info})
+    if request.kind.strip():  # checked where the workbook is built, as for ``template``
+        return unit, unit_from, request.kind.strip(), "option", notes
+    if unit and (inferred := infer_kind(spec, unit)) is not None:
+        kind, ending = inferred
+        args = {"kind": kind, "excerpt": ending, "sheet": spec.sheets.info}
+        notes += rule_findings(spec, RuleKind.IMPORT_KIND, args)
+        return unit, unit_from, kind, "unit", notes
+    return unit, unit_from, "", "", notes
+
+
 def read_report(request: ImportRequest) -> ImportResult:
     """Return what a published report gives a workbook, without writing anything."""
     source = Path(request.source)
-    paragraphs = _paragraphs(source)
-    title = _from_title(paragraphs)
+    paragraphs, scanned = _paragraphs(source)
+    specs = available_formats().values()
+    paragraphs = mark_table_lines(split_glued_tables(paragraphs, specs), specs)
+    title = find_title(paragraphs, specs)
     notes: list[Finding] = []
+    if scanned is not None and request.year is None:
+        raise UsageError(
+            scanned.message,
+            scanned.action
+            + "要导入为全部留空、再对照原报告补填的填报表的，请用 --year 指明报告年度。",
+        )
     if request.year is not None:
         year, year_from = request.year, "option"
-    elif title is not None:
-        year, year_from = title[0], "title"
+    elif title is not None and title.year is not None:
+        year, year_from = title.year, "title"
     elif (period := _from_period(paragraphs)) is not None:
         year, year_from = period, "period"
     else:
@@ -322,21 +337,18 @@ def read_report(request: ImportRequest) -> ImportResult:
         target = spec_for_year(year)
     except SpecError as exc:
         raise UsageError(exc.message, exc.action) from None
-    if request.unit.strip():
-        unit, unit_from = request.unit.strip(), "option"
-    elif title is not None and title[1]:
-        unit, unit_from = title[1], "title"
-    else:
-        unit, unit_from = "", ""
-        notes += rule_findings(target, RuleKind.IMPORT_NO_UNIT, {"sheet": target.sheets.info})
-    if year_from == "option" and title is not None and title[0] != year:
+    if year_from == "option" and title is not None and title.year not in (None, year):
         notes += rule_findings(
-            target, RuleKind.IMPORT_YEAR_OPTION, {"actual": title[0], "year": year}
+            target, RuleKind.IMPORT_YEAR_OPTION, {"actual": title.year, "year": year}
         )
     if year_from == "title" and (period := _from_period(paragraphs)) not in (None, year):
         notes += rule_findings(
             target, RuleKind.IMPORT_YEAR_PERIOD, {"actual": period, "year": year}
         )
+    unit, unit_from, kind, kind_from, who = _unit_and_kind(request, target, title)
+    notes += who
+    if scanned is not None:
+        notes += rule_findings(target, RuleKind.IMPORT_SCANNED, {"file": source.name})
     tables = source_tables(paragraphs)
     source_spec = detect_format(tables, available_formats().values(), target)
     read = read_tables(source_spec, tables)
@@ -375,9 +387,12 @@ def read_report(request: ImportRequest) -> ImportResult:
         year_from=year_from,
         unit=unit,
         unit_from=unit_from,
+        kind=kind,
+        kind_from=kind_from,
         values=values,
         unknown=unknown,
         read_totals=read_totals,
+        source_values=dict(read.values),
         tables=tuple(results),
         claims=claims,
         texts=texts,
@@ -403,7 +418,8 @@ def import_report(request: ImportRequest) -> ImportResult:
         TemplateRequest(
             year=result.year,
             unit=result.unit,
-            kind=request.kind.strip(),
+            kind=result.kind if result.kind_from == "option" else "",
+            info={"kind": result.kind} if result.kind_from == "unit" else {},
             format_version=result.spec.format_version,
             values=result.values,
             texts=result.texts,

@@ -1,15 +1,20 @@
 """The tables of a published report, matched cell by cell with the official tables of a format.
 
-A published table reaches us as cell texts in reading order: from Word and HTML row by row, from
-text copied off a web page one cell per line, with merged cells, blank filler cells and
-rows that are hard to tell apart. So rows are found by their labels, not by their position: a
-row's official label (or its short name, or a spelling listed under the spec's [import]) starts
-it, and the next cells, as many as the block has columns, are its values, in the official column
-order, up to the next label. A table without row labels (表四) has its values after its header.
-Every label comes from the spec; nothing here knows one.
+A published table reaches us as rows of cell texts in reading order: from Word, HTML and PDF row
+by row; from text copied off a web page one cell per line, a row per line with "|" or tabs between
+the cells, or a row per line with spaces between them (text copied from a PDF, where a long label
+may also be wrapped over two or three lines). So rows are found by their labels, not by their
+position: a row's official label (or its short name, or a spelling listed under the spec's
+[import]) starts it — pieced together from consecutive cells when a copy split it — and its
+values follow, as many as the block has columns, in the official column order. Where the label's
+own row holds cells after it, those are its values, read by position (an empty cell is a blank
+value, never a reason to shift the others); where it stands alone, the values are the cells that
+follow it, up to the next label. A table without row labels (表四) has its values after its
+header. Every label comes from the spec; nothing here knows one.
 
-What cannot be read is never guessed: a row with too few cells, a value that is no number, a table
-that is not there — their cells are left out, and the importer reports them as unknown.
+What cannot be read is never guessed: a row with too few or too many cells, a value that is no
+number, a table that is not there — their cells are left out, and the importer reports them as
+unknown.
 """
 
 from __future__ import annotations
@@ -29,26 +34,97 @@ from nianbao.workbook_templates.values import normalize_label, parse_number_text
 
 MAX_PROBLEMS = 20
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})[、,.]")  # "1、" "1，" "1．" (after NFKC) read as "1."
+_CN_ITEM_NUMBER = re.compile(r"^([一二三四五六七八九十]{1,3})[、,.]")  # "一." "一，" as "一、"
 _TRAILING = re.compile(r"[:：]$")
+# A row label's number: "一、" "（一）" "1." "（三）1.", as label_key writes them.
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3},|\([一二三四五六七八九十]{1,3}\)|\d{1,2}\.)+"
+)
+_PLACEHOLDER = re.compile(r"^[-—–/／\\]+$")  # what some tables print in a cell instead of a number
+_RUN = re.compile(r"[+-]?\d[\d.+-]*")  # numbers run together: "000", "35-15"
+_NUMBER_PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")  # a number as tables print one
+_JOIN_ROWS = 3  # how many rows further a label split by a copy (or a page break) may go on
 
 
 def label_key(text: str) -> str:
-    """Return a label in the form labels are compared in (width, spaces, quotes, "1、" → "1.")."""
+    """Return a label in the form labels are compared in: width, spaces and quotes as
+    ``normalize_label``, item numbers "1、" "1，" as "1.", and 、 read as a comma (copies and
+    transcriptions write a comma where the official label has 、)."""
     key = normalize_label(text)
-    return _TRAILING.sub("", _ITEM_NUMBER.sub(r"\1.", key))
+    key = _CN_ITEM_NUMBER.sub(r"\1、", _ITEM_NUMBER.sub(r"\1.", key))
+    return _TRAILING.sub("", key).replace("、", ",")
+
+
+def is_value_text(text: str) -> bool:
+    """Return True for what a value cell holds: a number, or a dash printed instead of one."""
+    key = normalize_label(text)
+    return bool(key) and (parse_number_text(key) is not None or bool(_PLACEHOLDER.match(key)))
+
+
+Cuts = dict[int, tuple[int, list[str]]]  # number of parts -> (ways to cut, capped at 2; a way)
+
+
+def _cuts(text: str, n: int) -> Cuts:
+    """Return the ways to cut a run of digits into 1 … ``n`` numbers as tables print them."""
+    ways: dict[tuple[int, int], tuple[int, list[str]]] = {(len(text), 0): (1, [])}
+    for at in range(len(text) - 1, -1, -1):
+        for m in range(1, n + 1):
+            count, example = 0, list[str]()
+            for end in range(at + 1, len(text) + 1):
+                rest = ways.get((end, m - 1))
+                if rest and _NUMBER_PART.fullmatch(text[at:end]):
+                    count += rest[0]
+                    example = example or [text[at:end], *rest[1]]
+            if count:
+                ways[(at, m)] = (min(count, 2), example)
+    return {m: ways[(0, m)] for m in range(1, n + 1) if (0, m) in ways}
+
+
+def run_together(text: str, n: int) -> list[str] | None:
+    """Return the ``n`` numbers a cell of numbers run together stands for ("500000 5"), when only
+    one way to cut it gives ``n`` numbers as tables print them (no leading zero: "0000000" is seven
+    zeros, "35-15" is 35 and -15); None when there is none or more than one ("6233440" in three)."""
+    cells = text.split()
+    if not cells or not all(_RUN.fullmatch(c) for c in cells):
+        return None
+    total: Cuts = {0: (1, [])}  # each cell is cut on its own, into some of the n numbers
+    for cell in cells:
+        combined: Cuts = {}
+        for done, (count, parts) in total.items():
+            for m, (ways, more) in _cuts(cell, n - done).items():
+                old_count, old_parts = combined.get(done + m, (0, []))
+                combined[done + m] = (min(old_count + count * ways, 2), old_parts or parts + more)
+        total = combined
+    count, parts = total.get(n, (0, []))
+    return parts if count == 1 else None
+
+
+def looks_run_together(text: str, n: int) -> bool:
+    """Return True for a cell of numbers run together, digits enough for ``n`` numbers."""
+    cells = text.split()
+    return bool(cells) and all(_RUN.fullmatch(c) for c in cells) and len("".join(cells)) >= n
 
 
 @dataclass(frozen=True)
 class SourceTable:
-    """One table of the published report: its cell texts in reading order."""
+    """One table of the published report: its rows of cell texts, in reading order."""
 
-    cells: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, *cells: str) -> SourceTable:
+        """Return a table of one row."""
+        return cls((tuple(cells),))
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return tuple(cell for row in self.rows for cell in row)
 
 
 def source_tables(paragraphs: Iterable[Paragraph]) -> list[SourceTable]:
     """Return the report's tables from the readers' table markers; consecutive markers (the lines
     of a table copied as text) form one table."""
-    tables: list[list[str]] = []
+    tables: list[list[tuple[str, ...]]] = []
     previous_marker = False
     for paragraph in paragraphs:
         if paragraph.kind != TABLE_MARKER:
@@ -57,9 +133,9 @@ def source_tables(paragraphs: Iterable[Paragraph]) -> list[SourceTable]:
             continue
         if not previous_marker:
             tables.append([])
-        tables[-1].extend(cell for row in paragraph.cells for cell in row)
+        tables[-1].extend(row for row in paragraph.cells if row)
         previous_marker = True
-    return [SourceTable(tuple(cells)) for cells in tables if cells]
+    return [SourceTable(tuple(rows)) for rows in tables if rows]
 
 
 # -- the labels of a format ------------------------------------------------------------------
@@ -83,6 +159,8 @@ class _Labels:
     unlabelled: Mapping[tuple[str, int], _Row]  # blocks whose only row has no label (表四)
     every: frozenset[str]  # every label: a value is never one
     official: frozenset[str]  # official labels only (no aliases): the format's vocabulary
+    prefixes: frozenset[str]  # the beginnings of labels (a label split over several cells)
+    pieces: frozenset[str]  # every part of a label (a piece of a label wrapped over lines)
 
 
 def aliases(spec: FormatSpec, label: str) -> tuple[str, ...]:
@@ -128,6 +206,18 @@ def _labels(spec: FormatSpec) -> _Labels:
                 for key in keys:
                     rows.setdefault(key, []).append(target)
     every = set(rows) | groups | set(captions) | {n for names in headers.values() for n in names}
+    # A row label printed without its number ("一、" "1.") still names its row, unless the words
+    # alone are another label too (a row "3.X" beside a column "X").
+    bare: dict[str, dict[tuple[str, str], _Row]] = {}
+    for key, targets in rows.items():
+        words = _NUMBERING.sub("", key)
+        if words and words != key:
+            for t in targets:
+                bare.setdefault(words, {})[(t.table, t.row)] = t
+    for words, named in bare.items():
+        if words not in every and len(named) == 1:
+            rows[words] = list(named.values())
+    every |= set(rows)
     return _Labels(
         rows={k: tuple(v) for k, v in rows.items()},
         groups=frozenset(groups),
@@ -136,7 +226,26 @@ def _labels(spec: FormatSpec) -> _Labels:
         unlabelled=unlabelled,
         every=frozenset(every),
         official=frozenset(official),
+        prefixes=frozenset(k[:n] for k in every for n in range(1, len(k))),
+        pieces=frozenset(
+            k[a:b] for k in every for a in range(len(k)) for b in range(a + 1, len(k) + 1)
+        ),
     )
+
+
+def label_keys(spec: FormatSpec) -> frozenset[str]:
+    """Return every label of the spec's tables, in the form ``label_key`` gives."""
+    return _labels(spec).every
+
+
+def is_label_piece(spec: FormatSpec, text: str) -> bool:
+    """Return True when a text is a label of the spec's tables or a part of one."""
+    return label_key(text) in _labels(spec).pieces
+
+
+def is_label(spec: FormatSpec, text: str) -> bool:
+    """Return True when a text is a whole label of the spec's tables."""
+    return label_key(text) in _labels(spec).every
 
 
 def detect_format(
@@ -165,7 +274,7 @@ class TablesRead:
     """What the published tables show, keyed by the cells of the format they were read in.
 
     ``values``: every cell read (inputs and the totals the report prints); ``unreadable``: cells
-    whose text is no number (the text); ``found``: tables with at least one row read;
+    whose text is no number (the text); ``found``: tables with at least one row label seen;
     ``problems``: what was not understood, as findings of the IM- rules.
     """
 
@@ -174,6 +283,41 @@ class TablesRead:
     unreadable: dict[CellKey, str]
     found: frozenset[str]
     problems: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class _Match:
+    """A label found at a cell: its key, the cell after its last piece, and the value cells that
+    stood between its pieces (a label wrapped over lines, its row's numbers on a middle line)."""
+
+    key: str
+    end: int
+    held: tuple[int, ...] = ()
+
+
+class _Grid:
+    """A table's cells in reading order, each knowing its row."""
+
+    def __init__(self, table: SourceTable) -> None:
+        self.texts: list[str] = []
+        self.row_of: list[int] = []
+        self.row_end: list[int] = []  # per row: the index after its last cell
+        for r, row in enumerate(table.rows):
+            self.texts.extend(row)
+            self.row_of.extend([r] * len(row))
+            self.row_end.append(len(self.texts))
+        self.keys = [label_key(t) for t in self.texts]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def end_of_row(self, i: int) -> int:
+        return self.row_end[self.row_of[i]]
+
+    def single(self, i: int) -> bool:
+        """Return True when cell ``i`` is alone in its row (a table copied one cell per line)."""
+        r = self.row_of[i]
+        return self.row_end[r] - (self.row_end[r - 1] if r else 0) == 1
 
 
 class _Reader:
@@ -195,9 +339,8 @@ class _Reader:
 
     def read(self, table: SourceTable) -> None:
         labels = self.labels
-        cells = table.cells
-        keys = [label_key(c) for c in cells]
-        if not any(k in labels.every for k in keys):
+        grid = _Grid(table)
+        if not any(self._label_at(grid, i) for i in range(len(grid)) if grid.keys[i]):
             return  # a table of something else (a page's index-number table)
         context: list[str] = []  # group labels seen, latest last
         block: tuple[str, int] | None = None
@@ -205,36 +348,83 @@ class _Reader:
         done_unlabelled: set[tuple[str, int]] = set()
         strays: list[str] = []
         i = 0
-        while i < len(cells):
-            key = keys[i]
-            if not key:
+        while i < len(grid):
+            if not grid.keys[i]:
                 i += 1
                 continue
+            match = self._label_at(grid, i)
+            if match is None:
+                waiting = self._unlabelled_waiting(headers_seen, done_unlabelled)
+                if waiting is not None:
+                    done_unlabelled.add(waiting)
+                    i = self._values(labels.unlabelled[waiting], grid, i, (), "")
+                    continue
+                if grid.keys[i] not in labels.pieces:  # not a label's fragment (page breaks)
+                    strays.append(grid.texts[i])
+                i += 1
+                continue
+            key = match.key
             if key in labels.captions:
                 block = labels.captions[key]
             if key in labels.groups:
                 context.append(key)
             if key in labels.rows:
-                row = self._choose(labels.rows[key], context, block, cells[i])
+                row = self._choose(labels.rows[key], context, block, grid.texts[i])
                 if row is not None:
-                    i = self._values(row, cells, keys, i + 1, cells[i])
+                    i = self._values(row, grid, match.end, match.held, grid.texts[i])
                     continue
             for where, names in labels.headers.items():
                 if key in names:
                     headers_seen.setdefault(where, set()).add(key)
-            if key not in labels.every:
-                waiting = self._unlabelled_waiting(headers_seen, done_unlabelled)
-                if waiting is not None:
-                    done_unlabelled.add(waiting)
-                    row = labels.unlabelled[waiting]
-                    i = self._values(row, cells, keys, i, "")
-                    continue
-                strays.append(cells[i])
-            i += 1
+            i = match.end
         if strays:
             shown = "、".join(f"「{s[:20]}」" for s in strays[:5])
             more = f"等 {len(strays)} 处" if len(strays) > 5 else ""
             self.problem(RuleKind.IMPORT_STRAY, {"names": shown, "detail": more})
+
+    def _label_at(self, grid: _Grid, i: int) -> _Match | None:
+        """Return the longest label that starts at cell ``i``, pieced together from the cells
+        that follow when a copy split it over lines or pages (the cells beside its pieces are
+        held for its row); None when no label starts there."""
+        labels = self.labels
+        key = grid.keys[i]
+        if is_value_text(grid.texts[i]):
+            return None
+        best = _Match(key, i + 1) if key in labels.every else None
+        if key not in labels.prefixes:
+            return best
+        pieces = [i]
+        j = i + 1
+        while j < len(grid) and grid.row_of[j] - grid.row_of[i] <= _JOIN_ROWS:
+            if not grid.keys[j] or is_value_text(grid.texts[j]):
+                j += 1
+                continue
+            joined = key + grid.keys[j]
+            if joined not in labels.every and joined not in labels.prefixes:
+                break
+            key = joined
+            pieces.append(j)
+            j += 1
+            if key in labels.every:
+                held = self._held(grid, pieces)
+                if not held or grid.row_of[j - 1] != grid.row_of[i]:
+                    best = _Match(key, j, held)
+        return best
+
+    @staticmethod
+    def _held(grid: _Grid, pieces: list[int]) -> tuple[int, ...]:
+        """Return the cells that stood beside a split label's pieces: after a piece in its row, or
+        in a row between them (a wrapped label's row has its numbers on a middle line); none when
+        they are all empty."""
+        rows = {grid.row_of[p] for p in pieces}
+        held = []
+        for k in range(pieces[0] + 1, pieces[-1]):
+            if k in pieces:
+                continue
+            r = grid.row_of[k]
+            if r not in rows or any(p < k and grid.row_of[p] == r for p in pieces):
+                held.append(k)
+        return tuple(held) if any(grid.keys[k] for k in held) else ()
 
     def _choose(self, rows: tuple[_Row, ...], context: list[str], block, text: str) -> _Row | None:
         """Return the row a label starts: the only one, or the one under the latest group."""
@@ -260,31 +450,117 @@ class _Reader:
                 return where
         return None
 
-    def _values(self, row: _Row, cells, keys, start: int, label: str) -> int:
+    def _is_label(self, grid: _Grid, i: int) -> bool:
+        key = grid.keys[i]
+        return (
+            bool(key)
+            and not is_value_text(grid.texts[i])
+            and (key in self.labels.every or key in self.labels.prefixes)
+        )
+
+    def _segment(self, grid: _Grid, start: int) -> list[int]:
+        """Return the cells from ``start`` to the end of its row or the next label."""
+        out = []
+        for j in range(start, grid.end_of_row(start)):
+            if self._is_label(grid, j):
+                break
+            out.append(j)
+        return out
+
+    def _take(
+        self, grid: _Grid, start: int, held: tuple[int, ...], n: int
+    ) -> tuple[list[int], int]:
+        """Return the cells holding a row's ``n`` values (fewer or more when they cannot be told
+        apart) and where reading goes on."""
+        if held:  # a wrapped label: its row's numbers stood beside its pieces
+            return self._by_position(grid, list(held), n)[0], start
+        if start >= len(grid):
+            return [], start
+        segment = self._segment(grid, start)
+        if segment and (len(segment) > 1 or n == 1 or not grid.single(start)):
+            # The label's row (or the values' own row) holds the values: read them by position.
+            return self._by_position(grid, segment, n)
+        # The label stands alone: its values follow, one cell per line (or a row of them).
+        taken: list[int] = []
+        j = start
+        while j < len(grid) and len(taken) < n:
+            if self._is_label(grid, j):
+                break
+            if grid.single(j):
+                if grid.keys[j]:
+                    taken.append(j)
+                j += 1
+                continue
+            segment = self._segment(grid, j)
+            if not segment:
+                break
+            taken += segment  # a row of values: all of it, or the count is off
+            j = segment[-1] + 1
+        while j < len(grid) and not grid.keys[j] and grid.single(j):
+            j += 1
+        if j < len(grid) and is_value_text(grid.texts[j]) and not self._is_label(grid, j):
+            # More numbers follow than the row has columns before the next label: the numbers
+            # of several rows stand together (text copied out of a PDF), whose is whose is lost.
+            return [*taken, j], j
+        return taken, j
+
+    def _by_position(self, grid: _Grid, segment: list[int], n: int) -> tuple[list[int], int]:
+        """Return the ``n`` value cells of a row's cells and where reading goes on; all of the
+        cells when they are not ``n`` and cannot be told apart.
+
+        More cells than values come from merged cells: empty fillers beside a merged value (the
+        filled cells are the values), empty cells at the row's end, or, in a table saved from a
+        spreadsheet, empty cells under a label spanning several columns (the values are the last
+        ``n`` cells). When the filled cells fit both the first and the last ``n`` cells, which
+        ones are blank cannot be told: the row is not read.
+        """
+        end = segment[-1] + 1
+        if len(segment) <= n:
+            return segment, end
+        filled = [j for j in segment if grid.keys[j]]
+        if len(filled) == n:
+            return filled, end
+        first = not any(grid.keys[j] for j in segment[n:])
+        last = not any(grid.keys[j] for j in segment[:-n])
+        if first != last:
+            return (segment[:n] if first else segment[-n:]), end
+        rest = segment[n:]
+        if all(is_value_text(grid.texts[j]) for j in segment[:n]) and not any(
+            is_value_text(grid.texts[j]) for j in rest
+        ):
+            return segment[:n], rest[0]  # words after the numbers: not values (a stray note)
+        return segment, end
+
+    def _values(self, row: _Row, grid: _Grid, start: int, held, label: str) -> int:
         """Read a row's values from ``start``; return where reading goes on."""
         spec = self.spec
         table = spec.table(row.table)
-        taken: list[str] = []
-        j = start
-        while j < len(cells) and len(taken) < len(row.columns):
-            if keys[j] in self.labels.every:
-                break
-            taken.append(cells[j].strip())
-            j += 1
         name = table.row(row.row).name
-        if len(taken) < len(row.columns):
-            self.problem(
-                RuleKind.IMPORT_SHORT_ROW,
-                {
-                    "table": table.name,
-                    "row": name,
-                    "expected": len(row.columns),
-                    "actual": len(taken),
-                },
-            )
-            return j
         self.found.add(row.table)
-        for col, text in zip(row.columns, taken, strict=True):
+        cells, end = self._take(grid, start, held, len(row.columns))
+        texts = [grid.texts[j].strip() for j in cells]
+        n = len(row.columns)
+        # One cell of numbers for several columns: a web page's text dump ran them together
+        # (``text_tables``). Cells that are several already are never cut: their places are known.
+        run = texts[0] if len(texts) == 1 < n else ""
+        if run and (split := run_together(run, n)) is not None:
+            texts = split
+        elif run and looks_run_together(run, n):
+            args = {"table": table.name, "row": name, "expected": n, "actual": " ".join(texts)}
+            self.problem(RuleKind.IMPORT_RUN_TOGETHER, args)
+            return end
+        if len(texts) != len(row.columns):
+            short = len(texts) < len(row.columns)
+            kind = RuleKind.IMPORT_SHORT_ROW if short else RuleKind.IMPORT_LONG_ROW
+            args = {
+                "table": table.name,
+                "row": name,
+                "expected": len(row.columns),
+                "actual": len(texts),
+            }
+            self.problem(kind, args)
+            return end
+        for col, text in zip(row.columns, texts, strict=True):
             key = CellKey(row.table, row.row, col)
             if spec.value_type(key) == "text":
                 if text:
@@ -299,7 +575,7 @@ class _Reader:
                     self.problem(RuleKind.IMPORT_NOT_NUMBER, args)
             else:
                 self.values[key] = number
-        return j
+        return end
 
 
 def read_tables(spec: FormatSpec, tables: Iterable[SourceTable]) -> TablesRead:

@@ -187,8 +187,10 @@ def _known_fields(cls, raw: dict, where: str):
 
 
 def _import_text(raw: dict) -> ImportText:
-    kwargs = dict(raw)
+    kwargs = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["aliases"] = tuple((label, _tuple(a)) for label, a in raw.get("aliases", {}).items())
+    suffixes = raw.get("kind_suffixes", {})
+    kwargs["kind_suffixes"] = tuple((kind, _tuple(s)) for kind, s in suffixes.items())
     return _known_fields(ImportText, kwargs, "[import]")
 
 
@@ -347,6 +349,12 @@ def _check_integrity(spec: FormatSpec) -> None:
                 problems.append(f"[report] {name} 用了未知参数：{sorted(unknown)}")
     if spec.summary.kind not in spec.kinds:
         problems.append(f"[summary] kind「{spec.summary.kind}」不在 [kinds] 中")
+    for kind, _ in spec.import_text.kind_suffixes:
+        if kind not in spec.kinds:
+            problems.append(f"[import.kind_suffixes]「{kind}」不在 [kinds] 中")
+    for shape in spec.import_text.title_shapes:
+        if _template_fields(shape) != {"unit", "year", "name"}:
+            problems.append(f"[import] title_shapes「{shape}」应含 {{unit}}、{{year}}、{{name}}")
     if missing := sorted(set(Status) - set(spec.summary.statuses)):
         problems.append(f"[summary.statuses] 缺少：{missing}")
     if blank := sorted(k for k, v in vars(spec.summary.parts).items() if not v):

@@ -131,12 +131,16 @@ class RuleKind(StrEnum):
     # year found where they were not looked for first, no section heading; table cells that could
     # not be read, and printed totals that do not add up.
     IMPORT_NO_UNIT = "import_no_unit"
+    IMPORT_KIND = "import_kind"
     IMPORT_YEAR_OPTION = "import_year_option"
     IMPORT_YEAR_PERIOD = "import_year_period"
     IMPORT_NO_SECTION = "import_no_section"
+    IMPORT_SCANNED = "import_scanned"
     IMPORT_STRAY = "import_stray"
     IMPORT_AMBIGUOUS = "import_ambiguous"
     IMPORT_SHORT_ROW = "import_short_row"
+    IMPORT_LONG_ROW = "import_long_row"
+    IMPORT_RUN_TOGETHER = "import_run_together"
     IMPORT_NOT_NUMBER = "import_not_number"
     IMPORT_TOTAL = "import_total"
 
@@ -615,11 +619,20 @@ class ExplainText:
 @dataclass(frozen=True)
 class ImportText:
     """What ``nianbao import`` needs beyond the official labels: spellings of labels seen in
-    published tables (official label -> aliases), and the {column} of the carry's C-UNKNOWN
-    note (rule kind ``carry_unknown``) when no column of a row is known."""
+    published tables (official label -> aliases), the {column} of the carry's C-UNKNOWN note
+    (rule kind ``carry_unknown``) when no column of a row is known, the shapes of a report's
+    title, and the endings of unit names that tell the unit's kind."""
 
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     all_columns: str = ""  # {column} when every column of the row is unknown
+    # A title is one of ``title_shapes`` ({unit}, {year}, {name}), {year} being the year's digits
+    # followed by one of ``year_words`` ("" too) and {name} one of ``report_names``; a web page's
+    # metadata line may put one of ``title_labels`` before it.
+    title_shapes: tuple[str, ...] = ()
+    year_words: tuple[str, ...] = ()
+    report_names: tuple[str, ...] = ()
+    title_labels: tuple[str, ...] = ()
+    kind_suffixes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kind -> endings of unit names
 
 
 @dataclass(frozen=True, eq=False)

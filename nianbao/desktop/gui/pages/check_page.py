@@ -100,7 +100,7 @@ from .check_models import (
 )
 
 SHEET_FILTER = "填报表 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
-NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm);;所有文件 (*)"
+NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm *.pdf);;所有文件 (*)"
 
 EXPLAINED_COLOUR = "#5f6368"  # a finding another explains: listed under its cause, in grey
 
@@ -172,7 +172,7 @@ class CheckPage(Page):
             ),
             (
                 "正文(&N)：",
-                "可选：正文（.docx/.txt/.html），检查有没有遗留的占位符",
+                "可选：正文（.docx/.txt/.html/.pdf），检查有没有遗留的占位符",
                 NARRATIVE_SUFFIXES,
             ),
         )

@@ -205,7 +205,7 @@ class ReportPage(Page):
         self.narrative = PathField(
             "不填：使用填报表里填写的正文；也可选择 Word（.docx）、.txt 或 .html 正文",
             suffixes=NARRATIVE_SUFFIXES,
-            filter_text="正文 (*.docx *.txt *.html *.htm)",
+            filter_text="正文 (*.docx *.txt *.html *.htm *.pdf)",
             settings=self.settings,
         )
         self._field(form, "正文（可不填）(&N)：", self.narrative)
