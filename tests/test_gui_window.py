@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -170,3 +171,43 @@ def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path, sample_pa
     assert "启动" in logged() and "完成：校验" in logged()
     assert "上年填报表" not in logged()
     assert "Traceback" not in stderr
+
+
+@pytest.fixture
+def qt_chinese(qapp):
+    """Qt's Chinese installed as the app does at start (pytest-qt made the app without it)."""
+    from nianbao.desktop.gui.translation import install_qt_chinese
+
+    installed = install_qt_chinese(qapp)
+    yield installed
+    for translator in installed:
+        qapp.removeTranslator(translator)
+
+
+@pytest.mark.parametrize("mode", ["open", "save", "folder"])
+def test_qt_file_dialog_is_all_chinese(qt_chinese, qtbot, tmp_path, mode):
+    """Qt's own file dialog (the one Linux desktops without a native one show): every label
+    and button in Chinese, the labels' mnemonics kept."""
+    from PySide6.QtWidgets import QAbstractButton, QFileDialog, QLabel, QTreeView
+
+    assert qt_chinese, "qtbase_zh_CN.qm is missing from PySide6's translations"
+    (tmp_path / "收到的报表").mkdir()
+    dialog = QFileDialog(None, "选择文件", str(tmp_path), "填报表 (*.xlsx)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    if mode == "save":
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    elif mode == "folder":
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    labels = [w.text() for w in dialog.findChildren(QLabel) if w.isVisible() and w.text()]
+    buttons = [w.text() for w in dialog.findChildren(QAbstractButton) if w.isVisible()]
+    assert "查找范围(&L)：" in labels and "文件类型(&T)：" in labels
+    english = [t for t in labels + buttons if re.search(r"[A-Za-z]{2}", t.replace("&", ""))]
+    assert english == []
+    assert "取消" in buttons
+    # The list's 类型 column: "Folder" was English too (a string Qt 6 moved).
+    (files,) = [v for v in dialog.findChildren(QTreeView) if v.objectName() == "treeView"]
+    model, root = files.model(), files.rootIndex()
+    qtbot.waitUntil(lambda: model.rowCount(root) > 0)
+    assert model.index(0, 2, root).data() == "文件夹"
