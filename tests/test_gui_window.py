@@ -211,3 +211,23 @@ def test_qt_file_dialog_is_all_chinese(qt_chinese, qtbot, tmp_path, mode):
     model, root = files.model(), files.rootIndex()
     qtbot.waitUntil(lambda: model.rowCount(root) > 0)
     assert model.index(0, 2, root).data() == "文件夹"
+
+
+def test_the_user_guide_opens_from_help_and_covers_the_four_tasks(gui):
+    window = gui.window
+    (help_menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "帮助(&H)"]
+    (guide,) = [a for a in help_menu.actions() if a.text() == "使用说明(&G)"]
+    guide.trigger()
+    dialog = window._guide
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.browser.toPlainText()
+    for task in ("1 生成填报表", "2 校验", "3 汇总", "4 生成报告", "默认输出文件夹"):
+        assert task in text
+    assert "找不到使用说明" not in text
+    from nianbao.desktop.gui.guide import guide_html
+
+    html = guide_html()
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= set(re.findall(r'name="([^"]+)"', html))  # each goes somewhere
+    area = window.screen().availableGeometry()
+    assert area.contains(dialog.frameGeometry())

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.pages: dict[str, Page] = {}
         self.jobs: list[Job] = []
+        self._guide: QDialog | None = None  # the user guide, once opened
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.resize(QSize(1180, 760))
@@ -166,6 +168,11 @@ class MainWindow(QMainWindow):
         bar.addMenu("设置(&S)").addAction(settings_action)
 
         help_menu = bar.addMenu("帮助(&H)")
+        guide = QAction("使用说明(&G)", self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_guide)
+        help_menu.addAction(guide)
+        help_menu.addSeparator()
         logs = QAction("打开日志文件夹(&L)", self)
         logs.triggered.connect(self._open_logs)
         help_menu.addAction(logs)
@@ -192,6 +199,16 @@ class MainWindow(QMainWindow):
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         dialogs.open_path(self, folder)
+
+    def show_guide(self) -> None:
+        """Show the user guide (shipped with the program: no browser, no network)."""
+        from .guide import GuideDialog
+
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
+        self._guide.activateWindow()
 
     def edit_settings(self) -> None:
         from .settings_dialog import SettingsDialog
