@@ -6,6 +6,14 @@ background work to finish and saves the window. Settings and logs go to a tempor
 
     python docs/make_screenshots.py            # all screens
     python docs/make_screenshots.py check      # only those whose name contains "check"
+
+The window-1366-after-*.png are the whole screen of a 1366×768 laptop, its taskbar included:
+Xvfb at 1366×768 with IceWM (``apt-get install icewm``; without it there is no frame and no
+taskbar) set to leave windows as large as they ask, like Windows does. The window opens at the
+size it chooses itself. ``--tag before`` names them window-1366-before-*.png instead: those were
+made so from 0f35d28, the commit before the window fitted the screen, with its tree on
+PYTHONPATH (``git archive 0f35d28 | tar -x -C /tmp/before``, then
+``PYTHONPATH=/tmp/before python docs/make_screenshots.py --tag before window-1366``).
 """
 
 from __future__ import annotations
@@ -21,17 +29,69 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
 SIZE = (1180, 760)
+WINDOW_SCREEN = "1400x900x24"  # room around a window screenshot
+LAPTOP_SCREEN = "1366x768x24"  # the screen scenes: a laptop's whole screen
+SCREEN_PREFIX = "window-1366-after-"
+# IceWM as a laptop's desktop: a taskbar at the bottom, no clock (the pictures stay the same from
+# run to run), windows left as large as they ask, off the screen if so, as Windows does, and
+# Chinese in the title bars.
+ICEWM_PREFERENCES = """\
+LimitSize=0
+LimitPosition=0
+TaskBarDoubleHeight=1
+ShowAddressBar=0
+TaskBarShowClock=0
+TaskBarShowAPMStatus=0
+TaskBarShowCPUStatus=0
+TaskBarShowNetStatus=0
+TaskBarShowMailboxStatus=0
+TaskBarShowWorkspaces=0
+TitleFontNameXft="Noto Sans CJK SC:size=10"
+NormalTaskBarFontNameXft="Noto Sans CJK SC:size=10"
+ActiveTaskBarFontNameXft="Noto Sans CJK SC:size=10:bold"
+"""
 
 
-def _rerun_under_xvfb() -> None:
+def _rerun_under_xvfb(names: list[str], tag: str) -> None:
+    """Run this script again under Xvfb: the screen scenes on a laptop screen, the others on a
+    larger one (two runs when both are wanted)."""
     if os.environ.get("DISPLAY") or os.environ.get("NIANBAO_SHOTS_CHILD"):
         return
     if not shutil.which("xvfb-run"):
         raise SystemExit("需要 Xvfb（apt-get install xvfb fonts-noto-cjk）。")
     env = {**os.environ, "NIANBAO_SHOTS_CHILD": "1"}
     env.pop("QT_QPA_PLATFORM", None)
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, *sys.argv]
-    raise SystemExit(subprocess.run(cmd, env=env, check=False).returncode)
+    code = 0
+    for screen, group in (
+        (LAPTOP_SCREEN, [n for n in names if n.startswith(SCREEN_PREFIX)]),
+        (WINDOW_SCREEN, [n for n in names if not n.startswith(SCREEN_PREFIX)]),
+    ):
+        if group:
+            cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {screen}", sys.executable, sys.argv[0]]
+            run = subprocess.run([*cmd, "--tag", tag, "--exact", *group], env=env, check=False)
+            code = code or run.returncode
+    raise SystemExit(code)
+
+
+def _start_desktop(folder: Path) -> subprocess.Popen | None:
+    """Start IceWM with a taskbar on the Xvfb screen, if it is installed; return it."""
+    if not shutil.which("icewm"):
+        print("没有 IceWM：整屏截图没有窗口边框和任务栏。", file=sys.stderr)
+        return None
+    config = folder / "icewm"
+    config.mkdir(exist_ok=True)
+    (config / "preferences").write_text(ICEWM_PREFERENCES, encoding="utf-8")
+    env = {**os.environ, "ICEWM_PRIVCFG": str(config)}
+    desktop = subprocess.Popen(
+        ["icewm", f"--config={config / 'preferences'}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import time
+
+    time.sleep(2)  # until the taskbar is up and the work area is set
+    return desktop
 
 
 class Data:
@@ -151,8 +211,8 @@ def check_narrative(window, data: Data):
 @scene("gui-rollup")
 def rollup(window, data: Data):
     roster, inbox = data.county()
-    window.settings.unit = "青禾县人民政府办公室"
     page = window.go("rollup")
+    page.unit.setText("青禾县人民政府办公室")
     page.open_files([roster, inbox])
     page.output.set_path(data.folder / "county" / "青禾县2025年度汇总表.xlsx")
     page.start_rollup()
@@ -184,8 +244,30 @@ def report_refused(window, data: Data):
     page.generate()
 
 
+# The whole laptop screen, each page as a clerk last left it (the window at its own size).
+for _page, _scene in (
+    ("template", template),
+    ("check", check),
+    ("rollup", rollup),
+    ("report", report),
+):
+    SCENES[f"{SCREEN_PREFIX}{_page}"] = _scene
+
+
 def main() -> int:
-    _rerun_under_xvfb()
+    args = sys.argv[1:]
+    tag = "after"
+    if "--tag" in args:
+        at = args.index("--tag")
+        tag = args[at + 1]
+        del args[at : at + 2]
+    exact = "--exact" in args
+    args = [a for a in args if a != "--exact"]
+    if exact:
+        wanted = [n for n in SCENES if n in args]
+    else:
+        wanted = [n for n in SCENES if not args or any(a in n for a in args)]
+    _rerun_under_xvfb(wanted, tag)
     from PySide6.QtCore import QSettings, QTimer
 
     from nianbao.desktop.gui import dialogs
@@ -193,32 +275,46 @@ def main() -> int:
     from nianbao.desktop.gui.settings import Settings
     from nianbao.desktop.gui.window import MainWindow
 
-    wanted = [n for n in SCENES if not sys.argv[1:] or any(a in n for a in sys.argv[1:])]
-    app = create_app()
     OUT.mkdir(parents=True, exist_ok=True)
     # Opening files in other programs is not part of a screenshot.
     dialogs.open_path = lambda parent, path: True
     with tempfile.TemporaryDirectory(prefix="nianbao-shots-") as tmp:
         os.environ["XDG_STATE_HOME"] = tmp
+        whole_screen = any(n.startswith(SCREEN_PREFIX) for n in wanted)
+        desktop = _start_desktop(Path(tmp)) if whole_screen else None
+        app = create_app()
         data = Data(Path(tmp))
-        for name in wanted:
-            settings = Settings(
-                QSettings(str(Path(tmp) / f"{name}.ini"), QSettings.Format.IniFormat)
-            )
-            window = MainWindow(settings)
-            window.resize(*SIZES.get(name, SIZE))
-            window.show()
-            app.processEvents()
-            then = SCENES[name](window, data)
-            _wait(app, window, QTimer)
-            if then is not None:
-                then()
+        try:
+            for name in wanted:
+                settings = Settings(
+                    QSettings(str(Path(tmp) / f"{name}.ini"), QSettings.Format.IniFormat)
+                )
+                window = MainWindow(settings)
+                screen = name.startswith(SCREEN_PREFIX)
+                if not screen:
+                    window.resize(*SIZES.get(name, SIZE))
+                window.show()
+                app.processEvents()
+                then = SCENES[name](window, data)
                 _wait(app, window, QTimer)
-            target = OUT / f"{name}.png"
-            window.grab().save(str(target))
-            print(f"{target.relative_to(REPO)}")
-            window.jobs.clear()
-            window.close()
+                if then is not None:
+                    then()
+                    _wait(app, window, QTimer)
+                if screen:
+                    out_name = name.replace("-after-", f"-{tag}-")
+                    picture = window.screen().grabWindow(0)
+                else:
+                    out_name, picture = name, window.grab()
+                target = OUT / f"{out_name}.png"
+                picture.save(str(target))
+                print(f"{target.relative_to(REPO)}")
+                window.jobs.clear()
+                window.close()
+                app.processEvents()
+        finally:
+            if desktop is not None:
+                desktop.terminate()
+                desktop.wait(10)
     return 0
 
 

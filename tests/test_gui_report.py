@@ -204,3 +204,33 @@ def test_pdf_is_written_through_libreoffice(gui, libreoffice_ok, sample_path):
     pdf = sample_path.with_name("sample-年度报告.pdf")
     assert [path for _, path in page.written()] == [pdf.with_suffix(".docx"), pdf]
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_default_report_name_is_the_one_the_command_line_writes(gui, build, sample, tmp_path):
+    """One rule for both shells (files.default_report_path): what 生成报告 names a report when
+    the name is left alone is what ``nianbao export`` writes without ``-o``."""
+    import shutil
+    import subprocess
+    import sys
+
+    from nianbao.files import workbook_name
+
+    workbook = build(sample, workbook_name(sample.unit, sample.year))
+    page = _page(gui, workbook)
+    page.html_box.setChecked(False)
+    page.generate_button.click()
+    gui.wait_jobs()
+    ((_, written),) = page.written()
+
+    elsewhere = tmp_path / "命令行"
+    elsewhere.mkdir()
+    copy = shutil.copy(workbook, elsewhere / workbook.name)
+    cli = subprocess.run(
+        [sys.executable, "-m", "nianbao", "export", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert [p.name for p in elsewhere.glob("*.docx")] == [written.name]
+    assert written.parent == workbook.parent and page.name.text() == written.stem

@@ -65,7 +65,8 @@ def test_handout_from_a_roster_writes_every_units_files_and_refuses_to_overwrite
     assert (stamped.unit, stamped.year) == (county.units[3], 2025)
     assert gui.dialogs.opened == [folder]
     assert "已为 12 个单位生成填报表和正文模板" in page.handout_note.text()
-    assert gui.settings.year == 2025 and gui.settings.recent("roster") == [county.roster]
+    assert gui.settings.page("rollup").number("handout_year") == 2025
+    assert gui.settings.recent("roster") == [county.roster]
 
     before = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
     page.handout_button.click()

@@ -60,8 +60,10 @@ def test_generate_with_last_years_workbook_writes_both_files_with_carried_cells(
     assert NAME in gui.window.windowTitle()
 
     settings = gui.settings
-    assert (settings.unit, settings.kind, settings.year) == (UNIT, "乡镇", 2025)
-    assert settings.output_dir == out and settings.recent("workbook") == [out / NAME]
+    remembered = settings.page("template")
+    assert (remembered.text("unit"), remembered.text("kind")) == (UNIT, "乡镇")
+    assert remembered.number("year") == 2025 and remembered.folder("folder") == out
+    assert settings.recent("workbook") == [out / NAME]
     page.open_workbook_button.click()
     page.open_narrative_button.click()
     page.open_folder_button.click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -82,13 +83,15 @@ def test_settings_are_remembered(gui, tmp_path):
 
     from nianbao.desktop.gui.settings import Settings
 
-    gui.settings.unit = "青禾镇人民政府"
-    gui.settings.year = 2025
+    gui.settings.page("template").set("unit", "青禾镇人民政府")
+    gui.settings.page("template").set("year", 2025)
     gui.settings.output_dir = tmp_path
     gui.settings.add_recent("workbook", tmp_path)
     again = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    assert (again.unit, again.year, again.output_dir) == ("青禾镇人民政府", 2025, tmp_path)
-    assert again.recent("workbook") == [tmp_path]
+    template = again.page("template")
+    assert (template.text("unit"), template.number("year")) == ("青禾镇人民政府", 2025)
+    assert again.output_dir == tmp_path and again.recent("workbook") == [tmp_path]
+    assert again.page("rollup").text("unit") == ""  # a page reads only its own fields
 
 
 def test_about_box_names_version_and_formats():
@@ -170,3 +173,140 @@ def test_the_installed_entry_point_opens_the_window_and_logs(tmp_path, sample_pa
     assert "启动" in logged() and "完成：校验" in logged()
     assert "上年填报表" not in logged()
     assert "Traceback" not in stderr
+
+
+def test_window_opens_inside_the_screen_and_where_it_was_when_that_still_fits(gui):
+    from PySide6.QtCore import QRect
+
+    from nianbao.desktop.gui.window import MainWindow
+    from nianbao.desktop.viewmodels.window_state import Rect
+
+    window = gui.window
+    area = window.screen().availableGeometry()
+    assert area.contains(window.frameGeometry())
+    window.setGeometry(QRect(40, 60, 600, 500))
+    window.close()
+    assert gui.settings.window_geometry == Rect(40, 60, 600, 500)
+    again = MainWindow(gui.settings)
+    gui.qtbot.addWidget(again)
+    assert again.geometry() == QRect(40, 60, 600, 500)
+    # Saved on a screen that is not there any more: back on this one, inside its free area.
+    gui.settings.window_geometry = Rect(area.right() + 200, 40, 600, 500)
+    moved = MainWindow(gui.settings)
+    gui.qtbot.addWidget(moved)
+    moved.show()
+    assert area.contains(moved.frameGeometry())
+    # Shown partly off the screen (a window manager's frame larger than allowed for): moved in.
+    moved.setGeometry(QRect(area.right() - 300, area.bottom() - 200, 600, 500))
+    moved.keep_on_screen()
+    assert area.contains(moved.frameGeometry()) and moved.width() == 600
+
+
+@pytest.fixture
+def qt_chinese(qapp):
+    """Qt's Chinese installed as the app does at start (pytest-qt made the app without it)."""
+    from nianbao.desktop.gui.translation import install_qt_chinese
+
+    installed = install_qt_chinese(qapp)
+    yield installed
+    for translator in installed:
+        qapp.removeTranslator(translator)
+
+
+@pytest.mark.parametrize("mode", ["open", "save", "folder"])
+def test_qt_file_dialog_is_all_chinese(qt_chinese, qtbot, tmp_path, mode):
+    """Qt's own file dialog (the one Linux desktops without a native one show): every label
+    and button in Chinese, the labels' mnemonics kept."""
+    from PySide6.QtWidgets import QAbstractButton, QFileDialog, QLabel, QTreeView
+
+    assert qt_chinese, "qtbase_zh_CN.qm is missing from PySide6's translations"
+    (tmp_path / "收到的报表").mkdir()
+    dialog = QFileDialog(None, "选择文件", str(tmp_path), "填报表 (*.xlsx)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    if mode == "save":
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    elif mode == "folder":
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    labels = [w.text() for w in dialog.findChildren(QLabel) if w.isVisible() and w.text()]
+    buttons = [w.text() for w in dialog.findChildren(QAbstractButton) if w.isVisible()]
+    assert "查找范围(&L)：" in labels and "文件类型(&T)：" in labels
+    english = [t for t in labels + buttons if re.search(r"[A-Za-z]{2}", t.replace("&", ""))]
+    assert english == []
+    assert "取消" in buttons
+    # The list's 类型 column: "Folder" was English too (a string Qt 6 moved).
+    (files,) = [v for v in dialog.findChildren(QTreeView) if v.objectName() == "treeView"]
+    model, root = files.model(), files.rootIndex()
+    qtbot.waitUntil(lambda: model.rowCount(root) > 0)
+    assert model.index(0, 2, root).data() == "文件夹"
+
+
+def test_the_user_guide_opens_from_help_and_covers_the_four_tasks(gui):
+    window = gui.window
+    (help_menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "帮助(&H)"]
+    (guide,) = [a for a in help_menu.actions() if a.text() == "使用说明(&G)"]
+    guide.trigger()
+    dialog = window._guide
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.browser.toPlainText()
+    for task in ("1 生成填报表", "2 校验", "3 汇总", "4 生成报告", "默认输出文件夹"):
+        assert task in text
+    assert "找不到使用说明" not in text
+    from nianbao.desktop.gui.guide import guide_html
+
+    html = guide_html()
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= set(re.findall(r'name="([^"]+)"', html))  # each goes somewhere
+    area = window.screen().availableGeometry()
+    assert area.contains(dialog.frameGeometry())
+
+
+def test_each_page_remembers_its_own_fields_and_only_settings_the_output_folder(gui, tmp_path):
+    from nianbao.desktop.gui.window import MainWindow
+
+    out = tmp_path / "生成"
+    out.mkdir()
+    page = gui.window.go("template")
+    page.unit_edit.setText("青禾镇人民政府")
+    page.folder_field.set_path(out)
+    page.generate()
+    gui.wait_jobs()
+    assert [p.name for p in out.glob("青禾镇人民政府-*年度填报表.xlsx")]
+    assert gui.settings.output_dir is None  # 设置's folder is changed in 设置 only
+    rollup = gui.window.go("rollup")
+    assert rollup.unit.text() == ""  # not the unit typed on 生成填报表
+    rollup.unit.setText("青禾县人民政府办公室")
+    rollup.inbox.set_path(out)
+    rollup.output.set_path(tmp_path / "汇总表.xlsx")
+    rollup.start_rollup()
+    gui.wait_jobs()
+    assert (tmp_path / "汇总表.xlsx").exists() and not gui.dialogs.failures
+    report = gui.window.go("report")
+    assert report.folder.path() is None  # its outputs go beside the workbook
+
+    again = MainWindow(gui.settings)
+    gui.qtbot.addWidget(again)
+    assert again.page("template").unit_edit.text() == "青禾镇人民政府"
+    assert again.page("template").folder_field.path() == out
+    assert again.page("rollup").unit.text() == "青禾县人民政府办公室"
+
+
+def test_a_folder_the_old_version_stored_as_output_folder_is_the_template_pages(tmp_path, qtbot):
+    """Before, 生成填报表 overwrote 设置's folder with each workbook's: an old settings file's
+    folder is that page's last folder, not a default for every output."""
+    from PySide6.QtCore import QSettings
+
+    from nianbao.desktop.gui.settings import Settings
+    from nianbao.desktop.gui.window import MainWindow
+
+    store = QSettings(str(tmp_path / "old.ini"), QSettings.Format.IniFormat)
+    for key, value in (("paths/output", str(tmp_path)), ("unit/name", "白云街道办事处")):
+        store.setValue(key, value)
+    settings = Settings(store)
+    assert settings.output_dir is None
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    page = window.page("template")
+    assert page.folder_field.path() == tmp_path and page.unit_edit.text() == "白云街道办事处"
+    assert window.page("rollup").unit.text() == ""

@@ -7,13 +7,14 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from nianbao.applog import setup_app_log
 
 from .settings import APPLICATION, ORGANIZATION
+from .translation import install_qt_chinese
 
 log = logging.getLogger("nianbao")
 
@@ -49,18 +50,8 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(QIcon(str(ICON)))
     # Lets Linux desktops match the window to nianbao.desktop (its icon and name in the panel).
     QGuiApplication.setDesktopFileName("nianbao")
-    _install_qt_translation(app)
+    install_qt_chinese(app)  # Qt's own Chinese for its buttons and dialogs (确定/取消, 查找范围)
     return app
-
-
-def _install_qt_translation(app: QApplication) -> None:
-    """Use Qt's own Chinese for its standard buttons and dialogs (确定/取消, file dialogs)."""
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
-    ):
-        app.installTranslator(translator)
 
 
 def _install_fault_handler(window) -> None:

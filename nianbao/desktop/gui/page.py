@@ -7,15 +7,18 @@ back, even for types.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QStatusBar, QVBoxLayout, QWidget
 
-from .settings import Settings
+from .settings import PageFields, Settings
+from .widgets import PathField, link_fields
 from .worker import Job, Work
+
+REFUSAL_MS = 15_000  # how long the status bar says why a file was not taken
 
 
 class PageHost(Protocol):
@@ -72,15 +75,34 @@ class Page(QWidget):
         super().__init__(window if isinstance(window, QWidget) else None)
         self.window_ = window
 
+    # The key under which the page remembers its own fields (see ``remembered``).
+    key = ""
+
     @property
     def settings(self) -> Settings:
         return self.window_.settings
+
+    @property
+    def remembered(self) -> PageFields:
+        """Return what this page remembers of its own fields; no other page reads them."""
+        return self.settings.page(self.key)
 
     def open_files(self, paths: list[Path]) -> bool:
         return False
 
     def current_file(self) -> Path | None:
         return None
+
+    def take_files_in(self, fields: Sequence[PathField]) -> None:
+        """Link the page's file boxes, so that a file refused by one names the one it belongs
+        in, and say each refusal."""
+        link_fields(fields)
+        for field in fields:
+            field.refused.connect(self.say_refused)
+
+    def say_refused(self, message: str) -> None:
+        """Say why a file was not taken, in the window's status bar."""
+        self.window_.statusBar().showMessage(message, REFUSAL_MS)
 
     def run_job(
         self,

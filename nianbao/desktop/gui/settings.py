@@ -1,4 +1,5 @@
-"""What the app remembers between runs (QSettings): unit, kind, year, folders, fonts, recents."""
+"""What the app remembers between runs (QSettings): each page's own fields, the default output
+folder, fonts, recent files and where the window was."""
 
 from __future__ import annotations
 
@@ -6,9 +7,51 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from ..viewmodels.window_state import Rect
+
 ORGANIZATION = "nianbao"
 APPLICATION = "年报助手"
 MAX_RECENT = 10
+OUTPUT_KEY = "paths/default_output"
+# Keys written before each page kept its own fields: read as that page's until it stores its
+# own. "paths/output" was the 设置 folder, but 生成填报表 overwrote it with every workbook it
+# wrote, so what it holds is that page's last folder: it is not the default output folder.
+LEGACY: dict[tuple[str, str], str] = {
+    ("template", "unit"): "unit/name",
+    ("template", "kind"): "unit/kind",
+    ("template", "year"): "unit/year",
+    ("template", "folder"): "paths/output",
+}
+
+
+class PageFields:
+    """What one page remembers of its own fields (its unit, year, folder ...), kept apart from
+    every other page's: a page reads back only what it stored itself."""
+
+    def __init__(self, settings: Settings, page: str) -> None:
+        self._settings = settings
+        self._page = page
+
+    def _key(self, name: str) -> str:
+        return f"pages/{self._page}/{name}"
+
+    def text(self, name: str) -> str:
+        """Return the text stored under ``name`` ("" when none)."""
+        return self._settings._text(self._key(name), LEGACY.get((self._page, name), ""))
+
+    def number(self, name: str) -> int | None:
+        """Return the whole number stored under ``name``, or None."""
+        text = self.text(name)
+        return int(text) if text.isdigit() else None
+
+    def folder(self, name: str) -> Path | None:
+        """Return the folder stored under ``name`` while it still exists, else None."""
+        text = self.text(name)
+        return Path(text) if text and Path(text).is_dir() else None
+
+    def set(self, name: str, value: str | int | Path | None) -> None:
+        """Remember ``value`` under ``name`` (None forgets it)."""
+        self._settings._set(self._key(name), "" if value is None else str(value))
 
 
 class Settings:
@@ -17,50 +60,31 @@ class Settings:
     def __init__(self, store: QSettings | None = None) -> None:
         self._store = store or QSettings(ORGANIZATION, APPLICATION)
 
-    def _text(self, key: str, default: str = "") -> str:
-        value = self._store.value(key, default)
-        return value if isinstance(value, str) else default
+    def _text(self, key: str, legacy: str = "") -> str:
+        value = self._store.value(key)
+        if value is None and legacy:  # not stored under its own key yet: the old key's value
+            value = self._store.value(legacy)
+        return value if isinstance(value, str) else ""
 
     def _set(self, key: str, value) -> None:
         self._store.setValue(key, value)
         self._store.sync()
 
-    # -- unit, kind, year ---------------------------------------------------------------------
-    @property
-    def unit(self) -> str:
-        return self._text("unit/name")
-
-    @unit.setter
-    def unit(self, value: str) -> None:
-        self._set("unit/name", value)
-
-    @property
-    def kind(self) -> str:
-        return self._text("unit/kind")
-
-    @kind.setter
-    def kind(self, value: str) -> None:
-        self._set("unit/kind", value)
-
-    @property
-    def year(self) -> int | None:
-        text = self._text("unit/year")
-        return int(text) if text.isdigit() else None
-
-    @year.setter
-    def year(self, value: int) -> None:
-        self._set("unit/year", str(value))
+    def page(self, name: str) -> PageFields:
+        """Return what the page ``name`` ("template", "rollup" ...) remembers of its fields."""
+        return PageFields(self, name)
 
     # -- folders ------------------------------------------------------------------------------
     @property
     def output_dir(self) -> Path | None:
-        """The folder outputs go to by default (None: beside the input, or the home folder)."""
-        text = self._text("paths/output")
+        """The folder outputs go to by default, chosen in 设置 and nowhere else (None: beside
+        the input, or the home folder)."""
+        text = self._text(OUTPUT_KEY)
         return Path(text) if text and Path(text).is_dir() else None
 
     @output_dir.setter
     def output_dir(self, value: Path | None) -> None:
-        self._set("paths/output", str(value) if value else "")
+        self._set(OUTPUT_KEY, str(value) if value else "")
 
     @property
     def last_dir(self) -> Path:
@@ -72,11 +96,29 @@ class Settings:
     def last_dir(self, value: Path) -> None:
         self._set("paths/last", str(value))
 
+    # -- the window ---------------------------------------------------------------------------
+    @property
+    def window_geometry(self) -> Rect | None:
+        """Where the window was last (its contents, not maximized), or None."""
+        return Rect.parse(self._text("window/geometry"))
+
+    @window_geometry.setter
+    def window_geometry(self, value: Rect) -> None:
+        self._set("window/geometry", value.text())
+
+    @property
+    def window_maximized(self) -> bool:
+        return self._text("window/maximized") == "1"
+
+    @window_maximized.setter
+    def window_maximized(self, value: bool) -> None:
+        self._set("window/maximized", "1" if value else "0")
+
     # -- Word fonts ---------------------------------------------------------------------------
     @property
     def font_set(self) -> str:
         """ "standard" (公文标准字体) or "common" (宋体/仿宋/楷体 where those are missing)."""
-        value = self._text("fonts/set", "standard")
+        value = self._text("fonts/set") or "standard"
         return value if value in ("standard", "common") else "standard"
 
     @font_set.setter

@@ -1,4 +1,5 @@
-"""The 设置 dialog: default output folder and the fonts used in Word reports."""
+"""The 设置 dialog: the default output folder (changed here and nowhere else) and the fonts used
+in Word reports."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -31,6 +33,12 @@ class SettingsDialog(QDialog):
         self.output.set_path(settings.output_dir)
         form.addRow("默认输出文件夹：", self.output)
         layout.addLayout(form)
+        self.refused = QLabel(self)  # why a dropped file was not taken (a folder is wanted)
+        self.refused.setWordWrap(True)
+        self.refused.setStyleSheet("color: #b3261e;")
+        self.refused.hide()
+        self.output.refused.connect(self._refused)
+        layout.addWidget(self.refused)
 
         fonts = QGroupBox("Word 报告的字体", self)
         font_form = QFormLayout(fonts)
@@ -57,6 +65,10 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _refused(self, message: str) -> None:
+        self.refused.setText(message)
+        self.refused.show()
 
     def accept(self) -> None:
         self.settings.output_dir = self.output.path()

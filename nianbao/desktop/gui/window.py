@@ -8,9 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -23,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..viewmodels.file_kinds import dropped_elsewhere
+from ..viewmodels.window_state import Rect, keep_inside, placement
 from . import dialogs
-from .page import Page
+from .page import REFUSAL_MS, Page
 from .pages import PAGES
 from .settings import Settings
 from .widgets import dropped_paths, fill_recent_menu
@@ -49,9 +60,10 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.pages: dict[str, Page] = {}
         self.jobs: list[Job] = []
+        self._guide: QDialog | None = None  # the user guide, once opened
+        self._placed_on_screen = False  # checked once shown, when the real frame is known
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
-        self.resize(QSize(1180, 760))
 
         central = QWidget(self)
         layout = QHBoxLayout(central)
@@ -77,6 +89,49 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self.nav.setCurrentRow(0)
+        self._place()
+
+    # -- where the window is -------------------------------------------------------------------
+    def _place(self) -> None:
+        """Open where the window was last time if that fits a screen now, else at the default
+        size shrunk to the primary screen's free area (what its taskbar leaves), centred."""
+        primary = QGuiApplication.primaryScreen()
+        if primary is None:
+            return
+        areas = [_rect(s.availableGeometry()) for s in QGuiApplication.screens()]
+        place = placement(areas, _rect(primary.availableGeometry()), self.settings.window_geometry)
+        self.setGeometry(QRect(place.x, place.y, place.width, place.height))
+        if self.settings.window_maximized:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._placed_on_screen:
+            self._placed_on_screen = True
+            QTimer.singleShot(0, self.keep_on_screen)
+
+    def keep_on_screen(self) -> None:
+        """Move the window, frame and all, into its screen's free area (smaller only if it
+        must): the frame the window manager put around it may be larger than allowed for."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        frame = self.frameGeometry()
+        inside = keep_inside(_rect(frame), _rect(screen.availableGeometry()))
+        if inside is None:
+            return
+        contents = self.geometry()
+        extra_width = frame.width() - contents.width()
+        extra_height = frame.height() - contents.height()
+        self.resize(inside.width - extra_width, inside.height - extra_height)
+        self.move(inside.x, inside.y)  # move() places the frame
+
+    def _remember_place(self) -> None:
+        maximized = self.isMaximized()
+        normal = self.normalGeometry() if maximized else self.geometry()
+        if normal.isValid() and not normal.isEmpty():
+            self.settings.window_geometry = _rect(normal)
+        self.settings.window_maximized = maximized
 
     # -- pages ---------------------------------------------------------------------------------
     def page(self, key: str) -> Page:
@@ -126,9 +181,7 @@ class MainWindow(QMainWindow):
             return
         target = "rollup" if paths[0].is_dir() or len(paths) > 1 else "check"
         if not self.go(target).open_files(paths):
-            self.statusBar().showMessage(
-                f"不能打开 {paths[0].name}：请拖入 .xlsx 填报表或文件夹。", 8000
-            )
+            self.statusBar().showMessage(dropped_elsewhere(paths[0]), REFUSAL_MS)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if dropped_paths(event):
@@ -166,6 +219,11 @@ class MainWindow(QMainWindow):
         bar.addMenu("设置(&S)").addAction(settings_action)
 
         help_menu = bar.addMenu("帮助(&H)")
+        guide = QAction("使用说明(&G)", self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_guide)
+        help_menu.addAction(guide)
+        help_menu.addSeparator()
         logs = QAction("打开日志文件夹(&L)", self)
         logs.triggered.connect(self._open_logs)
         help_menu.addAction(logs)
@@ -192,6 +250,16 @@ class MainWindow(QMainWindow):
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         dialogs.open_path(self, folder)
+
+    def show_guide(self) -> None:
+        """Show the user guide (shipped with the program: no browser, no network)."""
+        from .guide import GuideDialog
+
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
+        self._guide.activateWindow()
 
     def edit_settings(self) -> None:
         from .settings_dialog import SettingsDialog
@@ -278,4 +346,9 @@ class MainWindow(QMainWindow):
             for job in list(self.jobs):
                 job.cancel()
                 job.wait(30_000)
+        self._remember_place()
         event.accept()
+
+
+def _rect(rect: QRect) -> Rect:
+    return Rect(rect.x(), rect.y(), rect.width(), rect.height())

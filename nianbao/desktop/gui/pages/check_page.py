@@ -86,9 +86,10 @@ from ...viewmodels.check_state import (
     WorkbookMissing,
 )
 from ...viewmodels.detail import explain, explanation_html, linked_finding
+from ...viewmodels.file_kinds import Box, refusal
 from .. import dialogs
 from ..page import Page, PageHost, page_header
-from ..widgets import DropArea, PathField
+from ..widgets import DropArea, PathField, fit_combo
 from ..worker import Job
 from .check_models import (
     INDEX_ROLE,
@@ -103,10 +104,15 @@ SHEET_FILTER = "填报表 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
 NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm *.pdf);;所有文件 (*)"
 
 EXPLAINED_COLOUR = "#5f6368"  # a finding another explains: listed under its cause, in grey
+WORKBOOK_BOX = Box("填报表", "填报表", "填好的填报表（.xlsx）", SHEET_SUFFIXES)
+PREVIOUS_BOX = Box("上年填报表", "填报表", "上一年度的填报表（.xlsx）", SHEET_SUFFIXES)
+NARRATIVE_BOX = Box("正文", "正文", "正文（.docx、.txt、.html 或 .pdf）", NARRATIVE_SUFFIXES)
 
 
 class CheckPage(Page):
     """Open or drop a workbook; see its findings, each in its table; re-check when it is saved."""
+
+    key = "check"
 
     def __init__(self, window: PageHost) -> None:
         super().__init__(window)
@@ -164,26 +170,26 @@ class CheckPage(Page):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
         inputs = (
-            ("填报表(&W)：", "填好的填报表（.xlsx），也可以直接拖到这里", SHEET_SUFFIXES),
+            ("填报表(&W)：", "填好的填报表（.xlsx），也可以直接拖到这里", WORKBOOK_BOX),
             (
                 "上年填报表(&P)：",
                 "可选：上一年度的填报表，用于核对上年结转等跨年度数字",
-                SHEET_SUFFIXES,
+                PREVIOUS_BOX,
             ),
             (
                 "正文(&N)：",
                 "可选：正文（.docx/.txt/.html/.pdf），检查有没有遗留的占位符",
-                NARRATIVE_SUFFIXES,
+                NARRATIVE_BOX,
             ),
         )
         fields = []
-        for row, (text, hint, suffixes) in enumerate(inputs):
-            filter_text = SHEET_FILTER if suffixes is SHEET_SUFFIXES else NARRATIVE_FILTER
+        for row, (text, hint, box) in enumerate(inputs):
+            filter_text = NARRATIVE_FILTER if box is NARRATIVE_BOX else SHEET_FILTER
             field = PathField(
                 hint,
-                suffixes=suffixes,
                 filter_text=filter_text,
                 settings=self.settings,
+                box=box,
                 parent=self,
             )
             label = QLabel(text, self)
@@ -194,6 +200,7 @@ class CheckPage(Page):
             field.edit.returnPressed.connect(self.check_now)
             fields.append(field)
         self.workbook_field, self.previous_field, self.narrative_field = fields
+        self.take_files_in(fields)
         self.check_button = QPushButton("校验(&C)", self)
         self.check_button.setDefault(True)
         self.check_button.setMinimumWidth(96)
@@ -404,10 +411,11 @@ class CheckPage(Page):
             self._perform(self._checks.fields_changed(self._inputs()))
 
     def _dropped(self, paths: list[Path]) -> None:
+        """Check what was dropped on the big 填报表 area, or say where it belongs."""
         if not self.open_files(paths):
-            self.window_.statusBar().showMessage(
-                f"不能打开 {paths[0].name}：请拖入 .xlsx 填报表。", 8000
-            )
+            field = self.workbook_field
+            message = refusal(paths[0], field.box, field.neighbours)
+            self.say_refused(message or f"不能打开 {paths[0].name}：请拖入 .xlsx 填报表。")
 
     # -- checking -------------------------------------------------------------------------------
 
@@ -463,7 +471,6 @@ class CheckPage(Page):
 
     def _start_check(self, inputs: CheckInputs) -> None:
         self._watch(inputs)
-        self.settings.add_recent("workbook", inputs.workbook)
         self.file_opened.emit(inputs.workbook)
         self.status.setText("正在校验…")
 
@@ -487,6 +494,8 @@ class CheckPage(Page):
         self._result = result
         self._labels = severity_labels(result.spec)
         report = result.report
+        if report.readable:  # a file that is not a workbook is no recent workbook
+            self.settings.add_recent("workbook", result.inputs.workbook)
         headline, detail = summary_text(report, self._labels)
         state = "bad" if not report.valid else ("warn" if report.findings else "ok")
         self._set_summary(headline, state)
@@ -532,6 +541,7 @@ class CheckPage(Page):
         index = self.severity_combo.findData(current)
         self.severity_combo.setCurrentIndex(max(index, 0))
         self.severity_combo.blockSignals(False)
+        fit_combo(self.severity_combo)
 
     def _fill_findings(self) -> None:
         """List the findings: severity groups, each cause (one problem), and under it what it

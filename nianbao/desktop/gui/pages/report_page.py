@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from nianbao.converters.export import ExportRefused, ExportRequest, ExportResult, export_report
 from nianbao.errors import NianbaoError
 
+from ...viewmodels.file_kinds import Box
 from ...viewmodels.report import (
     NARRATIVE_SUFFIXES,
     WORKBOOK_SUFFIXES,
@@ -47,7 +47,7 @@ from ...viewmodels.report import (
 )
 from .. import dialogs
 from ..page import Page, PageHost, page_header
-from ..widgets import PathField, fill_recent_menu
+from ..widgets import ElidedLabel, PathField, fill_recent_menu
 from ..worker import IsCancelled, Job, Progress
 
 # export_report reports 0.4 (准备写出文件) and more once it writes files; it honours a cancel only
@@ -106,6 +106,8 @@ class ReportPage(Page):
     """Inputs (workbook, narrative, last year's workbook), outputs (folder, name, formats), a
     生成报告 button, and below it either why the export was refused or what was written."""
 
+    key = "report"
+
     def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         from nianbao.converters.pdf import find_soffice
@@ -129,6 +131,7 @@ class ReportPage(Page):
         )
         layout.addWidget(self._inputs_box())
         layout.addWidget(self._outputs_box())
+        self.take_files_in((self.workbook, self.narrative, self.previous, self.folder))
         width = max(c.sizeHint().width() for c in self._captions)
         for caption in self._captions:  # the two boxes' fields start at the same x
             caption.setMinimumWidth(width)
@@ -190,30 +193,29 @@ class ReportPage(Page):
         form = QFormLayout(box)
         self.workbook = PathField(
             "选择或拖入填好的填报表（.xlsx）",
-            suffixes=WORKBOOK_SUFFIXES,
             filter_text="填报表 (*.xlsx *.xlsm)",
             settings=self.settings,
+            box=Box("填报表", "填报表", "填好的填报表（.xlsx）", WORKBOOK_SUFFIXES),
         )
-        self.recent_button = QToolButton()
-        self.recent_button.setText("最近的文件")
+        # A push button's size allows for its menu arrow; a tool button's drew it over "件".
+        self.recent_button = QPushButton("最近的文件")
         self.recent_button.setToolTip("从最近用过的填报表中选择")
-        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.recent_menu = QMenu(self.recent_button)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.recent_button.setMenu(self.recent_menu)
         self._field(form, "填报表(&W)：", self.workbook, self.recent_button)
         self.narrative = PathField(
-            "不填：使用填报表里填写的正文；也可选择 Word（.docx）、.txt 或 .html 正文",
-            suffixes=NARRATIVE_SUFFIXES,
+            "不填：使用填报表里填写的正文；也可选择 Word（.docx）、.txt、.html 或 .pdf 正文",
             filter_text="正文 (*.docx *.txt *.html *.htm *.pdf)",
             settings=self.settings,
+            box=Box("正文", "正文", "正文（.docx、.txt、.html 或 .pdf）", NARRATIVE_SUFFIXES),
         )
         self._field(form, "正文（可不填）(&N)：", self.narrative)
         self.previous = PathField(
             "不填：不做跨年度核对；选上年度的填报表，可以核对上年结转的数字",
-            suffixes=WORKBOOK_SUFFIXES,
             filter_text="填报表 (*.xlsx *.xlsm)",
             settings=self.settings,
+            box=Box("上年填报表", "填报表", "上一年度的填报表（.xlsx）", WORKBOOK_SUFFIXES),
         )
         self._field(form, "上年填报表（可不填）(&P)：", self.previous)
         self.workbook.changed.connect(self._workbook_changed)
@@ -225,7 +227,10 @@ class ReportPage(Page):
         box = QGroupBox("生成的文件")
         form = QFormLayout(box)
         self.folder = PathField(
-            "不填：保存在填报表所在的文件夹", folder=True, settings=self.settings
+            "不填：保存在填报表所在的文件夹",
+            folder=True,
+            settings=self.settings,
+            box=Box("保存到", "文件夹", "保存报告的文件夹", folder=True),
         )
         self._field(form, "保存到(&S)：", self.folder)
         self.name = QLineEdit()
@@ -293,7 +298,10 @@ class ReportPage(Page):
         self.open_folder_button = QPushButton("打开所在文件夹(&F)")
         self.open_folder_button.clicked.connect(self.open_folder)
         row.addWidget(self.open_folder_button)
-        row.addStretch(1)
+        # The folder once, beside its button; the files above by name, one line each.
+        self.folder_label = ElidedLabel()
+        self.folder_label.setObjectName("pageHint")
+        row.addWidget(self.folder_label, 1)
         layout.addLayout(row)
         self.result_notes = _label(selectable=True)
         layout.addWidget(self.result_notes)
@@ -334,8 +342,6 @@ class ReportPage(Page):
     def _workbook_changed(self, path: Path | None) -> None:
         if path == self._inputs[0]:
             return  # PathField also reports an unchanged path when its line loses focus
-        if path is not None and path.is_file():
-            self.settings.add_recent("workbook", path)
         name = default_name(path) if path is not None else ""
         if self.name.text().strip() in ("", self._auto_name):
             self.name.setText(name)
@@ -408,7 +414,6 @@ class ReportPage(Page):
             force=force,
             fonts=self.settings.fonts(),
         )
-        self.settings.add_recent("workbook", workbook)
         self._clear_outcome()
         self._set_busy(True)
         label = "生成草稿" if draft else "生成报告"
@@ -447,6 +452,9 @@ class ReportPage(Page):
             self._update_plan()  # the files just written now exist
 
     def _show_outcome(self, request: ExportRequest, outcome: object) -> None:
+        report = getattr(outcome, "report", None)
+        if report is not None and report.readable:  # only a workbook read is a recent one
+            self.settings.add_recent("workbook", request.workbook)
         if isinstance(outcome, ExportRefused):
             self._show_refusal(request, outcome)
         elif isinstance(outcome, ExportResult):
@@ -530,13 +538,16 @@ class ReportPage(Page):
         self.open_buttons = []
         for row, (label, path) in enumerate(written):
             self.files_grid.addWidget(_label(f"{label}：", wrap=False), row, 0)
-            self.files_grid.addWidget(_label(str(path), selectable=True), row, 1)
+            name = _label(path.name, wrap=False, selectable=True)
+            name.setToolTip(str(path))
+            self.files_grid.addWidget(name, row, 1)
             button = QPushButton("打开")
             button.setToolTip(f"用系统的程序打开 {path.name}")
             button.clicked.connect(lambda _=False, p=path: dialogs.open_path(self, p))
             self.files_grid.addWidget(button, row, 2)
             self.open_buttons.append(button)
         self.open_folder_button.setEnabled(bool(written))
+        self.folder_label.setText(f"保存在 {written[0][1].parent}" if written else "")
 
     def written(self) -> list[tuple[str, Path]]:
         """Return what the last export wrote (label, path), as listed on the page."""

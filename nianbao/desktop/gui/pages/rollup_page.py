@@ -39,10 +39,11 @@ from nianbao.files import RETURNS_FOLDER, handout_folder_name, summary_name
 from nianbao.workbook_templates.builder import default_year
 
 from ...viewmodels import rollup as view
+from ...viewmodels.file_kinds import Box
 from ...viewmodels.rollup_state import EXCLUDE_TIP, RollupController
 from .. import dialogs
 from ..page import Page, PageHost, page_header
-from ..widgets import PathField
+from ..widgets import ElidedLabel, PathField
 from ..worker import Job
 from .rows import ROW_ROLE, RowsModel, rows_table
 
@@ -75,6 +76,8 @@ def _note() -> QLabel:
 class RollupPage(Page):
     """下发填报表 and 收表汇总, on two tabs under one roster."""
 
+    key = "rollup"
+
     def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self.jobs = RollupController()  # the jobs' states, and what the page shows of them
@@ -85,7 +88,8 @@ class RollupPage(Page):
         self._dropped: tuple[Path, ...] = ()  # files dropped instead of a whole folder
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 10)
+        # Tight margins: on a laptop's 768 pixels every line above the table is a row less.
+        layout.setContentsMargins(20, 10, 20, 6)
         page_header(
             layout,
             "汇总",
@@ -99,6 +103,9 @@ class RollupPage(Page):
         self.tabs.addTab(self.handout_tab, "① 下发填报表")
         self.tabs.addTab(self.rollup_tab, "② 收表汇总")
         layout.addWidget(self.tabs, 1)
+        self.take_files_in(
+            (self.roster, self.handout_folder, self.inbox, self.previous, self.output)
+        )
         self.window_.job_ended.connect(self._job_ended)
         self._show_jobs()
         self._restore()
@@ -108,9 +115,11 @@ class RollupPage(Page):
         grid = QGridLayout()
         self.roster = PathField(
             "拖入单位名单（.xlsx 或 .csv），或点“浏览…”",
-            suffixes=XLSX_SUFFIXES + CSV_SUFFIXES,
             filter_text="单位名单 (*.xlsx *.xlsm *.csv)",
             settings=self.settings,
+            box=Box(
+                "单位名单", "单位名单", "单位名单（.xlsx 或 .csv）", XLSX_SUFFIXES + CSV_SUFFIXES
+            ),
         )
         self.roster.changed.connect(self._roster_changed)
         self.template_button = _button(
@@ -134,7 +143,12 @@ class RollupPage(Page):
         self.handout_year = QSpinBox()
         self.handout_year.setRange(view.first_report_year(), 2100)
         self.handout_year.valueChanged.connect(self._update_defaults)
-        self.handout_folder = PathField("", folder=True, settings=self.settings)  # see defaults
+        self.handout_folder = PathField(  # its placeholder: see _update_defaults
+            "",
+            folder=True,
+            settings=self.settings,
+            box=Box("保存到文件夹", "文件夹", "保存下发文件的文件夹", folder=True),
+        )
         self.narrative = QCheckBox("同时生成正文模板（Word）(&W)")
         self.narrative.setChecked(True)
         self.handout_button = _button("下发填报表(&H)", self.start_handout)
@@ -168,11 +182,15 @@ class RollupPage(Page):
     def _build_rollup_tab(self) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
+        layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
         grid = QGridLayout()
         grid.setVerticalSpacing(4)
         self.inbox = PathField(
-            "拖入存放收回报表的文件夹（含子文件夹）", folder=True, settings=self.settings
+            "拖入存放收回报表的文件夹（含子文件夹）",
+            folder=True,
+            settings=self.settings,
+            box=Box("收表文件夹", "文件夹", "存放收回报表的文件夹", folder=True),
         )
         self.inbox.changed.connect(self._inbox_changed)
         self.year = QSpinBox()
@@ -182,9 +200,9 @@ class RollupPage(Page):
         self.year.valueChanged.connect(self._update_defaults)
         self.previous = PathField(
             "可选：上年的汇总表，用于逐单位跨年度校验",
-            suffixes=(".xlsx", ".xlsm"),
             filter_text="汇总表 (*.xlsx)",
             settings=self.settings,
+            box=Box("上年汇总表", "汇总表", "上年的汇总表（.xlsx）", XLSX_SUFFIXES),
         )
         self.exclude = QCheckBox("有错误的单位不计入汇总(&X)")
         self.exclude.setToolTip("不勾选时，有错误的单位照常计入汇总，并在汇总表中标注。")
@@ -193,10 +211,13 @@ class RollupPage(Page):
         )
         self.unit = QLineEdit()
         self.unit.setPlaceholderText("如：××县人民政府办公室")
+        # Room for a county office's full name (about 18 characters) without scrolling.
+        self.unit.setMinimumWidth(self.unit.fontMetrics().horizontalAdvance("汉" * 18) + 12)
         grid.addWidget(_label("收表文件夹(&I)：", self.inbox.edit), 0, 0)
         grid.addWidget(self.inbox, 0, 1)
         grid.addWidget(_label("报告年度(&Y)：", self.year), 0, 2)
-        grid.addWidget(self.year, 0, 3)
+        self.year.setMinimumWidth(110)
+        grid.addWidget(self.year, 0, 3, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(_label("上年汇总表(&P)：", self.previous.edit), 1, 0)
         grid.addWidget(self.previous, 1, 1)
         grid.addWidget(self.exclude, 1, 2, 1, 2)
@@ -271,7 +292,7 @@ class RollupPage(Page):
         self.exclude_button = _button(
             "不计入有错误的单位，重新汇总(&E)", self.rerun_excluding, EXCLUDE_TIP
         )
-        self.output_note = QLabel()
+        self.output_note = ElidedLabel()
         self.output_note.setObjectName("pageHint")
         for button in (self.open_button, self.folder_button, self.returns_button):
             buttons.addWidget(button)
@@ -284,8 +305,10 @@ class RollupPage(Page):
 
     def _restore(self) -> None:
         """Fill the fields from what was used last time."""
-        self.handout_year.setValue(self.settings.year or default_year())
-        self.unit.setText(self.settings.unit)
+        remembered = self.remembered
+        self.handout_year.setValue(remembered.number("handout_year") or default_year())
+        # The summary's own unit (a county office), never the one typed on 生成填报表.
+        self.unit.setText(remembered.text("unit"))
         for field, group in (
             (self.roster, "roster"),
             (self.inbox, "inbox"),
@@ -455,7 +478,7 @@ class RollupPage(Page):
         folder = self.handout_folder.path() or self.default_handout_folder()
         year = self.handout_year.value()
         narrative = self.narrative.isChecked()
-        self.settings.year = year
+        self.remembered.set("handout_year", year)
 
         def work(progress, cancelled):
             files = view.hand_out(
@@ -516,8 +539,7 @@ class RollupPage(Page):
             return None
         force = target.exists()  # the clerk chose to overwrite it
         unit = self.unit.text().strip()
-        if unit:
-            self.settings.unit = unit
+        self.remembered.set("unit", unit)
         if not self._dropped:
             self.settings.add_recent("inbox", inputs[0])
 
@@ -634,7 +656,6 @@ class RollupPage(Page):
         self.check_line.setToolTip(details)
         self.summary_details.setText(details)
         self.summary_details.setVisible(bool(details))
-        self.settings.year = result.year
         if result.output is not None:
             self.settings.add_recent("summary", result.output)
         self.file_opened.emit(result.output)

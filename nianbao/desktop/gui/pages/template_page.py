@@ -35,10 +35,11 @@ from nianbao.files import narrative_template_path, workbook_name
 from nianbao.workbook_templates.loader import available_formats, spec_for_year
 from nianbao.workbook_templates.spec import FormatSpec
 
+from ...viewmodels.file_kinds import Box
 from ...viewmodels.template_state import TemplateController
 from .. import dialogs
 from ..page import Page, PageHost, page_header
-from ..widgets import PathField
+from ..widgets import PathField, fit_combo
 
 if TYPE_CHECKING:
     from nianbao.validation.findings import Finding
@@ -87,6 +88,8 @@ def _notes_html(notes: tuple[Finding, ...], labels: dict[str, str]) -> str:
 class TemplatePage(Page):
     """Form (unit, type, year, last year's workbook, where to save) → 生成 → what was written."""
 
+    key = "template"
+
     def __init__(self, window: PageHost) -> None:
         super().__init__(window)
         self._previous: FilledWorkbook | None = None  # last year's workbook, once read
@@ -106,8 +109,8 @@ class TemplatePage(Page):
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.addWidget(scroll)
         outer = QVBoxLayout(content)
-        outer.setContentsMargins(28, 20, 28, 16)
-        outer.setSpacing(10)
+        outer.setContentsMargins(28, 12, 28, 8)
+        outer.setSpacing(8)
         page_header(
             outer,
             "生成填报表",
@@ -117,6 +120,7 @@ class TemplatePage(Page):
         outer.addWidget(self._unit_box())
         outer.addWidget(self._previous_box())
         outer.addWidget(self._save_box())
+        self.take_files_in((self.previous_field, self.folder_field))
 
         actions = QHBoxLayout()
         self.generate_button = QPushButton("生成填报表(&G)")
@@ -151,9 +155,9 @@ class TemplatePage(Page):
         box = QGroupBox("单位和年度")
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        settings = self.settings
+        remembered = self.remembered
 
-        self.unit_edit = QLineEdit(settings.unit)
+        self.unit_edit = QLineEdit(remembered.text("unit"))
         self.unit_edit.setPlaceholderText(
             "机关全称，如：青禾镇人民政府；可留空，由填报单位在填报表中填写"
         )
@@ -161,7 +165,7 @@ class TemplatePage(Page):
         self.unit_edit.textChanged.connect(self._unit_changed)
         form.addRow(_buddy("单位名称(&N)：", self.unit_edit), self.unit_edit)
 
-        year = min(max(settings.year or _default_year(), FIRST_YEAR), LAST_YEAR)
+        year = min(max(remembered.number("year") or _default_year(), FIRST_YEAR), LAST_YEAR)
         self.kind_combo = QComboBox()
         self.kind_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind_combo.addItem(NO_KIND, "")
@@ -169,8 +173,9 @@ class TemplatePage(Page):
         for kind in spec.kinds:
             if kind != spec.summary.kind:  # a summary is written by 汇总, not filled in
                 self.kind_combo.addItem(kind, kind)
-        index = self.kind_combo.findData(settings.kind)
+        index = self.kind_combo.findData(remembered.text("kind"))
         self.kind_combo.setCurrentIndex(max(index, 0))
+        fit_combo(self.kind_combo)
         form.addRow(_buddy("单位类型(&K)：", self.kind_combo), self.kind_combo)
 
         year_row = QHBoxLayout()
@@ -195,9 +200,9 @@ class TemplatePage(Page):
         layout.addLayout(form)
         self.previous_field = PathField(
             "上一年度填好的填报表（.xlsx），可以直接拖到这里",
-            suffixes=(WORKBOOK_SUFFIX,),
             filter_text="填报表 (*.xlsx)",
             settings=self.settings,
+            box=Box("上年填报表", "填报表", "上一年度填好的填报表（.xlsx）", (WORKBOOK_SUFFIX,)),
         )
         self.previous_field.changed.connect(self._previous_changed)
         form.addRow(_buddy("上年填报表(&P)：", self.previous_field.edit), self.previous_field)
@@ -213,8 +218,17 @@ class TemplatePage(Page):
         box = QGroupBox("保存")
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.folder_field = PathField("保存到哪个文件夹", folder=True, settings=self.settings)
-        self.folder_field.set_path(self.settings.output_dir or self.settings.last_dir)
+        self.folder_field = PathField(
+            "保存到哪个文件夹",
+            folder=True,
+            settings=self.settings,
+            box=Box("保存到", "文件夹", "保存填报表的文件夹", folder=True),
+        )
+        # The folder this page wrote to last; the first time the 设置 folder, else the last
+        # folder a file dialog was in.
+        self.folder_field.set_path(
+            self.remembered.folder("folder") or self.settings.output_dir or self.settings.last_dir
+        )
         form.addRow(_buddy("保存到(&F)：", self.folder_field.edit), self.folder_field)
         self.name_edit = QLineEdit()
         self.name_edit.textEdited.connect(self._name_edited)
@@ -458,12 +472,13 @@ class TemplatePage(Page):
     def _generated(self, result: TemplateResult) -> None:
         self.jobs.generated()
         self._result = result
-        settings = self.settings
-        settings.unit = self.unit_edit.text().strip()
-        settings.kind = self.kind()
-        settings.year = result.year
-        settings.output_dir = result.workbook.parent
-        settings.add_recent("workbook", result.workbook)
+        # This page's own fields only: 设置's default output folder is changed in 设置 alone.
+        remembered = self.remembered
+        remembered.set("unit", self.unit_edit.text().strip())
+        remembered.set("kind", self.kind())
+        remembered.set("year", result.year)
+        remembered.set("folder", result.workbook.parent)
+        self.settings.add_recent("workbook", result.workbook)
         self._show_result(result)
         self._show_jobs()
         self.file_opened.emit(result.workbook)
