@@ -56,6 +56,7 @@ def test_valid_workbook_exports_word_and_html_and_lists_them(gui, build, sample,
     missing = missing_fonts(FontSet())  # what this computer lacks, as the export saw it
     assert ("本机没有安装" in page.result_info.text()) is bool(missing)
     assert all(name in page.result_info.text() for name in missing)
+    assert ("--fonts common" in page.result_info.toolTip()) is bool(missing)
     for button in page.open_buttons:
         button.click()
     page.open_folder_button.click()

@@ -512,8 +512,9 @@ class ReportPage(Page):
             info.append(warnings)
         if result.pdf_problem:
             info.append("PDF 没有生成，见弹出的说明。")
-        if result.font_note:
-            info.append(f"字体：{result.font_note}")
+        if result.font_note:  # its first sentence here, all of it on hover (the box stays short)
+            info.append(f"字体：{result.font_note.split('。')[0]}。")
+        self.result_info.setToolTip(result.font_note)
         self.result_info.setText("\n".join(info))
         self._fill_files(result.written)
         notes = [note_line(n) for n in result.notes]
