@@ -34,8 +34,9 @@ from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation.engine import validate
 from nianbao.validation.shown import ShownValues
 from nianbao.workbook_templates.compute import number_keys
+from nianbao.workbook_templates.content import workbook_content
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import CellKey
+from nianbao.workbook_templates.spec import CellKey, Severity
 from nianbao.workbook_templates.values import normalize_label
 
 from .model import FileEntry, Status
@@ -133,7 +134,10 @@ def examine(path: Path) -> FileEntry:
     entry.unit, entry.kind, entry.year = wb.unit, wb.kind, wb.year
     entry.format_version = wb.spec.format_version
     entry.report = report
-    entry.values = _input_values(wb)
+    entry.values = values = _input_values(wb)
+    if report.counts[Severity.ERROR]:  # its annotated copy is written from what was read here
+        formulas = {k: values.get(k) for k, c in wb.cells.items() if c.formula}
+        entry.content = workbook_content(wb, formulas)
     return entry
 
 

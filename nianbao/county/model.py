@@ -14,6 +14,7 @@ from pathlib import Path
 from nianbao.validation.findings import Finding, Report
 from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
+from nianbao.workbook_templates.content import WorkbookContent
 from nianbao.workbook_templates.loader import load_spec
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, Severity, Status
 
@@ -99,6 +100,8 @@ class FileEntry:
     values: dict[CellKey, Decimal | None] = field(default_factory=dict)
     numbers: tuple[Decimal | None, ...] = ()  # values in transit from a worker (number_keys order)
     used: bool = False
+    # A workbook with errors: what its annotated copy is written from (the file is not read again).
+    content: WorkbookContent | None = None
 
     def pack(self) -> FileEntry:
         """Return self with the values as a tuple, which crosses a process boundary cheaply."""
@@ -240,6 +243,8 @@ class RollupResult:
     previous_note: str = ""
     output: Path | None = None
     returns: list[Path] = field(default_factory=list)
+    # Units whose annotated copy could not be written, with why (the 退回清单 says it too).
+    returns_failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def included(self) -> list[UnitEntry]:
@@ -312,6 +317,7 @@ class RollupResult:
             ),
             "previous": self.previous_note or None,
             "returns": [str(p) for p in self.returns],
+            "returns_failed": dict(self.returns_failed),
         }
 
 

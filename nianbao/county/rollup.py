@@ -42,9 +42,14 @@ def rollup(
 ) -> RollupResult:
     """Read, check and sum the inputs, then write the summary (and returns); return the result.
 
-    Every output path is checked before any file is read; nothing is written on cancel.
+    Every output path is checked before any file is read, the returns folder before the summary
+    is written; nothing is written on cancel.
     """
     check_target(request.output, force=request.force)
+    if request.returns is not None:
+        from .returns import check_returns_folder
+
+        check_returns_folder(request.returns)
     previous_wb = read_workbook(request.previous) if request.previous else None
     previous_units = _previous_by_unit(previous_wb) if previous_wb else {}
     paths = collect_files(request.inputs)
@@ -71,6 +76,10 @@ def rollup(
     result.summary_report, result.summary_explanation = check_totals(result, previous_wb)
     if cancelled and cancelled():
         raise Cancelled()
+    if request.returns is not None:  # a returns folder that cannot take them: before writing
+        from .returns import plan_returns
+
+        plan_returns(result, request.returns, force=request.force)
     if progress:
         progress(0.8, "正在写汇总表……")
     from .summary import write_summary

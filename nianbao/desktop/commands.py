@@ -109,7 +109,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.annotate and wb is not None:
             from nianbao.validation.annotate import annotate_workbook
 
-            annotate_workbook(path, report, wb.spec, args.annotate, force=args.force)
+            annotate_workbook(wb, report, args.annotate, force=args.force)
         if not args.json:
             print(render_report(report))
             if args.annotate and wb is not None:
@@ -348,7 +348,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from nianbao.validation.annotate import annotate_workbook
 
         annotated = out("示例-有错误的填报表-批注.xlsx")
-        annotate_workbook(broken, broken_report, broken_wb.spec, annotated)
+        annotate_workbook(broken_wb, broken_report, annotated)
         written.append(("有错误示例的批注副本（问题单元格标红并加批注）", annotated))
 
     print(f"年报助手演示：内置示例单位“{unit}”，{this_year.year} 年度。")

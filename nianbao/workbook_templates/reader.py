@@ -233,6 +233,8 @@ class _SheetReader:
     def read(self) -> FilledWorkbook:
         spec = self.spec
         known = {*spec.all_sheet_names, spec.sheets.reference}
+        if self.stamp.is_annotated:  # a 批注副本 a unit corrected and sent back
+            known.add(spec.annotation.sheet)
         parts: tuple[PartRead, ...] = ()
         part_sums: dict[CellKey, Decimal] | None = None
         if self.stamp.is_summary:

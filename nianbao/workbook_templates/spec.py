@@ -436,6 +436,9 @@ class AnnotationText:
     summary_explained: str  # {count}: how many findings those problems explain, not counted
     explained: str  # marks a finding listed under its cause (in place of its severity)
     explained_note: str  # {rule} {cause} {action}: the short comment on a consequence's cell
+    rebuilt: str  # the copy is written again from what was read: what it holds, what it has not
+    unread: str  # {tables}: tables whose numbers were not read, blank in the copy
+    summary_copy: str  # the copy of a summary holds its totals, not its unit sheets
 
 
 @dataclass(frozen=True)
