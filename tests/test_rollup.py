@@ -431,3 +431,41 @@ def test_detail_stops_at_the_sheet_row_limit(county, tmp_path, monkeypatch):
     assert raw.max_row == 39
     assert "超过 Excel 工作表的行数上限" in raw.text(39, 0)
     assert raw.text(38, 0) and raw.text(38, 5)  # the last listed value is a full row
+
+
+def test_a_retyped_unit_name_never_moves_numbers_to_another_unit(county, tmp_path):
+    """Unit A types unit B's name into its handout: A's numbers stay A's (an M-UNIT error
+    naming both), B's own file is still B's, nobody shows as not sent."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    a, b = county.units[3], county.units[4]
+    (file_a,), (file_b,) = county.files[a], county.files[b]
+    retyped = edit_workbook(file_a, inbox / "a.xlsx", {"基本信息!B3": b})
+    shutil.copy(file_b, inbox / "b.xlsx")
+    roster = read_roster(county.roster)
+    result = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "s.xlsx", roster=roster))
+    units = {u.name: u for u in result.units}
+    assert units[a].file is not None and units[a].file.path == retyped
+    assert units[a].status == "errors" and units[b].status == "passed"
+    [unit_error] = [f for f in units[a].report.findings if f.rule == "M-UNIT"]
+    assert unit_error.severity == "error" and a in unit_error.message and b in unit_error.message
+    assert numbers(units[a].values) == numbers(county.values[a])
+    assert numbers(units[b].values) == numbers(county.values[b])
+    assert {f.path.name: f.status for f in result.files} == {"a.xlsx": "errors", "b.xlsx": "passed"}
+
+
+def test_a_workbook_made_without_a_unit_is_known_by_its_typed_name_and_says_so(tmp_path):
+    from nianbao.workbook_templates import TemplateRequest
+    from nianbao.workbook_templates.sample import sample_request
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sample = sample_request(2025)
+    info = {**sample.info, "unit": "东岭镇人民政府", "kind": "乡镇"}
+    unstamped = TemplateRequest(year=2025, values=sample.values, texts=sample.texts, info=info)
+    build_template(inbox / "东岭.xlsx", unstamped)
+    result = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "s.xlsx"))
+    [unit] = result.units
+    assert unit.name == "东岭镇人民政府" and unit.file is not None
+    assert unit.file.unit_from == "info"
+    assert "按「基本信息」中填写的单位名称识别" in unit.file.reason

@@ -4,7 +4,9 @@ and unit gets and why, the report year, and the county's totals.
 Rules, in order: lock files and non-spreadsheets are listed and ignored; byte-identical copies
 count once (the first found is used); a workbook of another year or format version is not
 summed; with a roster, a unit not on it is not summed; of two different files for one unit the
-newer (file time, then name) is used and the other is listed as 重复报送.
+newer (file time, then name) is used and the other is listed as 重复报送. A workbook is its
+unit's by the stamp written at handout, never by the name typed in it (only a workbook made
+without a unit is known by its typed name).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from nianbao.workbook_templates.compute import number_keys
 from nianbao.workbook_templates.spec import CellKey, FormatSpec
 from nianbao.workbook_templates.values import normalize_label
 
-from .model import FileEntry, Status, UnitEntry
+from .model import UNIT_FROM_INFO, UNIT_FROM_NAME, FileEntry, Status, UnitEntry
 from .roster import Roster
 
 
@@ -134,10 +136,14 @@ def decide(
 
 def _file_reason(f: FileEntry) -> str:
     if f.status == Status.EMPTY:
-        return "所有数字都是空白或 0，请确认是否填写完整。"
-    if f.errors or f.warnings:
-        return f"错误 {f.errors} 项，警告 {f.warnings} 项。"
-    return "校验通过。"
+        reason = "所有数字都是空白或 0，请确认是否填写完整。"
+    elif f.errors or f.warnings:
+        reason = f"错误 {f.errors} 项，警告 {f.warnings} 项。"
+    else:
+        reason = "校验通过。"
+    if f.unit_from == UNIT_FROM_INFO:
+        reason += "这份填报表下发时没有写入单位，按「基本信息」中填写的单位名称识别。"
+    return reason
 
 
 def _attach_unused(files: list[FileEntry], units: dict[str, UnitEntry]) -> None:
@@ -157,7 +163,7 @@ def _attach_unused(files: list[FileEntry], units: dict[str, UnitEntry]) -> None:
             continue
         unit = units[norm]
         if not f.unit:
-            f.unit = unit.name
+            f.unit, f.unit_from = unit.name, UNIT_FROM_NAME
         unit.others.append(f)
         if unit.file is None:
             current = rank.index(unit.status) if unit.status in rank else len(rank)

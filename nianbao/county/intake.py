@@ -39,7 +39,7 @@ from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
 from nianbao.workbook_templates.values import normalize_label
 
-from .model import FileEntry, Status
+from .model import UNIT_FROM_INFO, UNIT_FROM_STAMP, FileEntry, Status
 
 PARALLEL_FROM = 24  # files; fewer are read in this process (workers take ~0.2 s to start)
 
@@ -129,9 +129,12 @@ def examine(path: Path) -> FileEntry:
     except NianbaoError as exc:
         entry.status, entry.reason = Status.UNREADABLE, str(exc)
         return entry
-    previous = _PREVIOUS.get(normalize_label(wb.unit))
-    report = validate(wb, previous)
-    entry.unit, entry.kind, entry.year = wb.unit, wb.kind, wb.year
+    # A unit is who the workbook was handed out to, never the name typed in 基本信息 (which
+    # anyone can change: a retyped name is an M-UNIT error of this workbook's own unit).
+    entry.unit = wb.stamp.unit or wb.info.get("unit", "")
+    entry.unit_from = UNIT_FROM_STAMP if wb.stamp.unit else UNIT_FROM_INFO
+    report = validate(wb, _PREVIOUS.get(normalize_label(entry.unit)))
+    entry.kind, entry.year = wb.kind, wb.year
     entry.format_version = wb.spec.format_version
     entry.report = report
     entry.values = values = _input_values(wb)

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 FIRST_ERRORS = 3  # the problems of a unit shown where there is room for a line
+UNIT_FROM_STAMP, UNIT_FROM_INFO, UNIT_FROM_NAME = "stamp", "info", "file_name"
 
 # The statuses of a file that was used for its unit (the unit has the same status).
 USED = frozenset({Status.PASSED, Status.WARNINGS, Status.ERRORS, Status.EMPTY})
@@ -89,7 +90,11 @@ class FileEntry:
     path: Path
     status: Status | None = None  # None until decided
     reason: str = ""
-    unit: str = ""  # the unit it belongs to (stamped, or guessed from the file name)
+    unit: str = ""  # the unit it belongs to
+    # Where ``unit`` comes from: UNIT_FROM_STAMP (handed out to it), UNIT_FROM_INFO (typed in
+    # 基本信息: a workbook made without a unit has nothing else), UNIT_FROM_NAME (guessed from the
+    # file name of a file that could not be used).
+    unit_from: str = ""
     kind: str = ""
     year: int | None = None
     format_version: str = ""
@@ -303,6 +308,7 @@ class RollupResult:
                     "status_code": str(f.status) if f.status else None,
                     "reason": f.reason,
                     "unit": f.unit or None,
+                    "unit_from": f.unit_from or None,
                     "sha256": f.sha256 or None,
                     "used": f.used,
                 }
