@@ -469,3 +469,41 @@ def test_a_workbook_made_without_a_unit_is_known_by_its_typed_name_and_says_so(t
     assert unit.name == "东岭镇人民政府" and unit.file is not None
     assert unit.file.unit_from == "info"
     assert "按「基本信息」中填写的单位名称识别" in unit.file.reason
+
+
+def test_our_own_outputs_left_among_the_inputs_are_never_counted(county, tmp_path):
+    """A rerun over a folder that holds last run's summary, returns and a temporary file: the
+    totals are the units' own, each of our files is listed as 本软件输出，已忽略."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(county.inbox, inbox)
+    roster = read_roster(county.roster)
+    first = rollup(
+        RollupRequest(
+            inputs=(inbox,), output=inbox / "汇总.xlsx", roster=roster, returns=inbox / "退回"
+        )
+    )
+    assert first.returns
+    again = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "二.xlsx"))
+    ours = {f.path.relative_to(inbox) for f in again.files if f.status == "own_output"}
+    assert ours == {Path("汇总.xlsx"), *(p.relative_to(inbox) for p in first.returns)}
+    assert numbers(again.totals) == numbers(first.totals)
+    assert {u.name for u in again.included} == {u.name for u in first.included}
+
+
+def test_an_annotated_copy_the_unit_corrected_is_its_return(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(county.inbox, inbox)
+    first = rollup(
+        RollupRequest(inputs=(inbox,), output=tmp_path / "一.xlsx", returns=inbox / "退")
+    )
+    unit = next(u for u in first.units if u.name in county.broken)
+    copy = inbox / "退" / f"{unit.name}-批注.xlsx"
+    key = CellKey("t2", "licensing", "decisions")
+    from nianbao.workbook_templates import layout as L
+
+    corrected = edit_workbook(copy, copy, {L.display_ref(first.spec, key): 977})
+    os.utime(corrected, (2_000_000_000, 2_000_000_000))  # newer than the unit's first file
+    again = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "二.xlsx"))
+    entry = next(u for u in again.units if u.name == unit.name)
+    assert entry.file is not None and entry.file.path == corrected
+    assert entry.values[key] == 977

@@ -1,12 +1,12 @@
 """The rules of a rollup, in one place: which file counts for which unit, what status each file
 and unit gets and why, the report year, and the county's totals.
 
-Rules, in order: lock files and non-spreadsheets are listed and ignored; byte-identical copies
-count once (the first found is used); a workbook of another year or format version is not
-summed; with a roster, a unit not on it is not summed; of two different files for one unit the
-newer (file time, then name) is used and the other is listed as 重复报送. A workbook is its
-unit's by the stamp written at handout, never by the name typed in it (only a workbook made
-without a unit is known by its typed name).
+Rules, in order: lock files, non-spreadsheets and our own outputs are listed and ignored (a
+summary too when its units sent their own workbooks); byte-identical copies count once (the first
+found is used); a workbook of another year or format version is not summed; with a roster, a unit
+not on it is not summed; of two different files for one unit the newer (file time, then name) is
+used and the other is listed as 重复报送. A workbook is its unit's by the stamp written at handout,
+never by the name typed in it (only a workbook made without a unit is known by its typed name).
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def decide(
     if roster is not None:
         for r in roster.units:
             units[normalize_label(r.name)] = UnitEntry(r.name, r.kind, r.code, r.contact)
+    _ignore_summaries_of_units_sent(files, year)
     by_sha: dict[str, FileEntry] = {}
     candidates: dict[str, list[FileEntry]] = {}
     for f in files:
@@ -116,7 +117,7 @@ def decide(
         unit.file = chosen
         chosen.used = True
         chosen.status = _report_status(chosen)
-        chosen.reason = _file_reason(chosen)
+        chosen.reason = _file_reason(chosen, spec)
         for other in group[1:]:
             other.status = Status.DUPLICATE
             other.reason = (
@@ -134,7 +135,29 @@ def decide(
     return list(units.values())
 
 
-def _file_reason(f: FileEntry) -> str:
+def _ignore_summaries_of_units_sent(files: list[FileEntry], year: int) -> None:
+    """Set aside a summary whose units also sent their own workbooks (last run's summary left in
+    the folder): summing both would count those units twice. A summary of other units (a
+    county's, rolled up by the city) is summed like any workbook."""
+    sent = {
+        normalize_label(f.unit)
+        for f in files
+        if not f.status and f.report is not None and not f.parts and f.year == year
+    }
+    for f in files:
+        if f.status or not f.parts:
+            continue
+        both = [u for u in f.parts if normalize_label(u) in sent]
+        if both:
+            shown = "、".join(both[:3]) + ("等" if len(both) > 3 else "")
+            f.status = Status.OWN_OUTPUT
+            f.reason = (
+                f"年报助手生成的汇总表，其中 {len(both)} 个单位（{shown}）的填报表也在收到的"
+                "文件中；为免重复计算，没有计入。"
+            )
+
+
+def _file_reason(f: FileEntry, spec: FormatSpec) -> str:
     if f.status == Status.EMPTY:
         reason = "所有数字都是空白或 0，请确认是否填写完整。"
     elif f.errors or f.warnings:
@@ -142,7 +165,7 @@ def _file_reason(f: FileEntry) -> str:
     else:
         reason = "校验通过。"
     if f.unit_from == UNIT_FROM_INFO:
-        reason += "这份填报表下发时没有写入单位，按「基本信息」中填写的单位名称识别。"
+        reason += f"这份填报表下发时没有写入单位，按「{spec.sheets.info}」中填写的单位名称识别。"
     return reason
 
 

@@ -18,6 +18,7 @@ from nianbao.errors import (
     Cancelled,
     ForeignWorkbookError,
     NianbaoError,
+    OwnOutputError,
     UsageError,
     WorkbookError,
     os_reason,
@@ -34,7 +35,7 @@ from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation.engine import validate
 from nianbao.validation.shown import ShownValues
 from nianbao.workbook_templates.compute import number_keys
-from nianbao.workbook_templates.content import workbook_content
+from nianbao.workbook_templates.content import WorkbookContent, digest, workbook_content
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
 from nianbao.workbook_templates.values import normalize_label
@@ -103,7 +104,7 @@ def examine(path: Path) -> FileEntry:
         return entry
     name = path.name
     if is_our_temp(path):
-        entry.status = Status.IGNORED
+        entry.status = Status.OWN_OUTPUT
         entry.reason = "年报助手写入中（或被中断时留下）的临时文件，不是填报表。"
         return entry
     if name.startswith(LOCK_PREFIXES):
@@ -117,6 +118,9 @@ def examine(path: Path) -> FileEntry:
         return entry
     try:
         wb = read_workbook(path)
+    except OwnOutputError as exc:
+        entry.status, entry.reason = Status.OWN_OUTPUT, exc.message
+        return entry
     except ForeignWorkbookError as exc:
         entry.status, entry.reason = Status.FOREIGN, str(exc)
         return entry
@@ -129,6 +133,15 @@ def examine(path: Path) -> FileEntry:
     except NianbaoError as exc:
         entry.status, entry.reason = Status.UNREADABLE, str(exc)
         return entry
+    entry.values = values = _input_values(wb)
+    content = workbook_content(wb, {k: values.get(k) for k, c in wb.cells.items() if c.formula})
+    if wb.stamp.is_annotated and _unchanged(content):
+        entry.status = Status.OWN_OUTPUT
+        entry.reason = (
+            "年报助手生成的批注副本（退回材料），生成后没有改动过，不是单位报送的填报表。"
+        )
+        entry.values = {}
+        return entry
     # A unit is who the workbook was handed out to, never the name typed in 基本信息 (which
     # anyone can change: a retyped name is an M-UNIT error of this workbook's own unit).
     entry.unit = wb.stamp.unit or wb.info.get("unit", "")
@@ -137,11 +150,18 @@ def examine(path: Path) -> FileEntry:
     entry.kind, entry.year = wb.kind, wb.year
     entry.format_version = wb.spec.format_version
     entry.report = report
-    entry.values = values = _input_values(wb)
-    if report.counts[Severity.ERROR]:  # its annotated copy is written from what was read here
-        formulas = {k: values.get(k) for k, c in wb.cells.items() if c.formula}
-        entry.content = workbook_content(wb, formulas)
+    entry.parts = tuple(p.unit for p in wb.parts)
+    if report.counts[Severity.ERROR]:
+        entry.content = content
     return entry
+
+
+def _unchanged(content: WorkbookContent) -> bool:
+    """Return whether an annotated copy still holds what it was written with."""
+    try:
+        return digest(content.request()) == content.stamp.content
+    except NianbaoError:  # a forged stamp no copy could have been written with
+        return False
 
 
 def _examine_safely(path: Path) -> FileEntry:

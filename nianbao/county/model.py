@@ -62,6 +62,7 @@ ATTENTION_ORDER = (
     Status.WARNINGS,
     Status.COPY,
     Status.NOT_WORKBOOK,
+    Status.OWN_OUTPUT,
     Status.IGNORED,
     Status.PASSED,
 )
@@ -107,6 +108,7 @@ class FileEntry:
     used: bool = False
     # A workbook with errors: what its annotated copy is written from (the file is not read again).
     content: WorkbookContent | None = None
+    parts: tuple[str, ...] = ()  # a summary: the units of its unit sheets
 
     def pack(self) -> FileEntry:
         """Return self with the values as a tuple, which crosses a process boundary cheaply."""

@@ -18,6 +18,7 @@ from nianbao.applog import Fault, guarded
 from nianbao.errors import NianbaoError, OutputExistsError, OutputWriteError, UsageError
 from nianbao.files import MAX_NAME_BYTES, atomic_output, real_path, unit_annotated_name
 from nianbao.workbook_templates.spec import Severity
+from nianbao.workbook_templates.stamp import output_properties
 
 from .model import RollupResult, Status, UnitEntry
 
@@ -78,6 +79,9 @@ def plan_returns(
 ) -> ReturnsPlan:
     """Return what the returns will write into ``folder``, after checking every target: nothing
     is overwritten unasked, and never a file this rollup read as a unit's (also with --force).
+
+    Only our own outputs found among the inputs (an unchanged 批注副本, an earlier 退回清单) may
+    be replaced, and only with ``force``.
     """
     folder = check_returns_folder(folder)
     units = _to_return(result)
@@ -95,7 +99,7 @@ def plan_returns(
         copies.append((unit, folder / name))
     listing = folder / LIST_NAME
     targets = [path for _, path in copies] + [listing]
-    inputs = {real_path(f.path): f for f in result.files}
+    inputs = {real_path(f.path): f for f in result.files if f.status != Status.OWN_OUTPUT}
     read = [p for p in targets if real_path(p) in inputs]
     if read:
         raise UsageError(
@@ -195,6 +199,8 @@ def _write_list(
     text = result.spec.summary
     with atomic_output(target, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_urls": False})
+        for key, value in output_properties("returns_list"):
+            wb.set_custom_property(key, value)
         title = wb.add_format({"bold": True, "font_size": 14, "font_name": "黑体"})
         head = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
         cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from nianbao.errors import NianbaoError, WorkbookError, os_reason
 from nianbao.files import atomic_output
+from nianbao.workbook_templates.stamp import output_properties
 from nianbao.workbook_templates.values import normalize_label
 
 # The kind of a rolled-up workbook (written by rollup), never a unit that fills one in.
@@ -347,6 +348,8 @@ def write_roster_template(path: str | os.PathLike, *, force: bool = False) -> Pa
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
         )
         wb.set_properties({"title": "填报单位名单", "author": "年报助手 nianbao"})
+        for key, text in output_properties("roster"):
+            wb.set_custom_property(key, text)
         title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
         note = wb.add_format({"font_color": "#595959", "text_wrap": True, "valign": "top"})
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center"})

@@ -11,7 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
-from nianbao.files import default_report_path, narrative_template_path, numbered_path
+from nianbao.files import (
+    default_report_path,
+    narrative_template_path,
+    numbered_path,
+    refuse_overwriting_inputs,
+)
 from nianbao.services.checking import (
     add_narrative_findings,
     check_file,
@@ -99,6 +104,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--annotate 只能用于单个文件。", "请一次校验一个文件并生成批注副本。")
     if args.narrative and len(files) != 1:
         raise UsageError("--narrative 只能用于单个文件。", "请一次校验一个填报表和它的正文。")
+    if args.annotate:
+        sides = [p for p in (args.previous, args.narrative) if p]
+        refuse_overwriting_inputs(args.annotate, [*files, *sides], "批注副本")
     previous = read_workbook(args.previous) if args.previous else None
     reports: list[Report] = []
     for path in files:

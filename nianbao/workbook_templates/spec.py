@@ -564,6 +564,9 @@ class Status(StrEnum):
     UNREADABLE = "unreadable"  # a spreadsheet that cannot be read
     NOT_ON_ROSTER = "not_on_roster"  # a unit the roster does not list
     FOREIGN = "foreign"  # a readable workbook that is not ours
+    OWN_OUTPUT = (
+        "own_output"  # written by us: a summary, an unchanged 批注副本, a list, a temp file
+    )
     IGNORED = "ignored"  # a lock file of WPS/Excel
     NOT_WORKBOOK = "not_workbook"  # not a spreadsheet at all
 

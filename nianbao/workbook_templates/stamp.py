@@ -28,6 +28,26 @@ UNKNOWN_KEY = "unknown"
 _OPTIONAL = ("role", "parts", "source", "imported", "content")
 
 
+# The other workbooks we write (lists, not 填报表), marked in their custom properties with the
+# generator and one of these roles, so that one found among returned files is known as ours.
+OUTPUT_ROLES = {"returns_list": "退回清单", "handout_list": "下发清单", "roster": "填报单位名单"}
+
+
+def output_properties(role: str) -> list[tuple[str, str]]:
+    """Return the custom properties (name, text) that mark a list we write as ours."""
+    if role not in OUTPUT_ROLES:
+        raise ValueError(role)
+    return [(PROPERTY_PREFIX + "generator", GENERATOR), (PROPERTY_PREFIX + "role", role)]
+
+
+def output_role(properties: dict[str, str]) -> str:
+    """Return the role of a list we wrote, from its custom properties ("" if not ours)."""
+    if properties.get(PROPERTY_PREFIX + "generator") != GENERATOR:
+        return ""
+    role = properties.get(PROPERTY_PREFIX + "role", "")
+    return role if role in OUTPUT_ROLES else ""
+
+
 # The years a stamp may name: anything else was not written by us.
 MIN_YEAR, MAX_YEAR = 2000, 2200
 
