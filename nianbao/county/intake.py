@@ -5,6 +5,7 @@ when there are many. Nothing is decided here (``decide`` does that) and nothing 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -69,14 +70,41 @@ def _sha256(path: Path) -> str:
 _PREVIOUS: dict[str, FilledWorkbook] = {}  # a worker's last-year data by normalised unit name
 
 
-def _init_worker(previous: dict[str, FilledWorkbook], worker: bool = False) -> None:
-    if worker:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _init_worker(previous: dict[str, FilledWorkbook], parent: int | None = None) -> None:
+    """Set up a process that examines files: last year's data and, in a worker (``parent`` is
+    the pid of the process that started it), its signals."""
+    if parent is not None:
         import signal
 
-        # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet.
+        # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet. A
+        # worker writes nothing: told to stop, it just ends (not the parent's inherited handler).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        _end_with(parent)
     _PREVIOUS.clear()
     _PREVIOUS.update(previous)
+
+
+def _end_with(parent: int) -> None:
+    """Have Linux end this worker when its parent ends, even killed with SIGKILL (elsewhere,
+    and where prctl is refused, nothing happens: the parent's shutdown ends its workers)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(0)
 
 
 def _input_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
@@ -214,17 +242,31 @@ def examine_all(
     context = multiprocessing.get_context("fork" if fork else "spawn")
     chunk = max(1, min(16, total // (count * 8)))
     try:
-        with ProcessPoolExecutor(count, context, _init_worker, (previous, True)) as pool:
-            try:
-                for entry in pool.map(_examine_safely, paths, chunksize=chunk):
-                    step(entry)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        pool = ProcessPoolExecutor(count, context, _init_worker, (previous, os.getpid()))
+        try:
+            for entry in pool.map(_examine_safely, paths, chunksize=chunk):
+                step(entry)
+        except BaseException:  # cancelled, Ctrl+C, SIGTERM, a worker that died
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (a frozen app, a locked-down PC): go on in-process.
         in_process(paths[len(results) :])
     return results
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, without waiting for the files they are reading or those queued."""
+    # Python 3.11 has no public way to reach a pool's processes (3.14 adds terminate_workers).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
 
 
 def _single_threaded() -> bool:
