@@ -291,8 +291,25 @@ def test_bad_inputs_get_chinese_messages(tmp_path):
     (tmp_path / "empty" / "说明.txt").write_text("无", encoding="utf-8")
     result = nianbao("rollup", tmp_path / "empty", "-o", tmp_path / "s.xlsx")
     assert result.returncode == 2 and "没有一个能读取的填报表" in result.stderr
+    # The message lists each file with why, rather than pointing at a list that is not printed.
+    assert "说明.txt：" in result.stderr and "下面的文件清单" not in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_without_a_roster_an_unusable_file_still_fails_the_run(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    bad = {*county.broken, county.unreadable}
+    good = [u for u, paths in county.files.items() if u not in bad and len(paths) == 1]
+    for unit in good[:2]:
+        shutil.copy(county.files[unit][0], inbox / f"{unit}.xlsx")
+    clean = nianbao("rollup", inbox, "-o", tmp_path / "a.xlsx")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    shutil.copy(county.files[county.unreadable][0], inbox / "坏.xlsx")
+    result = nianbao("rollup", inbox, "-o", tmp_path / "b.xlsx")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "坏.xlsx：无法读取" in result.stdout
 
 
 def test_city_rolls_up_county_summaries(tmp_path):

@@ -25,6 +25,8 @@ from nianbao.workbook_templates.values import normalize_label
 from .model import UNIT_FROM_INFO, UNIT_FROM_NAME, FileEntry, Status, UnitEntry
 from .roster import Roster
 
+SHOWN_FILES = 20  # files listed, each with why, when none of them can be summed
+
 
 def _guess_unit(path: Path, names: dict[str, str]) -> str:
     """Return the roster unit whose name (or file stem) the file name contains, longest first."""
@@ -52,9 +54,12 @@ def choose_year(files: Sequence[FileEntry], year: int | None) -> int:
         return year
     years = Counter(f.year for f in files if f.report is not None and f.year)
     if not years:
+        listed = [f"  {f.path}：{f.reason or '不是填报表。'}" for f in files[:SHOWN_FILES]]
+        if len(files) > SHOWN_FILES:
+            listed.append(f"  ……共 {len(files)} 个文件")
         raise UsageError(
-            "收到的文件中没有一个能读取的填报表，无法汇总。",
-            "请检查文件夹是否选对；下面的文件清单说明了每个文件的情况。",
+            f"收到的 {len(files)} 个文件中没有一个能读取的填报表，无法汇总：\n" + "\n".join(listed),
+            "请检查文件夹是否选对，并按上面每个文件的说明处理。",
         )
     return max(years, key=lambda y: (years[y], y))
 

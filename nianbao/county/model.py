@@ -271,6 +271,16 @@ class RollupResult:
         return [u for u in self.units if u.status in RETURNED or (u.file and u.file.errors)]
 
     @property
+    def unusable_files(self) -> list[FileEntry]:
+        """Return the received workbooks that could not be summed: unreadable, not ours, of
+        another year or format, or without a unit name (whatever unit they are for)."""
+        return [
+            f
+            for f in self.files
+            if f.status in UNUSABLE or (f.status in USED and not f.used and f.report is not None)
+        ]
+
+    @property
     def counts(self) -> Counts:
         return counts(self.units)
 
