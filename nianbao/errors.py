@@ -74,6 +74,10 @@ class ForeignWorkbookError(WorkbookError):
     """A readable workbook that was not produced by this program's template."""
 
 
+class OwnOutputError(ForeignWorkbookError):
+    """A workbook this program wrote that is not a 填报表 (a 退回清单, a 下发清单, a roster)."""
+
+
 class UnsupportedFormatError(WorkbookError):
     """A workbook stamped with a format or template version this program does not know."""
 

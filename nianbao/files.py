@@ -215,6 +215,20 @@ def check_target(target: str | os.PathLike, *, force: bool = False) -> Path:
     return path
 
 
+def refuse_overwriting_inputs(
+    output: str | os.PathLike, inputs: Iterable[str | os.PathLike], what: str = "输出文件"
+) -> None:
+    """Raise UsageError when ``output`` is one of the inputs (the same file, by any path or
+    link): an input is never replaced, also with --force."""
+    target = real_path(output)
+    for item in inputs:
+        if real_path(item) == target:
+            raise UsageError(
+                f"{what} {output} 就是要读取的文件 {item}，不能覆盖它（即使加上 --force）。",
+                f"请把{what}写到别的文件名，或写到收到的文件所在的文件夹以外。",
+            )
+
+
 @contextlib.contextmanager
 def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""

@@ -17,14 +17,20 @@ from .workbook_edit import edit_workbook
 def _annotated(path, tmp_path):
     wb = read_workbook(path)
     report = validate(wb)
-    target = annotate_workbook(path, report, wb.spec, tmp_path / "批注.xlsx")
+    target = annotate_workbook(wb, report, tmp_path / "批注.xlsx")
     return report, openpyxl.load_workbook(target)
 
 
 def _results(book):
-    """Return the rows of the 校验结果 sheet below its heading, as (序号, 严重程度, 规则, 位置)."""
+    """Return the rows of the 校验结果 sheet below its heading, as (序号, 严重程度, 规则, 位置),
+    down to the empty row before the notes on the copy itself."""
     ws = book["校验结果"]
-    return [tuple(row[:4]) for row in ws.iter_rows(min_row=4, values_only=True)]
+    rows = []
+    for row in ws.iter_rows(min_row=4, max_col=4, values_only=True):
+        if not any(row):
+            break
+        rows.append(tuple(row))
+    return rows
 
 
 @pytest.fixture

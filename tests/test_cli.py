@@ -296,6 +296,7 @@ def test_annotate_of_a_mistyped_number_numbers_only_the_cause(sample_path, tmp_p
     assert nianbao("check", typed, "--annotate", out).returncode == 1
     ws = openpyxl.load_workbook(out)["校验结果"]
     rows = [r[:4] for r in ws.iter_rows(min_row=4, values_only=True)]
+    rows = rows[: rows.index((None, None, None, None))]  # the notes on the copy follow
     assert rows == [
         (1, "错误", "V-NUMBER", "表三!D6"),
         (None, "└ 由此引起", "H3-1", "表三!D30"),
@@ -335,3 +336,22 @@ def test_fields_lists_names_and_values(sample_path):
     data = {row["field"]: row for row in json.loads(with_values.stdout)}
     assert data["{表三.本年新收.总计}"]["value"] == "17"
     assert data["{表三.不予公开.总计}"]["sum"] is True
+
+
+def test_an_output_is_never_one_of_the_inputs_also_with_force(sample_path, tmp_path):
+    inbox = tmp_path / "收表"
+    inbox.mkdir()
+    unit = inbox / "甲镇.xlsx"
+    unit.write_bytes(sample_path.read_bytes())
+    before = unit.read_bytes()
+    for args in (
+        ("rollup", inbox, "-o", unit, "--force"),
+        ("check", unit, "--annotate", unit, "--force"),
+        ("check", inbox, "--annotate", tmp_path / "收表" / "." / "甲镇.xlsx", "--force"),
+    ):
+        result = nianbao(*args)
+        assert result.returncode == 2, result.stderr
+        assert "不能覆盖" in result.stderr and "怎么办：" in result.stderr
+        assert_no_traceback(result)
+        assert unit.read_bytes() == before
+    assert sorted(p.name for p in inbox.iterdir()) == ["甲镇.xlsx"]

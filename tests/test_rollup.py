@@ -291,8 +291,25 @@ def test_bad_inputs_get_chinese_messages(tmp_path):
     (tmp_path / "empty" / "说明.txt").write_text("无", encoding="utf-8")
     result = nianbao("rollup", tmp_path / "empty", "-o", tmp_path / "s.xlsx")
     assert result.returncode == 2 and "没有一个能读取的填报表" in result.stderr
+    # The message lists each file with why, rather than pointing at a list that is not printed.
+    assert "说明.txt：" in result.stderr and "下面的文件清单" not in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_without_a_roster_an_unusable_file_still_fails_the_run(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    bad = {*county.broken, county.unreadable}
+    good = [u for u, paths in county.files.items() if u not in bad and len(paths) == 1]
+    for unit in good[:2]:
+        shutil.copy(county.files[unit][0], inbox / f"{unit}.xlsx")
+    clean = nianbao("rollup", inbox, "-o", tmp_path / "a.xlsx")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    shutil.copy(county.files[county.unreadable][0], inbox / "坏.xlsx")
+    result = nianbao("rollup", inbox, "-o", tmp_path / "b.xlsx")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "坏.xlsx：无法读取" in result.stdout
 
 
 def test_city_rolls_up_county_summaries(tmp_path):
@@ -431,3 +448,79 @@ def test_detail_stops_at_the_sheet_row_limit(county, tmp_path, monkeypatch):
     assert raw.max_row == 39
     assert "超过 Excel 工作表的行数上限" in raw.text(39, 0)
     assert raw.text(38, 0) and raw.text(38, 5)  # the last listed value is a full row
+
+
+def test_a_retyped_unit_name_never_moves_numbers_to_another_unit(county, tmp_path):
+    """Unit A types unit B's name into its handout: A's numbers stay A's (an M-UNIT error
+    naming both), B's own file is still B's, nobody shows as not sent."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    a, b = county.units[3], county.units[4]
+    (file_a,), (file_b,) = county.files[a], county.files[b]
+    retyped = edit_workbook(file_a, inbox / "a.xlsx", {"基本信息!B3": b})
+    shutil.copy(file_b, inbox / "b.xlsx")
+    roster = read_roster(county.roster)
+    result = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "s.xlsx", roster=roster))
+    units = {u.name: u for u in result.units}
+    assert units[a].file is not None and units[a].file.path == retyped
+    assert units[a].status == "errors" and units[b].status == "passed"
+    [unit_error] = [f for f in units[a].report.findings if f.rule == "M-UNIT"]
+    assert unit_error.severity == "error" and a in unit_error.message and b in unit_error.message
+    assert numbers(units[a].values) == numbers(county.values[a])
+    assert numbers(units[b].values) == numbers(county.values[b])
+    assert {f.path.name: f.status for f in result.files} == {"a.xlsx": "errors", "b.xlsx": "passed"}
+
+
+def test_a_workbook_made_without_a_unit_is_known_by_its_typed_name_and_says_so(tmp_path):
+    from nianbao.workbook_templates import TemplateRequest
+    from nianbao.workbook_templates.sample import sample_request
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sample = sample_request(2025)
+    info = {**sample.info, "unit": "东岭镇人民政府", "kind": "乡镇"}
+    unstamped = TemplateRequest(year=2025, values=sample.values, texts=sample.texts, info=info)
+    build_template(inbox / "东岭.xlsx", unstamped)
+    result = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "s.xlsx"))
+    [unit] = result.units
+    assert unit.name == "东岭镇人民政府" and unit.file is not None
+    assert unit.file.unit_from == "info"
+    assert "按「基本信息」中填写的单位名称识别" in unit.file.reason
+
+
+def test_our_own_outputs_left_among_the_inputs_are_never_counted(county, tmp_path):
+    """A rerun over a folder that holds last run's summary, returns and a temporary file: the
+    totals are the units' own, each of our files is listed as 本软件输出，已忽略."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(county.inbox, inbox)
+    roster = read_roster(county.roster)
+    first = rollup(
+        RollupRequest(
+            inputs=(inbox,), output=inbox / "汇总.xlsx", roster=roster, returns=inbox / "退回"
+        )
+    )
+    assert first.returns
+    again = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "二.xlsx"))
+    ours = {f.path.relative_to(inbox) for f in again.files if f.status == "own_output"}
+    assert ours == {Path("汇总.xlsx"), *(p.relative_to(inbox) for p in first.returns)}
+    assert numbers(again.totals) == numbers(first.totals)
+    assert {u.name for u in again.included} == {u.name for u in first.included}
+
+
+def test_an_annotated_copy_the_unit_corrected_is_its_return(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(county.inbox, inbox)
+    first = rollup(
+        RollupRequest(inputs=(inbox,), output=tmp_path / "一.xlsx", returns=inbox / "退")
+    )
+    unit = next(u for u in first.units if u.name in county.broken)
+    copy = inbox / "退" / f"{unit.name}-批注.xlsx"
+    key = CellKey("t2", "licensing", "decisions")
+    from nianbao.workbook_templates import layout as L
+
+    corrected = edit_workbook(copy, copy, {L.display_ref(first.spec, key): 977})
+    os.utime(corrected, (2_000_000_000, 2_000_000_000))  # newer than the unit's first file
+    again = rollup(RollupRequest(inputs=(inbox,), output=tmp_path / "二.xlsx"))
+    entry = next(u for u in again.units if u.name == unit.name)
+    assert entry.file is not None and entry.file.path == corrected
+    assert entry.values[key] == 977

@@ -202,6 +202,21 @@ def test_returns_being_written_cannot_be_started_again_and_say_where_they_went(p
     assert page.output_note == f"退回材料：{folder}（1 个批注副本和“退回清单.xlsx”）"
 
 
+def test_returns_say_which_units_got_no_annotated_copy(page, to_return):
+    page.rollup_started()
+    page.rolled_up(to_return)
+    page.rollup_ended()
+    page.returns_started()
+    to_return.returns_failed = {"单位1": "填报表标记的报告年度 2150 超出范围"}
+    folder = to_return.output.parent / "退回材料"
+    page.returns_written(folder, [folder / "退回清单.xlsx"])
+    page.returns_ended()
+    assert page.output_note == (
+        f"退回材料：{folder}（0 个批注副本和“退回清单.xlsx”）；"
+        "1 个单位（单位1）未能生成批注副本，原因写在“退回清单.xlsx”中"
+    )
+
+
 def test_returns_that_fail_leave_the_summary_note_and_can_be_tried_again(page, to_return):
     page.rollup_started()
     page.rolled_up(to_return)

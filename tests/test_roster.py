@@ -340,3 +340,23 @@ def test_roster_is_a_frozen_value():
     with pytest.raises(AttributeError):
         roster.units = ()  # type: ignore[misc]
     assert roster.names() == ["县财政局"]
+
+
+def test_refuses_a_filled_workbook_given_as_the_roster(sample_path):
+    # Its 基本信息 labels would be read as seven units.
+    with pytest.raises(RosterError) as raised:
+        read_roster(sample_path)
+    assert "是年报助手的填报表或汇总表，不是填报单位名单" in raised.value.message
+    assert "roster-template" in raised.value.action
+
+
+def test_refuses_an_unbalanced_quote_naming_its_line(tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text(
+        '单位名称,单位类型\n东岭镇人民政府,乡镇\n"西岭街道办事处,街道\n县档案馆,县直部门\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RosterError) as raised:
+        read_roster(path)
+    assert "第 3 行有一个没有配对的引号" in raised.value.message
+    assert "引号" in raised.value.action

@@ -1,10 +1,12 @@
 """The rules of a rollup, in one place: which file counts for which unit, what status each file
 and unit gets and why, the report year, and the county's totals.
 
-Rules, in order: lock files and non-spreadsheets are listed and ignored; byte-identical copies
-count once (the first found is used); a workbook of another year or format version is not
-summed; with a roster, a unit not on it is not summed; of two different files for one unit the
-newer (file time, then name) is used and the other is listed as 重复报送.
+Rules, in order: lock files, non-spreadsheets and our own outputs are listed and ignored (a
+summary too when its units sent their own workbooks); byte-identical copies count once (the first
+found is used); a workbook of another year or format version is not summed; with a roster, a unit
+not on it is not summed; of two different files for one unit the newer (file time, then name) is
+used and the other is listed as 重复报送. A workbook is its unit's by the stamp written at handout,
+never by the name typed in it (only a workbook made without a unit is known by its typed name).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from nianbao.workbook_templates.compute import number_keys
 from nianbao.workbook_templates.spec import CellKey, FormatSpec
 from nianbao.workbook_templates.values import normalize_label
 
-from .model import FileEntry, Status, UnitEntry
+from .model import UNIT_FROM_INFO, UNIT_FROM_NAME, FileEntry, Status, UnitEntry
 from .roster import Roster
+
+SHOWN_FILES = 20  # files listed, each with why, when none of them can be summed
 
 
 def _guess_unit(path: Path, names: dict[str, str]) -> str:
@@ -50,9 +54,12 @@ def choose_year(files: Sequence[FileEntry], year: int | None) -> int:
         return year
     years = Counter(f.year for f in files if f.report is not None and f.year)
     if not years:
+        listed = [f"  {f.path}：{f.reason or '不是填报表。'}" for f in files[:SHOWN_FILES]]
+        if len(files) > SHOWN_FILES:
+            listed.append(f"  ……共 {len(files)} 个文件")
         raise UsageError(
-            "收到的文件中没有一个能读取的填报表，无法汇总。",
-            "请检查文件夹是否选对；下面的文件清单说明了每个文件的情况。",
+            f"收到的 {len(files)} 个文件中没有一个能读取的填报表，无法汇总：\n" + "\n".join(listed),
+            "请检查文件夹是否选对，并按上面每个文件的说明处理。",
         )
     return max(years, key=lambda y: (years[y], y))
 
@@ -76,6 +83,7 @@ def decide(
     if roster is not None:
         for r in roster.units:
             units[normalize_label(r.name)] = UnitEntry(r.name, r.kind, r.code, r.contact)
+    _ignore_summaries_of_units_sent(files, year)
     by_sha: dict[str, FileEntry] = {}
     candidates: dict[str, list[FileEntry]] = {}
     for f in files:
@@ -114,7 +122,7 @@ def decide(
         unit.file = chosen
         chosen.used = True
         chosen.status = _report_status(chosen)
-        chosen.reason = _file_reason(chosen)
+        chosen.reason = _file_reason(chosen, spec)
         for other in group[1:]:
             other.status = Status.DUPLICATE
             other.reason = (
@@ -132,12 +140,38 @@ def decide(
     return list(units.values())
 
 
-def _file_reason(f: FileEntry) -> str:
+def _ignore_summaries_of_units_sent(files: list[FileEntry], year: int) -> None:
+    """Set aside a summary whose units also sent their own workbooks (last run's summary left in
+    the folder): summing both would count those units twice. A summary of other units (a
+    county's, rolled up by the city) is summed like any workbook."""
+    sent = {
+        normalize_label(f.unit)
+        for f in files
+        if not f.status and f.report is not None and not f.parts and f.year == year
+    }
+    for f in files:
+        if f.status or not f.parts:
+            continue
+        both = [u for u in f.parts if normalize_label(u) in sent]
+        if both:
+            shown = "、".join(both[:3]) + ("等" if len(both) > 3 else "")
+            f.status = Status.OWN_OUTPUT
+            f.reason = (
+                f"年报助手生成的汇总表，其中 {len(both)} 个单位（{shown}）的填报表也在收到的"
+                "文件中；为免重复计算，没有计入。"
+            )
+
+
+def _file_reason(f: FileEntry, spec: FormatSpec) -> str:
     if f.status == Status.EMPTY:
-        return "所有数字都是空白或 0，请确认是否填写完整。"
-    if f.errors or f.warnings:
-        return f"错误 {f.errors} 项，警告 {f.warnings} 项。"
-    return "校验通过。"
+        reason = "所有数字都是空白或 0，请确认是否填写完整。"
+    elif f.errors or f.warnings:
+        reason = f"错误 {f.errors} 项，警告 {f.warnings} 项。"
+    else:
+        reason = "校验通过。"
+    if f.unit_from == UNIT_FROM_INFO:
+        reason += f"这份填报表下发时没有写入单位，按「{spec.sheets.info}」中填写的单位名称识别。"
+    return reason
 
 
 def _attach_unused(files: list[FileEntry], units: dict[str, UnitEntry]) -> None:
@@ -157,7 +191,7 @@ def _attach_unused(files: list[FileEntry], units: dict[str, UnitEntry]) -> None:
             continue
         unit = units[norm]
         if not f.unit:
-            f.unit = unit.name
+            f.unit, f.unit_from = unit.name, UNIT_FROM_NAME
         unit.others.append(f)
         if unit.file is None:
             current = rank.index(unit.status) if unit.status in rank else len(rank)

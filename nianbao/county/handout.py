@@ -22,6 +22,7 @@ from nianbao.files import (
 from nianbao.jobs import IsCancelled, Progress
 from nianbao.workbook_templates.loader import load_spec, spec_for_year
 from nianbao.workbook_templates.spec import FormatSpec
+from nianbao.workbook_templates.stamp import output_properties
 
 from .roster import Roster, RosterError, RosterUnit
 
@@ -185,6 +186,8 @@ def _write_list(
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
         )
         wb.set_properties({"title": "下发清单", "author": "年报助手 nianbao"})
+        for key, text in output_properties("handout_list"):
+            wb.set_custom_property(key, text)
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         ws = wb.add_worksheet("下发清单")
         for c, label in enumerate(LIST_HEADER):

@@ -5,6 +5,7 @@ when there are many. Nothing is decided here (``decide`` does that) and nothing 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -18,6 +19,7 @@ from nianbao.errors import (
     Cancelled,
     ForeignWorkbookError,
     NianbaoError,
+    OwnOutputError,
     UsageError,
     WorkbookError,
     os_reason,
@@ -34,11 +36,12 @@ from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation.engine import validate
 from nianbao.validation.shown import ShownValues
 from nianbao.workbook_templates.compute import number_keys
+from nianbao.workbook_templates.content import WorkbookContent, digest, workbook_content
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import CellKey
+from nianbao.workbook_templates.spec import CellKey, Severity
 from nianbao.workbook_templates.values import normalize_label
 
-from .model import FileEntry, Status
+from .model import UNIT_FROM_INFO, UNIT_FROM_STAMP, FileEntry, Status
 
 PARALLEL_FROM = 24  # files; fewer are read in this process (workers take ~0.2 s to start)
 
@@ -67,14 +70,41 @@ def _sha256(path: Path) -> str:
 _PREVIOUS: dict[str, FilledWorkbook] = {}  # a worker's last-year data by normalised unit name
 
 
-def _init_worker(previous: dict[str, FilledWorkbook], worker: bool = False) -> None:
-    if worker:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _init_worker(previous: dict[str, FilledWorkbook], parent: int | None = None) -> None:
+    """Set up a process that examines files: last year's data and, in a worker (``parent`` is
+    the pid of the process that started it), its signals."""
+    if parent is not None:
         import signal
 
-        # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet.
+        # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet. A
+        # worker writes nothing: told to stop, it just ends (not the parent's inherited handler).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        _end_with(parent)
     _PREVIOUS.clear()
     _PREVIOUS.update(previous)
+
+
+def _end_with(parent: int) -> None:
+    """Have Linux end this worker when its parent ends, even killed with SIGKILL (elsewhere,
+    and where prctl is refused, nothing happens: the parent's shutdown ends its workers)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(0)
 
 
 def _input_values(wb: FilledWorkbook) -> dict[CellKey, Decimal | None]:
@@ -102,7 +132,7 @@ def examine(path: Path) -> FileEntry:
         return entry
     name = path.name
     if is_our_temp(path):
-        entry.status = Status.IGNORED
+        entry.status = Status.OWN_OUTPUT
         entry.reason = "年报助手写入中（或被中断时留下）的临时文件，不是填报表。"
         return entry
     if name.startswith(LOCK_PREFIXES):
@@ -116,6 +146,9 @@ def examine(path: Path) -> FileEntry:
         return entry
     try:
         wb = read_workbook(path)
+    except OwnOutputError as exc:
+        entry.status, entry.reason = Status.OWN_OUTPUT, exc.message
+        return entry
     except ForeignWorkbookError as exc:
         entry.status, entry.reason = Status.FOREIGN, str(exc)
         return entry
@@ -128,13 +161,35 @@ def examine(path: Path) -> FileEntry:
     except NianbaoError as exc:
         entry.status, entry.reason = Status.UNREADABLE, str(exc)
         return entry
-    previous = _PREVIOUS.get(normalize_label(wb.unit))
-    report = validate(wb, previous)
-    entry.unit, entry.kind, entry.year = wb.unit, wb.kind, wb.year
+    entry.values = values = _input_values(wb)
+    content = workbook_content(wb, {k: values.get(k) for k, c in wb.cells.items() if c.formula})
+    if wb.stamp.is_annotated and _unchanged(content):
+        entry.status = Status.OWN_OUTPUT
+        entry.reason = (
+            "年报助手生成的批注副本（退回材料），生成后没有改动过，不是单位报送的填报表。"
+        )
+        entry.values = {}
+        return entry
+    # A unit is who the workbook was handed out to, never the name typed in 基本信息 (which
+    # anyone can change: a retyped name is an M-UNIT error of this workbook's own unit).
+    entry.unit = wb.stamp.unit or wb.info.get("unit", "")
+    entry.unit_from = UNIT_FROM_STAMP if wb.stamp.unit else UNIT_FROM_INFO
+    report = validate(wb, _PREVIOUS.get(normalize_label(entry.unit)))
+    entry.kind, entry.year = wb.kind, wb.year
     entry.format_version = wb.spec.format_version
     entry.report = report
-    entry.values = _input_values(wb)
+    entry.parts = tuple(p.unit for p in wb.parts)
+    if report.counts[Severity.ERROR]:
+        entry.content = content
     return entry
+
+
+def _unchanged(content: WorkbookContent) -> bool:
+    """Return whether an annotated copy still holds what it was written with."""
+    try:
+        return digest(content.request()) == content.stamp.content
+    except NianbaoError:  # a forged stamp no copy could have been written with
+        return False
 
 
 def _examine_safely(path: Path) -> FileEntry:
@@ -187,17 +242,31 @@ def examine_all(
     context = multiprocessing.get_context("fork" if fork else "spawn")
     chunk = max(1, min(16, total // (count * 8)))
     try:
-        with ProcessPoolExecutor(count, context, _init_worker, (previous, True)) as pool:
-            try:
-                for entry in pool.map(_examine_safely, paths, chunksize=chunk):
-                    step(entry)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        pool = ProcessPoolExecutor(count, context, _init_worker, (previous, os.getpid()))
+        try:
+            for entry in pool.map(_examine_safely, paths, chunksize=chunk):
+                step(entry)
+        except BaseException:  # cancelled, Ctrl+C, SIGTERM, a worker that died
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
     except (BrokenProcessPool, OSError):
         # Workers could not start or died (a frozen app, a locked-down PC): go on in-process.
         in_process(paths[len(results) :])
     return results
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, without waiting for the files they are reading or those queued."""
+    # Python 3.11 has no public way to reach a pool's processes (3.14 adds terminate_workers).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
 
 
 def _single_threaded() -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from nianbao.validation.findings import Finding, Report
 from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
+from nianbao.workbook_templates.content import WorkbookContent
 from nianbao.workbook_templates.loader import load_spec
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, Severity, Status
 
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 FIRST_ERRORS = 3  # the problems of a unit shown where there is room for a line
+UNIT_FROM_STAMP, UNIT_FROM_INFO, UNIT_FROM_NAME = "stamp", "info", "file_name"
 
 # The statuses of a file that was used for its unit (the unit has the same status).
 USED = frozenset({Status.PASSED, Status.WARNINGS, Status.ERRORS, Status.EMPTY})
@@ -60,6 +62,7 @@ ATTENTION_ORDER = (
     Status.WARNINGS,
     Status.COPY,
     Status.NOT_WORKBOOK,
+    Status.OWN_OUTPUT,
     Status.IGNORED,
     Status.PASSED,
 )
@@ -88,7 +91,11 @@ class FileEntry:
     path: Path
     status: Status | None = None  # None until decided
     reason: str = ""
-    unit: str = ""  # the unit it belongs to (stamped, or guessed from the file name)
+    unit: str = ""  # the unit it belongs to
+    # Where ``unit`` comes from: UNIT_FROM_STAMP (handed out to it), UNIT_FROM_INFO (typed in
+    # 基本信息: a workbook made without a unit has nothing else), UNIT_FROM_NAME (guessed from the
+    # file name of a file that could not be used).
+    unit_from: str = ""
     kind: str = ""
     year: int | None = None
     format_version: str = ""
@@ -99,6 +106,9 @@ class FileEntry:
     values: dict[CellKey, Decimal | None] = field(default_factory=dict)
     numbers: tuple[Decimal | None, ...] = ()  # values in transit from a worker (number_keys order)
     used: bool = False
+    # A workbook with errors: what its annotated copy is written from (the file is not read again).
+    content: WorkbookContent | None = None
+    parts: tuple[str, ...] = ()  # a summary: the units of its unit sheets
 
     def pack(self) -> FileEntry:
         """Return self with the values as a tuple, which crosses a process boundary cheaply."""
@@ -240,6 +250,8 @@ class RollupResult:
     previous_note: str = ""
     output: Path | None = None
     returns: list[Path] = field(default_factory=list)
+    # Units whose annotated copy could not be written, with why (the 退回清单 says it too).
+    returns_failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def included(self) -> list[UnitEntry]:
@@ -257,6 +269,16 @@ class RollupResult:
     def failing(self) -> list[UnitEntry]:
         """Return the units to send back: errors, unreadable, wrong year or format, empty."""
         return [u for u in self.units if u.status in RETURNED or (u.file and u.file.errors)]
+
+    @property
+    def unusable_files(self) -> list[FileEntry]:
+        """Return the received workbooks that could not be summed: unreadable, not ours, of
+        another year or format, or without a unit name (whatever unit they are for)."""
+        return [
+            f
+            for f in self.files
+            if f.status in UNUSABLE or (f.status in USED and not f.used and f.report is not None)
+        ]
 
     @property
     def counts(self) -> Counts:
@@ -298,6 +320,7 @@ class RollupResult:
                     "status_code": str(f.status) if f.status else None,
                     "reason": f.reason,
                     "unit": f.unit or None,
+                    "unit_from": f.unit_from or None,
                     "sha256": f.sha256 or None,
                     "used": f.used,
                 }
@@ -312,6 +335,7 @@ class RollupResult:
             ),
             "previous": self.previous_note or None,
             "returns": [str(p) for p in self.returns],
+            "returns_failed": dict(self.returns_failed),
         }
 
 

@@ -1,14 +1,24 @@
 """What the county sends back: an annotated copy of each failing unit's workbook and one
-退回清单 listing every unit that must act (fix, re-send, or send at all)."""
+退回清单 listing every unit that must act (fix, re-send, or send at all).
+
+The copies are written from what the rollup read (``FileEntry.content``): a unit's file is never
+opened again. A copy that cannot be written is that unit's problem alone: the 退回清单 says why,
+and every other unit still gets its copy. ``check_returns_folder`` (before anything is read) and
+``plan_returns`` (before the summary is written) find a folder that cannot be used while nothing
+is written yet.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.errors import OutputExistsError, UsageError
-from nianbao.files import atomic_output, unit_annotated_name
+from nianbao.applog import Fault, guarded
+from nianbao.errors import NianbaoError, OutputExistsError, OutputWriteError, UsageError
+from nianbao.files import MAX_NAME_BYTES, atomic_output, real_path, unit_annotated_name
 from nianbao.workbook_templates.spec import Severity
+from nianbao.workbook_templates.stamp import output_properties
 
 from .model import RollupResult, Status, UnitEntry
 
@@ -24,6 +34,16 @@ _ACTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class ReturnsPlan:
+    """What the returns will be: the units listed, each failing unit's copy, the list itself."""
+
+    folder: Path
+    units: list[UnitEntry]
+    copies: list[tuple[UnitEntry, Path]]
+    listing: Path
+
+
 def annotated_name(unit: UnitEntry) -> str:
     """Return the file name of a unit's annotated copy in the returns folder."""
     return unit_annotated_name(unit.name)
@@ -35,23 +55,58 @@ def _to_return(result: RollupResult) -> list[UnitEntry]:
     return failing + [u for u in result.missing if u not in failing]
 
 
-def write_returns(
-    result: RollupResult, folder: str | os.PathLike, *, force: bool = False
-) -> list[Path]:
-    """Write the annotated copies and the 退回清单 into ``folder``; return the paths written.
-
-    Every target is checked before anything is written; inputs are never modified.
-    """
-    from nianbao.validation.annotate import annotate_workbook
-
+def check_returns_folder(folder: str | os.PathLike) -> Path:
+    """Return the returns folder after checking that it can be made and written in; raise a
+    Chinese error if not. Nothing is written."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} 不是文件夹。", "请用 --returns 给出一个文件夹。")
-    if not folder.parent.exists():
+    if len(os.fsencode(folder.name)) > MAX_NAME_BYTES:
+        raise UsageError(f"退回文件夹的名字 {folder.name[:20]}… 太长。", "请换一个短一些的名字。")
+    parent = folder if folder.is_dir() else folder.parent
+    if not parent.is_dir():
         raise UsageError(f"文件夹 {folder.parent} 不存在。", "请先建立它，或换一个位置。")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputWriteError(
+            f"文件夹 {parent} 不允许写入，退回材料没有写出。",
+            "请用 --returns 换一个可以写入的文件夹。",
+        )
+    return folder
+
+
+def plan_returns(
+    result: RollupResult, folder: str | os.PathLike, *, force: bool = False
+) -> ReturnsPlan:
+    """Return what the returns will write into ``folder``, after checking every target: nothing
+    is overwritten unasked, and never a file this rollup read as a unit's (also with --force).
+
+    Only our own outputs found among the inputs (an unchanged 批注副本, an earlier 退回清单) may
+    be replaced, and only with ``force``.
+    """
+    folder = check_returns_folder(folder)
     units = _to_return(result)
-    copies = [u for u in units if u.file is not None and u.report is not None and u.file.errors]
-    targets = [folder / annotated_name(u) for u in copies] + [folder / LIST_NAME]
+    copies: list[tuple[UnitEntry, Path]] = []
+    taken = {LIST_NAME.lower()}
+    for unit in units:
+        if unit.file is None or unit.file.content is None or not unit.file.errors:
+            continue
+        name = annotated_name(unit)
+        n = 2
+        while name.lower() in taken:  # two names that differ only in characters a file cannot hold
+            name = f"{Path(annotated_name(unit)).stem}-{n}.xlsx"
+            n += 1
+        taken.add(name.lower())
+        copies.append((unit, folder / name))
+    listing = folder / LIST_NAME
+    targets = [path for _, path in copies] + [listing]
+    inputs = {real_path(f.path): f for f in result.files if f.status != Status.OWN_OUTPUT}
+    read = [p for p in targets if real_path(p) in inputs]
+    if read:
+        raise UsageError(
+            f"退回文件夹 {folder} 中的 {read[0].name} 是本次汇总读取的文件，不能覆盖"
+            "（即使加上 --force）。",
+            "请用 --returns 另给一个文件夹（不要放在收表文件夹中）。",
+        )
     existing = [p.name for p in targets if p.exists()]
     if existing and not force:
         shown = "、".join(existing[:5]) + (
@@ -61,14 +116,43 @@ def write_returns(
             f"退回文件夹 {folder} 中已有 {shown}，没有覆盖。",
             "请换一个空文件夹，或确认要覆盖时加上 --force。",
         )
-    folder.mkdir(exist_ok=True)
+    return ReturnsPlan(folder, units, copies, listing)
+
+
+def write_returns(
+    result: RollupResult, folder: str | os.PathLike, *, force: bool = False
+) -> list[Path]:
+    """Write the annotated copies and the 退回清单 into ``folder``; return the paths written
+    (the copies, then the list). A copy that cannot be written is listed in the 退回清单 with
+    why (``result.returns_failed``); the others are written all the same."""
+    from nianbao.validation.annotate import annotate_workbook
+
+    plan = plan_returns(result, folder, force=force)
+    plan.folder.mkdir(exist_ok=True)
     written: list[Path] = []
-    for unit in copies:
-        target = folder / annotated_name(unit)
-        assert unit.file is not None and unit.report is not None  # as ``copies`` chose them
-        annotate_workbook(unit.file.path, unit.report, result.spec, target, force=force)
-        written.append(target)
-    written.append(_write_list(result, units, folder / LIST_NAME, force=force))
+    failed: dict[str, str] = {}
+    for unit, target in plan.copies:
+        file = unit.file
+        assert file is not None and file.content is not None and file.report is not None
+
+        def work(file=file, target=target) -> str:
+            try:
+                annotate_workbook(file.content, file.report, target, force=force)
+            except NianbaoError as exc:
+                return str(exc)
+            return ""
+
+        def fault(fault: Fault) -> str:
+            return f"{fault.message}{fault.action}"
+
+        reason = guarded(work, fault, file=file.path)
+        if reason:
+            failed[unit.name] = reason
+        else:
+            written.append(target)
+    result.returns_failed = failed
+    copies = {unit.name: target.name for unit, target in plan.copies if target in written}
+    written.append(_write_list(result, plan.units, copies, plan.listing, force=force))
     return written
 
 
@@ -93,12 +177,30 @@ def _problems(unit: UnitEntry) -> tuple[str, str]:
     return "\n".join(lines), "\n".join(actions)
 
 
-def _write_list(result: RollupResult, units: list[UnitEntry], target: Path, *, force: bool) -> Path:
+def _copy_cell(result: RollupResult, unit: UnitEntry, copies: dict[str, str]) -> str:
+    """Return what the list says in a unit's 批注副本 column: the copy, or why there is none."""
+    if unit.name in copies:
+        return copies[unit.name]
+    if unit.name in result.returns_failed:
+        return f"未能生成批注副本：{result.returns_failed[unit.name]}"
+    return ""
+
+
+def _write_list(
+    result: RollupResult,
+    units: list[UnitEntry],
+    copies: dict[str, str],
+    target: Path,
+    *,
+    force: bool,
+) -> Path:
     import xlsxwriter
 
     text = result.spec.summary
     with atomic_output(target, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_urls": False})
+        for key, value in output_properties("returns_list"):
+            wb.set_custom_property(key, value)
         title = wb.add_format({"bold": True, "font_size": 14, "font_name": "黑体"})
         head = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
         cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
@@ -112,7 +214,6 @@ def _write_list(result: RollupResult, units: list[UnitEntry], target: Path, *, f
             ws.write_string(2, c, h, head)
         for i, unit in enumerate(units, 1):
             problems, actions = _problems(unit)
-            copy = annotated_name(unit) if unit.file and unit.file.errors else ""
             row = [
                 str(i),
                 unit.name,
@@ -120,7 +221,7 @@ def _write_list(result: RollupResult, units: list[UnitEntry], target: Path, *, f
                 unit.file.path.name if unit.file else "",
                 problems,
                 actions,
-                copy,
+                _copy_cell(result, unit, copies),
             ]
             for c, value in enumerate(row):
                 ws.write_string(2 + i, c, value, cell)

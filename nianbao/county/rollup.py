@@ -7,7 +7,7 @@ files, decide, sum, check the totals, write the summary (and the returns); retur
 from __future__ import annotations
 
 from nianbao.errors import Cancelled, NianbaoError, UsageError
-from nianbao.files import check_target, real_path
+from nianbao.files import check_target, refuse_overwriting_inputs
 from nianbao.jobs import IsCancelled, Progress, part
 from nianbao.validation.engine import values_workbook
 from nianbao.workbook_templates.loader import spec_for_year
@@ -42,14 +42,19 @@ def rollup(
 ) -> RollupResult:
     """Read, check and sum the inputs, then write the summary (and returns); return the result.
 
-    Every output path is checked before any file is read; nothing is written on cancel.
+    Every output path is checked before any file is read (never one of the inputs, also with
+    --force), the returns folder before the summary is written; nothing is written on cancel.
     """
     check_target(request.output, force=request.force)
+    paths = collect_files(request.inputs)
+    sides = [request.previous, request.roster.path if request.roster else None]
+    refuse_overwriting_inputs(request.output, [*paths, *(p for p in sides if p)], "汇总表")
+    if request.returns is not None:
+        from .returns import check_returns_folder
+
+        check_returns_folder(request.returns)
     previous_wb = read_workbook(request.previous) if request.previous else None
     previous_units = _previous_by_unit(previous_wb) if previous_wb else {}
-    paths = collect_files(request.inputs)
-    output = real_path(request.output)
-    paths = [p for p in paths if real_path(p) != output]
 
     files = examine_all(
         paths,
@@ -71,6 +76,10 @@ def rollup(
     result.summary_report, result.summary_explanation = check_totals(result, previous_wb)
     if cancelled and cancelled():
         raise Cancelled()
+    if request.returns is not None:  # a returns folder that cannot take them: before writing
+        from .returns import plan_returns
+
+        plan_returns(result, request.returns, force=request.force)
     if progress:
         progress(0.8, "正在写汇总表……")
     from .summary import write_summary

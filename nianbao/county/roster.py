@@ -18,6 +18,7 @@ from pathlib import Path
 
 from nianbao.errors import NianbaoError, WorkbookError, os_reason
 from nianbao.files import atomic_output
+from nianbao.workbook_templates.stamp import output_properties
 from nianbao.workbook_templates.values import normalize_label
 
 # The kind of a rolled-up workbook (written by rollup), never a unit that fills one in.
@@ -128,6 +129,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
 
     try:
         with open_xlsx(path) as pkg:
+            _refuse_our_workbook(path, pkg)
             entry = next((s for s in pkg.sheets if s.name == SHEET_NAME), None)
             entry = entry or next((s for s in pkg.sheets if s.state == "visible"), None)
             sheet = pkg.sheet(entry.name, max_rows=MAX_ROWS) if entry else None
@@ -161,6 +163,25 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
         (r + 1, [cells.get(c, "") for c in range(max(cells) + 1)])
         for r, cells in sorted(by_row.items())
     ]
+
+
+def _refuse_our_workbook(path: Path, pkg) -> None:
+    """Raise RosterError for a workbook of ours that is not a roster: a 填报表 or a summary (its
+    labels would be read as units) or a 退回清单 (it lists only the units sent back)."""
+    from nianbao.workbook_templates.reader import find_stamp
+    from nianbao.workbook_templates.stamp import output_role
+
+    if find_stamp(pkg) is not None:
+        what = "填报表或汇总表"
+    elif output_role(pkg.custom_properties) == "returns_list":
+        what = "退回清单"
+    else:
+        return
+    raise RosterError(
+        f"{path.name} 是年报助手的{what}，不是填报单位名单。",
+        "请选择单位名单（.xlsx 或 .csv，每行一个单位，有“单位名称”列）；"
+        "还没有名单时可以用 nianbao roster-template 生成名单模板。",
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -200,18 +221,36 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     if "\x00" in text:
         raise RosterError(f"名单 {path.name} 不是文本文件。", SAVE_AS)
     best: list[tuple[int, list[str]]] = []
-    best_score = -1
+    best_score, best_delimiter = -1, CSV_DELIMITERS[0]
     for delimiter in CSV_DELIMITERS:
         try:
             records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             rows = [(n, [cell.strip() for cell in record]) for n, record in enumerate(records, 1)]
         except csv.Error:
-            continue  # e.g. a runaway quote under this delimiter; another one may read it
+            continue  # e.g. a NUL byte under this delimiter; another one may read it
         found = _find_header(rows)
         score = len(found[1]) if found else 0
         if score > best_score:
-            best, best_score = rows, score
+            best, best_score, best_delimiter = rows, score, delimiter
+    _refuse_runaway_quote(path, text, best_delimiter)
     return best
+
+
+def _refuse_runaway_quote(path: Path, text: str, delimiter: str) -> None:
+    """Raise RosterError naming the line where a quote opens that never closes: the reader
+    would take every line after it, to the end of the file, for one unit's name."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1  # the line the record being read starts on
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        if reader.line_num > start:  # the record ran on past its own line, to the end
+            raise RosterError(
+                f'名单 {path.name} 第 {start} 行有一个没有配对的引号（"），'
+                "它后面直到文件末尾的各行会被当成一个单位名称，没有读取。",
+                "请删除这个多余的引号，或补上配对的引号，保存后再试。",
+            ) from None
 
 
 def _title_key(text: str) -> str:
@@ -347,6 +386,8 @@ def write_roster_template(path: str | os.PathLike, *, force: bool = False) -> Pa
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
         )
         wb.set_properties({"title": "填报单位名单", "author": "年报助手 nianbao"})
+        for key, text in output_properties("roster"):
+            wb.set_custom_property(key, text)
         title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
         note = wb.add_format({"font_color": "#595959", "text_wrap": True, "valign": "top"})
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center"})

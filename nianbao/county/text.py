@@ -75,6 +75,8 @@ def render_rollup(result: RollupResult) -> str:
     if result.returns:
         copies, listing = len(result.returns) - 1, result.returns[-1]
         lines.append(f"退回材料：{listing.parent}（{copies} 个批注副本和 {listing.name}）")
+        for name, reason in result.returns_failed.items():
+            lines.append(f"  {name}：未能生成批注副本（{reason}），已在{listing.stem}中注明。")
     elif failing or result.missing:
         lines.append("提示：加 --returns 文件夹 可为有问题的单位生成批注副本和退回清单。")
     return "\n".join(lines)

@@ -11,7 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
-from nianbao.files import default_report_path, narrative_template_path, numbered_path
+from nianbao.files import (
+    default_report_path,
+    narrative_template_path,
+    numbered_path,
+    refuse_overwriting_inputs,
+)
 from nianbao.services.checking import (
     add_narrative_findings,
     check_file,
@@ -99,6 +104,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--annotate 只能用于单个文件。", "请一次校验一个文件并生成批注副本。")
     if args.narrative and len(files) != 1:
         raise UsageError("--narrative 只能用于单个文件。", "请一次校验一个填报表和它的正文。")
+    if args.annotate:
+        sides = [p for p in (args.previous, args.narrative) if p]
+        refuse_overwriting_inputs(args.annotate, [*files, *sides], "批注副本")
     previous = read_workbook(args.previous) if args.previous else None
     reports: list[Report] = []
     for path in files:
@@ -109,7 +117,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.annotate and wb is not None:
             from nianbao.validation.annotate import annotate_workbook
 
-            annotate_workbook(path, report, wb.spec, args.annotate, force=args.force)
+            annotate_workbook(wb, report, args.annotate, force=args.force)
         if not args.json:
             print(render_report(report))
             if args.annotate and wb is not None:
@@ -350,7 +358,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from nianbao.validation.annotate import annotate_workbook
 
         annotated = out("示例-有错误的填报表-批注.xlsx")
-        annotate_workbook(broken, broken_report, broken_wb.spec, annotated)
+        annotate_workbook(broken_wb, broken_report, annotated)
         written.append(("有错误示例的批注副本（问题单元格标红并加批注）", annotated))
 
     print(f"年报助手演示：内置示例单位“{unit}”，{this_year.year} 年度。")

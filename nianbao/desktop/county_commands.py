@@ -141,7 +141,9 @@ def cmd_handout(args: argparse.Namespace) -> int:
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     """Roll the inputs up, print who sent what and where the summary is; return the exit code:
-    0 every unit sent a clean workbook, 1 some are missing or failing, 2 unusable input."""
+    0 every unit sent a clean workbook, 1 some are missing or failing or a received workbook
+    cannot be used (also without a roster, when no unit can be named for it), 2 unusable
+    arguments."""
     from nianbao.county.model import RollupRequest
     from nianbao.county.rollup import rollup
     from nianbao.county.roster import read_roster
@@ -172,7 +174,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         from nianbao.county.text import render_rollup
 
         print(render_rollup(result))
-    clean = not result.missing and not result.failing
+    clean = not result.missing and not result.failing and not result.unusable_files
     report = result.summary_report
     return EXIT_OK if clean and (report is None or report.valid) else EXIT_FINDINGS
 

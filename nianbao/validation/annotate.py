@@ -1,33 +1,50 @@
-"""Annotated copies: the clerk's own workbook with each offending cell filled and commented.
+"""Annotated copies: the clerk's workbook written again from what our reader read, each offending
+cell filled and commented, and a results sheet first.
 
-The input file is never modified: openpyxl reads it and the copy is written atomically beside the
-requested path. openpyxl drops cached formula results, so the copy asks spreadsheet programs to
-recalculate on opening (LibreOffice computes formulas that carry no cached value).
+The clerk's file is never opened a second time: the copy is built by the template builder from
+the workbook's content as read (``WorkbookContent``), so it costs what a template costs whatever
+the file held, and every total in it is a formula with its correct cached value. What the reader
+does not read (the numbers of a table whose structure was changed, content outside the tables,
+other sheets) is not in the copy, and its results sheet says so. The copy is stamped as ours with
+the digest of its content: unchanged, a rollup knows it as our output; corrected by the unit, it
+is the unit's return.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nianbao.files import atomic_output
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import render
+from nianbao.workbook_templates.content import WorkbookContent, workbook_content
+from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import FormatSpec, Severity
+from nianbao.workbook_templates.stamp import ANNOTATED_ROLE
+from nianbao.workbook_templates.styles import SEVERITY_FILLS
 
 from .findings import Finding, Report
+from .shown import ShownValues
 
-FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
-EXPLAINED_COLOUR = "595959"  # a finding listed under its cause: it is not a problem of its own
+if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
+
+FILLS = {s: colour.lstrip("#") for s, colour in SEVERITY_FILLS.items()}
 COMMENT_AUTHOR = "年报助手"
+COLUMN_WIDTHS = (6, 12, 12, 14, 70, 50)
+MAX_ROW, MAX_COL = 1_048_575, 16_383  # the last cell of an Excel sheet (0-based)
+
+Listed = list[tuple[Finding, Finding | None]]
 
 
-def _listed(report: Report) -> list[tuple[Finding, Finding | None]]:
+def _listed(report: Report) -> Listed:
     """Return (finding, its cause or None) in the order the results sheet lists them: each
     problem (a finding no other explains), then right under it what it explains."""
     ids = {f.id for f in report.findings if f.id}
-    rows: list[tuple[Finding, Finding | None]] = []
+    rows: Listed = []
     for f in report.sorted_findings():
         if f.cause is None or f.cause not in ids:
             rows.append((f, None))
@@ -48,111 +65,181 @@ def _link_target(f: Finding) -> str:
     if not cell:
         first = next((c for c in f.cells if c.startswith(f"{f.sheet}!")), "")
         cell = first.partition("!")[2] or L.a1(0, 0)
-    return f"'{f.sheet}'!{cell}"
+    return f"{L.quote_sheet(f.sheet)}!{cell}"
+
+
+def _cell(ref: str) -> tuple[int, int] | None:
+    """Return the 0-based (row, col) of a finding's cell, or None for one no sheet can have."""
+    try:
+        row, col = L.parse_a1(ref)
+    except ValueError:
+        return None
+    return (row, col) if 0 <= row <= MAX_ROW and 0 <= col <= MAX_COL else None
+
+
+def copy_content(wb: FilledWorkbook) -> WorkbookContent:
+    """Return what an annotated copy of ``wb`` is written from: its content as read, a formula
+    typed into an input cell as the number the spreadsheet shows."""
+    formulas = [k for k, c in wb.cells.items() if c.status == "formula"]
+    shown = ShownValues(wb) if formulas else None
+    return workbook_content(wb, {k: shown.input_formula(k) for k in formulas} if shown else None)
+
+
+class _Annotation:
+    """The annotated copy's additions to the standard template (see ``builder.Extension``): the
+    results sheet first, and the offending cells filled and commented."""
+
+    in_memory = True
+
+    def __init__(self, report: Report, spec: FormatSpec, content: WorkbookContent) -> None:
+        self.report, self.spec, self.content = report, spec, content
+        self.text = spec.annotation
+        self.listed = _listed(report)
+
+    # -- builder.Extension --------------------------------------------------------------------
+
+    def front_sheets(self) -> list[str]:
+        return [self.text.sheet]
+
+    def back_sheets(self) -> list[str]:
+        return []
+
+    def worksheet_class(self, name: str) -> type[Worksheet]:
+        from nianbao.workbook_templates.builder import _Worksheet
+
+        return _Worksheet
+
+    def input_formula(self, key) -> None:
+        return None
+
+    def stamp_rows(self) -> list[tuple[str, str]]:
+        return []
+
+    def write_sheets(self, sheets: Mapping[str, Worksheet], builder) -> None:
+        from nianbao.workbook_templates.styles import make_results_formats
+
+        self._mark(sheets, builder.fm.filled)
+        self._write_results(sheets[self.text.sheet], make_results_formats(builder.workbook), sheets)
+
+    # -- the offending cells --------------------------------------------------------------------
+
+    def _mark(self, sheets: Mapping[str, Worksheet], filled) -> None:
+        """Comment each offending cell once (its problems in full, what others explain short)
+        and fill it by the worst of its own problems. A consequence's cell is filled only when
+        its cause is a whole table (the blank cells of a table left blank are where to act)."""
+        by_cell: dict[tuple[str, int, int], Listed] = defaultdict(list)
+        for f, cause in self.listed:
+            at = _cell(f.cell) if f.cell and f.sheet in sheets else None
+            if at is not None and f.sheet != self.text.sheet:
+                by_cell[(f.sheet, *at)].append((f, cause))
+        for (sheet, row, col), items in by_cell.items():
+            ws = sheets[sheet]
+            own = [f for f, cause in items if cause is None or not cause.cell]
+            if own:
+                worst = min(own, key=lambda f: f.severity.rank).severity
+                colour = SEVERITY_FILLS[worst]
+                ws.restyle(row, col, lambda old, colour=colour: filled(old, colour))
+            lines = [f"[{f.rule}] {f.message}" for f, cause in items if cause is None]
+            lines += [
+                render(
+                    self.text.explained_note,
+                    {"rule": f.rule, "cause": _cause_name(cause), "action": f.action},
+                )
+                for f, cause in items
+                if cause is not None
+            ]
+            options = {
+                "author": COMMENT_AUTHOR,
+                "width": 320,
+                "height": min(60 + 40 * len(items), 400),
+            }
+            ws.write_comment(row, col, "\n".join(lines), options)
+
+    # -- 校验结果 ---------------------------------------------------------------------------------
+
+    def _write_results(self, ws: Worksheet, fm, sheets: Mapping[str, Worksheet]) -> None:
+        text, report = self.text, self.report
+        counts = report.counts
+        ws.write_string(0, 0, text.title, fm.title)
+        summary = render(
+            text.summary,
+            {
+                "file": report.file,
+                "errors": counts[Severity.ERROR],
+                "warnings": counts[Severity.WARNING],
+                "infos": counts[Severity.INFO],
+            },
+        )
+        if report.explained:
+            summary += render(text.summary_explained, {"count": report.explained})
+        ws.write_string(1, 0, summary)
+        for c, heading in enumerate(text.heading):
+            ws.write_string(2, c, heading, fm.heading)
+        labels = self.spec.severity_labels
+        row, number = 3, 0
+        for f, cause in self.listed:
+            if cause is None:
+                number += 1
+                ws.write_number(row, 0, number)
+                ws.write_string(row, 1, labels[f.severity], fm.severity[f.severity])
+                ws.write_string(row, 2, f.rule)
+            else:
+                ws.write_string(row, 1, text.explained, fm.explained)
+                ws.write_string(row, 2, f.rule, fm.explained)
+            if f.where:
+                if f.sheet in sheets and f.sheet != text.sheet:
+                    ws.write_url(row, 3, f"internal:{_link_target(f)}", fm.link, f.where)
+                else:
+                    ws.write_string(row, 3, f.where)
+            wrapped = fm.text if cause is None else fm.explained_text
+            ws.write_string(row, 4, f.text, wrapped)
+            ws.write_string(row, 5, f.action, wrapped)
+            row += 1
+        if not self.listed:
+            ws.write_string(row, 0, text.none)
+            row += 1
+        for note in self._notes():
+            row += 1
+            ws.merge_range(row, 0, row, len(COLUMN_WIDTHS) - 1, note, fm.note)
+            ws.set_row(row, 15 * (1 + len(note) // 60))
+        for c, width in enumerate(COLUMN_WIDTHS):
+            ws.set_column(c, c, width)
+        ws.freeze_panes(3, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(2)
+
+    def _notes(self) -> list[str]:
+        """Return what the results sheet says below the list about the copy itself."""
+        text, content = self.text, self.content
+        notes = [text.rebuilt]
+        if content.unread_tables:
+            names = "、".join(self.spec.table(code).name for code in content.unread_tables)
+            notes.append(render(text.unread, {"tables": names}))
+        if content.stamp.is_summary:
+            notes.append(text.summary_copy)
+        return notes
 
 
 def annotate_workbook(
-    source: str | os.PathLike,
+    source: FilledWorkbook | WorkbookContent,
     report: Report,
-    spec: FormatSpec,
     target: str | os.PathLike,
     *,
     force: bool = False,
 ) -> Path:
-    """Write a copy of ``source`` with findings marked in place and a results sheet first.
+    """Write the annotated copy of a workbook (as read, or its content) to ``target``
+    atomically; return the path.
 
     Each problem is counted and commented in full once, at its own cell; what it explains is
-    listed under it and gets a short comment naming it. A consequence's cell is filled only
-    when its cause is a whole table (the blank cells of a table left blank are where to act).
+    listed under it and gets a short comment naming it.
     """
-    import openpyxl  # heavy: only this path needs it
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
+    from nianbao.workbook_templates.builder import build_template
 
-    wb = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
-    text = spec.annotation
-    if text.sheet in wb.sheetnames:
-        del wb[text.sheet]
-    listed = _listed(report)
-    by_cell: dict[tuple[str, str], list[tuple[Finding, Finding | None]]] = defaultdict(list)
-    for f, cause in listed:
-        if f.sheet in wb.sheetnames and f.cell:
-            by_cell[(f.sheet, f.cell)].append((f, cause))
-    for (sheet, ref), items in by_cell.items():
-        cell = wb[sheet][ref]
-        filled = [f for f, cause in items if cause is None or not cause.cell]
-        if filled:
-            worst = min(filled, key=lambda f: f.severity.rank).severity
-            cell.fill = PatternFill("solid", fgColor=FILLS[worst])
-        lines = [f"[{f.rule}] {f.message}" for f, cause in items if cause is None]
-        lines += [
-            render(
-                text.explained_note,
-                {"rule": f.rule, "cause": _cause_name(cause), "action": f.action},
-            )
-            for f, cause in items
-            if cause is not None
-        ]
-        comment = Comment("\n".join(lines), COMMENT_AUTHOR)
-        comment.width, comment.height = 320, min(60 + 40 * len(items), 400)
-        cell.comment = comment
-
-    ws = wb.create_sheet(text.sheet, 0)
-    counts = report.counts
-    ws.append([text.title])
-    ws.cell(1, 1).font = Font(bold=True, size=14)
-    summary = render(
-        text.summary,
-        {
-            "file": report.file,
-            "errors": counts[Severity.ERROR],
-            "warnings": counts[Severity.WARNING],
-            "infos": counts[Severity.INFO],
-        },
-    )
-    if report.explained:
-        summary += render(text.summary_explained, {"count": report.explained})
-    ws.append([summary])
-    ws.append(list(text.heading))
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    labels = spec.severity_labels
-    number = 0
-    for f, cause in listed:
-        if cause is None:
-            number += 1
-            ws.append([number, labels[f.severity], f.rule, f.where, f.text, f.action])
-        else:
-            ws.append(["", text.explained, f.rule, f.where, f.text, f.action])
-        row = ws.max_row
-        if cause is None:
-            ws.cell(row, 2).fill = PatternFill("solid", fgColor=FILLS[f.severity])
-        else:
-            for col in (2, 3, 5, 6):
-                ws.cell(row, col).font = Font(color=EXPLAINED_COLOUR)
-        if f.sheet in wb.sheetnames:
-            link = ws.cell(row, 4)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=_link_target(f))
-            link.font = Font(color="0563C1", underline="single")
-        for col in (5, 6):
-            ws.cell(row, col).alignment = Alignment(
-                wrap_text=True, vertical="top", indent=0 if cause is None else 1
-            )
-    if not listed:
-        ws.append([text.none])
-    for letter, width in zip("ABCDEF", (6, 12, 12, 14, 70, 50), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = ws.cell(4, 1)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "3:3"
-    wb.active = 0
-    for sheet in wb.worksheets:
-        sheet.sheet_view.tabSelected = sheet is ws
-    wb.calculation.fullCalcOnLoad = True
-    with atomic_output(target, force=force) as tmp:
-        wb.save(tmp)
-    return Path(target)
+    content = copy_content(source) if isinstance(source, FilledWorkbook) else source
+    spec = content.spec
+    request = content.request()
+    stamp = content.copy_stamp(request, ANNOTATED_ROLE)
+    extension = _Annotation(report, spec, content)
+    return build_template(target, request, force=force, extension=extension, stamp=stamp)

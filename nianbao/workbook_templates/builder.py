@@ -12,13 +12,14 @@ import datetime as dt
 import os
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from nianbao.errors import UsageError
@@ -66,6 +67,15 @@ class _Worksheet(Worksheet):
             return formula.removeprefix("{").removeprefix("=").removesuffix("}")
         return super()._prepare_formula(formula, expand_future_functions)
 
+    def restyle(self, row: int, col: int, make: Callable[[Format | None], Format]) -> None:
+        """Give a cell written already the format ``make(its format)``, its content kept; an
+        empty cell becomes a blank one of ``make(None)``."""
+        cell = self.table.get(row, {}).get(col)
+        if cell is None:
+            self.write_blank(row, col, None, make(None))
+        else:  # xlsxwriter keeps a written cell as a named tuple with its format
+            self.table[row][col] = cell._replace(format=make(cell.format))
+
 
 class _Workbook(xlsxwriter.Workbook):
     """xlsxwriter's Workbook with a constant-time check for duplicate sheet names.
@@ -104,7 +114,9 @@ class TemplateRequest:
     ``reference``: last year's figures (``validation.carry.Carry.reference``), shown on the
     read-only reference sheet. ``source`` and ``unknown``: a workbook imported from a published
     report, and the input cells that report did not show (stamped, so that a reader does not take
-    their blanks for 0).
+    their blanks for 0). ``typed``: what a clerk typed into number cells that is not a number
+    ("14件", "十二"), written as typed: a copy of a filled workbook shows the clerk's own entry
+    (totals count it as the spreadsheet's SUM does, as nothing).
     """
 
     year: int
@@ -117,6 +129,7 @@ class TemplateRequest:
     reference: Reference | None = None
     source: str = ""
     unknown: frozenset[CellKey] = frozenset()
+    typed: Mapping[CellKey, str] = field(default_factory=dict)
 
     def spec(self) -> FormatSpec:
         if self.format_version:
@@ -225,6 +238,10 @@ class _Builder:
                 result[key] = None if value in (None, "") else str(value)
             else:
                 result[key] = _decimal(value)
+        for key, text in self.request.typed.items():
+            if key not in keys or self.spec.value_type(key) == "text":
+                raise UsageError(f"{key} 不是 {self.spec.format_version} 版格式的数字单元格。")
+            result[key] = text
         return result
 
     def write(self, path: Path) -> None:
@@ -381,6 +398,8 @@ class _Builder:
             date = None
         if date:
             ws.write_datetime(r, c, dt.datetime.combine(date, dt.time()), self.fm.record_date)
+        elif text:  # "2026年1月15日" as the clerk typed it, in a copy of a filled workbook
+            ws.write_string(r, c, text, self.fm.record_date)
         else:
             ws.write_blank(r, c, None, self.fm.record_date)
 

@@ -14,13 +14,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from nianbao.errors import ForeignWorkbookError, SpecError, UnsupportedFormatError
+from nianbao.errors import (
+    ForeignWorkbookError,
+    OwnOutputError,
+    SpecError,
+    UnsupportedFormatError,
+)
 
 from . import layout as L
 from .compute import computed_cells, input_keys, number_keys
 from .loader import available_formats, load_spec
 from .spec import CellKey, FormatSpec, RuleKind
-from .stamp import PART_KEY, PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, decode_unknown
+from .stamp import (
+    OUTPUT_ROLES,
+    PART_KEY,
+    PROPERTY_PREFIX,
+    UNKNOWN_KEY,
+    Stamp,
+    decode_unknown,
+    output_role,
+)
 from .summary_layout import part_sum_formula, same_part_sum, unit_sheet_layout
 from .values import normalize_label, parse_number_text
 from .xlsx_reader import DEFAULT_MAX_ROWS, MAX_COLUMNS, RawCell, RawSheet, XlsxPackage, open_xlsx
@@ -198,6 +211,12 @@ def find_stamp(pkg: XlsxPackage, spec_hint: FormatSpec | None = None) -> Stamp |
 
 
 def _foreign(pkg: XlsxPackage) -> ForeignWorkbookError:
+    role = output_role(pkg.custom_properties)
+    if role:
+        return OwnOutputError(
+            f"文件 {pkg.path.name} 是年报助手生成的{OUTPUT_ROLES[role]}，不是填报表。",
+            "请选择单位填写的填报表。",
+        )
     table_sheets = {t.sheet for s in available_formats().values() for t in s.tables}
     if any(e.name in table_sheets for e in pkg.sheets):
         return ForeignWorkbookError(
@@ -233,6 +252,8 @@ class _SheetReader:
     def read(self) -> FilledWorkbook:
         spec = self.spec
         known = {*spec.all_sheet_names, spec.sheets.reference}
+        if self.stamp.is_annotated:  # a 批注副本 a unit corrected and sent back
+            known.add(spec.annotation.sheet)
         parts: tuple[PartRead, ...] = ()
         part_sums: dict[CellKey, Decimal] | None = None
         if self.stamp.is_summary:

@@ -440,6 +440,9 @@ class AnnotationText:
     summary_explained: str  # {count}: how many findings those problems explain, not counted
     explained: str  # marks a finding listed under its cause (in place of its severity)
     explained_note: str  # {rule} {cause} {action}: the short comment on a consequence's cell
+    rebuilt: str  # the copy is written again from what was read: what it holds, what it has not
+    unread: str  # {tables}: tables whose numbers were not read, blank in the copy
+    summary_copy: str  # the copy of a summary holds its totals, not its unit sheets
 
 
 @dataclass(frozen=True)
@@ -565,6 +568,9 @@ class Status(StrEnum):
     UNREADABLE = "unreadable"  # a spreadsheet that cannot be read
     NOT_ON_ROSTER = "not_on_roster"  # a unit the roster does not list
     FOREIGN = "foreign"  # a readable workbook that is not ours
+    OWN_OUTPUT = (
+        "own_output"  # written by us: a summary, an unchanged 批注副本, a list, a temp file
+    )
     IGNORED = "ignored"  # a lock file of WPS/Excel
     NOT_WORKBOOK = "not_workbook"  # not a spreadsheet at all
 

@@ -15,13 +15,37 @@ from .spec import CellKey, FormatSpec
 PROPERTY_PREFIX = "nianbao_"
 GENERATOR = "nianbao"
 SUMMARY_ROLE = "summary"
+# An annotated copy (批注副本): the unit's workbook written again from what was read, with its
+# problems marked. ``content`` holds the digest of what it was written with, so that a copy nobody
+# has changed since is known as ours, while one the unit corrected counts as its return.
+ANNOTATED_ROLE = "annotated"
 # In the hidden stamp sheet of a summary, one row per unit sheet: PART_KEY, sheet name.
 PART_KEY = "part"
 # In the hidden stamp sheet of an imported workbook, one row per cell, row or table its source did
 # not show: UNKNOWN_KEY, "t3" / "t3.r4" / "t3.r4.c1". Only there: a custom property holds at most
 # 255 characters.
 UNKNOWN_KEY = "unknown"
-_OPTIONAL = ("role", "parts", "source", "imported")
+_OPTIONAL = ("role", "parts", "source", "imported", "content")
+
+
+# The other workbooks we write (lists, not 填报表), marked in their custom properties with the
+# generator and one of these roles, so that one found among returned files is known as ours.
+OUTPUT_ROLES = {"returns_list": "退回清单", "handout_list": "下发清单", "roster": "填报单位名单"}
+
+
+def output_properties(role: str) -> list[tuple[str, str]]:
+    """Return the custom properties (name, text) that mark a list we write as ours."""
+    if role not in OUTPUT_ROLES:
+        raise ValueError(role)
+    return [(PROPERTY_PREFIX + "generator", GENERATOR), (PROPERTY_PREFIX + "role", role)]
+
+
+def output_role(properties: dict[str, str]) -> str:
+    """Return the role of a list we wrote, from its custom properties ("" if not ours)."""
+    if properties.get(PROPERTY_PREFIX + "generator") != GENERATOR:
+        return ""
+    role = properties.get(PROPERTY_PREFIX + "role", "")
+    return role if role in OUTPUT_ROLES else ""
 
 
 # The years a stamp may name: anything else was not written by us.
@@ -37,10 +61,11 @@ class Stamp:
     unit: str = ""
     kind: str = ""
     generator: str = GENERATOR
-    role: str = ""  # SUMMARY_ROLE for a summary workbook (汇总表), else ""
+    role: str = ""  # SUMMARY_ROLE for a summary (汇总表), ANNOTATED_ROLE for a 批注副本, else ""
     parts: int = 0  # how many unit sheets a summary sums
     source: str = ""  # an imported workbook: the name of the published report it was read from
     imported: str = ""  # an imported workbook: the date of the import (ISO)
+    content: str = ""  # an annotated copy: the digest of the content it was written with
 
     def pairs(self) -> list[tuple[str, str]]:
         """Return (key, text) pairs in a fixed order (optional fields only when set)."""
@@ -53,6 +78,10 @@ class Stamp:
     @property
     def is_summary(self) -> bool:
         return self.role == SUMMARY_ROLE
+
+    @property
+    def is_annotated(self) -> bool:
+        return self.role == ANNOTATED_ROLE
 
     @classmethod
     def from_pairs(cls, pairs: dict[str, str]) -> Stamp | None:
@@ -79,6 +108,7 @@ class Stamp:
             parts=max(parts, 0),
             source=data.get("source", ""),
             imported=data.get("imported", ""),
+            content=data.get("content", ""),
         )
 
 

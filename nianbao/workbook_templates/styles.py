@@ -6,12 +6,15 @@ red = a check fails (conditional formatting), green/orange on the 校验 sheet =
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
+from .spec import Severity, Status
 
-from .spec import Status
+if TYPE_CHECKING:  # the colours are wanted without xlsxwriter (an annotated copy's reader side)
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -41,6 +44,15 @@ STATUS_COLOURS = {
     Status.FOREIGN: (FAIL_FILL, FAIL_FONT),
     Status.MISSING: (MISSING_FILL, "#000000"),
 }
+
+# How an annotated copy marks a cell, and its results sheet a problem, by severity.
+SEVERITY_FILLS = {
+    Severity.ERROR: FAIL_FILL,
+    Severity.WARNING: WARN_FILL,
+    Severity.INFO: HEADER_FILL,
+}
+EXPLAINED_FONT = "#595959"  # a finding listed under its cause: it is not a problem of its own
+LINK_FONT = "#0563C1"
 
 # Number formats of the value types (see VALUE_TYPES in spec.py).
 NUMBER_FORMATS = {
@@ -81,6 +93,9 @@ class Formats:
     plain_number: Format
     subtitle: Format
     wrapped: Format  # a sentence over a merged row, e.g. the summary's own check
+    # The same format (None: a cell without one) with another fill colour ("#FFC7CE"): how an
+    # annotated copy marks a cell without changing its font, border or number format.
+    filled: Callable[[Format | None, str], Format]
 
     def label(self, role: str, spans_rows: bool = False) -> Format:
         """Return the format of a table label of a layout role (a row label over several rows
@@ -98,10 +113,22 @@ class Formats:
 def make_formats(workbook: Workbook) -> Formats:
     """Return the formats of the standard workbook, registered with ``workbook``."""
 
+    made: dict[int, dict] = {}  # the properties of each format made here, by id
+    variants: dict[tuple[int, str], Format] = {}
+    plain = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
+
     def fmt(**props) -> Format:
-        base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
-        base.update(props)
-        return workbook.add_format(base)
+        base = {**plain, **props}
+        made_format = workbook.add_format(base)
+        made[id(made_format)] = base
+        return made_format
+
+    def filled(original: Format | None, colour: str) -> Format:
+        key = (id(original), colour)
+        if key not in variants:
+            props = made.get(id(original), plain) if original is not None else plain
+            variants[key] = workbook.add_format({**props, "bg_color": colour, "pattern": 1})
+        return variants[key]
 
     bordered = {"border": 1, "text_wrap": True}
     inputs = {
@@ -148,4 +175,38 @@ def make_formats(workbook: Workbook) -> Formats:
         plain_number=fmt(**bordered, align="right", num_format="General"),
         subtitle=fmt(bold=True, font_size=12, align="left"),
         wrapped=fmt(text_wrap=True, align="left"),
+        filled=filled,
+    )
+
+
+@dataclass(frozen=True)
+class ResultsFormats:
+    """The formats of an annotated copy's results sheet (校验结果)."""
+
+    title: Format
+    heading: Format
+    severity: dict[Severity, Format]  # a problem's severity cell, filled as its cells are
+    explained: Format  # a finding listed under its cause
+    text: Format  # a problem's words and what to do, wrapped
+    explained_text: Format
+    link: Format
+    note: Format
+
+
+def make_results_formats(workbook: Workbook) -> ResultsFormats:
+    """Return the formats of an annotated copy's results sheet, registered with ``workbook``."""
+
+    def fmt(**props) -> Format:
+        return workbook.add_format({"font_name": BODY_FONT, "font_size": 11, **props})
+
+    wrapped = {"text_wrap": True, "valign": "top"}
+    return ResultsFormats(
+        title=fmt(bold=True, font_size=14),
+        heading=fmt(bold=True),
+        severity={s: fmt(bg_color=colour) for s, colour in SEVERITY_FILLS.items()},
+        explained=fmt(font_color=EXPLAINED_FONT),
+        text=fmt(**wrapped),
+        explained_text=fmt(**wrapped, indent=1, font_color=EXPLAINED_FONT),
+        link=fmt(font_color=LINK_FONT, underline=1),
+        note=fmt(**wrapped, font_color=EXPLAINED_FONT),
     )

@@ -19,10 +19,12 @@ from nianbao.errors import NarrativeError, NianbaoError, WorkbookError
 from nianbao.files import SPREADSHEET_SUFFIXES, WORKBOOK_SUFFIXES
 from nianbao.services.checking import add_narrative_findings, check_file
 from nianbao.validation import Finding, Report
+from nianbao.validation.annotate import annotate_workbook, copy_content
 from nianbao.validation.findings import rule_findings
 from nianbao.validation.shown import CHANGED, CONSTANT, EMPTY, INTACT, ShownValues
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.checks import format_number
+from nianbao.workbook_templates.content import WorkbookContent
 from nianbao.workbook_templates.loader import available_formats
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, Severity
@@ -134,6 +136,7 @@ class CheckResult:
     previews: dict[str, TablePreview] = field(default_factory=dict)  # by sheet name
     problems: tuple[Finding, ...] = ()  # side inputs that could not be read (I- rules)
     signatures: dict[Path, Signature | None] = field(default_factory=dict)
+    content: WorkbookContent | None = None  # what the annotated copy is written from
 
     @property
     def readable(self) -> bool:
@@ -205,10 +208,12 @@ def run_check(inputs: CheckInputs) -> CheckResult:
         except NarrativeError as exc:
             problems += input_problem(spec, RuleKind.INPUT_NARRATIVE, exc)
     previews = {}
+    content = None
     if isinstance(wb, FilledWorkbook):
         shown = ShownValues(wb)
         previews = {t.sheet: table_preview(wb, t.code, shown) for t in wb.spec.tables}
-    return CheckResult(inputs, report, spec, previews, tuple(problems), signatures)
+        content = copy_content(wb)
+    return CheckResult(inputs, report, spec, previews, tuple(problems), signatures, content)
 
 
 def annotate_copy(
@@ -216,16 +221,12 @@ def annotate_copy(
 ) -> tuple[CheckResult, Path]:
     """Check the workbook again (it may have been saved since) and write its annotated copy as
     ``nianbao check --annotate`` does; return the fresh result and the file written."""
-    from nianbao.validation.annotate import annotate_workbook
-
     result = run_check(inputs)
-    if result.spec is None:
+    if result.content is None:
         first = result.report.findings[0]
         raise WorkbookError(first.text, first.action)
     try:
-        written = annotate_workbook(
-            inputs.workbook, result.report, result.spec, target, force=force
-        )
+        written = annotate_workbook(result.content, result.report, target, force=force)
     except PermissionError as exc:  # on Windows: the old copy is still open in WPS/Excel
         raise NianbaoError(
             f"无法写入 {target.name}：文件正在被其他程序使用，或没有写入权限。",

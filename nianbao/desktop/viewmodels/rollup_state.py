@@ -208,6 +208,12 @@ class RollupController:
         ``folder``."""
         self.returns.succeeded()
         self._output_note = f"退回材料：{folder}（{len(paths) - 1} 个批注副本和“{paths[-1].name}”）"
+        failed = self.result.returns_failed if self.result else {}
+        if failed:
+            names = "、".join(list(failed)[:3]) + ("等" if len(failed) > 3 else "")
+            self._output_note += (
+                f"；{len(failed)} 个单位（{names}）未能生成批注副本，原因写在“{paths[-1].name}”中"
+            )
 
     def returns_ended(self) -> None:
         """Note that the returns' job finished."""
