@@ -158,7 +158,7 @@ def test_a_document_dropped_on_the_window_says_where_documents_go(gui, word):
     window.open_files([word])
     message = window.statusBar().currentMessage()
     assert message.startswith("不能打开“青禾镇-正文.docx”：它是 Word 文档。")
-    assert "「正文」" in message and gui.settings.recent("workbook") == []
+    assert "正文一栏" in message and gui.settings.recent("workbook") == []
 
 
 def test_an_unreadable_workbook_is_checked_but_never_a_recent_file(gui, tmp_path, sample_path):

@@ -93,5 +93,5 @@ def dropped_elsewhere(path: Path) -> str:
     what = "是文件夹" if path.is_dir() else (_is(kind) if kind else "不是填报表")
     return (
         f"不能打开“{path.name}”：它{what}。请拖入 .xlsx 填报表，或存放收回报表的文件夹；"
-        "正文请放到「校验」或「生成报告」页的「正文」一栏。"
+        "正文请放到“校验”或“生成报告”页的正文一栏。"
     )
