@@ -19,8 +19,8 @@ Every finding is matched with the report's ``verdict`` (the problems a careful r
   report the problem's kind (``RULES`` below), and it points at the same thing —
   - the problem has an ``excerpt``: a text the finding quotes (between “ ” in its message, or its
     actual value) and the excerpt, or the problem's ``note`` (which lists the other headings of a
-    heading problem), share a run of at least ``OVERLAP`` characters (all of the shorter text when
-    it is shorter), compared without blanks, markup, HTML entities or width differences;
+    heading problem), share a run of at least ``OVERLAP`` characters (all of the excerpt when it
+    is shorter), compared without blanks, markup, HTML entities or width differences;
   - the problem names a ``section``: the finding names that section's heading; for a sub-topic
     of 总体情况 (N-SUBTOPIC, N-GOVERNMENT) being about 一 is enough;
   - the problem names a ``cell``: the finding is on that cell;
@@ -116,11 +116,12 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s…]+", "", unicodedata.normalize("NFKC", text))
 
 
-def _overlaps(a: str, b: str) -> bool:
-    a, b = _plain(a), _plain(b)
+def _overlaps(quote: str, excerpt: str) -> bool:
+    """Return whether a finding's quote and a manifest excerpt share a long enough run."""
+    a, b = _plain(quote), _plain(excerpt)
     if not a or not b:
         return False
-    need = min(OVERLAP, len(a), len(b))
+    need = min(OVERLAP, len(b))  # a short quote ("三、") does not match a long excerpt
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     return m.size >= need
 

@@ -508,6 +508,25 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+# A comma or semicolon ends a clause: a line with one is running text (a sentence broken at a PDF
+# line end, "诉讼情况、政府信息公开工作存在的主要问题及改进情况，以及"), never a heading.
+_CLAUSE_PUNCT = re.compile(r"[,;]")
+
+
+def _may_be_unnumbered_heading(norm: str, compact: str) -> bool:
+    """Return whether a paragraph without a level-1 number may still be a heading: a short line,
+    not a sentence or clause, not a sub-item, not starting with a number; ``norm`` is its start
+    in NFKC, ``compact`` the same without blanks."""
+    return not (
+        not compact
+        or len(compact) > _UNNUMBERED_MAX
+        or "。" in compact
+        or _CLAUSE_PUNCT.search(compact)
+        or compact[0].isdigit()
+        or _SUB_NUMBER.match(norm)
+    )
+
+
 def _match_heading(
     normalized: tuple[str, list[int]], sections: tuple[SectionSpec, ...], current: int
 ) -> _Heading:
@@ -517,13 +536,7 @@ def _match_heading(
     compact = re.sub(r"\s+", "", norm)
     m = _NUMBER_PREFIX.match(norm)
     if m is None:
-        if (
-            _SUB_NUMBER.match(norm)
-            or len(compact) > _UNNUMBERED_MAX
-            or "。" in compact
-            or not compact
-            or compact[0].isdigit()
-        ):
+        if not _may_be_unnumbered_heading(norm, compact):
             return _Heading(-1, False, False)
         ratios = [_section_ratio(compact, s) for s in sections]
         best = max(range(len(sections)), key=lambda i: ratios[i])
@@ -565,13 +578,7 @@ def _outline_heading(
     m = _NUMBER_PREFIX.match(norm)
     if m is None:
         compact = re.sub(r"\s+", "", norm)
-        if (
-            not compact
-            or len(compact) > _UNNUMBERED_MAX
-            or "。" in compact
-            or compact[0].isdigit()
-            or _SUB_NUMBER.match(norm)
-        ):
+        if not _may_be_unnumbered_heading(norm, compact):
             return None
         index = _title_section(compact, sections, _UNNUMBERED_RATIO)
         return None if index < 0 else (None, "", False, index)
