@@ -230,6 +230,19 @@ REAL_CASES = [
         ],
         [],
     ),
+    (
+        # The tables' captions, twice each (the PDF repeats them on every page of the table).
+        "003-shanghai-bangongting-2025-table-captions",
+        S1
+        + S2
+        + ["表二：主动公开政府信息情况", "表二：主动公开政府信息情况"]
+        + S3
+        + ["表三：收到和处理政府信息公开申请情况"]
+        + S4
+        + S5
+        + S6,
+        [],
+    ),
 ]
 
 

@@ -227,6 +227,12 @@ def _table_labels(spec: FormatSpec) -> dict[str, frozenset[str]]:
     return labels
 
 
+@cache
+def _table_names(spec: FormatSpec) -> tuple[str, ...]:
+    """Return the tables' names (表二, 表三, 表四) in compared form."""
+    return tuple(_label_form(t.name) for t in spec.tables if t.name)
+
+
 def _label_form(text: str) -> str:
     return _PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", text))
 
@@ -302,6 +308,11 @@ class _Splitter:
     def _place(self, paragraph: Paragraph) -> None:
         label = paragraph.label if paragraph.kind == LIST_ITEM and paragraph.label != "•" else ""
         text = label + paragraph.text
+        if self._is_caption(text):
+            # "表二：主动公开政府信息情况" names the part's table: text, never the part's heading
+            # again (or out of order).
+            self._append(paragraph)
+            return
         normalized = _normalized(text[:_MATCH_SPAN])
         heading = _match_heading(normalized, self.sections, self.current)
         self._record_outline(text, normalized[0], heading)
@@ -365,6 +376,11 @@ class _Splitter:
         """Return whether a paragraph is only a web page's buttons ("【字体：大 中 小】 打印")."""
         words = _FURNITURE_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text)).split()
         return bool(words) and all(w in self.furniture_words for w in words)
+
+    def _is_caption(self, text: str) -> bool:
+        """Return whether a short line begins with the name of one of the tables (表二 …)."""
+        compact = _label_form(text)
+        return len(compact) <= _UNNUMBERED_MAX and compact.startswith(_table_names(self.spec))
 
     def _is_table_line(self, text: str) -> bool:
         """Return whether a paragraph inside a part with a table is one of the table's cells as
