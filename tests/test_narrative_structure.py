@@ -243,6 +243,12 @@ REAL_CASES = [
         + S6,
         [],
     ),
+    (
+        # 表三's merged label "三、本年度办理结果" torn by the extraction, in part 三.
+        "003-shanghai-bangongting-2025-torn-table-label",
+        S1 + S2 + S3 + ["（二）部分公开", "三、本法提供", "年度办", "理结果"] + S4 + S5 + S6,
+        [],
+    ),
 ]
 
 

@@ -124,7 +124,10 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             continue
         current = _section_number(sections[highest]) if highest >= 0 else 0
         if highest >= 0 and entry.number is not None and entry.number <= current:
-            restarts.setdefault(entry.within, []).append(entry)
+            # A second series starts at 一; a lone "三、本法提供" (a table's row label torn by a
+            # PDF's extraction) is no series, and no heading of the six either.
+            if entry.number == 1 or entry.within in restarts:
+                restarts.setdefault(entry.within, []).append(entry)
             continue
         expected = next((s for s in sections if _section_number(s) == entry.number), None)
         detail = (
