@@ -272,7 +272,7 @@ class _Splitter:
 
     def run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
         previous_marker = ""
-        for paragraph in _split_inline_headings(paragraphs, self.sections):
+        for paragraph in _split_inline_headings(paragraphs, self.sections, _glued_after(self.spec)):
             if paragraph.kind in (TABLE_MARKER, IMAGE_MARKER):
                 # Table rows read line by line arrive as a run of markers: one table.
                 if paragraph.kind != previous_marker or paragraph.kind == IMAGE_MARKER:
@@ -642,14 +642,15 @@ def _sub_heading(paragraph: Paragraph) -> Paragraph:
 
 
 def _split_inline_headings(
-    paragraphs: Iterable[Paragraph], sections: tuple[SectionSpec, ...]
+    paragraphs: Iterable[Paragraph], sections: tuple[SectionSpec, ...], glued_after: re.Pattern
 ) -> Iterator[Paragraph]:
     """Yield paragraphs, cutting out headings that a web copy ran into the text.
 
     Pages copied from a browser often lose their line breaks ("……12月31日。 一、…… 2025年，……").
     Only a numbered title that equals a section's title (or synonym), with the section's own
-    number and blanks on both sides, is cut out, so ordinary text is never split. Run-in sub-heads
-    are cut too, but only a series that counts up from （一）.
+    number, is cut out: with blanks on both sides, or glued where ``glued_after`` matches what
+    comes before it (see ``_glued_cuts``), so ordinary text is never split. Run-in sub-heads are
+    cut too, but only a series that counts up from （一）.
     """
     keys = {_cn_number(s.number): {_title_key(t) for t in (s.title, *s.synonyms)} for s in sections}
     titles = {
@@ -681,27 +682,52 @@ def _split_inline_headings(
             if m and _title_key(token[m.end() :]) in keys.get(_cn_number(m.group(1)), set()):
                 cuts += [start, end]
             i += step
-        cuts += _glued_cuts(text, titles)
+        cuts += _glued_cuts(text, titles, glued_after)
         bounds = sorted({0, *cuts, len(text)})
         for a, b in itertools.pairwise(bounds):
             if b > a:
                 yield from _split_inline_subheads(Paragraph(slice_runs(paragraph.runs, a, b)))
 
 
-# A level-1 number right after a sentence's end, as in "……止。一、总体情况2025年". (At a
-# paragraph's start a title running into text stays text: there is no sign it was cut off.)
-_GLUED_NUMBER = re.compile(r"(?<=[。！？；!?;])\s*([一二三四五六七八九十]{1,2})[、.．]\s*")
+# A level-1 number in the text (NFKC), as in "……止。一、总体情况2025年".
+_GLUED_NUMBER = re.compile(r"([一二三四五六七八九十]{1,2})[、.]\s*")
+_GLUED_CONTEXT = 12  # how far back ``glued_after`` looks
 
 
-def _glued_cuts(text: str, titles: Mapping[int, tuple[str, ...]]) -> list[int]:
+@cache
+def _glued_after(spec: FormatSpec) -> re.Pattern:
+    """Return what a heading a web copy glued to the text may follow (matched at the end of the
+    text before its number): a sentence's end ("……止。一、总体情况"), or a table's last cell, a
+    number with or without its unit ("行政事业性收费18651.06三、收到和处理…", "…94432.52元三、",
+    "0 0 00 0 四、…"). (At a paragraph's start a title running into text stays text: there is
+    no sign it was cut off.)"""
+    words = spec.narrative_numbers
+    units = sorted(
+        {
+            unicodedata.normalize("NFKC", u)
+            for u in (*words.count_units, *(u for u, _ in words.money_units))
+        },
+        key=len,
+        reverse=True,
+    )
+    unit = "|".join(re.escape(u) for u in units)
+    return re.compile(rf"(?:[。!?;]|\d(?:{unit})?)\s*\Z" if unit else r"(?:[。!?;]|\d)\s*\Z")
+
+
+def _glued_cuts(
+    text: str, titles: Mapping[int, tuple[str, ...]], glued_after: re.Pattern
+) -> list[int]:
     """Return where to cut a paragraph around a heading a web copy glued to the text: before its
-    number when a sentence ends there, and after its title when the text runs on without a break.
-    Only a section's own title (or synonym) with its own number is cut."""
+    number when what comes before may end a text there (``glued_after``), and after its title
+    when the text runs on. Only a section's own title (or synonym) with its own number is cut."""
     if len(unicodedata.normalize("NFKC", text)) != len(text):
         return []  # positions would not map back
     folded = unicodedata.normalize("NFKC", text)
     cuts: list[int] = []
     for m in _GLUED_NUMBER.finditer(folded):
+        start = m.start()
+        if not glued_after.search(folded, max(0, start - _GLUED_CONTEXT), start):
+            continue
         after = folded[m.end() :]
         title = next(
             (t for t in titles.get(_cn_number(m.group(1)), ()) if after.startswith(t)), None
@@ -709,9 +735,9 @@ def _glued_cuts(text: str, titles: Mapping[int, tuple[str, ...]]) -> list[int]:
         if title is None:
             continue
         end = m.end() + len(title)
-        cuts.append(m.start())
-        if end < len(folded) and folded[end] not in "。:：,，、;；" and not folded[end].isspace():
-            cuts.append(end)
+        cuts.append(start)
+        if end < len(folded) and folded[end] not in "。:,、;":
+            cuts.append(end)  # the text runs on, after a blank or none
     return cuts
 
 
