@@ -289,6 +289,13 @@ REAL_CASES = [
         ],
         [],
     ),
+    (
+        # Part 六 that says it has nothing to report, in the part's own words.
+        "004-pingtan-2019-nothing-else-to-report",
+        2025,
+        S1 + S2 + S3 + S4 + S5 + ["六、其他需要报告的事项", "无其他需要报告的事项"],
+        [],
+    ),
 ]
 
 

@@ -558,7 +558,8 @@ def _match_heading(
         best = max(range(len(sections)), key=lambda i: ratios[i])
         if ratios[best] < _UNNUMBERED_RATIO:
             return _Heading(-1, False, False)
-        return _Heading(best, best > current, best <= current)
+        # The current part's own title again, unnumbered, is text ("无其他需要报告的事项").
+        return _Heading(best, best > current, best < current)
     number_text = next(g for g in m.groups() if g)
     chinese = not number_text.isdigit()
     number = _cn_number(number_text)

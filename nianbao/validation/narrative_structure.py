@@ -106,6 +106,10 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             highest = index[entry.section]
             continue
         if entry.section is not None:
+            if entry.number is None and entry.section == entry.within:
+                # The part's title without a number inside the part ("无其他需要报告的事项" in
+                # 六): its content, or its table's title, not the part begun again.
+                continue
             section = sections[index[entry.section]]
             if entry.number is not None and entry.number != _section_number(section):
                 if entry.chinese:
