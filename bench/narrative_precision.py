@@ -23,6 +23,9 @@ Every finding is matched with the report's ``verdict`` (the problems a careful r
     is shorter), compared without blanks, markup, HTML entities or width differences;
   - the problem names a ``section``: the finding names that section's heading; for a sub-topic
     of 总体情况 (N-SUBTOPIC, N-GOVERNMENT) being about 一 is enough;
+  - the problem is a wrong or misnumbered heading numbered N (its excerpt "四、…"), the finding
+    says that part N's heading is not found (N-SECTION, N-SECTION-TABLE): a heading misspelt
+    ("四、政府信息公开行政法复议…") or cut off leaves its part unfound;
   - the problem names a ``cell``: the finding is on that cell;
 * otherwise it is **false**; a false finding that quotes one of the report's ``not_problems``
   (same overlap rule) is marked as such.
@@ -77,16 +80,18 @@ SHARED_PLACES = (
 OVERLAP = 6  # characters a finding's quote and an excerpt must share
 
 _HEADINGS = ("N-HEADING", "N-NUMBERING", "N-ORDER", "N-RESTART")
+_NOT_FOUND = ("N-SECTION", "N-SECTION-TABLE")  # a part whose heading is not found
 # The rules that report each kind of problem of the manifest; kinds not listed have none.
 RULES: dict[str, tuple[str, ...]] = {
     "leftover": ("N-LEFTOVER",),
     "number-contradicts-table": ("N-NUMBER",),
-    "missing-section": ("N-SECTION", "N-SECTION-TABLE", "N-EMPTY"),
-    "wrong-section-heading": _HEADINGS,
-    "section-numbering": _HEADINGS,
+    "missing-section": (*_NOT_FOUND, "N-EMPTY"),
+    "wrong-section-heading": _HEADINGS + _NOT_FOUND,
+    "section-numbering": _HEADINGS + _NOT_FOUND,
     "restarted-numbering": _HEADINGS,
     "missing-subtopic": ("N-SUBTOPIC", "N-GOVERNMENT"),
 }
+_HEADING_PROBLEMS = ("wrong-section-heading", "section-numbering")
 _ABOUT_ONE = ("N-SUBTOPIC", "N-GOVERNMENT")  # about 一、总体情况 (or the whole text)
 _CN = "一二三四五六"
 
@@ -137,6 +142,10 @@ def _matches(finding: Finding, problem: dict, headings: dict[str, str]) -> bool:
     """Return whether a finding reports an expected problem (see the module's docstring)."""
     if finding.rule not in RULES.get(problem["problem"], ()):
         return False
+    if finding.rule in _NOT_FOUND and problem["problem"] in _HEADING_PROBLEMS:
+        # A misspelt or misnumbered heading of part N leaves part N's heading unfound.
+        number = problem.get("excerpt", "")[:1]
+        return number in headings and headings[number] in finding.text
     quotes = _quotes(finding)
     texts = [problem.get("excerpt", "")]
     if finding.rule in _HEADINGS:
