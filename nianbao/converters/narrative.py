@@ -699,7 +699,7 @@ _GLUED_CONTEXT = 12  # how far back ``glued_after`` looks
 def _glued_after(spec: FormatSpec) -> re.Pattern:
     """Return what a heading a web copy glued to the text may follow (matched at the end of the
     text before its number): a sentence's end ("……止。一、总体情况"), or a table's last cell, a
-    number with or without its unit ("行政事业性收费18651.06三、收到和处理…", "…94432.52元三、",
+    number with or without its unit ("…18651.06三、…", "…94432.52元三、…",
     "0 0 00 0 四、…"). (At a paragraph's start a title running into text stays text: there is
     no sign it was cut off.)"""
     words = spec.narrative_numbers
