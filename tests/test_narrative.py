@@ -215,6 +215,39 @@ def test_not_headings_stay_text(spec2021, line):
     assert texts(n.preamble) == [line.strip()] or n.preamble[0].kind == HEADING2
 
 
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        pytest.param("安全运行。二、主动公开政府信息情况第二十条", ["s2"], id="after-a-sentence"),
+        pytest.param(
+            "行政事业性收费18651.06三、收到和处理政府信息公开申请情况（本列",
+            ["s3"],
+            id="after-a-number",
+        ),
+        pytest.param(
+            "政府集中采购13575394432.52元三、收到和处理政府信息公开申请情况",
+            ["s3"],
+            id="after-an-amount",
+        ),
+        pytest.param(
+            "继续办理 0 0 00 0 四、政府信息公开行政复议、行政诉讼情况行政复议",
+            ["s4"],
+            id="after-cells",
+        ),
+        pytest.param("具体见二、主动公开政府信息情况的表格", [], id="after-a-word"),
+        pytest.param(
+            "本部分内容详见下文三、收到和处理政府信息公开申请情况中的表格说明",
+            [],
+            id="in-a-sentence",
+        ),
+    ],
+)
+def test_a_heading_glued_to_a_sentence_or_a_table_cell_is_cut_out(spec2021, line, found):
+    # The cases come from the 平潭 reports of the corpus (tests/data/reports/004–010), web pages
+    # whose text lost every line break.
+    assert split(spec2021, line).found == found
+
+
 def test_heading_with_trailing_text_keeps_the_rest_as_first_paragraph(spec2021):
     n = split(
         spec2021, "一、总体情况。2025年，我镇全年主动公开信息326条。", "二、主动公开政府信息情况"

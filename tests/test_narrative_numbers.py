@@ -602,3 +602,43 @@ def test_a_sum_phrase_is_compared_with_the_sum_of_its_cells(spec2021, text, flag
     assert bool(found) is flagged, [f.text for f in found]
     if flagged:
         assert "为 10" in found[0].text and "予以公开" in found[0].text
+
+
+def _blank_total_column(spec, known: dict[CellKey, int]) -> dict[CellKey, Decimal | None]:
+    """Return 表三 as 018 publishes it: the given cells, every other cell (the whole 总计 column
+    of the 办理结果 rows included) blank, so every total over a blank is unknown."""
+    values: dict[CellKey, Decimal | None] = {k: None for k in spec.value_keys()}
+    values.update({k: Decimal(v) for k, v in known.items()})
+    return values
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("予以公开及部分公开258件，占33.9%", "至少 275"),  # 258 + 12 + 1 + 1, and 3
+        ("因本机关不掌握等原因无法提供265件，占32.9%", "至少 337"),  # 265 + 47 + 25
+        ("予以公开及部分公开275件。", ""),
+        ("无法提供340件。", ""),  # the blank cells may hold the rest
+    ],
+)
+def test_a_total_left_blank_counts_with_its_known_columns(spec2019, text, expected):
+    """018 (上海市人民政府办公厅 2019, published) leaves the 总计 of every 办理结果 row blank;
+    the narrative's 258 is the 自然人 cell of 予以公开 alone, its 265 the row 本机关不掌握."""
+    values = _blank_total_column(
+        spec2019,
+        {
+            K("t3", "r3_1", "c1"): 258,
+            K("t3", "r3_1", "c2"): 12,
+            K("t3", "r3_1", "c5"): 1,
+            K("t3", "r3_1", "c6"): 1,
+            K("t3", "r3_2", "c1"): 3,
+            K("t3", "r3_4_1", "c1"): 252,
+            K("t3", "r3_4_1", "c2"): 12,
+            K("t3", "r3_4_1", "c5"): 1,
+            K("t3", "r3_4_2", "c1"): 44,
+            K("t3", "r3_4_2", "c2"): 3,
+            K("t3", "r3_4_3", "c1"): 25,
+        },
+    )
+    found = number_findings(spec2019, [TextBlock("「测试」", "（二）依申请公开", text)], values)
+    assert [expected in f.text for f in found] == ([True] if expected else [])

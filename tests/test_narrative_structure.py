@@ -212,6 +212,104 @@ def test_structure_case(tmp_path, sample_wb, lines, expected):
     assert all(f.sheet == "正文.txt" and f.message for f in findings)
 
 
+# Lines of real published reports of the corpus (tests/data/reports, named in each id) that made
+# a false alarm, inside the well-formed report above; each case says what must (still) be found.
+REAL_CASES = [
+    (
+        # A PDF's text broken at its line ends: a line of the opening names part 五's title.
+        "003-shanghai-bangongting-2025-opening-broken-at-line-ends",
+        2025,
+        [
+            "2025 年上海市人民政府办公厅政府信息公开",
+            "工作年度报告",
+            "本年度报告根据《中华人民共和国政府信息公开条例》（以",
+            "公开申请情况、因政府信息公开工作被申请行政复议和提起行政",
+            "诉讼情况、政府信息公开工作存在的主要问题及改进情况，以及",
+            "其他需要报告的事项。本年度报告中所列数据统计期限为 2025",
+            "年 1 月 1 日至 12 月 31 日。本年度报告电子版可在上海市人民政",
+            *WHOLE,
+        ],
+        [],
+    ),
+    (
+        # The tables' captions, twice each (the PDF repeats them on every page of the table).
+        "003-shanghai-bangongting-2025-table-captions",
+        2025,
+        S1
+        + S2
+        + ["表二：主动公开政府信息情况", "表二：主动公开政府信息情况"]
+        + S3
+        + ["表三：收到和处理政府信息公开申请情况"]
+        + S4
+        + S5
+        + S6,
+        [],
+    ),
+    (
+        # 表三's merged label "三、本年度办理结果" torn by the extraction, in part 三.
+        "003-shanghai-bangongting-2025-torn-table-label",
+        2025,
+        S1 + S2 + S3 + ["（二）部分公开", "三、本法提供", "年度办", "理结果"] + S4 + S5 + S6,
+        [],
+    ),
+    (
+        # A web page's text with no line breaks left: headings glued to a sentence's end, to a
+        # blank, and to the tables' last cells (a number, or an amount in 元), text glued to them.
+        "009-pingtan-2024-and-004-pingtan-2019-page-text-run-together",
+        2024,
+        [
+            "本报告所列数据统计期限为2024年1月1日至2024年12月31日。一、总体情况 2024年，平潭综合"
+            "实验区坚持以习近平新时代中国特色社会主义思想为指导，全面学习贯彻党的二十大精神。",
+            *S1[1:],
+            "确保网站和政务新媒体健康平稳安全运行。"
+            "二、主动公开政府信息情况第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性"
+            "收费18651.06三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项"
+            "之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计（七）总计21710000218"
+            "四、结转下年度继续办理0000000四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果"
+            "维持结果纠正其他结果尚未审结总计21317000001324019五、存在的主要问题及改进情况2024年，"
+            "实验区政府信息公开工作取得了新进展新成果，但在工作中仍在不足。"
+            "六、其他需要报告的事项2024年，无收取信息处理费情况。",
+        ],
+        [],
+    ),
+    (
+        "004-pingtan-2019-headings-after-table-cells",
+        2024,
+        [
+            *S1,
+            "二、主动公开政府信息情况 第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购"
+            "13575394432.52元三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二"
+            "项之和，等于第三项加第四项之和）（七）总计23 0 00 0 023"
+            "四、结转下年度继续办理 0 0 00 00 0 "
+            "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+            "000000000000000 五、存在的主要问题及改进情况"
+            "2024年，我区政府信息公开工作取得了明显进展，"
+            "但仍存在一些不足和薄弱环节。强化信息公开工作督查力度，完善工作考核办法等相关政府信息公开"
+            "制度规定。六、其他需要报告的事项 本年度未收取信息处理费。",
+        ],
+        [],
+    ),
+    (
+        # Part 六 that says it has nothing to report, in the part's own words.
+        "004-pingtan-2019-nothing-else-to-report",
+        2025,
+        S1 + S2 + S3 + S4 + S5 + ["六、其他需要报告的事项", "无其他需要报告的事项"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("year", "lines", "expected"), [c[1:] for c in REAL_CASES], ids=[c[0] for c in REAL_CASES]
+)
+def test_real_report_case(tmp_path, build, year, lines, expected):
+    wb = read_workbook(build(sample_request(year)))  # 青禾镇人民政府, 乡镇 (a government)
+    path = tmp_path / "正文.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    findings = narrative_findings(wb.spec, read_narrative(path, wb.spec), wb)
+    assert sorted((f.rule, f.row) for f in findings) == sorted(expected)
+
+
 def test_a_department_need_not_report_government_results(tmp_path, build, sample):
     wb = read_workbook(build(replace(sample, kind="县直部门")))
     path = tmp_path / "正文.txt"

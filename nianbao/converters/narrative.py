@@ -227,6 +227,12 @@ def _table_labels(spec: FormatSpec) -> dict[str, frozenset[str]]:
     return labels
 
 
+@cache
+def _table_names(spec: FormatSpec) -> tuple[str, ...]:
+    """Return the tables' names (表二, 表三, 表四) in compared form."""
+    return tuple(_label_form(t.name) for t in spec.tables if t.name)
+
+
 def _label_form(text: str) -> str:
     return _PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", text))
 
@@ -266,7 +272,7 @@ class _Splitter:
 
     def run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
         previous_marker = ""
-        for paragraph in _split_inline_headings(paragraphs, self.sections):
+        for paragraph in _split_inline_headings(paragraphs, self.sections, _glued_after(self.spec)):
             if paragraph.kind in (TABLE_MARKER, IMAGE_MARKER):
                 # Table rows read line by line arrive as a run of markers: one table.
                 if paragraph.kind != previous_marker or paragraph.kind == IMAGE_MARKER:
@@ -302,6 +308,11 @@ class _Splitter:
     def _place(self, paragraph: Paragraph) -> None:
         label = paragraph.label if paragraph.kind == LIST_ITEM and paragraph.label != "•" else ""
         text = label + paragraph.text
+        if self._is_caption(text):
+            # "表二：主动公开政府信息情况" names the part's table: text, never the part's heading
+            # again (or out of order).
+            self._append(paragraph)
+            return
         normalized = _normalized(text[:_MATCH_SPAN])
         heading = _match_heading(normalized, self.sections, self.current)
         self._record_outline(text, normalized[0], heading)
@@ -365,6 +376,11 @@ class _Splitter:
         """Return whether a paragraph is only a web page's buttons ("【字体：大 中 小】 打印")."""
         words = _FURNITURE_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text)).split()
         return bool(words) and all(w in self.furniture_words for w in words)
+
+    def _is_caption(self, text: str) -> bool:
+        """Return whether a short line begins with the name of one of the tables (表二 …)."""
+        compact = _label_form(text)
+        return len(compact) <= _UNNUMBERED_MAX and compact.startswith(_table_names(self.spec))
 
     def _is_table_line(self, text: str) -> bool:
         """Return whether a paragraph inside a part with a table is one of the table's cells as
@@ -508,6 +524,25 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+# A comma or semicolon ends a clause: a line with one is running text (a sentence broken at a PDF
+# line end, "诉讼情况、政府信息公开工作存在的主要问题及改进情况，以及"), never a heading.
+_CLAUSE_PUNCT = re.compile(r"[,;]")
+
+
+def _may_be_unnumbered_heading(norm: str, compact: str) -> bool:
+    """Return whether a paragraph without a level-1 number may still be a heading: a short line,
+    not a sentence or clause, not a sub-item, not starting with a number; ``norm`` is its start
+    in NFKC, ``compact`` the same without blanks."""
+    return not (
+        not compact
+        or len(compact) > _UNNUMBERED_MAX
+        or "。" in compact
+        or _CLAUSE_PUNCT.search(compact)
+        or compact[0].isdigit()
+        or _SUB_NUMBER.match(norm)
+    )
+
+
 def _match_heading(
     normalized: tuple[str, list[int]], sections: tuple[SectionSpec, ...], current: int
 ) -> _Heading:
@@ -517,19 +552,14 @@ def _match_heading(
     compact = re.sub(r"\s+", "", norm)
     m = _NUMBER_PREFIX.match(norm)
     if m is None:
-        if (
-            _SUB_NUMBER.match(norm)
-            or len(compact) > _UNNUMBERED_MAX
-            or "。" in compact
-            or not compact
-            or compact[0].isdigit()
-        ):
+        if not _may_be_unnumbered_heading(norm, compact):
             return _Heading(-1, False, False)
         ratios = [_section_ratio(compact, s) for s in sections]
         best = max(range(len(sections)), key=lambda i: ratios[i])
         if ratios[best] < _UNNUMBERED_RATIO:
             return _Heading(-1, False, False)
-        return _Heading(best, best > current, best <= current)
+        # The current part's own title again, unnumbered, is text ("无其他需要报告的事项").
+        return _Heading(best, best > current, best < current)
     number_text = next(g for g in m.groups() if g)
     chinese = not number_text.isdigit()
     number = _cn_number(number_text)
@@ -565,13 +595,7 @@ def _outline_heading(
     m = _NUMBER_PREFIX.match(norm)
     if m is None:
         compact = re.sub(r"\s+", "", norm)
-        if (
-            not compact
-            or len(compact) > _UNNUMBERED_MAX
-            or "。" in compact
-            or compact[0].isdigit()
-            or _SUB_NUMBER.match(norm)
-        ):
+        if not _may_be_unnumbered_heading(norm, compact):
             return None
         index = _title_section(compact, sections, _UNNUMBERED_RATIO)
         return None if index < 0 else (None, "", False, index)
@@ -619,14 +643,15 @@ def _sub_heading(paragraph: Paragraph) -> Paragraph:
 
 
 def _split_inline_headings(
-    paragraphs: Iterable[Paragraph], sections: tuple[SectionSpec, ...]
+    paragraphs: Iterable[Paragraph], sections: tuple[SectionSpec, ...], glued_after: re.Pattern
 ) -> Iterator[Paragraph]:
     """Yield paragraphs, cutting out headings that a web copy ran into the text.
 
     Pages copied from a browser often lose their line breaks ("……12月31日。 一、…… 2025年，……").
     Only a numbered title that equals a section's title (or synonym), with the section's own
-    number and blanks on both sides, is cut out, so ordinary text is never split. Run-in sub-heads
-    are cut too, but only a series that counts up from （一）.
+    number, is cut out: with blanks on both sides, or glued where ``glued_after`` matches what
+    comes before it (see ``_glued_cuts``), so ordinary text is never split. Run-in sub-heads are
+    cut too, but only a series that counts up from （一）.
     """
     keys = {_cn_number(s.number): {_title_key(t) for t in (s.title, *s.synonyms)} for s in sections}
     titles = {
@@ -658,27 +683,52 @@ def _split_inline_headings(
             if m and _title_key(token[m.end() :]) in keys.get(_cn_number(m.group(1)), set()):
                 cuts += [start, end]
             i += step
-        cuts += _glued_cuts(text, titles)
+        cuts += _glued_cuts(text, titles, glued_after)
         bounds = sorted({0, *cuts, len(text)})
         for a, b in itertools.pairwise(bounds):
             if b > a:
                 yield from _split_inline_subheads(Paragraph(slice_runs(paragraph.runs, a, b)))
 
 
-# A level-1 number right after a sentence's end, as in "……止。一、总体情况2025年". (At a
-# paragraph's start a title running into text stays text: there is no sign it was cut off.)
-_GLUED_NUMBER = re.compile(r"(?<=[。！？；!?;])\s*([一二三四五六七八九十]{1,2})[、.．]\s*")
+# A level-1 number in the text (NFKC), as in "……止。一、总体情况2025年".
+_GLUED_NUMBER = re.compile(r"([一二三四五六七八九十]{1,2})[、.]\s*")
+_GLUED_CONTEXT = 12  # how far back ``glued_after`` looks
 
 
-def _glued_cuts(text: str, titles: Mapping[int, tuple[str, ...]]) -> list[int]:
+@cache
+def _glued_after(spec: FormatSpec) -> re.Pattern:
+    """Return what a heading a web copy glued to the text may follow (matched at the end of the
+    text before its number): a sentence's end ("……止。一、总体情况"), or a table's last cell, a
+    number with or without its unit ("…18651.06三、…", "…94432.52元三、…",
+    "0 0 00 0 四、…"). (At a paragraph's start a title running into text stays text: there is
+    no sign it was cut off.)"""
+    words = spec.narrative_numbers
+    units = sorted(
+        {
+            unicodedata.normalize("NFKC", u)
+            for u in (*words.count_units, *(u for u, _ in words.money_units))
+        },
+        key=len,
+        reverse=True,
+    )
+    unit = "|".join(re.escape(u) for u in units)
+    return re.compile(rf"(?:[。!?;]|\d(?:{unit})?)\s*\Z" if unit else r"(?:[。!?;]|\d)\s*\Z")
+
+
+def _glued_cuts(
+    text: str, titles: Mapping[int, tuple[str, ...]], glued_after: re.Pattern
+) -> list[int]:
     """Return where to cut a paragraph around a heading a web copy glued to the text: before its
-    number when a sentence ends there, and after its title when the text runs on without a break.
-    Only a section's own title (or synonym) with its own number is cut."""
+    number when what comes before may end a text there (``glued_after``), and after its title
+    when the text runs on. Only a section's own title (or synonym) with its own number is cut."""
     if len(unicodedata.normalize("NFKC", text)) != len(text):
         return []  # positions would not map back
     folded = unicodedata.normalize("NFKC", text)
     cuts: list[int] = []
     for m in _GLUED_NUMBER.finditer(folded):
+        start = m.start()
+        if not glued_after.search(folded, max(0, start - _GLUED_CONTEXT), start):
+            continue
         after = folded[m.end() :]
         title = next(
             (t for t in titles.get(_cn_number(m.group(1)), ()) if after.startswith(t)), None
@@ -686,9 +736,9 @@ def _glued_cuts(text: str, titles: Mapping[int, tuple[str, ...]]) -> list[int]:
         if title is None:
             continue
         end = m.end() + len(title)
-        cuts.append(m.start())
-        if end < len(folded) and folded[end] not in "。:：,，、;；" and not folded[end].isspace():
-            cuts.append(end)
+        cuts.append(start)
+        if end < len(folded) and folded[end] not in "。:,、;":
+            cuts.append(end)  # the text runs on, after a blank or none
     return cuts
 
 

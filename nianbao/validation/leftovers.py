@@ -19,8 +19,10 @@ _NUMBER_PLACEHOLDER = re.compile(
     rf"(?<![A-Za-z])(?:[XYZxyz]{{1,4}}|[Xx]{{2,}})(?=\s*(?:万余|万多|余|多|万|千|百)?\s*[{_MEASURE}])"
 )
 _YEAR_PLACEHOLDER = re.compile(r"20(?:[×xX＿_]{2}|\s?[×xX]{1,2}|__|＿＿)|(?<!\d)(?:×{2,}|xx)年")
+# A name left as its description: （单位名称）, or in quotes, “具体重大政策名称”.
 _NAME_PLACEHOLDER = re.compile(
     r"×{3,}|[Xx]{2,}(?=[区县市镇乡局办委厅街道村])|[（(]\s*(?:单位名称|单位|名称|部门名称)\s*[）)]"
+    r"|“\s*具体[^”\n]{0,20}(?:名称|项目)\s*”"
 )
 _GUIDANCE = re.compile(r"【[^】\n]{0,300}】|\[\s*具体[^\]\n]{0,40}\]|［\s*具体[^］\n]{0,40}］")
 _RUN_OF_X = re.compile(r"(?<![A-Za-z])[xX]{4,}(?![A-Za-z])")

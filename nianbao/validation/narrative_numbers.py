@@ -518,10 +518,17 @@ def _known_part(
     spec: FormatSpec, reading: ClaimReading, values: Mapping[CellKey, Decimal | None]
 ) -> Decimal | None:
     """Return what the known cells of a count or money reading add up to (a lower bound of
-    its value, since such cells are never negative); None for rates."""
+    its value, since such cells are never negative); None for rates. A total left unknown
+    counts with its known inputs: a published 表三 whose 总计 column is blank still has its
+    applicant columns."""
     if reading.per:
         return None
-    return sum((v for k in _keys(spec, reading.sum) if (v := values.get(k)) is not None), ZERO)
+    total = ZERO
+    for key in _keys(spec, reading.sum):
+        value = values.get(key)
+        cells = (key,) if value is not None else inputs_under(spec, key)
+        total += sum((v for k in cells if (v := values.get(k)) is not None), ZERO)
+    return total
 
 
 def _at_most(claim: Claim) -> Decimal | None:

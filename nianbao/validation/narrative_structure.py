@@ -106,6 +106,10 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             highest = index[entry.section]
             continue
         if entry.section is not None:
+            if entry.number is None and entry.section == entry.within:
+                # The part's title without a number inside the part ("无其他需要报告的事项" in
+                # 六): its content, or its table's title, not the part begun again.
+                continue
             section = sections[index[entry.section]]
             if entry.number is not None and entry.number != _section_number(section):
                 if entry.chinese:
@@ -124,7 +128,10 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             continue
         current = _section_number(sections[highest]) if highest >= 0 else 0
         if highest >= 0 and entry.number is not None and entry.number <= current:
-            restarts.setdefault(entry.within, []).append(entry)
+            # A second series starts at 一; a lone "三、本法提供" (a table's row label torn by a
+            # PDF's extraction) is no series, and no heading of the six either.
+            if entry.number == 1 or entry.within in restarts:
+                restarts.setdefault(entry.within, []).append(entry)
             continue
         expected = next((s for s in sections if _section_number(s) == entry.number), None)
         detail = (
