@@ -520,6 +520,87 @@ def make_lying_zip_bomb(
     return dest
 
 
+def _deflated_repeat(head: bytes, unit: bytes, size: int, tail: bytes) -> tuple[bytes, int, int]:
+    """Return (raw deflate stream, CRC-32, length) of ``head``, ``unit`` repeated up to about
+    ``size`` bytes, then ``tail``, without ever holding or compressing the whole.
+
+    Each piece is compressed with a full flush, which resets the compressor: the piece of a block
+    of units is then the same bytes every time and is simply repeated."""
+    block = unit * max(1, (1 << 20) // len(unit))
+    count = max(1, size // len(block))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    last = deflate.compress(tail) + deflate.flush()
+    crc = zlib.crc32(head)
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+    return first + piece * count + last, crc, len(head) + len(block) * count + len(tail)
+
+
+def make_huge_part(src: Path, dest: Path, member: str, size: int = 3 << 30) -> Path:
+    """Replace a part by a well-formed one of about ``size`` bytes (3 GB by default) that
+    deflates to a few MB, with true sizes and CRC in its headers: what a spreadsheet program
+    might write for a styles.xml with millions of cell formats. Sizes stay below 4 GiB (no
+    zip64)."""
+    if size >= 1 << 32:
+        raise ValueError("size needs zip64")
+    head = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{NS_MAIN}">'
+        '<cellXfs count="1">'
+    ).encode()
+    unit = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    data, crc, length = _deflated_repeat(head, unit, size, b"</cellXfs></styleSheet>")
+    members = [(name, blob) for name, blob in read_members(src) if name != member]
+    write_zip(dest, members)
+    # Append the member by hand: zipfile cannot take data compressed already.
+    zip_bytes = bytearray(dest.read_bytes())
+    end = zip_bytes.rfind(_END_OF_CENTRAL)
+    count, central_size, central_start = struct.unpack_from("<HII", zip_bytes, end + 10)
+    central = bytes(zip_bytes[central_start : central_start + central_size])
+    name = member.encode()
+    offset = central_start
+    local = struct.pack(
+        "<4s5H3I2H", _LOCAL_HEADER, 20, 0, 8, 0, 0x5A21, crc, len(data), length, len(name), 0
+    )
+    entry = struct.pack(
+        "<4s6H3I5H2I",
+        _CENTRAL_HEADER,
+        20,
+        20,
+        0,
+        8,
+        0,
+        0x5A21,
+        crc,
+        len(data),
+        length,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0,
+        offset,
+    )
+    body = local + name + data
+    central_out = central + entry + name
+    record = struct.pack(
+        "<4s4H2IH",
+        _END_OF_CENTRAL,
+        0,
+        0,
+        count + 1,
+        count + 1,
+        len(central_out),
+        offset + len(body),
+        0,
+    )
+    dest.write_bytes(bytes(zip_bytes[:central_start]) + body + central_out + record)
+    return dest
+
+
 # -- XML entity attacks ---------------------------------------------------------------------------
 
 
@@ -705,6 +786,7 @@ CRAFTERS: dict[str, Callable[[Path, Path], Path]] = {
     "billion-laughs": make_billion_laughs,
     "unknown-xml-encoding": lambda s, d: make_xml_encoding(s, d, WORKBOOK_PART, "x-unknown"),
     "million-row-sheet": make_million_row_sheet,
+    "huge-styles": lambda s, d: make_huge_part(s, d, "xl/styles.xml"),
     "million-rows-below-table": make_rows_below_table,
     "external-link": make_external_link,
 }

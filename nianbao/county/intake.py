@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -82,9 +82,11 @@ def _init_worker(previous: dict[str, FilledWorkbook], parent: int | None = None)
         # Ctrl+C reaches the whole process group; the parent cancels, workers stay quiet. A
         # worker writes nothing: told to stop, it just ends (not the parent's inherited handler).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for name in ("SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        stops = {getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)}
+        for signum in stops:
+            signal.signal(signum, signal.SIG_DFL)
+        if hasattr(signal, "pthread_sigmask"):  # held by the parent while it forked us
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
         _end_with(parent)
     _PREVIOUS.clear()
     _PREVIOUS.update(previous)
@@ -240,12 +242,16 @@ def examine_all(
     # desktop app) and on macOS; there, and on Windows, workers are spawned.
     fork = sys.platform.startswith("linux") and _single_threaded()
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    chunk = max(1, min(16, total // (count * 8)))
+    size = max(1, min(16, total // (count * 8)))
+    chunks = [paths[i : i + size] for i in range(0, total, size)]
     try:
         pool = ProcessPoolExecutor(count, context, _init_worker, (previous, os.getpid()))
         try:
-            for entry in pool.map(_examine_safely, paths, chunksize=chunk):
-                step(entry)
+            with _stop_signals_held():  # the first submissions start the workers
+                futures = [pool.submit(_examine_chunk, chunk) for chunk in chunks]
+            for future in futures:  # not pool.map: its iterator cancels futures (see below)
+                for entry in future.result():
+                    step(entry)
         except BaseException:  # cancelled, Ctrl+C, SIGTERM, a worker that died
             _stop_workers(pool)
             raise
@@ -256,17 +262,49 @@ def examine_all(
     return results
 
 
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGHUP back while workers are forked, and let them arrive after.
+
+    The command line turns them into an exception; one arriving during a fork would be raised in
+    Python's after-fork hooks, where it is printed as "Exception ignored" and lost: the rollup
+    went on as if never told to stop. A worker lets them through again when it starts."""
+    import signal
+
+    stops = {getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _examine_chunk(paths: Sequence[Path]) -> list[FileEntry]:
+    """Return the examined files of one chunk (in a worker)."""
+    return [_examine_safely(path) for path in paths]
+
+
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the workers now, without waiting for the files they are reading or those queued."""
-    # Python 3.11 has no public way to reach a pool's processes (3.14 adds terminate_workers).
+    """End the workers now, without waiting for the files they are reading or those queued.
+
+    They are killed before any future is cancelled: the pool then fails every pending future
+    itself, where a cancelled one would make it fail with InvalidStateError (Python 3.11)."""
+    # Python 3.11 has no public way to reach a pool's processes (3.14 adds kill_workers).
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
+        # SIGKILL, not SIGTERM: a worker forked a moment ago still has the parent's handler,
+        # which would print a traceback; a worker writes nothing, so nothing is left half done.
         with contextlib.suppress(OSError, ValueError):
-            process.terminate()
+            process.kill()
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             process.join(timeout=5)
+    # The pool sees its workers gone and ends at once; where they could not be reached, the
+    # queue is dropped and the files being read are waited for.
+    pool.shutdown(wait=True, cancel_futures=not processes)
 
 
 def _single_threaded() -> bool:
