@@ -42,7 +42,7 @@ def _run_with_file_limit(limit: int, *args, cwd) -> subprocess.CompletedProcess:
         pytest.param(
             ["export", "收/甲.xlsx", "--no-docx", "--html", "报告.html"], id="export-html"
         ),
-        pytest.param(["check", "收/甲.xlsx", "--annotate", "批注.xlsx"], id="annotate-openpyxl"),
+        pytest.param(["check", "收/甲.xlsx", "--annotate", "批注.xlsx"], id="annotate"),
         pytest.param(["rollup", "收", "-o", "汇总.xlsx"], id="rollup-summary"),
     ],
 )

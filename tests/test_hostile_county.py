@@ -140,17 +140,32 @@ def _both_copies_and_the_list(folder: Path, run: Run) -> None:
     assert names == sorted([f"{UNIT_A}-批注.xlsx", f"{UNIT_B}-批注.xlsx", "退回清单.xlsx"])
 
 
-def _forged_year(folder: Path, seeds: Seeds) -> list[object]:
-    inbox = folder / "收表"
-    seeds.copy(seeds.workbook(UNIT_A, broken=True), inbox / "甲.xlsx")
-    source = seeds.workbook(UNIT_B)
+def _forge_year(source: Path, target: Path) -> Path:
+    """Write ``source`` with its stamp's year forged to 2150 (no template can carry it)."""
     custom = H.member_text(source, H.CUSTOM_PROPS)
     forged, n = re.subn(
         r'(name="nianbao_year"><vt:lpwstr>)2025(<)', r"\g<1>2150\g<2>", custom, count=1
     )
     assert n == 1
-    H.rezip(source, inbox / "乙.xlsx", replace={H.CUSTOM_PROPS: forged.encode()})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return H.rezip(source, target, replace={H.CUSTOM_PROPS: forged.encode()})
+
+
+def _forged_year(folder: Path, seeds: Seeds) -> list[object]:
+    inbox = folder / "收表"
+    seeds.copy(seeds.workbook(UNIT_A, broken=True), inbox / "甲.xlsx")
+    _forge_year(seeds.workbook(UNIT_B), inbox / "乙.xlsx")
     return ["rollup", "收表", "-o", "汇总.xlsx", "--returns", "退回"]
+
+
+def _annotate_forged_year(folder: Path, seeds: Seeds) -> list[object]:
+    _forge_year(seeds.workbook(UNIT_B), folder / "乙.xlsx")
+    return ["check", "乙.xlsx", "--annotate", "批注.xlsx"]
+
+
+def _no_copy(folder: Path, run: Run) -> None:
+    assert not (folder / "批注.xlsx").exists()
+    assert "[M-YEAR]" in run.stdout  # the check's report is printed all the same
 
 
 def _one_unit_fails_the_other_gets_its_copy(folder: Path, run: Run) -> None:
@@ -316,6 +331,8 @@ SITUATIONS = [
               bounded=True, then=_copy_is_ours_and_checks_the_same),
     Situation("annotate-million-row-check-sheet", _million_row_checks, 1, ("批注副本：批注.xlsx",),
               bounded=True, then=_copy_is_ours_and_checks_the_same),
+    Situation("annotate-forged-stamp-year", _annotate_forged_year, 2, ("2150", "无法写出副本"),
+              then=_no_copy),
     Situation("returns-of-hostile-files", _hostile_returns, 1, ("退回材料：", "2 个批注副本"),
               bounded=True, then=_both_copies_and_the_list),
     Situation("returns-one-copy-cannot-be-written", _forged_year, 1,

@@ -164,8 +164,11 @@ def examine(path: Path) -> FileEntry:
         entry.status, entry.reason = Status.UNREADABLE, str(exc)
         return entry
     entry.values = values = _input_values(wb)
-    content = workbook_content(wb, {k: values.get(k) for k, c in wb.cells.items() if c.formula})
-    if wb.stamp.is_annotated and _unchanged(content):
+
+    def content() -> WorkbookContent:  # what its annotated copy would be written from
+        return workbook_content(wb, {k: values.get(k) for k, c in wb.cells.items() if c.formula})
+
+    if wb.stamp.is_annotated and _unchanged(content()):
         entry.status = Status.OWN_OUTPUT
         entry.reason = (
             "年报助手生成的批注副本（退回材料），生成后没有改动过，不是单位报送的填报表。"
@@ -182,7 +185,7 @@ def examine(path: Path) -> FileEntry:
     entry.report = report
     entry.parts = tuple(p.unit for p in wb.parts)
     if report.counts[Severity.ERROR]:
-        entry.content = content
+        entry.content = content()
     return entry
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .explain import check_lines, verdict
-from .model import USED, RollupResult
+from .model import UNIT_FROM_INFO, USED, RollupResult
 
 SHOWN = 10  # names or files listed per group before "等 N 个"
 
@@ -61,8 +61,8 @@ def render_rollup(result: RollupResult) -> str:
         + "　".join(f"{label(code)} {n}" for code, n in files.most_common())
     )
     for f in result.files:
-        if f.status in USED and f.used:
-            continue
+        if f.status in USED and f.used and f.unit_from != UNIT_FROM_INFO:
+            continue  # used as it is: nothing to say (unless its unit is only the typed name)
         lines.append(f"  {f.path}：{label(f.status)}。{f.reason}")
     if result.previous_note:
         lines.append(result.previous_note)

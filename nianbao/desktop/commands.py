@@ -10,8 +10,16 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from nianbao.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
+from nianbao.errors import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    NianbaoError,
+    UsageError,
+)
 from nianbao.files import (
+    check_target,
     default_report_path,
     narrative_template_path,
     numbered_path,
@@ -33,7 +41,7 @@ from nianbao.validation.text_report import (
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
 
-from .console import print_json
+from .console import print_error, print_json
 
 # -- template ---------------------------------------------------------------------------------
 
@@ -104,23 +112,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--annotate 只能用于单个文件。", "请一次校验一个文件并生成批注副本。")
     if args.narrative and len(files) != 1:
         raise UsageError("--narrative 只能用于单个文件。", "请一次校验一个填报表和它的正文。")
-    if args.annotate:
+    if args.annotate:  # before anything is read
         sides = [p for p in (args.previous, args.narrative) if p]
         refuse_overwriting_inputs(args.annotate, [*files, *sides], "批注副本")
+        check_target(args.annotate, force=args.force)
     previous = read_workbook(args.previous) if args.previous else None
     reports: list[Report] = []
+    unwritten: NianbaoError | None = None  # the annotated copy could not be written
     for path in files:
         report, wb = check_file(path, previous)
         if args.narrative and wb is not None:
             add_narrative_findings(report, wb, Path(args.narrative), previous)
         reports.append(report)
+        annotated = False
         if args.annotate and wb is not None:
             from nianbao.validation.annotate import annotate_workbook
 
-            annotate_workbook(wb, report, args.annotate, force=args.force)
+            try:
+                annotate_workbook(wb, report, args.annotate, force=args.force)
+                annotated = True
+            except NianbaoError as exc:  # the report is still worth printing
+                unwritten = exc
         if not args.json:
             print(render_report(report))
-            if args.annotate and wb is not None:
+            if annotated:
                 print(f"\n批注副本：{args.annotate}")
             print()
         if not report.readable:
@@ -134,6 +149,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     elif len(reports) > 1 or skipped:
         print(render_batch_summary(reports, skipped))
+    if unwritten is not None:
+        print_error(unwritten)
+        return unwritten.exit_code
     if any(is_internal(r) for r in reports):
         return EXIT_INTERNAL
     if any(not r.readable for r in reports):

@@ -147,12 +147,16 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from nianbao.county.model import RollupRequest
     from nianbao.county.rollup import rollup
     from nianbao.county.roster import read_roster
+    from nianbao.files import refuse_overwriting_inputs
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise UsageError(
             f"汇总表 {output.name} 的扩展名应为 .xlsx。", "例如：-o 青禾县2025年度汇总.xlsx。"
         )
+    # Before the roster or last year's summary is read: neither may be the summary's name.
+    sides = [p for p in (args.roster, args.previous) if p]
+    refuse_overwriting_inputs(output, sides, "汇总表")
     request = RollupRequest(
         inputs=tuple(Path(i) for i in args.inputs),
         output=output,

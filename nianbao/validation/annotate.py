@@ -119,7 +119,8 @@ class _Annotation:
         from nianbao.workbook_templates.styles import make_results_formats
 
         self._mark(sheets, builder.fm.filled)
-        self._write_results(sheets[self.text.sheet], make_results_formats(builder.workbook), sheets)
+        fm = make_results_formats(builder.workbook)
+        self._write_results(sheets[self.text.sheet], fm, sheets)
 
     # -- the offending cells --------------------------------------------------------------------
 
@@ -158,6 +159,8 @@ class _Annotation:
     # -- 校验结果 ---------------------------------------------------------------------------------
 
     def _write_results(self, ws: Worksheet, fm, sheets: Mapping[str, Worksheet]) -> None:
+        from nianbao.workbook_templates.builder import text_height
+
         text, report = self.text, self.report
         counts = report.counts
         ws.write_string(0, 0, text.title, fm.title)
@@ -180,9 +183,9 @@ class _Annotation:
         for f, cause in self.listed:
             if cause is None:
                 number += 1
-                ws.write_number(row, 0, number)
+                ws.write_number(row, 0, number, fm.cell)
                 ws.write_string(row, 1, labels[f.severity], fm.severity[f.severity])
-                ws.write_string(row, 2, f.rule)
+                ws.write_string(row, 2, f.rule, fm.cell)
             else:
                 ws.write_string(row, 1, text.explained, fm.explained)
                 ws.write_string(row, 2, f.rule, fm.explained)
@@ -190,10 +193,12 @@ class _Annotation:
                 if f.sheet in sheets and f.sheet != text.sheet:
                     ws.write_url(row, 3, f"internal:{_link_target(f)}", fm.link, f.where)
                 else:
-                    ws.write_string(row, 3, f.where)
+                    ws.write_string(row, 3, f.where, fm.cell)
             wrapped = fm.text if cause is None else fm.explained_text
             ws.write_string(row, 4, f.text, wrapped)
             ws.write_string(row, 5, f.action, wrapped)
+            # Spreadsheet programs do not grow a row for wrapped text written by a program.
+            ws.set_row(row, text_height(f.text, COLUMN_WIDTHS[4], f.action, COLUMN_WIDTHS[5]))
             row += 1
         if not self.listed:
             ws.write_string(row, 0, text.none)
@@ -201,7 +206,7 @@ class _Annotation:
         for note in self._notes():
             row += 1
             ws.merge_range(row, 0, row, len(COLUMN_WIDTHS) - 1, note, fm.note)
-            ws.set_row(row, 15 * (1 + len(note) // 60))
+            ws.set_row(row, text_height(note, sum(COLUMN_WIDTHS)))
         for c, width in enumerate(COLUMN_WIDTHS):
             ws.set_column(c, c, width)
         ws.freeze_panes(3, 0)

@@ -150,8 +150,9 @@ def _stamped(code: str, unit: str, kind: str) -> bool:
 
 
 def _number_text(value: Decimal | int | float | str) -> str:
-    # A copy stores a number as a binary double: compare as Excel shows it, 15 digits.
-    return value if isinstance(value, str) else format(float(value), ".15g")
+    # A copy stores a number as a binary double: compare as Excel shows it, 15 digits (and -0
+    # is written as 0).
+    return value if isinstance(value, str) else format(float(value) + 0.0, ".15g")
 
 
 def digest(request: TemplateRequest) -> str:

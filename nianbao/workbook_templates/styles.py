@@ -185,6 +185,7 @@ class ResultsFormats:
 
     title: Format
     heading: Format
+    cell: Format  # a problem's number and rule, at the top of its (wrapped, tall) row
     severity: dict[Severity, Format]  # a problem's severity cell, filled as its cells are
     explained: Format  # a finding listed under its cause
     text: Format  # a problem's words and what to do, wrapped
@@ -203,10 +204,11 @@ def make_results_formats(workbook: Workbook) -> ResultsFormats:
     return ResultsFormats(
         title=fmt(bold=True, font_size=14),
         heading=fmt(bold=True),
-        severity={s: fmt(bg_color=colour) for s, colour in SEVERITY_FILLS.items()},
-        explained=fmt(font_color=EXPLAINED_FONT),
+        cell=fmt(valign="top"),
+        severity={s: fmt(bg_color=c, valign="top") for s, c in SEVERITY_FILLS.items()},
+        explained=fmt(font_color=EXPLAINED_FONT, valign="top"),
         text=fmt(**wrapped),
         explained_text=fmt(**wrapped, indent=1, font_color=EXPLAINED_FONT),
-        link=fmt(font_color=LINK_FONT, underline=1),
+        link=fmt(font_color=LINK_FONT, underline=1, valign="top"),
         note=fmt(**wrapped, font_color=EXPLAINED_FONT),
     )
