@@ -387,6 +387,9 @@ def run_situation(
     if situation.bounded and bounds_available():
         limit = ["prlimit", f"--as={BOUNDED_MB * 2**20}", "timeout", "-k", "5"]
         command = [*limit, str(BOUNDED_SECONDS), *command]
+    # Started from a small launcher: on Linux a child's peak RSS starts at its parent's size at
+    # fork, and the test process may have grown to hundreds of MB by now.
+    command = [sys.executable, "-c", _LAUNCHER, *command]
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
@@ -401,13 +404,31 @@ def run_situation(
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        stderr, _, peak = stderr.rpartition(_PEAK_MARK)
         return Run(
             proc.returncode,
             out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-            usage.ru_maxrss / 1024,
+            stderr,
+            int(peak.strip() or usage.ru_maxrss) / 1024,
             seconds,
         )
+
+
+_PEAK_MARK = "\n@@peak-kib@@ "
+# Runs the command as its own child and reports that child's (and its children's) peak RSS; a
+# child ended by a signal ends the launcher the same way, so the exit status is the command's.
+_LAUNCHER = (
+    "import os, resource, signal, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    f"sys.stderr.write({_PEAK_MARK!r} + str(peak))\n"
+    "sys.stderr.flush()\n"
+    "if code < 0:\n"
+    "    signal.signal(-code, signal.SIG_DFL)\n"
+    "    os.kill(os.getpid(), -code)\n"
+    "sys.exit(code)\n"
+)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
