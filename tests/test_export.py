@@ -583,3 +583,17 @@ def test_export_names_the_official_fonts_this_computer_lacks(tmp_path, sample_pa
         ).stdout
     ):
         assert "没有安装" not in chosen.stdout  # every font found: nothing to say
+
+
+def test_export_never_writes_over_its_narrative(tmp_path, sample_path, spec2021):
+    """Issue 21: `export … --narrative X.docx -o X.docx --force` overwrote the narrative."""
+    from .test_cli import assert_no_traceback, nianbao
+
+    narrative = write_narrative_template(spec2021, tmp_path / "正文.docx", unit="青禾镇", year=2025)
+    before = narrative.read_bytes()
+    result = nianbao(
+        "export", sample_path, "--narrative", narrative, "-o", narrative, "--force", "--draft"
+    )
+    assert result.returncode == 2 and "不能是输入的正文文件" in result.stderr
+    assert_no_traceback(result)
+    assert narrative.read_bytes() == before

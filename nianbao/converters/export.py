@@ -77,6 +77,9 @@ def _targets(request: ExportRequest) -> list[Path]:
             )
     if real_path(request.workbook) in resolved:
         raise UsageError("输出文件不能是输入的填报表本身。", "请换一个输出文件名。")
+    for label, given in (("正文文件", request.narrative), ("上年填报表", request.previous)):
+        if given is not None and real_path(given) in resolved:  # also with --force
+            raise UsageError(f"输出文件不能是输入的{label} {given.name}。", "请换一个输出文件名。")
     for path in targets:
         check_target(path, force=request.force)
     return targets
