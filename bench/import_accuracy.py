@@ -20,12 +20,9 @@ no kind is right, and an inferred one is counted as wrong.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import os
 import sys
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,16 +31,12 @@ REPO = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("nianbao") is None:  # PYTHONPATH may name another checkout: it wins
     sys.path.insert(0, str(REPO))
 
+from _corpus import corpus_arguments, corpus_reports  # noqa: E402
+
 from nianbao.errors import NianbaoError  # noqa: E402
 from nianbao.importer.report import ImportRequest, read_report  # noqa: E402
 from nianbao.workbook_templates.loader import load_spec  # noqa: E402
 from nianbao.workbook_templates.spec import CellKey  # noqa: E402
-
-SHARED_PLACES = (
-    os.environ.get("NIANBAO_SHARED_CORPUS", ""),
-    str(REPO.parent / "shared" / "corpus"),
-    "/work/shared/corpus",
-)
 
 
 @dataclass
@@ -140,31 +133,16 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--manifest",
-        type=Path,
-        default=REPO / "tests" / "data" / "reports" / "manifest.toml",
-        help="the corpus manifest (default: tests/data/reports/manifest.toml)",
+def main() -> int:
+    args = corpus_arguments(
+        __doc__.split("\n\n")[0],
+        shared_help="the folder of the corpus' PDF and Word files",
+        verbose_help="list the cells missed and wrong",
     )
-    parser.add_argument("--shared", type=Path, help="the folder of the corpus' PDF and Word files")
-    parser.add_argument("--verbose", action="store_true", help="list the cells missed and wrong")
-    args = parser.parse_args(argv)
-    if not args.manifest.is_file():
-        print(f"no manifest at {args.manifest}", file=sys.stderr)
-        return 2
-    shared = args.shared or next((Path(p) for p in SHARED_PLACES if p and Path(p).is_dir()), None)
-    reports = tomllib.loads(args.manifest.read_text(encoding="utf-8"))["report"]
     kinds = load_spec("2021").kinds
     outcomes: list[Outcome] = []
-    skipped = []
-    for entry in reports:
-        folder = args.manifest.parent if entry.get("location", "repo") == "repo" else shared
-        path = folder / entry["file"] if folder is not None else None
-        if path is None or not path.is_file():
-            skipped.append(entry["file"])
-            continue
+    skipped: list[str] = []
+    for entry, path in corpus_reports(args, skipped):
         outcomes.append(measure(entry, path, kinds))
     header = (
         f"{'report':34} {'form':18} {'read':>5} {'/':1} {'present':<7} {'wrong':>5} {'extra':>5}  "

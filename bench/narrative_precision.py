@@ -42,17 +42,14 @@ them) are counted apart. Error-level false alarms are the false findings of seve
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import html
 import importlib.util
 import json
-import os
 import re
 import shutil
 import sys
 import tempfile
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -62,6 +59,8 @@ REPO = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("nianbao") is None:  # PYTHONPATH may name another checkout: it wins
     sys.path.insert(0, str(REPO))
 
+from _corpus import corpus_arguments, corpus_reports  # noqa: E402
+
 from nianbao.converters.narrative import read_narrative  # noqa: E402
 from nianbao.errors import NianbaoError  # noqa: E402
 from nianbao.importer.report import ImportRequest, import_report  # noqa: E402
@@ -70,12 +69,6 @@ from nianbao.validation.narrative_checks import narrative_findings  # noqa: E402
 from nianbao.workbook_templates.loader import load_spec  # noqa: E402
 from nianbao.workbook_templates.reader import read_workbook  # noqa: E402
 from nianbao.workbook_templates.spec import Severity  # noqa: E402
-
-SHARED_PLACES = (
-    os.environ.get("NIANBAO_SHARED_CORPUS", ""),
-    str(REPO.parent / "shared" / "corpus"),
-    "/work/shared/corpus",
-)
 
 OVERLAP = 6  # characters a finding's quote and an excerpt must share
 
@@ -251,30 +244,15 @@ def _problem(p: dict) -> str:
     return f"{p['problem']} {_short(where, 40)!r}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--manifest",
-        type=Path,
-        default=REPO / "tests" / "data" / "reports" / "manifest.toml",
-        help="the corpus manifest (default: tests/data/reports/manifest.toml)",
+def main() -> int:
+    args = corpus_arguments(
+        __doc__.split("\n\n")[0],
+        shared_help="the folder of the corpus' PDF and .js files",
+        verbose_help="list the true findings too",
     )
-    parser.add_argument("--shared", type=Path, help="the folder of the corpus' PDF and .js files")
-    parser.add_argument("--verbose", action="store_true", help="list the true findings too")
-    args = parser.parse_args(argv)
-    if not args.manifest.is_file():
-        print(f"no manifest at {args.manifest}", file=sys.stderr)
-        return 2
-    shared = args.shared or next((Path(p) for p in SHARED_PLACES if p and Path(p).is_dir()), None)
-    reports = tomllib.loads(args.manifest.read_text(encoding="utf-8"))["report"]
     outcomes: list[Outcome] = []
-    skipped = []
-    for entry in reports:
-        folder = args.manifest.parent if entry.get("location", "repo") == "repo" else shared
-        path = folder / entry["file"] if folder is not None else None
-        if path is None or not path.is_file():
-            skipped.append(entry["file"])
-            continue
+    skipped: list[str] = []
+    for entry, path in corpus_reports(args, skipped):
         outcomes.append(measure(entry, path))
     header = (
         f"{'report':34} {'findings':>8} {'true':>5} {'false':>5} {'of them errors':>14}  "
