@@ -169,7 +169,17 @@ class _Linker:
                     coefficients[k] = coefficients.get(k, 0) + side * t.sign * c
         return {k: c for k, c in coefficients.items() if c}, constant
 
-    def explain_instance(self, i: int, inst: RuleInstance, solved: dict) -> _Explanation | None:
+    def open_cell(self, key: CellKey, value: Decimal) -> _Explanation | None:
+        """Return a rule explained by a blank or non-number cell that ``value`` would balance."""
+        cause = self.at.get(key)
+        if cause is None:
+            return None
+        read = self.wb.cells[key]
+        template = self.explain.blank if read.status == "blank" else self.explain.not_number
+        args = {"cell": self.cell(key), "actual": read.text, "should": value}
+        return _Explanation(cause, render(template, args), (key, value))
+
+    def explain_instance(self, inst: RuleInstance, solved: dict) -> _Explanation | None:
         coefficients, constant = self.residual(inst)
         open_cells = [k for k in coefficients if k in self.unknown]
         r0 = constant + sum((c * self.repaired.get(k, ZERO) for k, c in coefficients.items()), ZERO)
@@ -182,13 +192,7 @@ class _Linker:
             value = -r0 / coefficients[key]
             if not _valid_value(self.spec, key, value) or solved.get(key, value) != value:
                 return None
-            cause = self.at.get(key)
-            if cause is None:
-                return None
-            read = self.wb.cells[key]
-            template = self.explain.blank if read.status == "blank" else self.explain.not_number
-            args = {"cell": self.cell(key), "actual": read.text, "should": value}
-            return _Explanation(cause, render(template, args), (key, value))
+            return self.open_cell(key, value)
         # Several open cells: explained when some non-negative values can balance it.
         needed = -r0
         if needed != 0 and not any(
@@ -241,7 +245,7 @@ class _Linker:
             inst = issued.instance if issued else None
             if inst is None or inst.rule.kind not in _BALANCE_KINDS:
                 continue
-            explanation = self.explain_instance(i, inst, solved)
+            explanation = self.explain_instance(inst, solved)
             if explanation is None:
                 failing.append((i, inst))
                 continue
@@ -252,20 +256,14 @@ class _Linker:
         # What is still failing once the cells found above hold their values (other blank or
         # non-number cells count as 0, as in the spreadsheet).
         genuine: list[tuple[int, RuleInstance, Decimal]] = []
+        values = {**self.repaired, **solved}
         for i, inst in failing:
             coefficients, constant = self.residual(inst)
-            values = {**self.repaired, **solved}
             r0 = constant + sum((c * values.get(k, ZERO) for k, c in coefficients.items()), ZERO)
             if r0 == 0:
-                open_cells = [k for k in coefficients if k in solved and k in self.at]
-                if open_cells:
-                    key = open_cells[0]
-                    read = self.wb.cells[key]
-                    template = (
-                        self.explain.blank if read.status == "blank" else self.explain.not_number
-                    )
-                    args = {"cell": self.cell(key), "actual": read.text, "should": solved[key]}
-                    explained[i] = _Explanation(self.at[key], render(template, args))
+                found = next((k for k in coefficients if k in solved and k in self.at), None)
+                if found is not None and (e := self.open_cell(found, solved[found])) is not None:
+                    explained[i] = replace(e, solved=None)
                 continue
             genuine.append((i, inst, r0))
         self.same_problems(genuine, explained)
