@@ -295,9 +295,9 @@ _DISK_ERRNOS = {
 }
 
 
-def _os_error_in(exc: BaseException) -> OSError | None:
-    """Return the system's refusal to write behind an exception: the OSError itself (of a disk
-    errno), or one a library wrapped (xlsxwriter's FileCreateError holds it in its args)."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """Yield an exception and every exception behind it (cause, context, or held in its args),
+    each once."""
     seen: set[int] = set()
     todo: list[object] = [exc]
     while todo:
@@ -305,17 +305,21 @@ def _os_error_in(exc: BaseException) -> OSError | None:
         if not isinstance(item, BaseException) or id(item) in seen:
             continue
         seen.add(id(item))
+        yield item
+        todo += [item.__cause__, item.__context__, *item.args]
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """Return the system's refusal to write behind an exception: the OSError itself (of a disk
+    errno), or one a library wrapped (xlsxwriter's FileCreateError holds it in its args)."""
+    for item in _chain(exc):
         if isinstance(item, OSError) and (item is not exc or item.errno in _DISK_ERRNOS):
             return item
         # lxml (under openpyxl and python-docx) words it as "IO_ENOSPC", "IO_EFBIG" …
-        code = (
-            getattr(errno, str(item).removeprefix("IO_"), None)
-            if str(item).startswith("IO_")
-            else None
-        )
+        text = str(item)
+        code = getattr(errno, text.removeprefix("IO_"), None) if text.startswith("IO_") else None
         if isinstance(code, int):
             return OSError(code, os.strerror(code))
-        todo += [item.__cause__, item.__context__, *item.args]
     return None
 
 
@@ -325,16 +329,9 @@ def _release_writer(exc: BaseException) -> None:
     hook = sys.unraisablehook
     sys.unraisablehook = lambda _unraisable: None
     try:
-        seen: set[int] = set()
-        todo: list[object] = [exc]
-        while todo:  # the frames of every exception in the chain hold the writer's objects
-            item = todo.pop()
-            if not isinstance(item, BaseException) or id(item) in seen:
-                continue
-            seen.add(id(item))
+        for item in _chain(exc):  # their frames hold the writer's objects
             if item.__traceback__ is not None:
                 traceback.clear_frames(item.__traceback__)
-            todo += [item.__cause__, item.__context__, *item.args]
         gc.collect()
     finally:
         sys.unraisablehook = hook
