@@ -1,11 +1,14 @@
 """The corpus of real published reports, as the corpus benches read it: the command line they
-share (--manifest, --shared, --verbose) and each report of the manifest with its file, which is
-in the repository or, for PDFs and other files not committed, in the shared corpus folder."""
+share (--manifest, --shared, --verbose), each report of the manifest with its file, which is
+in the repository or, for PDFs and other files not committed, in the shared corpus folder, and
+the one preparation a file needs before a clerk's tools would take it (``prepared``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -47,3 +50,16 @@ def corpus_reports(args: argparse.Namespace, skipped: list[str]) -> Iterator[tup
             skipped.append(entry["file"])
             continue
         yield entry, path
+
+
+def prepared(path: Path, tmp: Path) -> Path:
+    """Return the report as the file a clerk would have: a .js data module's report, the HTML
+    string ``let content = "…"``, as the .html page; any other file as it is."""
+    if path.suffix.lower() != ".js":
+        return path
+    m = re.search(r'^let content = ("(?:[^"\\]|\\.)*")', path.read_text("utf-8"), re.M)
+    if m is None:
+        raise ValueError('no `let content = "…"` string in the .js file')
+    out = tmp / f"{path.stem}.html"
+    out.write_text(json.loads(m.group(1).replace("\t", "\\t")), "utf-8")
+    return out

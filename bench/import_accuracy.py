@@ -2,7 +2,8 @@
 
 For every report of the corpus manifest (``tests/data/reports/manifest.toml``: text files in the
 repository, PDFs and Word files in the shared corpus folder when it is on the machine) the report
-is imported without options, as a clerk would, and compared with the manifest:
+is imported without options, as a clerk would (a .js data module's report as the .html page it
+holds, ``_corpus.prepared``), and compared with the manifest:
 
 * numbers: present (the cells the manifest records, totals included), read (read and equal),
   wrong (read but different), extra (read where the manifest records no number: invented, or
@@ -31,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("nianbao") is None:  # PYTHONPATH may name another checkout: it wins
     sys.path.insert(0, str(REPO))
 
-from _corpus import corpus_arguments, corpus_reports  # noqa: E402
+from _corpus import corpus_arguments, corpus_reports, prepared  # noqa: E402
 
 from nianbao.errors import NianbaoError  # noqa: E402
 from nianbao.importer.report import ImportRequest, read_report  # noqa: E402
@@ -84,6 +85,7 @@ def measure(entry: dict, path: Path, kinds: tuple[str, ...]) -> Outcome:
     truth = {CellKey(*code.split(".")): _number(v) for code, v in entry.get("values", {}).items()}
     out.present = len(truth)
     with tempfile.TemporaryDirectory() as tmp:
+        path = prepared(path, Path(tmp))
         request = ImportRequest(source=path, output=Path(tmp) / "out.xlsx")
         try:
             result = read_report(request)

@@ -7,9 +7,8 @@ file of the shared corpus folder when the machine has it) is read as
 (``import_report``, as ``nianbao import`` does, again with the manifest's year when it prints
 none) into a workbook, the workbook is read back, and the narrative checks
 (``narrative_findings``) run on the report's narrative (``read_narrative``) against that workbook.
-Two preparations, because ``--narrative`` takes neither form: a Markdown file is read as the
-plain text it is (copied to .txt), and the .js file's report, the HTML string ``let content =
-"…"``, is saved as the .html page a clerk would have. The workbook's 正文 sheet (the import's copy
+One preparation: the .js file's report, the HTML string ``let content = "…"``, is saved as the
+.html page a clerk would have (``_corpus.prepared``). The workbook's 正文 sheet (the import's copy
 of the same text) is left empty, so that every finding comes from the report file and none is
 left out as one that ``validate`` already reports on that sheet.
 
@@ -45,9 +44,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import importlib.util
-import json
 import re
-import shutil
 import sys
 import tempfile
 import unicodedata
@@ -59,7 +56,7 @@ REPO = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("nianbao") is None:  # PYTHONPATH may name another checkout: it wins
     sys.path.insert(0, str(REPO))
 
-from _corpus import corpus_arguments, corpus_reports  # noqa: E402
+from _corpus import corpus_arguments, corpus_reports, prepared  # noqa: E402
 
 from nianbao.converters.narrative import read_narrative  # noqa: E402
 from nianbao.errors import NianbaoError  # noqa: E402
@@ -159,22 +156,6 @@ def _matches(finding: Finding, problem: dict, headings: dict[str, str]) -> bool:
 # -- reading a report as ``nianbao check --narrative`` does ---------------------------------
 
 
-def _prepared(path: Path, tmp: Path) -> Path:
-    """Return the report as a file ``--narrative`` reads: .md as .txt, a .js report as .html."""
-    if path.suffix.lower() == ".md":
-        out = tmp / f"{path.stem}.txt"
-        shutil.copyfile(path, out)
-        return out
-    if path.suffix.lower() == ".js":
-        m = re.search(r'^let content = ("(?:[^"\\]|\\.)*")', path.read_text("utf-8"), re.M)
-        if m is None:
-            raise ValueError('no `let content = "…"` string in the .js file')
-        out = tmp / f"{path.stem}.html"
-        out.write_text(json.loads(m.group(1).replace("\t", "\\t")), "utf-8")
-        return out
-    return path
-
-
 def _import(path: Path, out: Path, entry: dict):
     """Import the report into ``out``, again with the manifest's year when it prints none."""
     try:
@@ -192,7 +173,7 @@ def measure(entry: dict, path: Path) -> Outcome:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         try:
-            source = _prepared(path, tmp)
+            source = prepared(path, tmp)
             _import(source, tmp / "imported.xlsx", entry)
             wb = read_workbook(tmp / "imported.xlsx")
             narrative = read_narrative(source, wb.spec)

@@ -775,3 +775,129 @@ def test_numbers_in_cells_of_their_own_are_never_cut(spec2021):
     read = read_tables(spec2021, [SourceTable(tuple(rows))])
     assert not [k for k in read.values if k.row == "r1"]
     assert [p.rule for p in read.problems] == ["IM-SHORT-ROW"]
+
+
+# -- rows of numbers whose labels a copy tore off (text pulled out of a PDF) -------------------
+
+SEVEN = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+
+
+def _t3(*rows: tuple[str, ...]) -> SourceTable:
+    return SourceTable(tuple(rows))
+
+
+def _row(label: str, *numbers: int) -> tuple[str, ...]:
+    return (label, *(str(n) for n in numbers)) if label else tuple(str(n) for n in numbers)
+
+
+def test_a_row_of_numbers_between_two_labelled_rows_is_the_official_row_between_them(spec2021):
+    tables = [
+        _t3(_row("（一）予以公开", 9, 0, 0, 0, 0, 0, 9)),
+        _t3(_row("", 2, 0, 0, 0, 0, 0, 2)),  # （二）部分公开, its label a line of text elsewhere
+        _t3(_row("1.属于国家秘密", 4, 0, 0, 0, 0, 0, 4)),
+    ]
+    read = read_tables(spec2021, tables)
+    assert read.values[CellKey("t3", "r3_2", "c1")] == 2
+    assert read.values[CellKey("t3", "r3_2", "ct")] == 2
+    assert not [p for p in read.problems if p.rule == "IM-STRAY"]
+
+
+def test_rows_of_numbers_are_placed_only_when_as_many_official_rows_lie_between(spec2021):
+    # Between 8.属于行政查询事项 and 1.信访举报投诉类申请 lie the three rows of （四）无法提供:
+    # two rows of numbers cannot say which of the three is missing.
+    tables = [
+        _t3(_row("8.属于行政查询事项", 0, 0, 0, 0, 0, 0, 0)),
+        _t3(_row("", 4, 0, 0, 0, 0, 0, 4), _row("", 6, 0, 0, 0, 0, 0, 6)),
+        _t3(_row("1.信访举报投诉类申请", 0, 0, 0, 0, 0, 0, 0)),
+    ]
+    read = read_tables(spec2021, tables)
+    assert not [k for k in read.values if k.row.startswith("r3_4")]
+    assert [p.rule for p in read.problems] == ["IM-STRAY"]  # the numbers are listed, not lost
+    three = [*tables[:2], _t3(_row("", 0, 0, 0, 0, 0, 0, 0)), tables[2]]
+    read = read_tables(spec2021, three)
+    assert [read.values[CellKey("t3", r, "ct")] for r in ("r3_4_1", "r3_4_2", "r3_4_3")] == [
+        4,
+        6,
+        0,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("beside", "placed"),
+    [
+        (("2.其他法律行政止公开",), True),  # a letter or two wrong (011's printed typo)
+        (("其他法律行政法规禁",), True),  # a piece of its label
+        (("（三）不",), True),  # a piece of the group label above it
+        (("7.属于行政执法案卷",), False),  # another row's label: not this row
+        (("合计",), False),  # some other word
+    ],
+)
+def test_text_beside_a_row_of_numbers_must_be_its_own_label(spec2021, beside, placed):
+    tables = [
+        _t3(_row("1.属于国家秘密", 0, 0, 0, 0, 0, 0, 0)),
+        _t3((*beside, "5", "0", "0", "0", "0", "0", "5")),
+        _t3(_row("3.危及“三安全一稳定”", 0, 0, 0, 0, 0, 0, 0)),
+    ]
+    read = read_tables(spec2021, tables)
+    assert (CellKey("t3", "r3_3_2", "ct") in read.values) is placed
+
+
+def test_a_row_of_numbers_is_not_placed_when_its_row_was_found_elsewhere(spec2021):
+    tables = [
+        _t3(_row("（一）予以公开", 9, 0, 0, 0, 0, 0, 9)),
+        _t3(_row("", 2, 0, 0, 0, 0, 0, 2)),
+        _t3(_row("1.属于国家秘密", 4, 0, 0, 0, 0, 0, 4)),
+        _t3(_row("（二）部分公开", 3, 0, 0, 0, 0, 0, 3)),  # the label after all, elsewhere
+    ]
+    read = read_tables(spec2021, tables)
+    assert read.values[CellKey("t3", "r3_2", "ct")] == 3  # its own numbers, not the loose row's
+
+
+def test_a_row_of_numbers_with_too_few_numbers_is_not_placed(spec2021):
+    tables = [
+        _t3(_row("（一）予以公开", 9, 0, 0, 0, 0, 0, 9)),
+        _t3(_row("", 2, 0, 0, 0, 2)),
+        _t3(_row("1.属于国家秘密", 4, 0, 0, 0, 0, 0, 4)),
+    ]
+    assert CellKey("t3", "r3_2", "c1") not in read_tables(spec2021, tables).values
+
+
+@pytest.mark.parametrize(
+    ("caption", "group"),
+    [
+        ("行政复议", "review"),
+        ("行政诉讼（未经复议直接起诉）", "direct"),
+        ("### 行政诉讼（复议后起诉）", "after"),
+    ],
+)
+def test_table_four_split_into_one_small_table_per_group_under_captions(spec2021, caption, group):
+    header = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    table = SourceTable(
+        (header, ("3", "1", "0", "2", "6")), before=f"四、行政复议、行政诉讼情况\n{caption}"
+    )
+    read = read_tables(spec2021, [table])
+    assert {k.col: v for k, v in read.values.items()} == {
+        f"{group}_upheld": 3,
+        f"{group}_corrected": 1,
+        f"{group}_other": 0,
+        f"{group}_pending": 2,
+        f"{group}_total": 6,
+    }
+
+
+def test_a_caption_naming_two_groups_reads_no_group(spec2021):
+    header = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    table = SourceTable((header, ("3", "1", "0", "2", "6")), before="行政复议、行政诉讼")
+    assert not read_tables(spec2021, [table]).values
+
+
+def test_table_four_header_printed_as_lines_of_text_before_its_row_of_numbers(spec2021):
+    before = "行政复议行政诉讼\n未经复议直接起诉复议后起诉\n结果结果其他尚未\n总计总计总计"
+    numbers = tuple(str(n) for n in (40, 0, 10, 5, 55, 2, 0, 4, 6, 12, 6, 0, 9, 7, 22))
+    read = read_tables(
+        spec2021, [SourceTable((("维持", "纠正", "结果", "审结", "总计"), numbers), before)]
+    )
+    assert read.values[CellKey("t4", "cases", "review_total")] == 55
+    assert read.values[CellKey("t4", "cases", "after_total")] == 22
+    # Without that header nothing says the fifteen numbers are 表四's.
+    assert not read_tables(spec2021, [SourceTable((numbers,))]).values

@@ -15,7 +15,7 @@ import pytest
 from nianbao.converters.document import Paragraph
 from nianbao.errors import NianbaoError
 from nianbao.importer.report import ImportRequest, import_report, read_report
-from nianbao.importer.title import find_title, infer_kind
+from nianbao.importer.title import find_title, infer_kind, upper_level
 from nianbao.validation import validate
 from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.loader import available_formats
@@ -98,6 +98,40 @@ def test_the_kind_is_told_by_the_units_name(spec2021, unit, kind, ending):
 
 def test_a_name_without_a_known_ending_tells_no_kind(spec2021):
     assert infer_kind(spec2021, "上海市人民政府办公厅") is None
+
+
+@pytest.mark.parametrize(
+    ("unit", "upper"),
+    [
+        ("上海市科学技术委员会", ("省级", "上海市")),  # ends in 委员会, yet no 县直部门
+        ("上海市科委", ("省级", "上海市")),
+        ("江苏省人民政府", ("省级", "江苏省")),
+        ("淮安市人民政府", ("市级", "淮安市")),  # ends in 市人民政府, yet no 县级政府
+        ("江苏省淮安市人民政府", ("市级", "淮安市")),
+        ("吉林省吉林市人民政府", ("市级", "吉林市")),
+        ("淮安市城市管理局", ("市级", "淮安市")),  # 城市 is no county-level place
+        ("延边州人民政府", ("市级", "延边州")),
+        ("淮安市洪泽区人民政府", None),  # a county-level place follows: the endings decide
+        ("北京市朝阳区人民政府", None),
+        ("上海市浦东新区人民政府", None),
+        ("哈尔滨市五常市背荫河镇", None),
+        ("五常市人民政府", None),  # a county-level city
+        ("沭阳县发展和改革局", None),
+        ("朝阳县人民政府", None),  # not 朝阳市
+    ],
+)
+def test_a_unit_above_a_county_is_told_by_the_place_its_name_starts_with(unit, upper):
+    assert upper_level(unit) == upper
+
+
+def test_a_unit_above_a_county_gets_no_kind_and_is_told_why(tmp_path):
+    source = REPORTS / "002_shanghai_kewei_2024.md"
+    result = import_report(ImportRequest(source, tmp_path / "2024.xlsx"))
+    assert (result.kind, result.kind_from) == ("", "")
+    [note] = [n for n in result.notes if n.rule == "IM-UPPER-KIND"]
+    assert "“上海市”" in note.message and "省级单位" in note.message and "--kind" in note.message
+    assert not [n for n in result.notes if n.rule == "IM-KIND"]
+    assert read_workbook(tmp_path / "2024.xlsx").kind == ""
 
 
 def test_the_inferred_kind_is_said_written_editable_and_makes_the_government_rules_speak(tmp_path):

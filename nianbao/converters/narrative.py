@@ -130,7 +130,7 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
     if reader is None:
         kind = f"是 {suffix} 格式" if suffix else "没有扩展名"
         raise NarrativeError(
-            f"正文文件 {name} {kind}，读不了（只支持 .docx、.txt、.html、.pdf）。",
+            f"正文文件 {name} {kind}，读不了（只支持 .docx、.txt、.md、.html、.pdf）。",
             "请在 Word/WPS 中另存为 .docx 后再试。",
         )
     try:
@@ -155,7 +155,7 @@ MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 def _check_size(path: Path, suffix: str, size: int) -> None:
     """Refuse a .txt or .html narrative far larger than any report's text, before parsing."""
-    if suffix in (".txt", ".html", ".htm") and size > MAX_TEXT_BYTES:
+    if suffix in (".txt", ".md", ".html", ".htm") and size > MAX_TEXT_BYTES:
         raise NarrativeError(
             f"正文文件 {path.name} 过大（{size / 2**20:.0f} MB），远超一份年报的正文"
             "（一般不到 1 MB），没有读取。",
@@ -185,6 +185,7 @@ def narrative_from_workbook(wb: FilledWorkbook) -> Narrative:
 _READERS = {
     ".docx": read_docx,
     ".txt": read_txt,
+    ".md": read_txt,  # Markdown is text: its "#" headings and "|" rows are read as such
     ".html": read_html,
     ".htm": read_html,
     ".pdf": read_pdf,

@@ -125,7 +125,10 @@ def _build_parser() -> _Parser:
     p.add_argument(
         "--narrative",
         metavar="正文文件",
-        help="同时检查正文（.docx、.txt 或 .html）中的模板遗留（占位符、提示文字、范文残留）",
+        help=(
+            "同时检查正文（.docx、.txt、.md、.html 或 .pdf）中的模板遗留"
+            "（占位符、提示文字、范文残留）"
+        ),
     )
     p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
 

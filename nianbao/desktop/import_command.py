@@ -26,7 +26,9 @@ def add_parsers(sub) -> None:
         "表格按官方行列名称逐格读取（2019 版或 2021 版），读不到的单元格留空并列出，"
         "从不猜测；正文导入填报表。",
     )
-    p.add_argument("report", metavar="年报文件", help="已发布的年报：.pdf、.docx、.html 或 .txt")
+    p.add_argument(
+        "report", metavar="年报文件", help="已发布的年报：.pdf、.docx、.html、.txt 或 .md"
+    )
     p.add_argument("-o", "--output", required=True, metavar="填报表.xlsx", help="输出的填报表")
     p.add_argument(
         "--year", type=int, metavar="年度", help="报告年度（优先于标题和统计期限中的年度）"

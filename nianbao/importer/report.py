@@ -38,7 +38,7 @@ from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind
 
 from .tables import detect_format, read_tables, source_tables, to_target
 from .text_tables import mark_table_lines, split_glued_tables
-from .title import Title, find_title, infer_kind
+from .title import Title, find_title, infer_kind, upper_level
 
 READERS = {
     ".pdf": read_pdf,
@@ -299,6 +299,12 @@ def _unit_and_kind(
         notes += rule_findings(spec, RuleKind.IMPORT_NO_UNIT, {"sheet": spec.sheets.info})
     if request.kind.strip():  # checked where the workbook is built, as for ``template``
         return unit, unit_from, request.kind.strip(), "option", notes
+    if unit and (upper := upper_level(unit)) is not None:
+        level, place = upper
+        kinds = "、".join(k for k in spec.kinds if k != spec.summary.kind)
+        args = {"kind": level, "excerpt": place, "names": kinds, "sheet": spec.sheets.info}
+        notes += rule_findings(spec, RuleKind.IMPORT_UPPER_KIND, args)
+        return unit, unit_from, "", "", notes
     if unit and (inferred := infer_kind(spec, unit)) is not None:
         kind, ending = inferred
         args = {"kind": kind, "excerpt": ending, "sheet": spec.sheets.info}

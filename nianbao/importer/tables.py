@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import cache
 
 from nianbao.converters.document import Paragraph
@@ -44,6 +45,8 @@ _PLACEHOLDER = re.compile(r"^[-—–/／\\]+$")  # what some tables print in a 
 _RUN = re.compile(r"[+-]?\d[\d.+-]*")  # numbers run together: "000", "35-15"
 _NUMBER_PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")  # a number as tables print one
 _JOIN_ROWS = 3  # how many rows further a label split by a copy (or a page break) may go on
+_BEFORE_LINES = 8  # lines of text before a table kept as its caption (a header turned into lines)
+_LIKE_LABEL = 0.75  # how close a torn row's text must be to the official label (difflib's ratio)
 
 
 def label_key(text: str) -> str:
@@ -107,9 +110,11 @@ def looks_run_together(text: str, n: int) -> bool:
 
 @dataclass(frozen=True)
 class SourceTable:
-    """One table of the published report: its rows of cell texts, in reading order."""
+    """One table of the published report: its rows of cell texts, in reading order, and the text
+    between it and the table before it (its caption, or a header the copy turned into lines)."""
 
     rows: tuple[tuple[str, ...], ...]
+    before: str = ""
 
     @classmethod
     def of(cls, *cells: str) -> SourceTable:
@@ -124,18 +129,21 @@ class SourceTable:
 def source_tables(paragraphs: Iterable[Paragraph]) -> list[SourceTable]:
     """Return the report's tables from the readers' table markers; consecutive markers (the lines
     of a table copied as text) form one table."""
-    tables: list[list[tuple[str, ...]]] = []
+    tables: list[tuple[list[tuple[str, ...]], str]] = []
     previous_marker = False
+    between: list[str] = []
     for paragraph in paragraphs:
         if paragraph.kind != TABLE_MARKER:
             if paragraph.text.strip():
                 previous_marker = False
+                between = [*between[-(_BEFORE_LINES - 1) :], paragraph.text.strip()]
             continue
         if not previous_marker:
-            tables.append([])
-        tables[-1].extend(row for row in paragraph.cells if row)
+            tables.append(([], "\n".join(between)))
+            between = []
+        tables[-1][0].extend(row for row in paragraph.cells if row)
         previous_marker = True
-    return [SourceTable(tuple(rows)) for rows in tables if rows]
+    return [SourceTable(tuple(rows), before) for rows, before in tables if rows]
 
 
 # -- the labels of a format ------------------------------------------------------------------
@@ -285,6 +293,17 @@ class TablesRead:
     problems: tuple[Finding, ...]
 
 
+@dataclass
+class _Loose:
+    """A row of numbers with no label before it (a copy tore the label off, or left pieces of it
+    beside them): placed by its position between labelled rows, or not at all."""
+
+    leading: tuple[str, ...]  # the texts before the numbers
+    values: tuple[str, ...]
+    used: bool = False  # placed in an official row
+    listed: bool = True  # said to be unread when not placed (a table of something else is not)
+
+
 @dataclass(frozen=True)
 class _Match:
     """A label found at a cell: its key, the cell after its last piece, and the value cells that
@@ -328,6 +347,11 @@ class _Reader:
         self.unreadable: dict[CellKey, str] = {}
         self.found: set[str] = set()
         self.problems: list[Finding] = []
+        self.matched: set[tuple[str, str]] = set()  # rows whose label was found, read or not
+        # Labelled rows, rows of numbers without a label, and None where the order is lost,
+        # in reading order over all the tables: rows of numbers are placed by it.
+        self.events: list[_Row | _Loose | None] = []
+        self.strays: list[list[str | _Loose]] = []  # per table: what no label claimed
 
     def problem(self, kind: RuleKind, args: Mapping[str, object]) -> None:
         """Add the findings of the spec's rules of ``kind`` (each text once, at most
@@ -340,13 +364,27 @@ class _Reader:
     def read(self, table: SourceTable) -> None:
         labels = self.labels
         grid = _Grid(table)
-        if not any(self._label_at(grid, i) for i in range(len(grid)) if grid.keys[i]):
-            return  # a table of something else (a page's index-number table)
+        labelled = any(self._label_at(grid, i) for i in range(len(grid)) if grid.keys[i])
+        if not labelled and not self._header_before(table):
+            # A table of something else (a page's index-number table), or rows of numbers whose
+            # labels a copy moved out of the table: those may still be placed (``finish``).
+            others: list[str | _Loose] = []
+            self.strays.append(others)
+            i = 0
+            while i < len(grid):
+                loose = self._loose_row(grid, i) if grid.keys[i] else None
+                if loose is not None:  # listed only if it stands between rows of one block
+                    loose.listed = False
+                    self.events.append(loose)
+                    others.append(loose)
+                i = grid.end_of_row(i) if loose is not None else i + 1
+            return
         context: list[str] = []  # group labels seen, latest last
         block: tuple[str, int] | None = None
-        headers_seen: dict[tuple[str, int], set[str]] = {}
+        headers_seen: dict[tuple[str, int], set[str]] = self._header_before(table)
         done_unlabelled: set[tuple[str, int]] = set()
-        strays: list[str] = []
+        strays: list[str | _Loose] = []
+        self.strays.append(strays)
         i = 0
         while i < len(grid):
             if not grid.keys[i]:
@@ -355,9 +393,17 @@ class _Reader:
             match = self._label_at(grid, i)
             if match is None:
                 waiting = self._unlabelled_waiting(headers_seen, done_unlabelled)
-                if waiting is not None:
+                if waiting is not None and is_value_text(grid.texts[i]):
                     done_unlabelled.add(waiting)
-                    i = self._values(labels.unlabelled[waiting], grid, i, (), "")
+                    unlabelled = labels.unlabelled[waiting]
+                    group = self._named_group(unlabelled, table.before)
+                    i = self._values(unlabelled, grid, i, (), "", group)
+                    continue
+                loose = self._loose_row(grid, i)
+                if loose is not None:  # numbers whose label the copy tore off: placed later
+                    self.events.append(loose)
+                    strays.append(loose)
+                    i = grid.end_of_row(i)
                     continue
                 if grid.keys[i] not in labels.pieces:  # not a label's fragment (page breaks)
                     strays.append(grid.texts[i])
@@ -373,14 +419,123 @@ class _Reader:
                 if row is not None:
                     i = self._values(row, grid, match.end, match.held, grid.texts[i])
                     continue
+                self.events.append(None)  # a label of several rows, none chosen: no order
             for where, names in labels.headers.items():
                 if key in names:
                     headers_seen.setdefault(where, set()).add(key)
             i = match.end
-        if strays:
-            shown = "、".join(f"「{s[:20]}」" for s in strays[:5])
-            more = f"等 {len(strays)} 处" if len(strays) > 5 else ""
-            self.problem(RuleKind.IMPORT_STRAY, {"names": shown, "detail": more})
+
+    def finish(self) -> None:
+        """Place the rows of numbers whose labels were torn off, then report what is left."""
+        self._fill_gaps()
+        for strays in self.strays:
+            texts = [
+                text
+                for s in strays
+                if not (isinstance(s, _Loose) and (s.used or not s.listed))
+                for text in ((s,) if isinstance(s, str) else (*s.leading, *s.values))
+                if text
+            ]
+            if texts:
+                shown = "、".join(f"「{t[:20]}」" for t in texts[:5])
+                more = f"等 {len(texts)} 处" if len(texts) > 5 else ""
+                self.problem(RuleKind.IMPORT_STRAY, {"names": shown, "detail": more})
+
+    def _header_before(self, table: SourceTable) -> dict[tuple[str, int], set[str]]:
+        """Return the header labels of blocks without row labels (表四) that the text before the
+        table holds (a header a copy turned into lines of text), for blocks it holds half of."""
+        before = label_key(table.before)
+        out = {}
+        for where in self.labels.unlabelled:
+            names = self.labels.headers[where]
+            found = {n for n in names if n and n in before}
+            if len(found) * 2 >= len(names):
+                out[where] = found
+        return out
+
+    def _named_group(self, row: _Row, before: str) -> _Row | None:
+        """Return the columns of the one column group (行政复议, 未经复议直接起诉 …) the line just
+        above a table names, as a row of its own: a table split into one small table per group,
+        each under a caption. None when the line names no group, or several alike."""
+        line = label_key(before.splitlines()[-1]) if before.strip() else ""
+        if not line:
+            return None
+        columns = self.spec.table(row.table).blocks[row.block].columns
+        groups = {c.path[:d] for c in columns for d in range(1, len(c.path))}
+        named = [g for g in groups if label_key(g[-1]) in line]
+        deepest = max((len(g) for g in named), default=0)
+        named = [g for g in named if len(g) == deepest]
+        if len(named) != 1:
+            return None
+        group = named[0]
+        codes = tuple(c.code for c in columns if c.path[: len(group)] == group)
+        return _Row(row.table, row.row, row.block, row.parents, codes)
+
+    def _loose_row(self, grid: _Grid, i: int) -> _Loose | None:
+        """Return the row that starts at cell ``i`` as a row of numbers without a label (perhaps
+        after the pieces of one), or None when it holds a label or not two numbers."""
+        r = grid.row_of[i]
+        start, end = (grid.row_end[r - 1] if r else 0), grid.row_end[r]
+        if any(grid.keys[j] for j in range(start, i)):
+            return None
+        filled = [j for j in range(i, end) if grid.keys[j]]
+        k = 0
+        while k < len(filled) and not is_value_text(grid.texts[filled[k]]):
+            if self._label_at(grid, filled[k]) is not None:
+                return None
+            k += 1
+        if len(filled) - k < 2:
+            return None
+        cells = range(filled[k], filled[-1] + 1)  # the numbers, blanks between them kept
+        if not all(is_value_text(grid.texts[j]) for j in cells if grid.keys[j]):
+            return None
+        leading = tuple(grid.texts[j].strip() for j in filled[:k])
+        return _Loose(leading, tuple(grid.texts[j].strip() for j in cells))
+
+    def _fill_gaps(self) -> None:
+        """Give rows of numbers without labels to the official rows they stand between: only where
+        two labelled rows of one block bound them, as many rows lie between those two in the
+        official order as rows of numbers stand between them, none of those rows was found
+        elsewhere, each row of numbers has as many numbers as the block has columns, and any text
+        beside them is a piece of (or close to) its row's label. Anything else stays unknown."""
+        previous: _Row | None = None
+        run: list[_Loose] = []
+        for event in self.events:
+            if isinstance(event, _Loose):
+                run.append(event)
+                continue
+            if event is not None and previous is not None and run:
+                self._fill(previous, event, run)
+            previous, run = event, []
+
+    def _fill(self, a: _Row, b: _Row, run: list[_Loose]) -> None:
+        if (a.table, a.block) != (b.table, b.block):
+            return
+        for loose in run:
+            loose.listed = True  # amid a table's rows: if it is not placed, the user is told
+        rows = self.spec.table(a.table).blocks[a.block].rows
+        codes = [r.code for r in rows]
+        gap = rows[codes.index(a.row) + 1 : codes.index(b.row)]
+        if len(gap) != len(run) or any((a.table, r.code) in self.matched for r in gap):
+            return
+        for row, loose in zip(gap, run, strict=True):
+            if len(loose.values) != len(a.columns):
+                return
+            if not all(self._torn_label_of(text, row.path) for text in loose.leading):
+                return
+        for row, loose in zip(gap, run, strict=True):
+            parents = tuple(label_key(p) for p in row.path[:-1])
+            self._store(_Row(a.table, row.code, a.block, parents, a.columns), list(loose.values))
+            loose.used = True
+
+    def _torn_label_of(self, text: str, path: tuple[str, ...]) -> bool:
+        """Return True when a text beside a row's numbers is a piece of its label (or of a group
+        label above it), or its label with a letter or two wrong."""
+        key = label_key(text)
+        names = [k for part in path for k in aliases(self.spec, part)]
+        return any(key in name for name in names) or any(
+            SequenceMatcher(None, key, name).ratio() >= _LIKE_LABEL for name in names
+        )
 
     def _label_at(self, grid: _Grid, i: int) -> _Match | None:
         """Return the longest label that starts at cell ``i``, pieced together from the cells
@@ -531,14 +686,21 @@ class _Reader:
             return segment[:n], rest[0]  # words after the numbers: not values (a stray note)
         return segment, end
 
-    def _values(self, row: _Row, grid: _Grid, start: int, held, label: str) -> int:
-        """Read a row's values from ``start``; return where reading goes on."""
+    def _values(
+        self, row: _Row, grid: _Grid, start: int, held, label: str, group: _Row | None = None
+    ) -> int:
+        """Read a row's values from ``start`` (or, when they are as many as ``group`` has
+        columns, that group's values); return where reading goes on."""
         spec = self.spec
         table = spec.table(row.table)
         name = table.row(row.row).name
         self.found.add(row.table)
+        self.matched.add((row.table, row.row))
+        self.events.append(row)
         cells, end = self._take(grid, start, held, len(row.columns))
         texts = [grid.texts[j].strip() for j in cells]
+        if group is not None and len(texts) == len(group.columns) != len(row.columns):
+            row = group
         n = len(row.columns)
         # One cell of numbers for several columns: a web page's text dump ran them together
         # (``text_tables``). Cells that are several already are never cut: their places are known.
@@ -560,6 +722,14 @@ class _Reader:
             }
             self.problem(kind, args)
             return end
+        self._store(row, texts)
+        return end
+
+    def _store(self, row: _Row, texts: list[str]) -> None:
+        """Keep a row's values, one per column (a text that is no number is unreadable)."""
+        spec = self.spec
+        table = spec.table(row.table)
+        name = table.row(row.row).name
         for col, text in zip(row.columns, texts, strict=True):
             key = CellKey(row.table, row.row, col)
             if spec.value_type(key) == "text":
@@ -575,7 +745,6 @@ class _Reader:
                     self.problem(RuleKind.IMPORT_NOT_NUMBER, args)
             else:
                 self.values[key] = number
-        return end
 
 
 def read_tables(spec: FormatSpec, tables: Iterable[SourceTable]) -> TablesRead:
@@ -583,6 +752,7 @@ def read_tables(spec: FormatSpec, tables: Iterable[SourceTable]) -> TablesRead:
     reader = _Reader(spec)
     for table in tables:
         reader.read(table)
+    reader.finish()
     return TablesRead(
         spec,
         reader.values,

@@ -7,18 +7,21 @@ break them: the unit on a line of its own, the title cut after the year or befor
 spaces between the characters, 《》 around it, a web page's "标题：" before it. So the first lines
 of the report are tried one at a time and then joined by twos and threes; a title that names no
 unit takes the short line above it as the unit when that line is a name. The kind is told by how
-the unit's name ends (``kind_suffixes``).
+the unit's name ends (``kind_suffixes``), unless the name shows a unit above a county (a province
+or a prefecture-level city, ``formats/places.toml``), which is of no kind the program has.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from nianbao.converters.document import BODY, LIST_ITEM, Paragraph
+from nianbao.workbook_templates.loader import FORMATS_DIR
 from nianbao.workbook_templates.spec import FormatSpec
 from nianbao.workbook_templates.values import chinese_number
 
@@ -147,3 +150,34 @@ def infer_kind(spec: FormatSpec, unit: str) -> tuple[str, str] | None:
             if fits and (best is None or len(ending) > len(best[1])):
                 best = (kind, ending)
     return best
+
+
+@dataclass(frozen=True)
+class _Places:
+    levels: tuple[tuple[str, str], ...]  # (place, level), longest place first
+    county: re.Pattern[str]
+
+
+@cache
+def _places() -> _Places:
+    data = tomllib.loads((FORMATS_DIR / "places.toml").read_text(encoding="utf-8"))
+    pairs = [(place, level) for level, places in data["levels"].items() for place in places]
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    return _Places(tuple(pairs), re.compile(data["county_place"]))
+
+
+def upper_level(unit: str) -> tuple[str, str] | None:
+    """Return (省级 or 市级, the place it was told by) when a unit's name starts with a
+    province's or a prefecture-level city's name and names no county-level place after it
+    (上海市科学技术委员会, 淮安市人民政府); None for any other name (淮安市洪泽区人民政府,
+    五常市背荫河镇, 沭阳县发展和改革局)."""
+    places = _places()
+    rest, found = _squeezed(unit), None
+    for _ in range(2):  # a province, then a city in it
+        place = next(((p, lv) for p, lv in places.levels if rest.startswith(p)), None)
+        if place is None or len(rest) == len(place[0]):
+            break
+        rest, found = rest[len(place[0]) :], place
+    if found is None or places.county.match(rest):
+        return None
+    return found[1], found[0]

@@ -132,6 +132,7 @@ class RuleKind(StrEnum):
     # not be read, and printed totals that do not add up.
     IMPORT_NO_UNIT = "import_no_unit"
     IMPORT_KIND = "import_kind"
+    IMPORT_UPPER_KIND = "import_upper_kind"
     IMPORT_YEAR_OPTION = "import_year_option"
     IMPORT_YEAR_PERIOD = "import_year_period"
     IMPORT_NO_SECTION = "import_no_section"

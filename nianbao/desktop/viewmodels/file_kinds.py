@@ -20,7 +20,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("PDF 文件", (".pdf",)),
     ("OFD 文件", (".ofd",)),
     ("网页文件", (".html", ".htm", ".mht", ".mhtml")),
-    ("文本文件", (".txt",)),
+    ("文本文件", (".txt", ".md")),
     ("压缩包", (".zip", ".rar", ".7z")),
     ("图片", (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff")),
 )

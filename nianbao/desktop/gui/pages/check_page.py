@@ -106,7 +106,7 @@ NARRATIVE_FILTER = "正文 (*.docx *.txt *.html *.htm *.pdf);;所有文件 (*)"
 EXPLAINED_COLOUR = "#5f6368"  # a finding another explains: listed under its cause, in grey
 WORKBOOK_BOX = Box("填报表", "填报表", "填好的填报表（.xlsx）", SHEET_SUFFIXES)
 PREVIOUS_BOX = Box("上年填报表", "填报表", "上一年度的填报表（.xlsx）", SHEET_SUFFIXES)
-NARRATIVE_BOX = Box("正文", "正文", "正文（.docx、.txt、.html 或 .pdf）", NARRATIVE_SUFFIXES)
+NARRATIVE_BOX = Box("正文", "正文", "正文（.docx、.txt、.md、.html 或 .pdf）", NARRATIVE_SUFFIXES)
 
 
 class CheckPage(Page):

@@ -205,10 +205,10 @@ class ReportPage(Page):
         self.recent_button.setMenu(self.recent_menu)
         self._field(form, "填报表(&W)：", self.workbook, self.recent_button)
         self.narrative = PathField(
-            "不填：使用填报表里填写的正文；也可选择 Word（.docx）、.txt、.html 或 .pdf 正文",
+            "不填：使用填报表里填写的正文；也可选择 Word（.docx）、.txt、.md、.html 或 .pdf 正文",
             filter_text="正文 (*.docx *.txt *.html *.htm *.pdf)",
             settings=self.settings,
-            box=Box("正文", "正文", "正文（.docx、.txt、.html 或 .pdf）", NARRATIVE_SUFFIXES),
+            box=Box("正文", "正文", "正文（.docx、.txt、.md、.html 或 .pdf）", NARRATIVE_SUFFIXES),
         )
         self._field(form, "正文（可不填）(&N)：", self.narrative)
         self.previous = PathField(
