@@ -26,6 +26,8 @@ Every finding is matched with the report's ``verdict`` (the problems a careful r
     says that part N's heading is not found (N-SECTION, N-SECTION-TABLE): a heading misspelt
     ("四、政府信息公开行政法复议…") or cut off leaves its part unfound;
   - the problem names a ``cell``: the finding is on that cell;
+  - the problem is about the format of all of the report's tables (format-mixed,
+    wrong-format-for-year): the finding is of the rule that reports it (one per report);
 * otherwise it is **false**; a false finding that quotes one of the report's ``not_problems``
   (same overlap rule) is marked as such.
 
@@ -80,8 +82,12 @@ RULES: dict[str, tuple[str, ...]] = {
     "section-numbering": _HEADINGS + _NOT_FOUND,
     "restarted-numbering": _HEADINGS,
     "missing-subtopic": ("N-SUBTOPIC", "N-GOVERNMENT"),
+    "format-mixed": ("N-TABLE-FORMAT",),
+    "wrong-format-for-year": ("N-TABLE-FORMAT",),
+    "tables-without-numbers": ("N-TABLE-EMPTY",),
 }
 _HEADING_PROBLEMS = ("wrong-section-heading", "section-numbering")
+_WHOLE_REPORT = ("format-mixed", "wrong-format-for-year")  # about all of a report's tables
 _ABOUT_ONE = ("N-SUBTOPIC", "N-GOVERNMENT")  # about 一、总体情况 (or the whole text)
 _CN = "一二三四五六"
 
@@ -132,6 +138,8 @@ def _matches(finding: Finding, problem: dict, headings: dict[str, str]) -> bool:
     """Return whether a finding reports an expected problem (see the module's docstring)."""
     if finding.rule not in RULES.get(problem["problem"], ()):
         return False
+    if problem["problem"] in _WHOLE_REPORT:
+        return True  # one finding per report: its tables' format
     if finding.rule in _NOT_FOUND and problem["problem"] in _HEADING_PROBLEMS:
         # A misspelt or misnumbered heading of part N leaves part N's heading unfound.
         number = problem.get("excerpt", "")[:1]

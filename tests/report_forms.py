@@ -9,6 +9,7 @@ tab-separated text; pdftotext copies the text out of a PDF; a scanner's PDF is p
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -24,6 +25,30 @@ REPORTS = REPO / "tests" / "data" / "reports"
 # A real web page of a 县直部门 with HTML tables that have blank cells (see the manifest).
 FAGAIJU = REPORTS / "014_shuyang_fagaiju_2023.html"
 TIMEOUT = 180
+
+
+def shared_corpus() -> Path | None:
+    """The shared folder's corpus/ (binary files that are not committed), if this machine has it."""
+    candidates: list[str | Path] = [
+        os.environ.get("NIANBAO_SHARED_CORPUS", ""),
+        REPO.parent / "shared" / "corpus",
+        REPO.parent.parent / "shared" / "corpus",
+        Path("/work/shared/corpus"),
+    ]
+    for c in candidates:
+        if c and Path(c).is_dir():
+            return Path(c)
+    return None
+
+
+def shared_file(name: str) -> Path:
+    """Return a file of the shared corpus; skip the test when this machine does not have it."""
+    import pytest
+
+    corpus = shared_corpus()
+    if corpus is None or not (corpus / name).is_file():
+        pytest.skip(f"{name} is in the shared corpus, which this machine does not have")
+    return corpus / name
 
 
 def manifest_entry(file: str) -> dict:

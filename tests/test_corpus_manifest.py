@@ -4,7 +4,6 @@ names is there, and every ground-truth cell code is a cell of the format the rep
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import tomllib
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from nianbao.workbook_templates import load_spec
+
+from .report_forms import shared_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 REPORTS = REPO / "tests" / "data" / "reports"
@@ -51,20 +52,6 @@ REQUIRED = (
 def _reports() -> list[dict]:
     with MANIFEST.open("rb") as f:
         return tomllib.load(f)["report"]
-
-
-def _shared_corpus() -> Path | None:
-    """The shared folder's corpus/ (binary files that are not committed), if this machine has it."""
-    candidates: list[str | Path] = [
-        os.environ.get("NIANBAO_SHARED_CORPUS", ""),
-        REPO.parent / "shared" / "corpus",
-        REPO.parent.parent / "shared" / "corpus",
-        Path("/work/shared/corpus"),
-    ]
-    for c in candidates:
-        if c and Path(c).is_dir():
-            return Path(c)
-    return None
 
 
 REPORT_LIST = _reports()
@@ -134,7 +121,7 @@ def test_excerpts_are_in_the_file(report):
     "report", [r for r in REPORT_LIST if r["location"] == "shared"], ids=lambda r: r["file"]
 )
 def test_shared_files_match(report):
-    corpus = _shared_corpus()
+    corpus = shared_corpus()
     if corpus is None:
         pytest.skip("the shared folder's corpus/ is not on this machine")
     path = corpus / report["file"]
@@ -149,7 +136,7 @@ def test_shared_files_match(report):
     ids=lambda r: r["file"],
 )
 def test_pdf_excerpts_are_in_the_text(report):
-    corpus = _shared_corpus()
+    corpus = shared_corpus()
     if corpus is None or shutil.which("pdftotext") is None:
         pytest.skip("needs the shared corpus and pdftotext")
     text = subprocess.run(

@@ -108,6 +108,10 @@ class Narrative:
     # sections (there is no heading to get wrong).
     outline: list[OutlineEntry] = field(default_factory=list)
     from_sheet: bool = False  # read from the workbook's 正文 sheet (``validate`` checks that)
+    # The tables the text holds (left out of the sections), each as its rows of cell texts with
+    # the code of the section it stands in (None before the first heading): the checks look at
+    # what they print (numbers or none, which format's rows), never at their values.
+    tables: list[tuple[str | None, list[tuple[str, ...]]]] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Return True when there is no paragraph in any section and no preamble."""
@@ -279,6 +283,10 @@ class _Splitter:
                 if paragraph.kind != previous_marker or paragraph.kind == IMAGE_MARKER:
                     key = (self.current, paragraph.kind)
                     self.skipped[key] = self.skipped.get(key, 0) + 1
+                    if paragraph.kind == TABLE_MARKER:
+                        self._new_table()
+                if paragraph.kind == TABLE_MARKER:
+                    self.narrative.tables[-1][1].extend(row for row in paragraph.cells if row)
                 previous_marker = paragraph.kind
                 continue
             cleaned = clean_paragraph(paragraph)
@@ -292,6 +300,8 @@ class _Splitter:
                 if previous_marker != TABLE_MARKER:
                     key = (self.current, TABLE_MARKER)
                     self.skipped[key] = self.skipped.get(key, 0) + 1
+                    self._new_table()
+                self.narrative.tables[-1][1].append((paragraph.text,))
                 previous_marker = TABLE_MARKER
                 continue
             previous_marker = ""
@@ -305,6 +315,10 @@ class _Splitter:
             self._place(paragraph)
         self._finish()
         return self.narrative
+
+    def _new_table(self) -> None:
+        code = self.sections[self.current].code if self.current >= 0 else None
+        self.narrative.tables.append((code, []))
 
     def _place(self, paragraph: Paragraph) -> None:
         label = paragraph.label if paragraph.kind == LIST_ITEM and paragraph.label != "•" else ""

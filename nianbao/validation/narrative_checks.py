@@ -20,6 +20,7 @@ from .narrative_numbers import (
     text_sheet_findings,
 )
 from .narrative_structure import narrative_structure_findings, places
+from .narrative_tables import table_findings
 
 # A paragraph of this kind is a sub-head (（二）依申请公开) that says what the text below is about:
 # converters.document.HEADING2 (validation does not import the converters, which come after it).
@@ -61,6 +62,8 @@ def narrative_findings(
                     actual=hit.excerpt,
                 )
     findings += narrative_structure_findings(spec, narrative, wb, previous)
+    year = wb.year if wb is not None else None
+    findings += table_findings(spec, getattr(narrative, "tables", ()), narrative.source, year)
     if wb is not None:
         known = {same_finding_key(f) for f in text_sheet_findings(wb)}
         findings += [

@@ -86,6 +86,8 @@ class RuleKind(StrEnum):
     NARRATIVE_EMPTY = "narrative_empty"
     NARRATIVE_SUBTOPIC = "narrative_subtopic"
     NARRATIVE_GOVERNMENT = "narrative_government"
+    NARRATIVE_TABLE_EMPTY = "narrative_table_empty"
+    NARRATIVE_TABLE_FORMAT = "narrative_table_format"
     NARRATIVE_YEAR = "narrative_year"
     NARRATIVE_YEAR_MENTION = "narrative_year_mention"
     NARRATIVE_PERIOD = "narrative_period"
