@@ -79,7 +79,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "number-contradicts-table": ("N-NUMBER",),
     "missing-section": (*_NOT_FOUND, "N-EMPTY"),
     "wrong-section-heading": _HEADINGS + _NOT_FOUND,
-    "section-numbering": _HEADINGS + _NOT_FOUND,
+    "section-numbering": (*_HEADINGS, "N-NUMBER-STYLE", *_NOT_FOUND),
     "restarted-numbering": _HEADINGS,
     "missing-subtopic": ("N-SUBTOPIC", "N-GOVERNMENT"),
     "format-mixed": ("N-TABLE-FORMAT",),

@@ -76,7 +76,7 @@ def test_inputs_are_checked_with_what_to_do(tmp_path, sample_path, previous_path
     cases = [
         ((None, None, None, None, {"docx"}), "还没有选择填报表。"),
         ((tmp_path / "gone.xlsx", None, None, None, {"docx"}), "找不到填报表"),
-        ((sample_path, previous_path, None, None, {"docx"}), "不是 .docx、.txt、.html、.pdf 文件"),
+        ((sample_path, previous_path, None, None, {"docx"}), "不是 .docx、.txt、.md、.html、.pdf"),
         ((sample_path, None, sample_path, None, {"docx"}), "同一个文件"),
         ((sample_path, None, None, tmp_path / "nowhere", {"docx"}), "不是一个已有的文件夹"),
         ((sample_path, None, None, None, set()), "没有勾选要生成的格式"),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nianbao.errors import NarrativeError, os_reason
 from nianbao.validation.findings import Finding, rule_findings
+from nianbao.workbook_templates.loader import available_formats
 from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import FormatSpec, RuleKind, SectionSpec
 from nianbao.workbook_templates.values import normalize_label
@@ -233,6 +234,17 @@ def _table_labels(spec: FormatSpec) -> dict[str, frozenset[str]]:
 
 
 @cache
+def _table_labels_any_format(spec: FormatSpec) -> dict[str, frozenset[str]]:
+    """Return, per table code, the labels of that table in this format or any other (a 2019
+    table copied into a 2021 year's report is a table all the same, checked as one)."""
+    merged = {code: set(labels) for code, labels in _table_labels(spec).items()}
+    for other in available_formats().values():
+        for code, labels in _table_labels(other).items():
+            merged.setdefault(code, set()).update(labels)
+    return {code: frozenset(labels) for code, labels in merged.items()}
+
+
+@cache
 def _table_names(spec: FormatSpec) -> tuple[str, ...]:
     """Return the tables' names (表二, 表三, 表四) in compared form."""
     return tuple(_label_form(t.name) for t in spec.tables if t.name)
@@ -407,7 +419,7 @@ class _Splitter:
             return False
         if _NUMBER_CELL.match(text):
             return True
-        return _label_form(text) in _table_labels(self.spec).get(table, frozenset())
+        return _label_form(text) in _table_labels_any_format(self.spec).get(table, frozenset())
 
     def _is_guidance(self, text: str) -> bool:
         text = text.strip()

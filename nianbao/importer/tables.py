@@ -649,7 +649,8 @@ class _Reader:
             segment = self._segment(grid, j)
             if not segment:
                 break
-            taken += segment  # a row of values: all of it, or the count is off
+            last = max((k for k, c in enumerate(segment) if grid.keys[c]), default=0)
+            taken += segment[: last + 1]  # a row of values (empty cells after it: the line's "| |")
             j = segment[-1] + 1
         while j < len(grid) and not grid.keys[j] and grid.single(j):
             j += 1

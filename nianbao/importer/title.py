@@ -54,9 +54,12 @@ def _squeezed(text: str) -> str:
 
 
 @cache
-def _patterns(spec: FormatSpec, with_unit: bool, with_year: bool) -> tuple[re.Pattern, ...]:
-    """Return the spec's title shapes as regexes with groups ``unit`` and ``year``; without the
-    unit, or without the year, when told so."""
+def _patterns(
+    spec: FormatSpec, with_unit: bool, with_year: bool, in_sentence: bool = False
+) -> tuple[re.Pattern, ...]:
+    """Return the spec's title shapes (or, ``in_sentence``, the shapes of a title inside a
+    sentence) as regexes with groups ``unit`` and ``year``; without the unit, or without the year,
+    when told so."""
     words = spec.import_text
     names = "|".join(re.escape(_squeezed(n)) for n in sorted(words.report_names, key=len)[::-1])
     years = "|".join(re.escape(w) for w in sorted(words.year_words, key=len)[::-1])
@@ -64,13 +67,13 @@ def _patterns(spec: FormatSpec, with_unit: bool, with_year: bool) -> tuple[re.Pa
     parts = {
         "{unit}": f"(?P<unit>{_UNIT})" if with_unit else "",
         "{year}": f"(?P<year>{_YEAR})(?:{years})" if with_year else "",
-        "{name}": f"(?:{names})",
+        "{name}": f"(?P<name>{names})",
     }
     out = []
-    for shape in words.title_shapes:
+    for shape in words.title_sentences if in_sentence else words.title_shapes:
         pieces = re.split(r"(\{unit\}|\{year\}|\{name\})", shape)
         pattern = "".join(parts.get(piece, re.escape(piece)) for piece in pieces if piece)
-        if labels:
+        if labels and not in_sentence:
             pattern = f"(?:(?:{labels})[:：]?)?{pattern}"
         out.append(re.compile(pattern))
     return tuple(out)
@@ -94,10 +97,18 @@ def _match(specs: tuple[FormatSpec, ...], text: str) -> tuple[int | None, str] |
                 if m is None:
                     continue
                 year = _year(m.group("year")) if with_year else None
-                if with_year and year is None:
+                if (with_year and year is None) or (with_unit and _is_name_part(spec, m)):
                     continue
                 return year, m.group("unit").strip(_WRAPPERS) if with_unit else ""
     return None
+
+
+def _is_name_part(spec: FormatSpec, m: re.Match) -> bool:
+    """Return True when the "unit" a shape found is the start of a report name ("2023政府信息公开
+    工作年度报告": 政府 + 信息公开工作年度报告), not a unit."""
+    name = m.groupdict().get("name") or ""
+    names = {_squeezed(n) for n in spec.import_text.report_names}
+    return bool(name) and _squeezed(m.group("unit") + name) in names
 
 
 def _line(paragraph: Paragraph) -> str:
@@ -134,10 +145,33 @@ def find_title(paragraphs: Iterable[Paragraph], specs: Iterable[FormatSpec]) -> 
                 unit = _squeezed(lines[i - 1])  # the unit on the line above the title
             found.append((year is None, not unit, k, Title(year, unit, joined)))
             break
-    if not found:
-        return None
-    best = min(found, key=lambda f: f[:3])  # stable: the first of the best
-    return best[3]
+    best = min(found, key=lambda f: f[:3]) if found else None  # stable: the first of the best
+    if best is None or best[0] or best[1]:
+        said = _title_in_a_sentence(specs, paragraphs)
+        if said is not None and (best is None or (said.year, said.unit) >= (best[3].year, "")):
+            return said if best is None else _merged(best[3], said)
+    return best[3] if best is not None else None
+
+
+def _merged(title: Title, said: Title) -> Title:
+    """Return a title line's year and unit, each filled in from a sentence when it lacks one."""
+    return Title(title.year or said.year, title.unit or said.unit, title.text)
+
+
+def _title_in_a_sentence(specs: tuple[FormatSpec, ...], paragraphs) -> Title | None:
+    """Return the year and unit of a report that names itself in its opening sentences ("现公布
+    建平县人民政府2025年政府信息公开工作年度报告"), for a copy without a title line."""
+    for paragraph in list(paragraphs)[:_LOOK_AT]:
+        if paragraph.kind not in (BODY, LIST_ITEM):
+            continue
+        text = _squeezed(paragraph.text)
+        for spec in specs:
+            for pattern in _patterns(spec, True, True, in_sentence=True):
+                m = pattern.search(text)
+                if m is None or (year := _year(m.group("year"))) is None or _is_name_part(spec, m):
+                    continue
+                return Title(year, m.group("unit").strip(_WRAPPERS), m.group(0))
+    return None
 
 
 def infer_kind(spec: FormatSpec, unit: str) -> tuple[str, str] | None:

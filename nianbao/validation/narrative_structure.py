@@ -100,10 +100,13 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
     highest = -1  # the last part reached by an accepted heading
     order_problems: list[tuple[Any, str]] = []  # (an OutlineEntry, what is wrong)
     restarts: dict[str | None, list] = {}
+    arabic = []  # part headings numbered "1." where the format numbers them 一、
     for entry in outline:
         place = f"第 {entry.paragraph} 段"
         if entry.accepted:  # its number (if any) and title agree, in order
             highest = index[entry.section]
+            if entry.number is not None and not entry.chinese:
+                arabic.append(entry)
             continue
         if entry.section is not None:
             if entry.number is None and entry.section == entry.within:
@@ -171,6 +174,20 @@ def outline_findings(spec: FormatSpec, narrative) -> list[Finding]:
             },
             row=place,
         )
+    if arabic:
+        first = arabic[0]
+        section = sections[index[first.section]]
+        place = f"第 {first.paragraph} 段"
+        count = f"（共 {len(arabic)} 个部分这样编号）" if len(arabic) > 1 else ""
+        args = {
+            "place": place,
+            "excerpt": first.text,
+            "part": _part_name(section),
+            "expected": section.number,
+            "actual": first.number_text,
+            "detail": count,
+        }
+        add(RuleKind.NARRATIVE_NUMBER_STYLE, args, row=place)
     for section in sections:
         if section.code in unwritten and section.code in found:
             add(RuleKind.NARRATIVE_EMPTY, {"part": _part_name(section)}, row=_part_name(section))

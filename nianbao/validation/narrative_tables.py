@@ -6,9 +6,10 @@ are the workbook's business (the import reads them); here only two things a read
 published report notices are checked: a table printed with its labels and not one number (the
 numbers never went in), and a table laid out in the other format (the 2019 试行 rows in a 2021+
 report, or the reverse: an old report's tables copied on). Evidence of the other format is what
-only that format has: a label of its own (本年新制作数量), or a label that is a row there but a
-group of rows here printed with numbers beside it (（六）其他处理 with seven numbers, where the
-2021 format has three rows under it). Labels come from the format files; nothing here knows one.
+only that format has: a label of its own (a 2019 column of 表二), or a label that is a row there
+but a group of rows here printed with numbers beside it (表三's last group of 办理结果 with seven
+numbers, where the 2021 format has three rows under it). Labels come from the format files;
+nothing here knows one.
 """
 
 from __future__ import annotations

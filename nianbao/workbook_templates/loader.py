@@ -355,9 +355,14 @@ def _check_integrity(spec: FormatSpec) -> None:
     for kind, _ in spec.import_text.kind_suffixes:
         if kind not in spec.kinds:
             problems.append(f"[import.kind_suffixes]「{kind}」不在 [kinds] 中")
-    for shape in spec.import_text.title_shapes:
-        if _template_fields(shape) != {"unit", "year", "name"}:
-            problems.append(f"[import] title_shapes「{shape}」应含 {{unit}}、{{year}}、{{name}}")
+    for field_name in ("title_shapes", "title_sentences"):
+        for shape in getattr(spec.import_text, field_name):
+            fields = _template_fields(shape)
+            if not {"unit", "year"} <= fields <= {"unit", "year", "name"} or (
+                "name" not in fields and "报告" not in shape
+            ):
+                need = "{unit}、{year}，以及 {name} 或“报告”"
+                problems.append(f"[import] {field_name}「{shape}」应含 {need}")
     if missing := sorted(set(Status) - set(spec.summary.statuses)):
         problems.append(f"[summary.statuses] 缺少：{missing}")
     if blank := sorted(k for k, v in vars(spec.summary.parts).items() if not v):

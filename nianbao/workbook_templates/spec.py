@@ -87,6 +87,7 @@ class RuleKind(StrEnum):
     NARRATIVE_SUBTOPIC = "narrative_subtopic"
     NARRATIVE_GOVERNMENT = "narrative_government"
     NARRATIVE_TABLE_EMPTY = "narrative_table_empty"
+    NARRATIVE_NUMBER_STYLE = "narrative_number_style"
     NARRATIVE_TABLE_FORMAT = "narrative_table_format"
     NARRATIVE_YEAR = "narrative_year"
     NARRATIVE_YEAR_MENTION = "narrative_year_mention"
@@ -640,6 +641,7 @@ class ImportText:
     title_shapes: tuple[str, ...] = ()
     year_words: tuple[str, ...] = ()
     report_names: tuple[str, ...] = ()
+    title_sentences: tuple[str, ...] = ()  # shapes of a title inside the opening sentences
     title_labels: tuple[str, ...] = ()
     kind_suffixes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kind -> endings of unit names
 
