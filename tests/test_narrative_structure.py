@@ -502,3 +502,21 @@ def test_our_own_exported_report_passes_every_structure_check(tmp_path, sample_p
     narrative = read_narrative(out, wb.spec)
     assert narrative.title.startswith("青禾镇人民政府2025年")  # the title is read and checked
     assert narrative_structure_findings(wb.spec, narrative, wb) == []
+
+
+@pytest.mark.parametrize(
+    ("unit", "reported"),
+    [("淮安市人民政府", True), ("上海市人民政府办公厅", False), ("淮安市发展和改革委员会", False)],
+)
+def test_a_government_of_no_kind_of_ours_reports_its_results_all_the_same(
+    tmp_path, build, sample, unit, reported
+):
+    # 013 (淮安市人民政府, 2024): a 市级 government, whose kind the import leaves blank.
+    wb = read_workbook(build(replace(sample, kind="", unit=unit)))
+    path = tmp_path / "正文.txt"
+    path.write_text("\n".join(_swap(WHOLE, S1[-1], "开展业务培训，加强监督。")), encoding="utf-8")
+    findings = narrative_structure_findings(wb.spec, read_narrative(path, wb.spec), wb)
+    government = [f for f in findings if f.rule == "N-GOVERNMENT"]
+    assert bool(government) is reported
+    if reported:
+        assert "本单位类型为“人民政府”" in government[0].message

@@ -256,6 +256,7 @@ def content_findings(
     *,
     year: int | None,
     kind: str = "",
+    unit: str = "",
     title: str = "",
     source: str = "",
     subtopics: bool = True,
@@ -287,8 +288,13 @@ def content_findings(
             )
     text = "\n".join(p.text for p in parts)
     # A few lines are a draft begun, not a report that leaves the results out.
+    if not kind and unit and unit.strip().endswith(words.government_names):
+        kind = words.government_word  # a 市 or 省 government: no kind of ours, one all the same
+        government = True
+    else:
+        government = kind in spec.government_kinds
     if (
-        kind in spec.government_kinds
+        government
         and len(text) >= _REPORT_MIN_CHARS
         and (missing := _missing_topics(text, words.government_topics))
     ):
@@ -528,6 +534,7 @@ def narrative_structure_findings(
         file_parts(spec, narrative),
         year=wb.year if wb is not None else None,
         kind=wb.kind if wb is not None else "",
+        unit=wb.unit if wb is not None else "",
         title=narrative.title,
         source=narrative.source,
     )
@@ -568,7 +575,7 @@ def sheet_structure_findings(
         if text.strip():
             parts.append(TextPart(f"「{cell.label}」", cell.section, text, sheet, a1))
     findings = content_findings(
-        spec, parts, year=wb.year, kind=wb.kind, source=sheet, subtopics=False
+        spec, parts, year=wb.year, kind=wb.kind, unit=wb.unit, source=sheet, subtopics=False
     )
     if previous is not None:
         findings += copy_findings(

@@ -417,6 +417,10 @@ class NarrativeStructureText:
     subtopic_section: str = ""
     subtopics: tuple[tuple[str, tuple[str, ...]], ...] = ()  # name, words that show it
     government_topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # A unit of no kind ([kinds]) whose name ends so is a government all the same (a 市 or 省
+    # 人民政府, whose kind the import leaves blank): the government's topics are checked.
+    government_names: tuple[str, ...] = ()
+    government_word: str = ""  # its {kind} in N-GOVERNMENT
     period_markers: tuple[str, ...] = ()
     copy_threshold: float = 0.9
     copy_min_chars: int = 80
