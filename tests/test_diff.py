@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from nianbao.errors import WorkbookError
-from nianbao.services.diff import compare_files, comparison_lines, excerpts
+from nianbao.services.diff import compare_files
+from nianbao.validation.compare import comparison_lines, excerpts
 from nianbao.workbook_templates.spec import CellKey
 
 from .libreoffice import Job, run_jobs

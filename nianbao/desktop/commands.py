@@ -163,7 +163,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from nianbao.services.diff import compare_files, comparison_lines
+    from nianbao.services.diff import compare_files
+    from nianbao.validation.compare import comparison_lines
 
     comparison = compare_files(args.old, args.new)
     if args.json:

@@ -748,7 +748,7 @@ class CheckPage(Page):
         self.run_job(work, "比较两个版本", self._compared)
 
     def _compared(self, comparison) -> None:
-        from nianbao.services.diff import comparison_lines
+        from nianbao.validation.compare import comparison_lines
 
         changes = len(comparison.cells) + len(comparison.info) + len(comparison.texts)
         said = "内容相同" if comparison.identical else f"有 {changes} 处改动"
