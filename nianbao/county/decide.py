@@ -4,9 +4,10 @@ and unit gets and why, the report year, and the county's totals.
 Rules, in order: lock files, non-spreadsheets and our own outputs are listed and ignored (a
 summary too when its units sent their own workbooks); byte-identical copies count once (the first
 found is used); a workbook of another year or format version is not summed; with a roster, a unit
-not on it is not summed; of two different files for one unit the newer (file time, then name) is
-used and the other is listed as 重复报送. A workbook is its unit's by the stamp written at handout,
-never by the name typed in it (only a workbook made without a unit is known by its typed name).
+not on it is not summed; of two different files for one unit the one whose content arrived last
+(the intake ledger's first-seen time, then file time, then name) is used and the other is listed as
+重复报送. A workbook is its unit's by the stamp written at handout, never by the name typed in it
+(only a workbook made without a unit is known by its typed name).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def decide(
     Rules, in order: lock files and non-spreadsheets are listed and ignored; byte-identical copies
     count once (the first found is used); a workbook of another year or format version is not
     summed; with a roster, a unit not on it is not summed; of two different files for one unit
-    the newer (file time, then name) is used and the other is listed as 重复报送.
+    the one whose content arrived last (first-seen time, then file time, then name) is used and
+    the other is listed as 重复报送; the unit keeps both as its versions.
     """
     units: dict[str, UnitEntry] = {}
     if roster is not None:
@@ -116,7 +118,7 @@ def decide(
             continue
         candidates.setdefault(norm, []).append(f)
     for norm, group in candidates.items():
-        group.sort(key=lambda f: (f.mtime, f.path.name), reverse=True)
+        group.sort(key=_arrival, reverse=True)
         chosen = group[0]
         unit = units.setdefault(norm, UnitEntry(chosen.unit, chosen.kind, on_roster=False))
         unit.file = chosen
@@ -126,10 +128,11 @@ def decide(
         for other in group[1:]:
             other.status = Status.DUPLICATE
             other.reason = (
-                f"同一单位收到多份不同的填报表，按规则采用文件时间最新的 {chosen.path.name}，"
-                "本文件未采用。如应采用本文件，请删除另一份后重新汇总。"
+                f"同一单位收到多份不同的填报表，按规则采用最后收到的 {chosen.path.name}，"
+                "本文件是较早的版本，未采用。如应采用本文件，请删除另一份后重新汇总。"
             )
             unit.others.append(other)
+        unit.versions = sorted(group, key=_arrival)
         unit.status = chosen.status
         if not unit.kind:
             unit.kind = chosen.kind
@@ -138,6 +141,12 @@ def decide(
         if unit.file is not None:
             unit.included = not (exclude_invalid and unit.file.errors)
     return list(units.values())
+
+
+def _arrival(f: FileEntry) -> tuple[float, float, str]:
+    """Return when a file's content arrived (the ledger's first-seen time, then its file time,
+    then its name): the later of two versions of a unit is the one to use."""
+    return (f.first_seen, f.mtime, f.path.name)
 
 
 def _ignore_summaries_of_units_sent(files: list[FileEntry], year: int) -> None:

@@ -7,10 +7,12 @@ Nothing here reads or writes a file; ``intake`` reads, ``decide`` decides, ``rol
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from nianbao.validation.compare import Comparison
 from nianbao.validation.findings import Finding, Report
 from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
@@ -101,6 +103,7 @@ class FileEntry:
     format_version: str = ""
     sha256: str = ""
     mtime: float = 0.0
+    first_seen: float = 0.0  # when its content first arrived (the intake ledger's; 0: unknown)
     size: int = 0
     report: Report | None = None
     values: dict[CellKey, Decimal | None] = field(default_factory=dict)
@@ -155,8 +158,18 @@ class UnitEntry:
     status: Status = Status.MISSING
     file: FileEntry | None = None
     others: list[FileEntry] = field(default_factory=list)  # unused files of this unit
+    # Every different workbook of this unit that could be summed, the first to arrive first
+    # (the used one is the last); one entry for a unit that sent one version.
+    versions: list[FileEntry] = field(default_factory=list)
+    revision: Comparison | None = None  # the used version against the one before it
+    revision_note: str = ""  # why there is no comparison although there are versions
     included: bool = False
     sheet: str = ""  # its sheet in the summary
+
+    @property
+    def version(self) -> int:
+        """Return which version (1, 2 …) is used; 0 when none is."""
+        return self.versions.index(self.file) + 1 if self.file in self.versions else 0
 
     @property
     def values(self) -> dict[CellKey, Decimal | None]:
@@ -252,6 +265,15 @@ class RollupResult:
     returns: list[Path] = field(default_factory=list)
     # Units whose annotated copy could not be written, with why (the 退回清单 says it too).
     returns_failed: dict[str, str] = field(default_factory=dict)
+    # Each version of a unit against the one before it, by (older, newer) sha256.
+    comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
+    ledger: Path | None = None  # the intake ledger written beside the summary
+    ledger_added: int = 0  # contents it records for the first time
+
+    @property
+    def revised(self) -> list[UnitEntry]:
+        """Return the units that sent more than one version, in unit order."""
+        return [u for u in self.units if len(u.versions) > 1]
 
     @property
     def included(self) -> list[UnitEntry]:
@@ -310,6 +332,19 @@ class RollupResult:
                     "warnings": u.file.warnings if u.file else None,
                     "explained": u.report.explained if u.report else None,
                     "first_errors": [f.message for f in u.first_errors()],
+                    "first_seen": _iso(u.file.first_seen) if u.file else None,
+                    "version": u.version or None,
+                    "versions": [
+                        {
+                            "file": str(v.path),
+                            "sha256": v.sha256,
+                            "first_seen": _iso(v.first_seen),
+                            "status": label(v.status),
+                            "used": v.used,
+                        }
+                        for v in u.versions
+                    ],
+                    "revision": u.revision.to_dict() if u.revision else None,
                 }
                 for u in self.units
             ],
@@ -322,10 +357,13 @@ class RollupResult:
                     "unit": f.unit or None,
                     "unit_from": f.unit_from or None,
                     "sha256": f.sha256 or None,
+                    "first_seen": _iso(f.first_seen),
                     "used": f.used,
                 }
                 for f in self.files
             ],
+            "ledger": str(self.ledger) if self.ledger else None,
+            "ledger_added": self.ledger_added,
             "missing": [u.name for u in self.missing],
             "included": [u.name for u in self.included],
             "excluded": [u.name for u in self.excluded],
@@ -337,6 +375,13 @@ class RollupResult:
             "returns": [str(p) for p in self.returns],
             "returns_failed": dict(self.returns_failed),
         }
+
+
+def _iso(seconds: float) -> str | None:
+    """Return a time as ISO 8601 with the local offset (None when unknown)."""
+    if not seconds:
+        return None
+    return dt.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
 
 
 def unit_totals(unit: UnitEntry, spec: FormatSpec) -> dict[CellKey, Decimal]:

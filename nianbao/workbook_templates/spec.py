@@ -547,6 +547,11 @@ class SummaryText:
     chart_appeals: tuple[str, ...]
     chart_appeals_title: str
     returns_title: str
+    revisions_sheet: str  # every version of each unit that sent more than one
+    revisions_title: str
+    revisions_heading: tuple[str, ...]
+    revisions_note: str
+    version_text: str  # {version} {count} {changes}: the 版本 cell of a unit with several
     returns_heading: tuple[str, ...]
     statuses: dict[str, str]
     parts: PartsText = PartsText()
