@@ -148,7 +148,7 @@ def test_the_summary_shows_the_version_used_and_what_changed(season):
     wb = openpyxl.load_workbook(season["out"], read_only=True)
     status = [list(r) for r in wb["汇总情况"].iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(status) if r and r[0] == "序号")
-    assert status[head][9:12] == ["首次收到", "版本", "SHA-256"]
+    assert status[head][9:13] == ["首次收到", "版本", "验收", "SHA-256"]
     row = next(r for r in status[head + 1 :] if r[1] == season["changer"])
     arrived = dt.datetime.fromtimestamp(JAN_10 + 3 * DAY).strftime("%Y-%m-%d %H:%M")
     assert row[9] == arrived  # when its content arrived, not when the file was last touched
@@ -216,3 +216,88 @@ def test_the_json_lists_each_units_versions_and_arrival(county, season, tmp_path
     assert unit["version"] == 2 and [v["used"] for v in unit["versions"]] == [False, True]
     assert unit["first_seen"].startswith("2026-01-13")
     assert unit["revision"]["cells"][0]["col_code"] == "decisions"
+
+
+# -- acceptance (验收) ------------------------------------------------------------------------
+
+
+def _accept_roll(county, inbox, out, **acceptance):
+    from nianbao.county.model import AcceptanceRequest
+
+    request = RollupRequest(
+        inputs=(inbox,),
+        output=out,
+        roster=read_roster(county.roster),
+        force=True,
+        workers=1,
+        acceptance=AcceptanceRequest(**acceptance),
+    )
+    return rollup(request)
+
+
+def _status_rows(out: Path) -> list[list]:
+    sheet = openpyxl.load_workbook(out, read_only=True)["汇总情况"]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def test_an_accepted_version_stays_used_after_a_change_until_accepted_again(county, tmp_path):
+    inbox = tmp_path / "收到的报表"
+    shutil.copytree(county.inbox, inbox)
+    for path in inbox.rglob("*"):
+        if path.is_file():
+            _at(path, 0)
+    out = tmp_path / "汇总.xlsx"
+    unit = next(u for u in county.units if u not in county.broken and u in county.files)
+    first = _accept_roll(county, inbox, out, accept=(unit,))
+    [event] = first.acceptance_events
+    assert event["unit"] == unit and event["action"] == "accept"
+    accepted_sha = _unit(first, unit).file.sha256
+    assert event["sha256"] == accepted_sha and first.receipt is not None
+    receipt = openpyxl.load_workbook(first.receipt, read_only=True)["验收回执"]
+    rows = [r for r in receipt.iter_rows(values_only=True) if r and r[1] == unit]
+    assert rows and rows[0][3] == accepted_sha and rows[0][6] == "本次验收"
+
+    before = read_workbook(_unit_file(county, unit)).cells[LICENSING].value or Decimal(0)
+    _at(_resend(county, inbox, unit, "验收后又改.xlsx", {LICENSING: before + 1}), 5)
+    later = _accept_roll(county, inbox, out)
+    entry = _unit(later, unit)
+    assert entry.file.sha256 == accepted_sha  # the accepted version is still the one summed
+    assert entry.values[LICENSING] == before and entry.after_acceptance is not None
+    [cell] = entry.after_acceptance.cells
+    assert cell.key == LICENSING and later.receipt is None and not later.acceptance_events
+    newest = next(f for f in later.files if f.path.name == "验收后又改.xlsx")
+    assert not newest.used and "验收" in newest.reason
+    row = next(r for r in _status_rows(out) if r and r[1] == unit)
+    assert row[11].startswith("已验收（") and "验收后收到新版本 验收后又改.xlsx，未采用" in row[11]
+
+    again = _accept_roll(county, inbox, out, accept=(unit,))
+    assert _unit(again, unit).file.path.name == "验收后又改.xlsx"
+    assert _unit(again, unit).values[LICENSING] == before + 1
+    withdrawn = _accept_roll(county, inbox, out, unaccept=(unit,))
+    assert [e["action"] for e in withdrawn.acceptance_events] == ["withdraw"]
+    assert _unit(withdrawn, unit).accepted is None
+    history = json.loads(ledger_path(out).read_text("utf-8"))["acceptances"]
+    assert [e["action"] for e in history] == ["accept", "accept", "withdraw"]  # nothing removed
+
+
+def test_accept_all_valid_takes_only_units_without_errors(county, tmp_path):
+    out = tmp_path / "汇总.xlsx"
+    result = _accept_roll(county, county.inbox, out, accept_all_valid=True)
+    accepted = {e["unit"] for e in result.acceptance_events}
+    assert accepted and not accepted & set(county.broken)
+    assert all(u.accepted for u in result.units if u.name in accepted)
+    assert set(county.missing).isdisjoint(accepted)
+
+
+def test_accepting_an_unknown_or_missing_unit_is_refused_before_writing(county, tmp_path):
+    out = tmp_path / "汇总.xlsx"
+    with pytest.raises(UsageError, match="不在本次汇总的单位中"):
+        _accept_roll(county, county.inbox, out, accept=("没有这个单位",))
+    with pytest.raises(UsageError, match="无法验收"):
+        _accept_roll(county, county.inbox, out, accept=(county.missing[0],))
+    assert not out.exists() and not ledger_path(out).exists()
+    run = nianbao(
+        "rollup", county.inbox, "--roster", county.roster, "-o", out, "--accept", "没有这个单位"
+    )
+    assert run.returncode == 2 and "不在本次汇总的单位中" in run.stderr
+    assert_no_traceback(run)

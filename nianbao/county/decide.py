@@ -40,7 +40,8 @@ def _guess_unit(path: Path, names: dict[str, str]) -> str:
     return best
 
 
-def _report_status(entry: FileEntry) -> Status:
+def report_status(entry: FileEntry) -> Status:
+    """Return the status of a workbook used for its unit: 疑似空表, 有错误, 有警告 or 通过."""
     values = [v for v in entry.values.values() if v is not None and v != 0]
     if not values:
         return Status.EMPTY
@@ -123,8 +124,8 @@ def decide(
         unit = units.setdefault(norm, UnitEntry(chosen.unit, chosen.kind, on_roster=False))
         unit.file = chosen
         chosen.used = True
-        chosen.status = _report_status(chosen)
-        chosen.reason = _file_reason(chosen, spec)
+        chosen.status = report_status(chosen)
+        chosen.reason = file_reason(chosen, spec)
         for other in group[1:]:
             other.status = Status.DUPLICATE
             other.reason = (
@@ -171,7 +172,8 @@ def _ignore_summaries_of_units_sent(files: list[FileEntry], year: int) -> None:
             )
 
 
-def _file_reason(f: FileEntry, spec: FormatSpec) -> str:
+def file_reason(f: FileEntry, spec: FormatSpec) -> str:
+    """Return why a used workbook has its status (and how its unit was told)."""
     if f.status == Status.EMPTY:
         reason = "所有数字都是空白或 0，请确认是否填写完整。"
     elif f.errors or f.warnings:

@@ -13,8 +13,10 @@ The ledger is a small JSON file beside the summary, ``<summary name>.收件记�
      "entries": {"<sha256>": {"first_seen": "2026-01-20T09:30:00+08:00", "file": "甲镇.xlsx",
                               "unit": "甲镇人民政府"}}}
 
-Entries are only ever added. A ledger that cannot be read is an error naming the file (exit 2),
-never silently replaced: it holds the only record of when units sent their reports.
+Entries are only ever added; so are the acceptances (验收) and their withdrawals, kept in the
+order made under ``acceptances`` (``county.acceptance``). A ledger that cannot be read is an error
+naming the file (exit 2), never silently replaced: it holds the only record of when units sent
+their reports and when the office accepted them.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class Ledger:
     path: Path
     entries: dict[str, dict[str, str]] = field(default_factory=dict)
     added: int = 0
+    # Acceptances (验收) and their withdrawals, in the order they were made (county.acceptance).
+    acceptances: list[dict[str, str]] = field(default_factory=list)
 
 
 def ledger_path(summary: str | Path) -> Path:
@@ -96,7 +100,18 @@ def read_ledger(path: Path) -> Ledger:
             or _when(entry["first_seen"]) is None
         ):
             raise _broken(path, f"第 {list(entries).index(sha) + 1} 条记录不完整或时间有误")
-    return Ledger(path, entries)
+    acceptances = data.get("acceptances", [])
+    keys = ("unit", "action", "sha256", "file", "time", "verdict")
+    if not isinstance(acceptances, list) or not all(
+        isinstance(a, dict)
+        and all(isinstance(a.get(k), str) for k in keys)
+        and a["action"] in ("accept", "withdraw")
+        and _SHA.match(a["sha256"])
+        and _when(a["time"]) is not None
+        for a in acceptances
+    ):
+        raise _broken(path, "验收记录不完整或有误")
+    return Ledger(path, entries, acceptances=acceptances)
 
 
 def _when(text: str) -> float | None:
@@ -143,8 +158,9 @@ def write_ledger(ledger: Ledger) -> None:
     ordered = dict(
         sorted(ledger.entries.items(), key=lambda item: (item[1]["first_seen"], item[0]))
     )
-    text = json.dumps(
-        {"format": FORMAT, "version": VERSION, "entries": ordered}, ensure_ascii=False, indent=1
-    )
+    data = {"format": FORMAT, "version": VERSION, "entries": ordered}
+    if ledger.acceptances:
+        data["acceptances"] = ledger.acceptances
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     with atomic_output(ledger.path, force=True) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")

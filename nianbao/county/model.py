@@ -27,6 +27,7 @@ __all__ = [
     "RETURNED",
     "UNUSABLE",
     "USED",
+    "AcceptanceRequest",
     "Counts",
     "FileEntry",
     "RollupRequest",
@@ -163,6 +164,9 @@ class UnitEntry:
     versions: list[FileEntry] = field(default_factory=list)
     revision: Comparison | None = None  # the used version against the one before it
     revision_note: str = ""  # why there is no comparison although there are versions
+    accepted: dict[str, str] | None = None  # its standing acceptance (the ledger's event)
+    after_acceptance: Comparison | None = None  # a newer version against the accepted one
+    acceptance_note: str = ""  # why the accepted version is not the one used
     included: bool = False
     sheet: str = ""  # its sheet in the summary
 
@@ -197,6 +201,18 @@ class UnitEntry:
 
 
 @dataclass(frozen=True)
+class AcceptanceRequest:
+    """The acceptances (验收) the office asks for in a run (``county.acceptance``)."""
+
+    accept: tuple[str, ...] = ()
+    accept_all_valid: bool = False
+    unaccept: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.accept or self.accept_all_valid or self.unaccept)
+
+
+@dataclass(frozen=True)
 class RollupRequest:
     """What to roll up and how."""
 
@@ -210,6 +226,7 @@ class RollupRequest:
     returns: Path | None = None
     force: bool = False
     workers: int | None = None
+    acceptance: AcceptanceRequest = AcceptanceRequest()
 
 
 @dataclass(frozen=True)
@@ -269,6 +286,8 @@ class RollupResult:
     comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
     ledger: Path | None = None  # the intake ledger written beside the summary
     ledger_added: int = 0  # contents it records for the first time
+    acceptance_events: list[dict[str, str]] = field(default_factory=list)  # added by this run
+    receipt: Path | None = None  # the 验收回执 written for them
 
     @property
     def revised(self) -> list[UnitEntry]:
@@ -345,6 +364,18 @@ class RollupResult:
                         for v in u.versions
                     ],
                     "revision": u.revision.to_dict() if u.revision else None,
+                    "acceptance": (
+                        {
+                            "time": u.accepted["time"],
+                            "sha256": u.accepted["sha256"],
+                            "file": u.accepted["file"],
+                            "changed_after": u.after_acceptance is not None,
+                            "changes": u.after_acceptance.to_dict() if u.after_acceptance else None,
+                            "note": u.acceptance_note or None,
+                        }
+                        if u.accepted
+                        else None
+                    ),
                 }
                 for u in self.units
             ],
@@ -364,6 +395,8 @@ class RollupResult:
             ],
             "ledger": str(self.ledger) if self.ledger else None,
             "ledger_added": self.ledger_added,
+            "acceptance_events": list(self.acceptance_events),
+            "receipt": str(self.receipt) if self.receipt else None,
             "missing": [u.name for u in self.missing],
             "included": [u.name for u in self.included],
             "excluded": [u.name for u in self.excluded],

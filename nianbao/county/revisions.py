@@ -29,7 +29,7 @@ def compare_versions(units: Iterable[UnitEntry]) -> dict[tuple[str, str], Compar
             continue
         for older, newer in zip(unit.versions, unit.versions[1:], strict=False):
             try:
-                out[(older.sha256, newer.sha256)] = _compare(older, newer)
+                out[(older.sha256, newer.sha256)] = compare_pair(older, newer)
             except WorkbookError as exc:
                 if newer is unit.file:
                     unit.revision_note = f"无法与上一版比较：{exc.message}"
@@ -39,7 +39,9 @@ def compare_versions(units: Iterable[UnitEntry]) -> dict[tuple[str, str], Compar
     return out
 
 
-def _compare(older: FileEntry, newer: FileEntry) -> Comparison:
+def compare_pair(older: FileEntry, newer: FileEntry) -> Comparison:
+    """Return what ``newer`` changes from ``older`` (both read again); raise WorkbookError
+    when one cannot be read."""
     if older.report is None or newer.report is None:
         raise WorkbookError("版本没有校验结果。", "")
     return compare(read_workbook(older.path), older.report, read_workbook(newer.path), newer.report)

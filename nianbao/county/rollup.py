@@ -8,6 +8,8 @@ the result.
 
 from __future__ import annotations
 
+import time
+
 from nianbao.errors import Cancelled, NianbaoError, UsageError
 from nianbao.files import check_target, refuse_overwriting_inputs
 from nianbao.jobs import IsCancelled, Progress, part
@@ -16,6 +18,7 @@ from nianbao.workbook_templates.loader import spec_for_year
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.values import normalize_label
 
+from .acceptance import apply_acceptance, record_acceptance
 from .decide import choose_year, decide, sum_values
 from .explain import check_totals
 from .intake import collect_files, examine_all
@@ -77,8 +80,14 @@ def rollup(
         raise UsageError(f"不支持 {year} 年度。", "请用 --year 指定 2019 年以后的年度。") from None
     units = decide(files, request.roster, year, spec, exclude_invalid=request.exclude_invalid)
     comparisons = compare_versions(units)
+    events = record_acceptance(ledger, units, request.acceptance)
+    apply_acceptance(ledger, units, spec)
+    for unit in units:  # an accepted version may stand in for a newer one
+        if unit.file is not None:
+            unit.included = not (request.exclude_invalid and unit.file.errors)
     totals = sum_values(units, spec)
     result = RollupResult(request, spec, year, units, files, totals, comparisons=comparisons)
+    result.acceptance_events = events
     result.ledger, result.ledger_added = ledger.path, ledger.added
     if previous_wb is not None:
         result.previous_note = _previous_note(previous_wb, units)
@@ -95,6 +104,10 @@ def rollup(
 
     result.output = write_summary(result, request.output, force=request.force)
     write_ledger(ledger)
+    if events:
+        from .receipt import receipt_path, write_receipt
+
+        result.receipt = write_receipt(result, ledger, receipt_path(request.output, time.time()))
     if request.returns is not None:
         if progress:
             progress(0.95, "正在写退回材料……")

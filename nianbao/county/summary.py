@@ -170,7 +170,7 @@ class SummaryExtension:
     def _write_status(self, ws: Worksheet) -> None:
         result, t, fm = self.result, self.text, self.fm
         label = result.status_label
-        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 30, 66)
+        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 30, 30, 66)
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         title = t.status_title.format(unit=result.request.unit, year=result.year)
@@ -211,6 +211,7 @@ class SummaryExtension:
                 if len(unit.versions) > 1
                 else ""
             )
+            accepted = self._acceptance(unit)
             cells = [
                 i,
                 unit.name,
@@ -223,6 +224,7 @@ class SummaryExtension:
                 f.path.name if f else "",
                 arrival_text(f.first_seen or f.mtime) if f else "",
                 version,
+                accepted,
                 f.sha256 if f else "",
             ]
             for c, value in enumerate(cells):
@@ -230,10 +232,9 @@ class SummaryExtension:
                 if isinstance(value, int):
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
-                    ws.write_string(r, c, str(value), fm.plain_line if c == 11 else style)
-            ws.set_row(
-                r, text_height(problems, widths[7], unit.name, widths[1], version, widths[10])
-            )
+                    ws.write_string(r, c, str(value), fm.plain_line if c == 12 else style)
+            texts = (problems, widths[7], unit.name, widths[1], version, widths[10])
+            ws.set_row(r, text_height(*texts, accepted, widths[11]))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
         r += 2
@@ -255,6 +256,20 @@ class SummaryExtension:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(head)
         ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
+
+    def _acceptance(self, unit: UnitEntry) -> str:
+        """Return the 验收 cell: when accepted, and what a newer version would change."""
+        t, event = self.text, unit.accepted
+        if event is None:
+            return ""
+        when = event["time"][:16].replace("T", " ")
+        if unit.acceptance_note:
+            return f"{t.accepted_text.format(time=when)}；{unit.acceptance_note}"
+        if unit.versions and unit.versions[-1].sha256 != event["sha256"]:
+            newest = unit.versions[-1]
+            changes = changes_text(unit.after_acceptance)
+            return t.accepted_changed_text.format(time=when, file=newest.path.name, changes=changes)
+        return t.accepted_text.format(time=when)
 
     # -- 修订记录 ---------------------------------------------------------------------------------
 
