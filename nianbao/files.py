@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import hashlib
 import os
 import re
 import stat
@@ -371,3 +372,13 @@ def numbered_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
         n += 1
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Return the SHA-256 of a file's bytes (hex): what the rollup, its ledger and the receipts
+    know a file's content by."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

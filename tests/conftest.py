@@ -107,7 +107,11 @@ class DialogRecorder:
         self.failures: list[tuple[str, object]] = []
         self.opened: list[Path] = []
         self.asked: list[Path] = []
+        self.texts: list[tuple[str, list[str]]] = []  # (title, lines) of show_text
         self.overwrite = "numbered"
+
+    def show_text(self, parent, title, lines) -> None:
+        self.texts.append((title, list(lines)))
 
     def show_failure(self, parent, title, failure) -> None:
         self.failures.append((title, failure))
@@ -152,7 +156,7 @@ def gui(qtbot, tmp_path, monkeypatch):
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     recorder = DialogRecorder()
-    for name in ("show_failure", "open_path", "choose_output"):
+    for name in ("show_failure", "open_path", "choose_output", "show_text"):
         monkeypatch.setattr(dialogs, name, getattr(recorder, name))
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings)

@@ -298,3 +298,23 @@ def test_last_years_workbook_and_the_narrative_are_checked_too(gui, build, sampl
     assert not page.grid_box.isVisibleTo(page)
     assert "模板遗留" in page.explanation.toPlainText()
     assert not gui.dialogs.failures
+
+
+def test_another_version_is_compared_and_what_changed_is_shown(gui, build, sample, tmp_path):
+    older = build(_with(sample, BROKEN), "青禾镇-第一次.xlsx")
+    newer = build(sample, "青禾镇-改过.xlsx")
+    os.utime(older, (1_700_000_000, 1_700_000_000))  # sent first
+    page = _open(gui, newer)
+    assert page.compare_button.isEnabled()
+    page.compare_with(older)
+    gui.wait_jobs()
+    [(title, lines)] = gui.dialogs.texts
+    text = "\n".join(lines)
+    assert title == "与另一版本比较"
+    assert f"旧版本：{older}" in text and f"新版本：{newer}" in text
+    assert "表三!D30  表三「四、结转下年度继续办理」「自然人」：3 → 2" in text
+    assert "新版本已改正的问题" in text and "[H3-1]" in text
+    assert "有 3 处改动" in page.status.text() and not gui.dialogs.failures  # BROKEN's three
+    page.compare_with(newer)  # itself: the same content
+    gui.wait_jobs()
+    assert "内容相同" in "\n".join(gui.dialogs.texts[-1][1])

@@ -4,9 +4,10 @@ and unit gets and why, the report year, and the county's totals.
 Rules, in order: lock files, non-spreadsheets and our own outputs are listed and ignored (a
 summary too when its units sent their own workbooks); byte-identical copies count once (the first
 found is used); a workbook of another year or format version is not summed; with a roster, a unit
-not on it is not summed; of two different files for one unit the newer (file time, then name) is
-used and the other is listed as 重复报送. A workbook is its unit's by the stamp written at handout,
-never by the name typed in it (only a workbook made without a unit is known by its typed name).
+not on it is not summed; of two different files for one unit the one whose content arrived last
+(the intake ledger's first-seen time, then file time, then name) is used and the other is listed as
+重复报送. A workbook is its unit's by the stamp written at handout, never by the name typed in it
+(only a workbook made without a unit is known by its typed name).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def _guess_unit(path: Path, names: dict[str, str]) -> str:
     return best
 
 
-def _report_status(entry: FileEntry) -> Status:
+def report_status(entry: FileEntry) -> Status:
+    """Return the status of a workbook used for its unit: 疑似空表, 有错误, 有警告 or 通过."""
     values = [v for v in entry.values.values() if v is not None and v != 0]
     if not values:
         return Status.EMPTY
@@ -77,7 +79,8 @@ def decide(
     Rules, in order: lock files and non-spreadsheets are listed and ignored; byte-identical copies
     count once (the first found is used); a workbook of another year or format version is not
     summed; with a roster, a unit not on it is not summed; of two different files for one unit
-    the newer (file time, then name) is used and the other is listed as 重复报送.
+    the one whose content arrived last (first-seen time, then file time, then name) is used and
+    the other is listed as 重复报送; the unit keeps both as its versions.
     """
     units: dict[str, UnitEntry] = {}
     if roster is not None:
@@ -116,20 +119,21 @@ def decide(
             continue
         candidates.setdefault(norm, []).append(f)
     for norm, group in candidates.items():
-        group.sort(key=lambda f: (f.mtime, f.path.name), reverse=True)
+        group.sort(key=_arrival, reverse=True)
         chosen = group[0]
         unit = units.setdefault(norm, UnitEntry(chosen.unit, chosen.kind, on_roster=False))
         unit.file = chosen
         chosen.used = True
-        chosen.status = _report_status(chosen)
-        chosen.reason = _file_reason(chosen, spec)
+        chosen.status = report_status(chosen)
+        chosen.reason = file_reason(chosen, spec)
         for other in group[1:]:
             other.status = Status.DUPLICATE
             other.reason = (
-                f"同一单位收到多份不同的填报表，按规则采用文件时间最新的 {chosen.path.name}，"
-                "本文件未采用。如应采用本文件，请删除另一份后重新汇总。"
+                f"同一单位收到多份不同的填报表，按规则采用最后收到的 {chosen.path.name}，"
+                "本文件是较早的版本，未采用。如应采用本文件，请删除另一份后重新汇总。"
             )
             unit.others.append(other)
+        unit.versions = sorted(group, key=_arrival)
         unit.status = chosen.status
         if not unit.kind:
             unit.kind = chosen.kind
@@ -138,6 +142,12 @@ def decide(
         if unit.file is not None:
             unit.included = not (exclude_invalid and unit.file.errors)
     return list(units.values())
+
+
+def _arrival(f: FileEntry) -> tuple[float, float, str]:
+    """Return when a file's content arrived (the ledger's first-seen time, then its file time,
+    then its name): the later of two versions of a unit is the one to use."""
+    return (f.first_seen, f.mtime, f.path.name)
 
 
 def _ignore_summaries_of_units_sent(files: list[FileEntry], year: int) -> None:
@@ -162,7 +172,8 @@ def _ignore_summaries_of_units_sent(files: list[FileEntry], year: int) -> None:
             )
 
 
-def _file_reason(f: FileEntry, spec: FormatSpec) -> str:
+def file_reason(f: FileEntry, spec: FormatSpec) -> str:
+    """Return why a used workbook has its status (and how its unit was told)."""
     if f.status == Status.EMPTY:
         reason = "所有数字都是空白或 0，请确认是否填写完整。"
     elif f.errors or f.warnings:

@@ -6,7 +6,6 @@ when there are many. Nothing is decided here (``decide`` does that) and nothing 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +28,7 @@ from nianbao.files import (
     SPREADSHEET_SUFFIXES,
     WORKBOOK_SUFFIXES,
     entry_problem,
+    file_sha256,
     is_our_temp,
     scan_inputs,
 )
@@ -57,14 +57,6 @@ def collect_files(inputs: Iterable[Path]) -> list[Path]:
     if not files:
         raise UsageError("没有找到任何文件。", "请给出收到的填报表，或存放它们的文件夹。")
     return files
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 _PREVIOUS: dict[str, FilledWorkbook] = {}  # a worker's last-year data by normalised unit name
@@ -142,7 +134,7 @@ def examine(path: Path) -> FileEntry:
         entry.reason = "WPS/Excel 打开文件时生成的临时锁定文件，不是填报表。"
         return entry
     try:
-        entry.sha256 = _sha256(path)
+        entry.sha256 = file_sha256(path)
     except OSError as exc:
         entry.status, entry.reason = Status.UNREADABLE, f"无法读取该文件（{os_reason(exc)}）。"
         return entry

@@ -7,10 +7,12 @@ Nothing here reads or writes a file; ``intake`` reads, ``decide`` decides, ``rol
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from nianbao.validation.compare import Comparison
 from nianbao.validation.findings import Finding, Report
 from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
@@ -25,6 +27,7 @@ __all__ = [
     "RETURNED",
     "UNUSABLE",
     "USED",
+    "AcceptanceRequest",
     "Counts",
     "FileEntry",
     "RollupRequest",
@@ -101,6 +104,7 @@ class FileEntry:
     format_version: str = ""
     sha256: str = ""
     mtime: float = 0.0
+    first_seen: float = 0.0  # when its content first arrived (the intake ledger's; 0: unknown)
     size: int = 0
     report: Report | None = None
     values: dict[CellKey, Decimal | None] = field(default_factory=dict)
@@ -155,8 +159,21 @@ class UnitEntry:
     status: Status = Status.MISSING
     file: FileEntry | None = None
     others: list[FileEntry] = field(default_factory=list)  # unused files of this unit
+    # Every different workbook of this unit that could be summed, the first to arrive first
+    # (the used one is the last); one entry for a unit that sent one version.
+    versions: list[FileEntry] = field(default_factory=list)
+    revision: Comparison | None = None  # the used version against the one before it
+    revision_note: str = ""  # why there is no comparison although there are versions
+    accepted: dict[str, str] | None = None  # its standing acceptance (the ledger's event)
+    after_acceptance: Comparison | None = None  # a newer version against the accepted one
+    acceptance_note: str = ""  # why the accepted version is not the one used
     included: bool = False
     sheet: str = ""  # its sheet in the summary
+
+    @property
+    def version(self) -> int:
+        """Return which version (1, 2 …) is used; 0 when none is."""
+        return self.versions.index(self.file) + 1 if self.file in self.versions else 0
 
     @property
     def values(self) -> dict[CellKey, Decimal | None]:
@@ -184,6 +201,18 @@ class UnitEntry:
 
 
 @dataclass(frozen=True)
+class AcceptanceRequest:
+    """The acceptances (验收) the office asks for in a run (``county.acceptance``)."""
+
+    accept: tuple[str, ...] = ()
+    accept_all_valid: bool = False
+    unaccept: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.accept or self.accept_all_valid or self.unaccept)
+
+
+@dataclass(frozen=True)
 class RollupRequest:
     """What to roll up and how."""
 
@@ -197,6 +226,7 @@ class RollupRequest:
     returns: Path | None = None
     force: bool = False
     workers: int | None = None
+    acceptance: AcceptanceRequest = AcceptanceRequest()
 
 
 @dataclass(frozen=True)
@@ -252,6 +282,17 @@ class RollupResult:
     returns: list[Path] = field(default_factory=list)
     # Units whose annotated copy could not be written, with why (the 退回清单 says it too).
     returns_failed: dict[str, str] = field(default_factory=dict)
+    # Each version of a unit against the one before it, by (older, newer) sha256.
+    comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
+    ledger: Path | None = None  # the intake ledger written beside the summary
+    ledger_added: int = 0  # contents it records for the first time
+    acceptance_events: list[dict[str, str]] = field(default_factory=list)  # added by this run
+    receipt: Path | None = None  # the 验收回执 written for them
+
+    @property
+    def revised(self) -> list[UnitEntry]:
+        """Return the units that sent more than one version, in unit order."""
+        return [u for u in self.units if len(u.versions) > 1]
 
     @property
     def included(self) -> list[UnitEntry]:
@@ -310,6 +351,31 @@ class RollupResult:
                     "warnings": u.file.warnings if u.file else None,
                     "explained": u.report.explained if u.report else None,
                     "first_errors": [f.message for f in u.first_errors()],
+                    "first_seen": _iso(u.file.first_seen) if u.file else None,
+                    "version": u.version or None,
+                    "versions": [
+                        {
+                            "file": str(v.path),
+                            "sha256": v.sha256,
+                            "first_seen": _iso(v.first_seen),
+                            "status": label(v.status),
+                            "used": v.used,
+                        }
+                        for v in u.versions
+                    ],
+                    "revision": u.revision.to_dict() if u.revision else None,
+                    "acceptance": (
+                        {
+                            "time": u.accepted["time"],
+                            "sha256": u.accepted["sha256"],
+                            "file": u.accepted["file"],
+                            "changed_after": u.after_acceptance is not None,
+                            "changes": u.after_acceptance.to_dict() if u.after_acceptance else None,
+                            "note": u.acceptance_note or None,
+                        }
+                        if u.accepted
+                        else None
+                    ),
                 }
                 for u in self.units
             ],
@@ -322,10 +388,15 @@ class RollupResult:
                     "unit": f.unit or None,
                     "unit_from": f.unit_from or None,
                     "sha256": f.sha256 or None,
+                    "first_seen": _iso(f.first_seen),
                     "used": f.used,
                 }
                 for f in self.files
             ],
+            "ledger": str(self.ledger) if self.ledger else None,
+            "ledger_added": self.ledger_added,
+            "acceptance_events": list(self.acceptance_events),
+            "receipt": str(self.receipt) if self.receipt else None,
             "missing": [u.name for u in self.missing],
             "included": [u.name for u in self.included],
             "excluded": [u.name for u in self.excluded],
@@ -337,6 +408,13 @@ class RollupResult:
             "returns": [str(p) for p in self.returns],
             "returns_failed": dict(self.returns_failed),
         }
+
+
+def _iso(seconds: float) -> str | None:
+    """Return a time as ISO 8601 with the local offset (None when unknown)."""
+    if not seconds:
+        return None
+    return dt.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
 
 
 def unit_totals(unit: UnitEntry, spec: FormatSpec) -> dict[CellKey, Decimal]:

@@ -1,10 +1,14 @@
-"""The county rollup from start to end: check the outputs, read last year's summary, take in the
-files, decide, sum, check the totals, write the summary (and the returns); return the result.
+"""The county rollup from start to end: check the outputs, read the intake ledger and last year's
+summary, take in the files (each with when its content first arrived), decide, compare each
+unit's versions, sum, check the totals, write the summary, the ledger (and the returns); return
+the result.
 
 ``rollup(request)`` is what ``nianbao rollup`` and the window's 汇总 page both call.
 """
 
 from __future__ import annotations
+
+import time
 
 from nianbao.errors import Cancelled, NianbaoError, UsageError
 from nianbao.files import check_target, refuse_overwriting_inputs
@@ -14,10 +18,13 @@ from nianbao.workbook_templates.loader import spec_for_year
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.values import normalize_label
 
+from .acceptance import apply_acceptance, record_acceptance
 from .decide import choose_year, decide, sum_values
 from .explain import check_totals
 from .intake import collect_files, examine_all
+from .ledger import ledger_path, note_arrivals, read_ledger, write_ledger
 from .model import RollupRequest, RollupResult, UnitEntry
+from .revisions import compare_versions
 
 
 def _previous_by_unit(previous: FilledWorkbook) -> dict[str, FilledWorkbook]:
@@ -46,6 +53,8 @@ def rollup(
     --force), the returns folder before the summary is written; nothing is written on cancel.
     """
     check_target(request.output, force=request.force)
+    ledger = read_ledger(ledger_path(request.output))  # a broken one stops the run: never reset
+    check_target(ledger.path, force=True)  # a name too long, a folder not writable: before reading
     paths = collect_files(request.inputs)
     sides = [request.previous, request.roster.path if request.roster else None]
     refuse_overwriting_inputs(request.output, [*paths, *(p for p in sides if p)], "汇总表")
@@ -63,14 +72,23 @@ def rollup(
         progress=part(progress, 0.0, 0.8),
         cancelled=cancelled,
     )
+    note_arrivals(ledger, files)
     year = choose_year(files, request.year)
     try:
         spec = spec_for_year(year)
     except NianbaoError:
         raise UsageError(f"不支持 {year} 年度。", "请用 --year 指定 2019 年以后的年度。") from None
     units = decide(files, request.roster, year, spec, exclude_invalid=request.exclude_invalid)
+    comparisons = compare_versions(units)
+    events = record_acceptance(ledger, units, request.acceptance)
+    apply_acceptance(ledger, units, spec)
+    for unit in units:  # an accepted version may stand in for a newer one
+        if unit.file is not None:
+            unit.included = not (request.exclude_invalid and unit.file.errors)
     totals = sum_values(units, spec)
-    result = RollupResult(request, spec, year, units, files, totals)
+    result = RollupResult(request, spec, year, units, files, totals, comparisons=comparisons)
+    result.acceptance_events = events
+    result.ledger, result.ledger_added = ledger.path, ledger.added
     if previous_wb is not None:
         result.previous_note = _previous_note(previous_wb, units)
     result.summary_report, result.summary_explanation = check_totals(result, previous_wb)
@@ -85,6 +103,11 @@ def rollup(
     from .summary import write_summary
 
     result.output = write_summary(result, request.output, force=request.force)
+    write_ledger(ledger)
+    if events:
+        from .receipt import receipt_path, write_receipt
+
+        result.receipt = write_receipt(result, ledger, receipt_path(request.output, time.time()))
     if request.returns is not None:
         if progress:
             progress(0.95, "正在写退回材料……")

@@ -10,7 +10,6 @@ summaries up again.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from xlsxwriter.worksheet import Worksheet
 
+from nianbao.validation.text_report import summary_line
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.builder import (
     TemplateRequest,
@@ -46,7 +46,9 @@ from nianbao.workbook_templates.summary_layout import (
 )
 
 from .explain import check_lines, verdict
+from .ledger import arrival_text
 from .model import RollupResult, UnitEntry, unit_totals
+from .revisions import change_lines, changes_text
 from .text import counts_text
 
 ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real text)
@@ -125,7 +127,8 @@ class SummaryExtension:
     # -- builder.Extension --------------------------------------------------------------------
 
     def front_sheets(self) -> list[str]:
-        return [self.text.status_sheet]
+        revised = [self.text.revisions_sheet] if self.result.revised else []
+        return [self.text.status_sheet, *revised]
 
     def back_sheets(self) -> list[str]:
         t = self.text
@@ -153,6 +156,8 @@ class SummaryExtension:
         self.workbook = builder.workbook
         t = self.text
         self._write_status(sheets[t.status_sheet])
+        if self.result.revised:
+            self._write_revisions(sheets[t.revisions_sheet])
         self._write_bookend(sheets[t.first_part], t.part_note)
         self._write_bookend(sheets[t.last_part], t.last_note)
         for unit in self.units:
@@ -165,7 +170,7 @@ class SummaryExtension:
     def _write_status(self, ws: Worksheet) -> None:
         result, t, fm = self.result, self.text, self.fm
         label = result.status_label
-        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 66)
+        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 30, 30, 66)
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         title = t.status_title.format(unit=result.request.unit, year=result.year)
@@ -195,6 +200,18 @@ class SummaryExtension:
             problems = "；".join(f"{x.where} {x.text}".strip() for x in unit.first_errors())
             if not problems and unit.others:
                 problems = unit.others[0].reason
+            version = (
+                t.version_text.format(
+                    version=unit.version,
+                    count=len(unit.versions),
+                    changes=changes_text(unit.revision, unit.revision_note)
+                    if unit.version > 1
+                    else "较早的版本",
+                )
+                if len(unit.versions) > 1
+                else ""
+            )
+            accepted = self._acceptance(unit)
             cells = [
                 i,
                 unit.name,
@@ -205,7 +222,9 @@ class SummaryExtension:
                 f.warnings if f else "",
                 problems,
                 f.path.name if f else "",
-                _file_time(f.mtime) if f else "",
+                arrival_text(f.first_seen or f.mtime) if f else "",
+                version,
+                accepted,
                 f.sha256 if f else "",
             ]
             for c, value in enumerate(cells):
@@ -213,8 +232,9 @@ class SummaryExtension:
                 if isinstance(value, int):
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
-                    ws.write_string(r, c, str(value), fm.plain_line if c == 10 else style)
-            ws.set_row(r, text_height(problems, widths[7], unit.name, widths[1]))
+                    ws.write_string(r, c, str(value), fm.plain_line if c == 12 else style)
+            texts = (problems, widths[7], unit.name, widths[1], version, widths[10])
+            ws.set_row(r, text_height(*texts, accepted, widths[11]))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
         r += 2
@@ -231,6 +251,77 @@ class SummaryExtension:
             ws.write_string(r, 4, f.unit, fm.plain_text)
             ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
             ws.set_row(r, text_height(f.reason, sum(widths[5:]), str(f.path), 38))
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(head)
+        ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
+
+    def _acceptance(self, unit: UnitEntry) -> str:
+        """Return the 验收 cell: when accepted, and what a newer version would change."""
+        t, event = self.text, unit.accepted
+        if event is None:
+            return ""
+        when = event["time"][:16].replace("T", " ")
+        if unit.acceptance_note:
+            return f"{t.accepted_text.format(time=when)}；{unit.acceptance_note}"
+        if unit.versions and unit.versions[-1].sha256 != event["sha256"]:
+            newest = unit.versions[-1]
+            changes = changes_text(unit.after_acceptance)
+            return t.accepted_changed_text.format(time=when, file=newest.path.name, changes=changes)
+        return t.accepted_text.format(time=when)
+
+    # -- 修订记录 ---------------------------------------------------------------------------------
+
+    def _write_revisions(self, ws: Worksheet) -> None:
+        """Every version of each unit that sent several, oldest first, with what it changed."""
+        result, t, fm = self.result, self.text, self.fm
+        widths = (28, 8, 36, 17, 34, 9, 80, 20)  # the digest is cut on screen, whole in the cell
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        title = t.revisions_title.format(unit=result.request.unit, year=result.year)
+        ws.merge_range(0, 0, 0, len(widths) - 1, title, fm.title)
+        ws.set_row(0, 30)
+        ledger = result.ledger.name if result.ledger else ""
+        note = t.revisions_note.format(ledger=ledger)
+        ws.merge_range(1, 0, 1, len(widths) - 1, note, fm.wrapped)
+        ws.set_row(1, text_height(note, sum(widths)))
+        head = 2
+        for c, text in enumerate(t.revisions_heading):
+            ws.write_string(head, c, text, fm.header)
+        r = head
+        comparisons = result.comparisons
+        for unit in result.revised:
+            before = None
+            for n, version in enumerate(unit.versions, 1):
+                r += 1
+                if before is None:
+                    changes = "（第一版）"
+                else:
+                    comparison = comparisons.get((before.sha256, version.sha256))
+                    changes = (
+                        "\n".join(change_lines(comparison) or ["内容与上一版相同"])
+                        if comparison is not None
+                        else "无法与上一版比较"
+                    )
+                report = version.report
+                verdict = summary_line(report) if report is not None else ""
+                cells = [
+                    unit.name,
+                    f"第 {n} 版",
+                    version.path.name,
+                    arrival_text(version.first_seen or version.mtime),
+                    verdict,
+                    t.included if version.used else t.not_included,
+                    changes,
+                    version.sha256,
+                ]
+                for c, value in enumerate(cells):
+                    ws.write_string(r, c, value, fm.plain_line if c == 7 else fm.plain_text)
+                ws.set_row(r, text_height(changes, widths[6], verdict, widths[4]))
+                before = version
+        ws.autofilter(head, 0, max(r, head), len(widths) - 1)
+        ws.freeze_panes(head + 1, 1)
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -533,10 +624,6 @@ def _key_labels(spec: FormatSpec, key: CellKey) -> tuple[str, str, str, str]:
         table.column(key.row, key.col).name,
         L.display_ref(spec, key),
     )
-
-
-def _file_time(mtime: float) -> str:
-    return dt.datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M") if mtime else ""
 
 
 def write_summary(result: RollupResult, target: str | os.PathLike, *, force: bool = False) -> Path:

@@ -70,6 +70,7 @@ def render_rollup(result: RollupResult) -> str:
     if report is not None:
         lines.append(verdict(report, "详见 nianbao check 汇总表"))
         lines += [f"  {line}" for line in check_lines(report)]
+    lines += _acceptance_lines(result)
     if result.output:
         lines.append(f"汇总表：{result.output}")
     if result.returns:
@@ -79,4 +80,35 @@ def render_rollup(result: RollupResult) -> str:
             lines.append(f"  {name}：未能生成批注副本（{reason}），已在{listing.stem}中注明。")
     elif failing or result.missing:
         lines.append("提示：加 --returns 文件夹 可为有问题的单位生成批注副本和退回清单。")
+    if result.receipt:
+        lines.append(f"验收回执：{result.receipt}")
     return "\n".join(lines)
+
+
+def _acceptance_lines(result: RollupResult) -> list[str]:
+    """Return what the run accepted or withdrew, and the accepted units a newer version left
+    unused (验收后有改动)."""
+    lines = []
+    taken = [e["unit"] for e in result.acceptance_events if e["action"] == "accept"]
+    dropped = [e["unit"] for e in result.acceptance_events if e["action"] == "withdraw"]
+    if taken:
+        lines.append(f"本次验收 {len(taken)} 个单位：{_names(taken)}")
+    if dropped:
+        lines.append(f"本次撤销验收 {len(dropped)} 个单位：{_names(dropped)}")
+    accepted = [u for u in result.units if u.accepted]
+    if accepted:
+        lines.append(f"已验收 {len(accepted)} 个单位。")
+    for unit in accepted:
+        newest = unit.versions[-1] if unit.versions else None
+        if newest is not None and unit.accepted and newest.sha256 != unit.accepted["sha256"]:
+            from .revisions import changes_text
+
+            if unit.acceptance_note:
+                lines.append(f"  {unit.name}【验收后有改动】{unit.acceptance_note}")
+                continue
+            changes = changes_text(unit.after_acceptance)
+            lines.append(
+                f"  {unit.name}【验收后有改动】收到新版本 {newest.path.name}，仍采用已验收的版本"
+                f"（{changes}）；如要采用新版本，请加 --accept {unit.name}"
+            )
+    return lines

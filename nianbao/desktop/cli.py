@@ -1,5 +1,5 @@
-"""The command line (``nianbao template | check | export | fields | import | roster-template |
-handout | rollup | gui | demo``): a thin shell over the core functions.
+"""The command line (``nianbao template | check | diff | export | fields | import |
+roster-template | handout | rollup | gui | demo``): a thin shell over the core functions.
 
 Exit codes (``nianbao.errors``): 0 no errors (warnings allowed), 1 errors found, 2 unreadable
 input or usage error, 3 an internal fault (logged; the user sees a Chinese message, never a
@@ -131,6 +131,17 @@ def _build_parser() -> _Parser:
         ),
     )
     p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
+
+    p = sub.add_parser(
+        "diff",
+        help="比较同一单位的两个版本",
+        description="比较同一单位填报表的两个版本：表格中改动的每个单元格"
+        "（按官方行列名称，旧 → 新）、基本信息、正文的改动（节选），以及两个版本各自的校验结论。\n"
+        "退出码：0 内容相同（即使文件字节不同，如另存过），1 有改动，2 文件无法读取。",
+    )
+    p.add_argument("old", metavar="旧版本.xlsx", help="先收到（或先填）的版本")
+    p.add_argument("new", metavar="新版本.xlsx", help="后收到（或修改后）的版本")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     p = sub.add_parser(
         "export",

@@ -159,6 +159,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS
 
 
+# -- diff -------------------------------------------------------------------------------------
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from nianbao.services.diff import compare_files
+    from nianbao.validation.compare import comparison_lines
+
+    comparison = compare_files(args.old, args.new)
+    if args.json:
+        print_json(comparison.to_dict())
+    else:
+        print("\n".join(comparison_lines(comparison)))
+    return EXIT_OK if comparison.identical else EXIT_FINDINGS
+
+
 # -- export -----------------------------------------------------------------------------------
 
 
@@ -408,6 +423,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "check": cmd_check,
+    "diff": cmd_diff,
     "export": cmd_export,
     "fields": cmd_fields,
     "demo": cmd_demo,

@@ -77,6 +77,25 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--returns", metavar="文件夹", help="为有问题的单位生成批注副本和退回清单，写到该文件夹"
     )
+    p.add_argument(
+        "--accept",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="单位名称",
+        help="验收这些单位最后收到的版本：此后再报送的不同内容不会替换它（写验收回执）",
+    )
+    p.add_argument(
+        "--accept-all-valid", action="store_true", help="验收所有最后收到的版本没有错误的单位"
+    )
+    p.add_argument(
+        "--unaccept",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="单位名称",
+        help="撤销这些单位的验收（记录保留）",
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
 
@@ -144,7 +163,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     0 every unit sent a clean workbook, 1 some are missing or failing or a received workbook
     cannot be used (also without a roster, when no unit can be named for it), 2 unusable
     arguments."""
-    from nianbao.county.model import RollupRequest
+    from nianbao.county.model import AcceptanceRequest, RollupRequest
     from nianbao.county.rollup import rollup
     from nianbao.county.roster import read_roster
     from nianbao.files import refuse_overwriting_inputs
@@ -167,6 +186,11 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         exclude_invalid=args.exclude_invalid,
         returns=Path(args.returns) if args.returns else None,
         force=args.force,
+        acceptance=AcceptanceRequest(
+            accept=tuple(args.accept),
+            accept_all_valid=args.accept_all_valid,
+            unaccept=tuple(args.unaccept),
+        ),
     )
     show = sys.stderr.isatty()
     result = rollup(request, progress=ProgressBar() if show else None)

@@ -376,6 +376,7 @@ def _check_integrity(spec: FormatSpec) -> None:
         spec.summary.chart_sheet,
         spec.summary.first_part,
         spec.summary.last_part,
+        spec.summary.revisions_sheet,
     )
     if clash := _duplicates((*spec.all_sheet_names, *summary_sheets)):
         problems.append(f"[summary] 工作表名与其他工作表重复：{clash}")

@@ -259,6 +259,7 @@ class _SheetReader:
         if self.stamp.is_summary:
             s = spec.summary
             known |= {s.status_sheet, s.detail_sheet, s.chart_sheet, s.first_part, s.last_part}
+            known.add(s.revisions_sheet)
             parts, part_sums = self._read_parts()
             known |= {p.sheet for p in parts}
         for entry in self.pkg.sheets:

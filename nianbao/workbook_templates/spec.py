@@ -555,6 +555,19 @@ class SummaryText:
     chart_appeals: tuple[str, ...]
     chart_appeals_title: str
     returns_title: str
+    revisions_sheet: str  # every version of each unit that sent more than one
+    revisions_title: str
+    revisions_heading: tuple[str, ...]
+    revisions_note: str
+    version_text: str  # {version} {count} {changes}: the 版本 cell of a unit with several
+    receipt_sheet: str
+    receipt_title: str
+    receipt_note: str  # {time} {count} {summary}
+    receipt_heading: tuple[str, ...]
+    receipt_now: str
+    receipt_withdrawn: str
+    accepted_text: str  # {time}: the 验收 cell of an accepted unit
+    accepted_changed_text: str  # {time} {file} {changes}
     returns_heading: tuple[str, ...]
     statuses: dict[str, str]
     parts: PartsText = PartsText()

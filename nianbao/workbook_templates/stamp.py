@@ -30,7 +30,12 @@ _OPTIONAL = ("role", "parts", "source", "imported", "content")
 
 # The other workbooks we write (lists, not 填报表), marked in their custom properties with the
 # generator and one of these roles, so that one found among returned files is known as ours.
-OUTPUT_ROLES = {"returns_list": "退回清单", "handout_list": "下发清单", "roster": "填报单位名单"}
+OUTPUT_ROLES = {
+    "returns_list": "退回清单",
+    "handout_list": "下发清单",
+    "roster": "填报单位名单",
+    "receipt": "验收回执",
+}
 
 
 def output_properties(role: str) -> list[tuple[str, str]]:

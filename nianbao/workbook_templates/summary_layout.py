@@ -162,6 +162,7 @@ def reserved_sheet_names(spec: FormatSpec) -> set[str]:
         s.chart_sheet,
         s.first_part,
         s.last_part,
+        s.revisions_sheet,
         spec.annotation.sheet,
     )
     return {n.lower() for n in names}

@@ -1,4 +1,5 @@
-"""Dialogs in plain Chinese: errors with what to do, overwrite questions, the About box."""
+"""Dialogs in plain Chinese: errors with what to do, overwrite questions, a text to read (a
+comparison of two versions), the About box."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nianbao.files import numbered_path
 
@@ -27,6 +35,27 @@ def show_failure(parent: QWidget | None, title: str, failure: Failure) -> None:
 
 def show_error(parent: QWidget | None, title: str, message: str, action: str = "") -> None:
     show_failure(parent, title, Failure(message, action))
+
+
+def show_text(parent: QWidget | None, title: str, lines: list[str]) -> None:
+    """Show a text to read and copy (selectable, scrolled), sized to fit a 1366×768 screen."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QVBoxLayout(dialog)
+    text = QPlainTextEdit(dialog)
+    text.setReadOnly(True)
+    text.setPlainText("\n".join(lines))
+    text.setAccessibleName(title)
+    layout.addWidget(text, 1)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    screen = dialog.screen().availableGeometry() if dialog.screen() else None
+    width = min(900, screen.width() - 80) if screen else 900
+    height = min(600, screen.height() - 120) if screen else 600
+    dialog.resize(width, height)
+    dialog.exec()
 
 
 def choose_output(parent: QWidget | None, path: Path) -> Path | None:

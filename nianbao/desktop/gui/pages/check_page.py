@@ -238,6 +238,11 @@ class CheckPage(Page):
                 self.open_workbook,
             ),
             ("生成批注副本(&A)", "另存一份，问题单元格标红并加批注，可发给填报单位", self.annotate),
+            (
+                "与另一版本比较(&B)…",
+                "选择同一单位的另一个版本（先报的或改过的），列出改了哪些数字、基本信息和正文",
+                self.choose_other_version,
+            ),
             ("打开所在文件夹(&D)", "", lambda: self.open_workbook(folder=True)),
         ):
             button = QPushButton(text, box)
@@ -245,7 +250,7 @@ class CheckPage(Page):
             button.clicked.connect(slot)
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
             buttons.append(button)
-        self.open_button, self.annotate_button, self.folder_button = buttons
+        self.open_button, self.annotate_button, self.compare_button, self.folder_button = buttons
         layout.addLayout(top)
 
         filters = QHBoxLayout()
@@ -327,7 +332,7 @@ class CheckPage(Page):
         fields = (self.workbook_field, self.previous_field, self.narrative_field)
         chain: list[QWidget] = [w for f in fields for w in (f.edit, f.browse)]
         chain.append(self.check_button)
-        chain += [self.open_button, self.annotate_button, self.folder_button]
+        chain += [self.open_button, self.annotate_button, self.compare_button, self.folder_button]
         chain += [self.severity_combo, self.filter_edit, self.tree, self.grid, self.explanation]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -716,6 +721,41 @@ class CheckPage(Page):
 
         self.run_job(work, "生成批注副本", self._annotated)
 
+    def choose_other_version(self) -> None:
+        """Ask for another version of the workbook being checked and compare the two."""
+        current = self.current_file()
+        if current is None:
+            return
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "选择同一单位的另一个版本", str(current.parent), SHEET_FILTER
+        )
+        if chosen:
+            self.compare_with(Path(chosen))
+
+    def compare_with(self, other: Path) -> None:
+        """Compare the workbook being checked with another version of it (the older file by
+        modification time is the old version) and show what changed."""
+        current = self.current_file()
+        if current is None:
+            return
+        old, new = sorted((other, current), key=_modified)
+
+        def work(progress, cancelled):
+            from nianbao.services.diff import compare_files
+
+            return compare_files(old, new)
+
+        self.run_job(work, "比较两个版本", self._compared)
+
+    def _compared(self, comparison) -> None:
+        from nianbao.validation.compare import comparison_lines
+
+        changes = len(comparison.cells) + len(comparison.info) + len(comparison.texts)
+        said = "内容相同" if comparison.identical else f"有 {changes} 处改动"
+        old, new = comparison.old.path.name, comparison.new.path.name
+        self.status.setText(f"与另一版本比较：{said}（旧 {old} → 新 {new}）")
+        dialogs.show_text(self, "与另一版本比较", comparison_lines(comparison))
+
     def _annotated(self, out) -> None:
         result, path = out
         self._show_result(result, auto=False, announce=False)
@@ -740,3 +780,11 @@ class CheckPage(Page):
 
     def _files_settled(self) -> None:
         self._perform(self._checks.settled())
+
+
+def _modified(path: Path) -> float:
+    """Return a file's modification time (0 when it cannot be had: sorted first, as older)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
