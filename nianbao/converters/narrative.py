@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from nianbao.errors import NarrativeError, os_reason
+from nianbao.files import special_file_problem
 from nianbao.validation.findings import Finding, rule_findings
 from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import FormatSpec, RuleKind, SectionSpec
@@ -123,6 +124,10 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
     unreadable."""
     path = Path(path)
     name = path.name
+    if (problem := special_file_problem(path)) is not None:
+        raise NarrativeError(
+            f"正文文件 {name}：{problem}", "请给出 .docx、.txt、.html 或 .pdf 文件。"
+        )
     if not path.is_file():
         raise NarrativeError(f"找不到正文文件：{path}。", "请检查文件路径是否正确。")
     suffix = path.suffix.lower()

@@ -24,6 +24,7 @@ from nianbao.files import (
     narrative_template_path,
     numbered_path,
     refuse_overwriting_inputs,
+    special_file_problem,
 )
 from nianbao.services.checking import (
     add_narrative_findings,
@@ -209,6 +210,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     fonts = _fonts(args)
     workbook = Path(args.workbook)
+    for given, what in ((workbook, "填报表"), (args.narrative, "正文文件")):
+        if given and (problem := special_file_problem(given)) is not None:
+            raise UsageError(f"{what} {given}：{problem}", "请给出普通文件。")
     if not workbook.is_file():
         raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
     if args.narrative and not Path(args.narrative).is_file():
