@@ -242,6 +242,19 @@ def refuse_overwriting_inputs(
             )
 
 
+def make_output_folder(folder: Path, *, parents: bool = False) -> Path:
+    """Make ``folder`` for outputs (nothing happens if it is there); raise the Chinese "cannot
+    write" error when the system refuses (a read-only disk or folder, no permission)."""
+    try:
+        folder.mkdir(parents=parents, exist_ok=True)
+    except OSError as exc:
+        raise OutputWriteError(
+            f"无法建立文件夹 {folder}（{os_reason(exc)}），没有写出任何文件。",
+            "请换一个可以写入的保存位置，例如“文档”或桌面上的文件夹。",
+        ) from exc
+    return folder
+
+
 @contextlib.contextmanager
 def atomic_output(target: str | os.PathLike, *, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""

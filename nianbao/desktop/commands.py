@@ -21,6 +21,7 @@ from nianbao.errors import (
 from nianbao.files import (
     check_target,
     default_report_path,
+    make_output_folder,
     narrative_template_path,
     numbered_path,
     refuse_overwriting_inputs,
@@ -335,8 +336,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from nianbao.workbook_templates.builder import TemplateRequest, build_template
     from nianbao.workbook_templates.sample import sample_request, sample_with_mistakes
 
-    folder = numbered_path(Path(args.output or "nianbao-demo").resolve())
-    folder.mkdir(parents=True)
+    folder = make_output_folder(
+        numbered_path(Path(args.output or "nianbao-demo").resolve()), parents=True
+    )
     this_year = sample_request(2025)
     last_year = sample_request(2024)
     unit = this_year.unit
