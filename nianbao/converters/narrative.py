@@ -255,6 +255,10 @@ class _Splitter:
         self.skipped: dict[tuple[int, str], int] = {}  # (section index, kind) -> count
         self.count = 0  # text paragraphs seen, for "第 n 段"
         self.heading_warnings = 0
+        # Characters XML cannot hold, taken out of the paragraphs read so far and not yet placed;
+        # then how many were taken out in each part (its index, -1 the opening).
+        self.pending_dropped = 0
+        self.dropped: dict[int, int] = {}
 
     # -- notes
 
@@ -275,9 +279,30 @@ class _Splitter:
 
     # -- main loop
 
+    def _counting(self, paragraphs: Iterable[Paragraph]) -> Iterator[Paragraph]:
+        """Yield the paragraphs, adding up the characters their readers took out."""
+        for paragraph in paragraphs:
+            self.pending_dropped += sum(r.dropped for r in paragraph.runs)
+            yield paragraph
+
+    def _place_dropped(self) -> None:
+        """Put the characters taken out so far in the part being read now."""
+        if self.pending_dropped:
+            self.dropped[self.current] = self.dropped.get(self.current, 0) + self.pending_dropped
+            self.pending_dropped = 0
+
     def run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
+        try:
+            return self._run(paragraphs)
+        finally:
+            self._place_dropped()
+
+    def _run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
         previous_marker = ""
-        for paragraph in _split_inline_headings(paragraphs, self.sections, _glued_after(self.spec)):
+        split = _split_inline_headings(
+            self._counting(paragraphs), self.sections, _glued_after(self.spec)
+        )
+        for paragraph in split:
             if paragraph.kind in (TABLE_MARKER, IMAGE_MARKER):
                 # Table rows read line by line arrive as a run of markers: one table.
                 if paragraph.kind != previous_marker or paragraph.kind == IMAGE_MARKER:
@@ -307,6 +332,8 @@ class _Splitter:
                 self.dropped_guidance.append(paragraph.text)
                 continue
             self._place(paragraph)
+            self._place_dropped()  # in the part this paragraph went to (a heading starts one)
+        self._place_dropped()
         self._finish()
         return self.narrative
 
@@ -421,7 +448,21 @@ class _Splitter:
             self.narrative.sections[code] = kept
         return dropped
 
+    def _dropped_note(self) -> None:
+        """Add the note on the invisible control characters taken out of the text, by part."""
+        if not self.dropped:
+            return
+        places = [
+            f"{'开头部分' if index < 0 else f'“{self.sections[index].heading}”部分'} {count} 个"
+            for index, count in sorted(self.dropped.items())
+        ]
+        self._note(
+            RuleKind.READING_CONTROL,
+            {"count": sum(self.dropped.values()), "place": "、".join(places)},
+        )
+
     def _finish(self) -> None:
+        self._dropped_note()
         if (more := self.heading_warnings - _MAX_HEADING_WARNINGS) > 0:
             self._note(RuleKind.READING_MORE_HEADINGS, {"count": more})
         if dropped := self._drop_empty_subheads():
