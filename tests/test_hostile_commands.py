@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -32,7 +33,6 @@ from .test_hostile_county import (
     Run,
     Seeds,
     Situation,
-    _forge_year,
     assert_well_behaved,
     play,
     skip_unless_possible,
@@ -298,7 +298,7 @@ FULL_DISK = [
     ("export-html", ("export", "甲.xlsx", "--draft", "--no-docx", "--html", "报告.html"), 20_000),
     ("annotate", ("check", "甲.xlsx", "--annotate", "批注.xlsx"), 20_000),
     ("rollup-summary", ("rollup", "收表", "-o", "汇总.xlsx"), 20_000),
-    ("rollup-returns", ("rollup", "收表", "-o", "汇总.xlsx", "--returns", "退回"), 60_000),
+    ("rollup-returns", ("rollup", "收表", "-o", "汇总.xlsx", "--returns", "退回"), 30_000),
     ("handout", ("handout", "--roster", "名单.csv", "-o", "下发", "--year", "2025"), 20_000),
     ("import", ("import", "年报.txt", "-o", "导入.xlsx", "--year", "2025"), 20_000),
     ("roster-template", ("roster-template", "-o", "名单.xlsx"), 2_000),
@@ -385,14 +385,14 @@ def _unclosed_html(command: str) -> Callable[[Path, Seeds], list[object]]:
 
 
 def _docx_of_many_runs(folder: Path, seeds: Seeds) -> list[object]:
-    """A 100 KB .docx whose document.xml holds one paragraph of 250,000 runs (7 MB)."""
+    """A 100 KB .docx whose document.xml holds one paragraph of 120,000 runs (3 MB)."""
     from nianbao.converters.narrative_template import write_narrative_template
 
     _workbook(folder, seeds)
     source = write_narrative_template(load_spec("2021"), folder / "模板.docx", unit=UNIT_A,
                                       year=2025)  # fmt: skip
     document = H.member_text(source, "word/document.xml")
-    runs = "<w:r><w:t>年</w:t></w:r>" * 250_000
+    runs = "<w:r><w:t>年</w:t></w:r>" * 120_000
     document = document.replace("</w:body>", f"<w:p>{runs}</w:p></w:body>", 1)
     H.rezip(source, folder / "正文.docx", replace={"word/document.xml": document.encode()})
     source.unlink()
@@ -524,11 +524,79 @@ def _shared_string_minus_one(folder: Path, seeds: Seeds) -> list[object]:
     source = seeds.workbook(UNIT_A)
     part = H.sheet_part(source, "基本信息")
     xml = H.member_text(source, part)
-    xml, n = re.subn(
+    xml, found = re.subn(
         r'<c r="B3"([^>]*?) t="s"([^>]*)><v>\d+</v>', r'<c r="B3"\1 t="s"\2><v>-1</v>', xml, count=1
     )
+    assert found == 1
     H.rezip(source, folder / "甲.xlsx", replace={part: xml.encode()})
     return ["check", "甲.xlsx"]
+
+
+# -- a seeded fuzz of every command that reads a file -------------------------------------------
+
+# How many mutated files per command: a few by default, more with NIANBAO_FUZZ_COMMANDS (the
+# bench runs 20 each).
+FUZZ_PER_COMMAND = int(os.environ.get("NIANBAO_FUZZ_COMMANDS", "1"))
+ORDINARY = frozenset({0, 1, 2})
+_MUTATED_PARTS = ("xl/workbook.xml", "xl/sharedStrings.xml", H.CUSTOM_PROPS, "[Content_Types].xml")
+
+
+def mutate_workbook(source: Path, target: Path, seed: int) -> Path:
+    """Write ``source`` with one of its parts (a sheet we read, the shared strings, the stamp
+    …) mutated by a seeded RNG: bytes flipped, cut out, repeated or a cell's text replaced."""
+    rng = random.Random(f"hostile-commands:{seed}")
+    parts = [
+        *_MUTATED_PARTS,
+        *(H.sheet_part(source, s) for s in ("基本信息", "表二", "表三", "表四")),
+    ]
+    members = dict(H.read_members(source))
+    part = rng.choice(parts)
+    data = bytearray(members[part])
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(data))
+        op = rng.choice(("flip", "cut", "repeat", "text"))
+        if op == "flip":
+            data[at] ^= 1 << rng.randrange(8)
+        elif op == "cut":
+            del data[at : at + rng.randint(1, 64)]
+        elif op == "repeat":
+            data[at:at] = data[at : at + rng.randint(1, 64)] * rng.randint(2, 50)
+        else:
+            junk = rng.choice(("-1", "1E+9999", "inf", "\u202e", "=1+1", "<", "&amp;", "年" * 300))
+            data[at:at] = junk.encode()
+    members[part] = bytes(data)
+    return H.write_zip(target, members.items())
+
+
+def _fuzzed(command: str, seed: int) -> Callable[[Path, Seeds], list[object]]:
+    def prepare(folder: Path, seeds: Seeds) -> list[object]:
+        bad = mutate_workbook(seeds.workbook(UNIT_A, broken=True), folder / "变异.xlsx", seed)
+        rng = random.Random(f"narrative:{seed}")
+        text = list(narrative_text())
+        for _ in range(20):
+            text.insert(rng.randrange(len(text)), rng.choice("\x00\x01\x1b\ufffe<>&{}|\t\r"))
+        (folder / "正文.txt").write_text("".join(text), encoding="utf-8", errors="surrogatepass")
+        if command == "check":
+            return ["check", "变异.xlsx", "--annotate", "批注.xlsx", "--narrative", "正文.txt"]
+        if command == "export":
+            return ["export", "变异.xlsx", "--draft", "--narrative", "正文.txt", "-o", "报告.docx",
+                    "--html", "报告.html"]  # fmt: skip
+        if command == "template":
+            return ["template", "--previous", "变异.xlsx", "--year", "2026", "-o", "新.xlsx"]
+        if command == "fields":
+            return ["fields", "变异.xlsx"]
+        if command == "handout":
+            return ["handout", "--roster", "变异.xlsx", "-o", "下发", "--year", "2025"]
+        if command == "import":
+            return ["import", "正文.txt", "-o", "导入.xlsx", "--year", "2025"]
+        seeds.copy(seeds.workbook(UNIT_B), folder / "收表" / "乙.xlsx")
+        bad.rename(folder / "收表" / "变异.xlsx")
+        return ["rollup", "收表", "-o", "汇总.xlsx", "--returns", "退回"]
+
+    return prepare
+
+
+FUZZED_COMMANDS = ("check", "export", "template", "fields", "handout", "rollup", "import")
 
 
 def _situations() -> list[Situation]:
@@ -549,22 +617,22 @@ def _situations() -> list[Situation]:
                                    128 + signum, ("已停止",), then=_stopped_cleanly,
                                    stop=signum))  # fmt: skip
     found += [
-        Situation("two-rollups-into-one-summary", _rollup_twice, (0, 2), ("没有覆盖",),
+        Situation("two-rollups-into-one-summary", _rollup_twice, (1, 2), ("没有覆盖",),
                   then=_one_whole_summary, twice=True),
         Situation("two-exports-into-one-report", _export_twice, (0, 2), ("没有覆盖",),
                   then=_one_whole_report, twice=True),
         Situation("export-narrative-of-unclosed-tags", _unclosed_html("export"), 1, ()),
         Situation("import-of-unclosed-tags", _unclosed_html("import"), 1, ()),
-        Situation("export-narrative-docx-of-250000-runs", _docx_of_many_runs, 0, ()),
+        Situation("export-narrative-docx-of-120000-runs", _docx_of_many_runs, 0, ()),
         Situation("export-narrative-txt-of-18-mb", _huge_txt, 2, ("过大",)),
-        Situation("stamp-year-inf", _stamp_year("inf"), 2, ()),
-        Situation("stamp-year-nan", _stamp_year("NaN"), 2, ()),
+        Situation("stamp-year-inf", _stamp_year("inf"), 0, ("批注副本：批注.xlsx",)),
+        Situation("stamp-year-nan", _stamp_year("NaN"), 0, ("批注副本：批注.xlsx",)),
         Situation("control-characters-in-txt-narrative", _control_characters(".txt", "export"),
                   0, ("3 个", "控制字符"), then=_no_control_left),
         Situation("control-characters-in-html-narrative", _control_characters(".html", "export"),
                   0, ("3 个", "控制字符"), then=_no_control_left),
         Situation("control-characters-checked", _control_characters(".txt", "check"), 0,
-                  ("控制字符",)),
+                  ("N-SUBTOPIC",)),
         Situation("unit-name-of-300-characters-exported", _long_unit_name, 0, ("草稿",)),
         Situation("unit-name-of-4-million-characters", _huge_unit_name, 1, ("M-INFO-VALUE",),
                   then=_short_output),
@@ -573,8 +641,9 @@ def _situations() -> list[Situation]:
         Situation("narrative-name-too-long-template",
                   _long_name("template", "-o", "短.xlsx", "--narrative", "{long}.docx"), 2,
                   ("太长",), then=_nothing_long_written),
-        Situation("output-name-too-long-export", _long_name("export", "甲.xlsx", "-o", "{long}.docx"),
-                  2, ("太长",), then=_nothing_long_written),
+        Situation("output-name-too-long-export",
+                  _long_name("export", "甲.xlsx", "-o", "{long}.docx"), 2, ("太长",),
+                  then=_nothing_long_written),
         Situation("output-name-too-long-rollup", _long_name("rollup", "收表", "-o", "{long}.xlsx"),
                   2, ("太长",), then=_nothing_long_written),
         Situation("output-name-too-long-annotate",
@@ -583,14 +652,20 @@ def _situations() -> list[Situation]:
         Situation("output-name-too-long-import",
                   _long_name("import", "年报.txt", "-o", "{long}.xlsx", "--year", "2025"), 2,
                   ("太长",), then=_nothing_long_written),
-        Situation("row-of-4.9-million-cells", _wide_row(("表三",), "check"), 2, ()),
+        Situation("row-of-4.9-million-cells", _wide_row(("表三",), "check"), 0, ("S-OVERSIZE",)),
         Situation("six-sheets-of-4.9-million-cells",
-                  _wide_row(("表二", "表三", "表四", "基本信息", "正文", "校验"), "check"), 2, ()),
-        Situation("rollup-of-a-row-of-4.9-million-cells", _wide_row(("表三",), "rollup"), 1, ()),
+                  _wide_row(("表二", "表三", "表四", "基本信息", "正文", "校验"), "check"), 0,
+                  ("S-OVERSIZE",)),
+        Situation("rollup-of-a-row-of-4.9-million-cells", _wide_row(("表三",), "rollup"), 0,
+                  ("有警告 1",)),
         Situation("odd-entries-in-the-intake-folder", _odd_entries, 1, (),
                   then=_every_entry_listed),
         Situation("shared-string-index-minus-one", _shared_string_minus_one, 2, ()),
     ]  # fmt: skip
+    for number, command in enumerate(FUZZED_COMMANDS):
+        for n in range(FUZZ_PER_COMMAND):
+            seed = 1000 * number + n
+            found.append(Situation(f"fuzz-{command}-{seed}", _fuzzed(command, seed), ORDINARY, ()))
     return found
 
 
