@@ -1,11 +1,14 @@
 """Print the table of docs/hostile-situations.md: each hostile situation of tests/
-test_hostile_county.py (and the stopped rollup of tests/test_signals.py), run as in the tests but
-under /usr/bin/time -v, with its exit code, whether a traceback was printed, whether an input
-changed, whether a temporary file was left, its peak memory and its wall time.
+test_hostile_county.py and tests/test_hostile_commands.py (run exactly as the tests run them, by
+their ``play``: under prlimit and timeout, from a launcher that reports the peak RSS of the
+command's largest process), and the stopped rollups of tests/test_signals.py (under
+/usr/bin/time), with the exit code, whether a traceback was printed, whether an input changed,
+whether a temporary file was left, the peak memory and the wall time.
 
-    python bench/hostile_situations.py            # from the repository root; Linux (/proc, time)
+    python bench/hostile_situations.py                            # from the repository root
+    NIANBAO_FUZZ_COMMANDS=20 python bench/hostile_situations.py   # 20 fuzzed files per command
 
-Figures, not assertions: the tests assert the bounds.
+Linux only (/proc, prlimit, unshare). Figures, not assertions: the tests assert the bounds.
 """
 
 from __future__ import annotations
@@ -23,14 +26,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from nianbao.files import TEMP_PREFIX  # noqa: E402
+from tests import test_hostile_commands, test_hostile_county  # noqa: E402
 from tests.county import make_county  # noqa: E402
 from tests.test_hostile_county import (  # noqa: E402
-    BOUNDED_MB,
-    BOUNDED_SECONDS,
-    SITUATIONS,
     Seeds,
     Situation,
-    bounds_available,
+    play,
+    read_only_unavailable,
     snapshot,
 )
 
@@ -44,14 +46,6 @@ def _measured(report: Path) -> tuple[str, str]:
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text).group(1)
     seconds = sum(float(p) * 60**i for i, p in enumerate(reversed(wall.split(":"))))
     return f"{rss:.0f} MB", f"{seconds:.2f} s"
-
-
-def _command(situation: Situation, args: list[object], report: Path) -> list[str]:
-    command = [TIME, "-v", "-o", str(report), sys.executable, "-m", "nianbao", *map(str, args)]
-    if situation.bounded and bounds_available():
-        limit = ["prlimit", f"--as={BOUNDED_MB * 2**20}", "timeout", "-k", "5"]
-        command = [*limit, str(BOUNDED_SECONDS), *command]
-    return command
 
 
 def _env() -> dict[str, str]:
@@ -70,20 +64,22 @@ def _row(name: str, code: int, output: str, before: dict, after: dict, report: P
     )
 
 
+def _code(code: int | tuple[int, ...]) -> str:
+    return ", ".join(map(str, code)) if isinstance(code, tuple) else str(code)
+
+
 def situation_row(situation: Situation, seeds: Seeds) -> str:
+    if situation.read_only is not None and (why := read_only_unavailable()):
+        return f"| {situation.id} | skipped: {why} | | | | | |"
     with tempfile.TemporaryDirectory() as work:
-        folder = Path(work)
-        args = situation.prepare(folder, seeds)
-        before = snapshot(folder)
-        report = Path(tempfile.mktemp(suffix=".time"))
-        run = subprocess.run(
-            _command(situation, args, report), cwd=folder, env=_env(), capture_output=True
+        outcome = play(situation, seeds, Path(work))
+        run = outcome.run
+        traceback = "yes" if "Traceback" in run.output else "none"
+        return (
+            f"| {situation.id} | {_code(run.returncode)} | {traceback} | "
+            f"{'、'.join(outcome.changed()) or 'none'} | {'、'.join(outcome.temps()) or 'none'} | "
+            f"{run.peak_mb:.0f} MB | {run.seconds:.2f} s |"
         )
-        output = (run.stdout + run.stderr).decode("utf-8", "replace")
-        name = situation.id + (
-            f"（≤ {BOUNDED_MB} MB, {BOUNDED_SECONDS} s）" if situation.bounded else ""
-        )
-        return _row(name, run.returncode, output, before, snapshot(folder), report)
 
 
 def _children(pid: int) -> list[int]:
@@ -142,7 +138,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
         seeds = Seeds(Path(work))
-        for situation in SITUATIONS:
+        for situation in [*test_hostile_county.SITUATIONS, *test_hostile_commands.SITUATIONS]:
             print(situation_row(situation, seeds), flush=True)
         inbox = make_county(Path(work) / "thirty", n_units=30, seed=21).inbox
         for signum in (signal.SIGTERM, signal.SIGKILL):

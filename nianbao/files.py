@@ -48,6 +48,25 @@ class InputEntry:
     problem: str | None = None  # None: a regular, readable file
 
 
+def special_file_problem(path: str | os.PathLike) -> str | None:
+    """Return why ``path`` is a FIFO, socket, device or other special file, which is never
+    opened (opening a FIFO waits until something writes to it); None for a regular file, a
+    folder, or a path that cannot be looked at (the caller says so in its own words)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO），不是文件，没有读取。"
+    if stat.S_ISSOCK(mode):
+        return "套接字，不是文件，没有读取。"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件，不是普通文件，没有读取。"
+    return "不是普通文件，没有读取。"
+
+
 def entry_problem(path: Path) -> str | None:
     """Return why a path found in an input folder is not a file we can read, or None."""
     try:
@@ -60,14 +79,8 @@ def entry_problem(path: Path) -> str | None:
         return "无法访问这个文件（可能没有权限），没有读取。"
     if stat.S_ISDIR(st.st_mode):
         return "指向文件夹的链接，没有进入；请把文件直接放进这个文件夹。"
-    if stat.S_ISFIFO(st.st_mode):
-        return "命名管道（FIFO），不是文件，没有读取。"
-    if stat.S_ISSOCK(st.st_mode):
-        return "套接字，不是文件，没有读取。"
-    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
-        return "设备文件，不是普通文件，没有读取。"
-    if not stat.S_ISREG(st.st_mode):
-        return "不是普通文件，没有读取。"
+    if (problem := special_file_problem(path)) is not None:
+        return problem
     if not os.access(path, os.R_OK):
         return "没有读取这个文件的权限，没有读取。"
     return None
@@ -228,6 +241,19 @@ def refuse_overwriting_inputs(
                 f"{what} {output} 就是要读取的文件 {item}，不能覆盖它（即使加上 --force）。",
                 f"请把{what}写到别的文件名，或写到收到的文件所在的文件夹以外。",
             )
+
+
+def make_output_folder(folder: Path, *, parents: bool = False) -> Path:
+    """Make ``folder`` for outputs (nothing happens if it is there); raise the Chinese "cannot
+    write" error when the system refuses (a read-only disk or folder, no permission)."""
+    try:
+        folder.mkdir(parents=parents, exist_ok=True)
+    except OSError as exc:
+        raise OutputWriteError(
+            f"无法建立文件夹 {folder}（{os_reason(exc)}），没有写出任何文件。",
+            "请换一个可以写入的保存位置，例如“文档”或桌面上的文件夹。",
+        ) from exc
+    return folder
 
 
 @contextlib.contextmanager

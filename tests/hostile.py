@@ -790,3 +790,32 @@ CRAFTERS: dict[str, Callable[[Path, Path], Path]] = {
     "million-rows-below-table": make_rows_below_table,
     "external-link": make_external_link,
 }
+
+
+def make_wide_row(
+    src: Path, dest: Path, cells: int = 4_900_000, sheets: tuple[str, ...] = ("表三",)
+) -> Path:
+    """Append one row of ``cells`` empty cells (no "r", so it deflates to almost nothing: a
+    120 KB file) below the last row of each sheet named."""
+    streams: dict[str, Callable[[], Iterator[bytes]]] = {}
+    for sheet in sheets:
+        part = sheet_part(src, sheet)
+        xml = member_text(src, part)
+        last = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+        head, _, tail = xml.partition("</sheetData>")
+
+        def chunks(head: str = head, tail: str = tail, row: int = last + 1) -> Iterator[bytes]:
+            yield head.encode() + f'<row r="{row}">'.encode()
+            block = b"<c/>" * 100_000
+            for _ in range(cells // 100_000):
+                yield block
+            yield b"<c/>" * (cells % 100_000) + b"</row></sheetData>" + tail.encode()
+
+        streams[part] = chunks
+    return rezip(src, dest, streams=streams)
+
+
+# An HTML page whose tags are never closed: Python's HTMLParser is quadratic on it.
+def unclosed_tags_html(size: int = 500_000) -> str:
+    unit = "<div><span><p>年报"
+    return "<html><body>" + unit * (size // len(unit.encode()))

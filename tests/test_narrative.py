@@ -943,6 +943,33 @@ def test_web_page_furniture_is_left_out_with_a_note(spec2021, tmp_path):
     assert "共 2 行" in note.text and "字体" in note.text
 
 
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_control_characters_taken_out_are_counted_by_part(spec2021, tmp_path, suffix):
+    """Issue 21: characters XML cannot hold were dropped from the report without a word."""
+    lines = [
+        "一、总体情况",
+        "全年\x01主动公开\x1b政府信息。",
+        "六、其他需要报告的事项",
+        "无\ufffe。",
+    ]
+    path = tmp_path / f"正文{suffix}"
+    body = "\n".join(lines) if suffix == ".txt" else "".join(f"<p>{t}</p>" for t in lines)
+    path.write_text(body, encoding="utf-8")
+    n = read_narrative(path, spec2021)
+    assert texts(n.sections["s6"]) == ["无。"]
+    (note,) = [f for f in n.notes if f.rule == "D-CONTROL"]
+    assert "3 个" in note.text
+    assert (
+        "“一、总体情况”部分 2 个" in note.text and "“六、其他需要报告的事项”部分 1 个" in note.text
+    )
+
+
+def test_a_narrative_without_control_characters_has_no_such_note(spec2021, tmp_path):
+    path = tmp_path / "正文.txt"
+    path.write_text("一、总体情况\n全年主动公开政府信息。\n", encoding="utf-8")
+    assert [f for f in read_narrative(path, spec2021).notes if f.rule == "D-CONTROL"] == []
+
+
 @pytest.mark.parametrize("pattern", ["<!--", '<a href="', "<x", "</", "<!"])
 def test_broken_markup_is_read_in_bounded_time(sample_path, tmp_path, pattern):
     """Issue 21: Python's HTMLParser is quadratic on unclosed tags (100 KB of "<!--" took 14 s,

@@ -36,10 +36,14 @@ class Run:
     italic: bool = False
     underline: bool = False
     heading: bool = False  # an inline sub-heading ("（一）主动公开。" opening a body paragraph)
+    # How many such characters were taken out of this run's text (the narrative notes them).
+    dropped: int = field(default=0, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if _NOT_XML.search(self.text):
-            object.__setattr__(self, "text", xml_text(self.text))
+            clean = xml_text(self.text)
+            object.__setattr__(self, "dropped", self.dropped + len(self.text) - len(clean))
+            object.__setattr__(self, "text", clean)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from nianbao.errors import NarrativeError, os_reason
+from nianbao.files import special_file_problem
 from nianbao.validation.findings import Finding, rule_findings
 from nianbao.workbook_templates.loader import available_formats
 from nianbao.workbook_templates.reader import FilledWorkbook
@@ -128,6 +129,10 @@ def read_narrative(path: str | Path, spec: FormatSpec) -> Narrative:
     unreadable."""
     path = Path(path)
     name = path.name
+    if (problem := special_file_problem(path)) is not None:
+        raise NarrativeError(
+            f"正文文件 {name}：{problem}", "请给出 .docx、.txt、.html 或 .pdf 文件。"
+        )
     if not path.is_file():
         raise NarrativeError(f"找不到正文文件：{path}。", "请检查文件路径是否正确。")
     suffix = path.suffix.lower()
@@ -267,6 +272,10 @@ class _Splitter:
         self.skipped: dict[tuple[int, str], int] = {}  # (section index, kind) -> count
         self.count = 0  # text paragraphs seen, for "第 n 段"
         self.heading_warnings = 0
+        # Characters XML cannot hold, taken out of the paragraphs read so far and not yet placed;
+        # then how many were taken out in each part (its index, -1 the opening).
+        self.pending_dropped = 0
+        self.dropped: dict[int, int] = {}
 
     # -- notes
 
@@ -287,9 +296,30 @@ class _Splitter:
 
     # -- main loop
 
+    def _counting(self, paragraphs: Iterable[Paragraph]) -> Iterator[Paragraph]:
+        """Yield the paragraphs, adding up the characters their readers took out."""
+        for paragraph in paragraphs:
+            self.pending_dropped += sum(r.dropped for r in paragraph.runs)
+            yield paragraph
+
+    def _place_dropped(self) -> None:
+        """Put the characters taken out so far in the part being read now."""
+        if self.pending_dropped:
+            self.dropped[self.current] = self.dropped.get(self.current, 0) + self.pending_dropped
+            self.pending_dropped = 0
+
     def run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
+        try:
+            return self._run(paragraphs)
+        finally:
+            self._place_dropped()
+
+    def _run(self, paragraphs: Iterable[Paragraph]) -> Narrative:
         previous_marker = ""
-        for paragraph in _split_inline_headings(paragraphs, self.sections, _glued_after(self.spec)):
+        split = _split_inline_headings(
+            self._counting(paragraphs), self.sections, _glued_after(self.spec)
+        )
+        for paragraph in split:
             if paragraph.kind in (TABLE_MARKER, IMAGE_MARKER):
                 # Table rows read line by line arrive as a run of markers: one table.
                 if paragraph.kind != previous_marker or paragraph.kind == IMAGE_MARKER:
@@ -325,6 +355,8 @@ class _Splitter:
                 self.dropped_guidance.append(paragraph.text)
                 continue
             self._place(paragraph)
+            self._place_dropped()  # in the part this paragraph went to (a heading starts one)
+        self._place_dropped()
         self._finish()
         return self.narrative
 
@@ -443,7 +475,21 @@ class _Splitter:
             self.narrative.sections[code] = kept
         return dropped
 
+    def _dropped_note(self) -> None:
+        """Add the note on the invisible control characters taken out of the text, by part."""
+        if not self.dropped:
+            return
+        places = [
+            f"{'开头部分' if index < 0 else f'“{self.sections[index].heading}”部分'} {count} 个"
+            for index, count in sorted(self.dropped.items())
+        ]
+        self._note(
+            RuleKind.READING_CONTROL,
+            {"count": sum(self.dropped.values()), "place": "、".join(places)},
+        )
+
     def _finish(self) -> None:
+        self._dropped_note()
         if (more := self.heading_warnings - _MAX_HEADING_WARNINGS) > 0:
             self._note(RuleKind.READING_MORE_HEADINGS, {"count": more})
         if dropped := self._drop_empty_subheads():

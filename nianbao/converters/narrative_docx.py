@@ -18,7 +18,7 @@ from pathlib import Path
 from nianbao.errors import NarrativeError
 
 from .document import LIST_ITEM, Paragraph, Run
-from .narrative_common import IMAGE_MARKER, TABLE_MARKER, is_layout_text
+from .narrative_common import IMAGE_MARKER, TABLE_MARKER, is_layout_text, merge_runs
 
 __all__ = ["MAX_UNZIPPED_BYTES", "MAX_ZIP_ENTRIES", "read_docx"]
 
@@ -399,9 +399,9 @@ class _DocxReader:
         for i, runs in enumerate(lines):
             if listed is not None and i == 0:
                 label, level = listed
-                yield Paragraph(tuple(runs), LIST_ITEM, label, level)
+                yield Paragraph(merge_runs(runs), LIST_ITEM, label, level)
             else:
-                yield Paragraph(tuple(runs))
+                yield Paragraph(merge_runs(runs))
         for _ in range(pictures):
             yield Paragraph((), IMAGE_MARKER)
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from nianbao.errors import Cancelled, OutputExistsError, UsageError
 from nianbao.files import (
     atomic_output,
+    make_output_folder,
     narrative_template_path,
+    refuse_overwriting_inputs,
     unit_file_stem,
     workbook_name,
 )
@@ -65,8 +67,11 @@ def handout(
     requests = _requests(roster, year, format_version, spec)
     planned = _plan(roster, year, folder, narrative)
     _check_folder(folder)
-    _check_targets(folder, [*_targets(planned), folder / LIST_NAME], force)
-    folder.mkdir(exist_ok=True)
+    targets = [*_targets(planned), folder / LIST_NAME]
+    for target in targets:
+        refuse_overwriting_inputs(target, [roster.path], "下发的文件")
+    _check_targets(folder, targets, force)
+    make_output_folder(folder)
 
     written: list[HandoutFile] = []
     total = len(planned)

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from nianbao.applog import Fault, guarded
 from nianbao.errors import NianbaoError, OutputExistsError, OutputWriteError, UsageError
-from nianbao.files import MAX_NAME_BYTES, atomic_output, real_path, unit_annotated_name
+from nianbao.files import (
+    MAX_NAME_BYTES,
+    atomic_output,
+    make_output_folder,
+    real_path,
+    unit_annotated_name,
+)
 from nianbao.workbook_templates.spec import Severity
 from nianbao.workbook_templates.stamp import output_properties
 
@@ -128,7 +134,7 @@ def write_returns(
     from nianbao.validation.annotate import annotate_workbook
 
     plan = plan_returns(result, folder, force=force)
-    plan.folder.mkdir(exist_ok=True)
+    make_output_folder(plan.folder)
     written: list[Path] = []
     failed: dict[str, str] = {}
     for unit, target in plan.copies:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nianbao.errors import NianbaoError, WorkbookError, os_reason
-from nianbao.files import atomic_output
+from nianbao.files import atomic_output, special_file_problem
 from nianbao.workbook_templates.stamp import output_properties
 from nianbao.workbook_templates.values import normalize_label
 
@@ -197,6 +197,8 @@ def _decode(data: bytes) -> str:
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     """Return (1-based row, cell texts) of a CSV file, with the delimiter that finds a header."""
+    if (problem := special_file_problem(path)) is not None:
+        raise RosterError(f"名单 {path.name}：{problem}", "请给出 .xlsx 或 .csv 名单文件。")
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:

@@ -21,9 +21,11 @@ from nianbao.errors import (
 from nianbao.files import (
     check_target,
     default_report_path,
+    make_output_folder,
     narrative_template_path,
     numbered_path,
     refuse_overwriting_inputs,
+    special_file_problem,
 )
 from nianbao.services.checking import (
     add_narrative_findings,
@@ -224,6 +226,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     fonts = _fonts(args)
     workbook = Path(args.workbook)
+    for given, what in ((workbook, "填报表"), (args.narrative, "正文文件")):
+        if given and (problem := special_file_problem(given)) is not None:
+            raise UsageError(f"{what} {given}：{problem}", "请给出普通文件。")
     if not workbook.is_file():
         raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
     if args.narrative and not Path(args.narrative).is_file():
@@ -346,8 +351,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from nianbao.workbook_templates.builder import TemplateRequest, build_template
     from nianbao.workbook_templates.sample import sample_request, sample_with_mistakes
 
-    folder = numbered_path(Path(args.output or "nianbao-demo").resolve())
-    folder.mkdir(parents=True)
+    folder = make_output_folder(
+        numbered_path(Path(args.output or "nianbao-demo").resolve()), parents=True
+    )
     this_year = sample_request(2025)
     last_year = sample_request(2024)
     unit = this_year.unit

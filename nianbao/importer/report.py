@@ -28,7 +28,7 @@ from nianbao.converters.narrative_docx import read_docx
 from nianbao.converters.narrative_pdf import ScannedPdfError, read_pdf
 from nianbao.converters.narrative_text import read_html, read_txt
 from nianbao.errors import SpecError, UsageError, os_reason
-from nianbao.files import check_target
+from nianbao.files import check_target, special_file_problem
 from nianbao.validation.findings import Finding, rule_findings
 from nianbao.validation.narrative_numbers import find_claims
 from nianbao.validation.narrative_structure import period_year
@@ -124,6 +124,10 @@ def _paragraphs(path: Path) -> tuple[list[Paragraph], ScannedPdfError | None]:
     """Return the report's paragraphs and table markers (none, and why, for a PDF without text);
     raise a Chinese error if the file cannot be read."""
     name = path.name
+    if (problem := special_file_problem(path)) is not None:
+        raise UsageError(
+            f"要导入的年报文件 {name}：{problem}", "请给出 .pdf、.docx、.html 或 .txt 文件。"
+        )
     if not path.is_file():
         raise UsageError(f"找不到要导入的年报文件 {path}。", "请检查文件路径是否正确。")
     suffix = path.suffix.lower()

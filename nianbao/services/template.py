@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nianbao.errors import Cancelled, UsageError
-from nianbao.files import check_target
+from nianbao.files import check_target, refuse_overwriting_inputs
 from nianbao.jobs import IsCancelled, Progress
 from nianbao.workbook_templates.spec import FormatSpec
 
@@ -65,6 +65,9 @@ def make_template(
         check_target(narrative, force=force_narrative)  # refuse before writing anything
     carry = None
     if previous is not None:
+        refuse_overwriting_inputs(workbook, [previous], "填报表")
+        if narrative is not None:
+            refuse_overwriting_inputs(narrative, [previous], "正文模板")
         if progress:
             progress(0.1, "正在读取上年填报表")
         carry = carry_forward(spec, read_workbook(previous), year=request.year, unit=request.unit)

@@ -124,6 +124,7 @@ class RuleKind(StrEnum):
     READING_OPENING = "reading_opening"
     READING_SIGNATURE = "reading_signature"
     READING_FURNITURE = "reading_furniture"
+    READING_CONTROL = "reading_control"
     READING_EMPTY = "reading_empty"
     READING_FILE = "reading_file"
     # A side input of a check (the 校验 page) that could not be read: last year's workbook, the

@@ -29,6 +29,7 @@ from nianbao.errors import (
     WorkbookError,
     os_reason,
 )
+from nianbao.files import special_file_problem
 
 from .safe_xml import UnsafeXmlError, feed, local, make_parser, parse_tree
 
@@ -542,6 +543,8 @@ def _read_small(zf: zipfile.ZipFile, names: dict[str, str], part: str, path: Pat
 def open_xlsx(path: str | Path) -> XlsxPackage:
     """Open an .xlsx/.xlsm file for reading, or raise a WorkbookError that says what to do."""
     path = Path(path)
+    if (problem := special_file_problem(path)) is not None:
+        raise NotAWorkbookError(f"{path.name}：{problem}", "请给出 .xlsx 填报表文件。")
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
