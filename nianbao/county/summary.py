@@ -23,12 +23,7 @@ from xml.sax.saxutils import escape
 from xlsxwriter.worksheet import Worksheet
 
 from nianbao.workbook_templates import layout as L
-from nianbao.workbook_templates.builder import (
-    TemplateRequest,
-    _Worksheet,
-    build_template,
-    text_height,
-)
+from nianbao.workbook_templates.builder import TemplateRequest, _Worksheet, build_template
 from nianbao.workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, RawXml, number_text
 from nianbao.workbook_templates.compute import computed_cells, number_keys
 from nianbao.workbook_templates.fields import Field, resolve
@@ -44,6 +39,7 @@ from nianbao.workbook_templates.summary_layout import (
     unit_sheet_layout,
     unit_total_formula,
 )
+from nianbao.workbook_templates.text_fit import row_height
 
 from .explain import check_lines, verdict
 from .model import RollupResult, UnitEntry, unit_totals
@@ -87,7 +83,7 @@ def _unit_plan(spec: FormatSpec) -> tuple[_RowPlan, ...]:
             heights[c.row] = 30
         elif c.role != "caption" and c.last_row == c.row:
             width = sum(lay.widths[c.col : c.last_col + 1])
-            heights[c.row] = max(heights.get(c.row, 20), text_height(c.text, width))
+            heights[c.row] = max(heights.get(c.row, 20), row_height(c.text, width))
     values: dict[int, list[L.ValueCell]] = {}
     for v in lay.values:
         values.setdefault(v.row, []).append(v)
@@ -184,7 +180,7 @@ class SummaryExtension:
         if report is not None:  # the check of the totals, and why they fail
             for line in [verdict(report), *check_lines(report)]:
                 ws.merge_range(head, 0, head, len(widths) - 1, line, fm.wrapped)
-                ws.set_row(head, text_height(line, sum(widths)))
+                ws.set_row(head, row_height(line, sum(widths)))
                 head += 1
         for c, text in enumerate(t.status_heading):
             ws.write_string(head, c, text, fm.header)
@@ -214,7 +210,7 @@ class SummaryExtension:
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
                     ws.write_string(r, c, str(value), fm.plain_line if c == 10 else style)
-            ws.set_row(r, text_height(problems, widths[7], unit.name, widths[1]))
+            ws.set_row(r, row_height(problems, widths[7], unit.name, widths[1]))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
         r += 2
@@ -230,7 +226,7 @@ class SummaryExtension:
             ws.write_string(r, 3, label(f.status), fm.statuses.get(f.status, fm.plain_text))
             ws.write_string(r, 4, f.unit, fm.plain_text)
             ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
-            ws.set_row(r, text_height(f.reason, sum(widths[5:]), str(f.path), 38))
+            ws.set_row(r, row_height(f.reason, sum(widths[5:]), str(f.path), 38))
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)

@@ -25,6 +25,7 @@ from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import FormatSpec, Severity
 from nianbao.workbook_templates.stamp import ANNOTATED_ROLE
 from nianbao.workbook_templates.styles import SEVERITY_FILLS
+from nianbao.workbook_templates.text_fit import row_height
 
 from .findings import Finding, Report
 from .shown import ShownValues
@@ -159,8 +160,6 @@ class _Annotation:
     # -- 校验结果 ---------------------------------------------------------------------------------
 
     def _write_results(self, ws: Worksheet, fm, sheets: Mapping[str, Worksheet]) -> None:
-        from nianbao.workbook_templates.builder import text_height
-
         text, report = self.text, self.report
         counts = report.counts
         ws.write_string(0, 0, text.title, fm.title)
@@ -198,7 +197,7 @@ class _Annotation:
             ws.write_string(row, 4, f.text, wrapped)
             ws.write_string(row, 5, f.action, wrapped)
             # Spreadsheet programs do not grow a row for wrapped text written by a program.
-            ws.set_row(row, text_height(f.text, COLUMN_WIDTHS[4], f.action, COLUMN_WIDTHS[5]))
+            ws.set_row(row, row_height(f.text, COLUMN_WIDTHS[4], f.action, COLUMN_WIDTHS[5]))
             row += 1
         if not self.listed:
             ws.write_string(row, 0, text.none)
@@ -206,7 +205,7 @@ class _Annotation:
         for note in self._notes():
             row += 1
             ws.merge_range(row, 0, row, len(COLUMN_WIDTHS) - 1, note, fm.note)
-            ws.set_row(row, text_height(note, sum(COLUMN_WIDTHS)))
+            ws.set_row(row, row_height(note, sum(COLUMN_WIDTHS)))
         for c, width in enumerate(COLUMN_WIDTHS):
             ws.set_column(c, c, width)
         ws.freeze_panes(3, 0)

@@ -34,9 +34,8 @@ from .reference_sheet import Reference, write_reference
 from .spec import MAX_UNIT_CHARS, CellKey, FormatSpec, Severity, TableSpec
 from .stamp import PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, encode_unknown
 from .styles import make_formats
+from .text_fit import row_height
 
-CJK_WIDTH = 1.8  # an ideograph is a little less than two "0" characters wide
-LINE_HEIGHT = 14.5
 TEXT_ROW_HEIGHT = 150
 MAX_TEXT = 32000  # below Excel's 32,767 characters per cell
 
@@ -155,23 +154,6 @@ def _decimal(value) -> Decimal | None:
 
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _display_width(text: str) -> float:
-    return sum(CJK_WIDTH if ord(ch) > 0x2E80 else 1.0 for ch in text)
-
-
-def _lines_needed(text: str, width: float) -> int:
-    usable = max(width - 1.5, 1.0)
-    return max(1, -int(-_display_width(text) // usable))
-
-
-def text_height(*texts_and_widths) -> float:
-    """Return the row height (points, at least 20) that shows wrapped texts in full; the
-    arguments alternate text, column width: ``text_height(a, 52, b, 60)``."""
-    pairs = zip(texts_and_widths[::2], texts_and_widths[1::2], strict=True)
-    lines = max(_lines_needed(text, width) for text, width in pairs)
-    return max(20, lines * LINE_HEIGHT + 4)
 
 
 def _excel_string(text: str) -> str:
@@ -346,7 +328,7 @@ class _Builder:
             if f.code == "unit" and not stamp.unit:
                 pass  # no fixed height: the row grows with the (wrapped) name the clerk types
             elif f.code == "unit":
-                ws.set_row(r, max(22, text_height(stamp.unit, 40, f.note, 48)))
+                ws.set_row(r, max(22, row_height(stamp.unit, 40, f.note, 48)))
             else:
                 ws.set_row(r, 22)
             c = L.RECORD_VALUE_COL
@@ -425,7 +407,7 @@ class _Builder:
                 ws.write_string(cell.row, cell.col, cell.text, style)
             if cell.role != "caption" and cell.last_row == cell.row:
                 width = sum(widths[cell.col : cell.last_col + 1])
-                heights[cell.row] = max(heights.get(cell.row, 0), text_height(cell.text, width))
+                heights[cell.row] = max(heights.get(cell.row, 0), row_height(cell.text, width))
         ws.set_row(L.TITLE_ROW, 30)
         formula, cached = self._unit_formula()
         ws.merge_range(L.UNIT_ROW, 0, L.UNIT_ROW, lay.width - 1, "", fm.unit_line)
@@ -619,7 +601,7 @@ class _Builder:
         cached = line.number if isinstance(line.number, str) else _number(line.number)
         ws.write_formula(r, L.CHECK_NUMBER_COL, line.number_formula, fm.check_number, cached)
         ws.write_string(r, 5, line.action, fm.check_text)
-        ws.set_row(r, text_height(line.text, 52, line.action, 60))
+        ws.set_row(r, row_height(line.text, 52, line.action, 60))
 
     def _write_notes(self, ws: Worksheet) -> None:
         spec, fm = self.spec, self.fm
@@ -642,7 +624,7 @@ class _Builder:
             ws.write_string(r, 0, table_name, fm.check_text)
             ws.write_string(r, 1, item, fm.check_text)
             ws.write_string(r, 2, note, fm.check_text)
-            ws.set_row(r, text_height(item, 36, note, 80))
+            ws.set_row(r, row_height(item, 36, note, 80))
         ws.repeat_rows(L.TITLE_ROW + 1)
         self._page(ws, False, 2, L.RECORD_FIRST_ROW + len(rows))
         self._protect(ws)
