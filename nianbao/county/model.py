@@ -150,7 +150,8 @@ class UnitEntry:
     name: str
     kind: str = ""
     code: str = ""
-    contact: str = ""
+    person: str = ""  # the roster's 联系人 and 联系电话
+    phone: str = ""
     on_roster: bool = True
     status: Status = Status.MISSING
     file: FileEntry | None = None
