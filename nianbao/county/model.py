@@ -289,6 +289,17 @@ class RollupResult:
         """Return the Chinese label of a status ("" for a file not yet decided)."""
         return self.spec.summary.statuses[status] if status is not None else ""
 
+    def shown_path(self, file: FileEntry) -> str:
+        """Return how a file is named in what leaves the office: from the input folder it was
+        found in ("收到的报表/U盘/城关镇.xlsx"), never where that folder lies on this computer."""
+        for given in self.request.inputs:
+            try:
+                inside = file.path.relative_to(given)
+            except ValueError:
+                continue
+            return (Path(given.name) / inside).as_posix() if inside.parts else file.path.name
+        return file.path.name
+
     def to_json(self) -> dict:
         label = self.status_label
         return {

@@ -222,11 +222,11 @@ class SummaryExtension:
         for i, f in enumerate(result.files, 1):
             r += 1
             ws.write_number(r, 0, i, fm.plain_number)
-            ws.merge_range(r, 1, r, 2, str(f.path), fm.plain_text)
+            ws.merge_range(r, 1, r, 2, result.shown_path(f), fm.plain_text)
             ws.write_string(r, 3, label(f.status), fm.statuses.get(f.status, fm.plain_text))
             ws.write_string(r, 4, f.unit, fm.plain_text)
             ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
-            ws.set_row(r, row_height(f.reason, sum(widths[5:]), str(f.path), 38))
+            ws.set_row(r, row_height(f.reason, sum(widths[5:]), result.shown_path(f), 38))
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)

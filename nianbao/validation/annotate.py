@@ -166,7 +166,7 @@ class _Annotation:
         summary = render(
             text.summary,
             {
-                "file": report.file,
+                "file": Path(report.file).name,  # never where it lies on this computer
                 "errors": counts[Severity.ERROR],
                 "warnings": counts[Severity.WARNING],
                 "infos": counts[Severity.INFO],
