@@ -24,11 +24,12 @@ ROW_PADDING = 4.0  # points above and below the lines of a row
 MIN_ROW_HEIGHT = 20.0
 MAX_ROW_HEIGHT = 409.0  # the tallest row Excel allows
 
-# A comment box (xlsxwriter draws it in 8-point Tahoma; sizes in pixels at 96 dpi).
-COMMENT_FONT_SIZE = 8.0
+# A comment box, sizes in pixels at 96 dpi. Excel draws its text in 8-point Tahoma; LibreOffice
+# draws it larger and with wider margins, so the box is sized for 10 points.
+COMMENT_FONT_SIZE = 10.0
 COMMENT_MIN_WIDTH, COMMENT_MAX_WIDTH = 160, 420
 COMMENT_MIN_HEIGHT, COMMENT_MAX_HEIGHT = 40, 600
-COMMENT_PADDING = 12  # pixels around the text of a comment
+COMMENT_PADDING = 24  # pixels around the text of a comment (both sides)
 PX_PER_PT = 96 / 72
 PX_PER_CHAR = 7.0  # a "0" of the 11-point default font
 
