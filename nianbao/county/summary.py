@@ -28,6 +28,7 @@ from nianbao.workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, Raw
 from nianbao.workbook_templates.compute import computed_cells, number_keys
 from nianbao.workbook_templates.fields import Field, resolve
 from nianbao.workbook_templates.formulas import key_ref
+from nianbao.workbook_templates.input_marks import highlight_inputs, validate_inputs
 from nianbao.workbook_templates.spec import CellKey, FormatSpec
 from nianbao.workbook_templates.stamp import PART_KEY, SUMMARY_ROLE
 from nianbao.workbook_templates.summary_layout import (
@@ -117,6 +118,8 @@ class SummaryExtension:
         self._values: dict[int, list[tuple]] = {}
         self.in_memory = len(self.units) <= IN_MEMORY_UNITS
         self._merges = self._unit_merges()
+        lay = unit_sheet_layout(spec)
+        self._locate = lambda key: (lay.cell(key).row, lay.cell(key).col)
 
     # -- builder.Extension --------------------------------------------------------------------
 
@@ -315,6 +318,9 @@ class SummaryExtension:
                 yield plan.row, plan.height, [(0, RawXml("".join(parts)), None)]
 
         ws.set_rows(rows, lay.last_row, lay.width - 1)
+        for table in spec.tables:  # the same guards as the unit's own workbook
+            validate_inputs(ws, spec, table.code, self._locate)
+            highlight_inputs(ws, spec, table.code, self._locate, fm.fail)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.protect("", {"format_columns": True, "format_rows": True})

@@ -27,8 +27,9 @@ from nianbao.files import atomic_output
 
 from . import layout as L
 from .checks import FAIL_MARK, PASS_MARK, WARN_MARK, CheckLine, check_lines, format_number
-from .compute import computed_cells, input_keys, recompute, rule_instances
-from .formulas import input_rects, sum_formula, terms_expr
+from .compute import computed_cells, input_keys, recompute
+from .formulas import sum_formula
+from .input_marks import highlight_inputs, table_cell, validate_inputs
 from .loader import load_spec, spec_for_year
 from .reference_sheet import Reference, write_reference
 from .spec import MAX_UNIT_CHARS, CellKey, FormatSpec, Severity, TableSpec
@@ -38,18 +39,6 @@ from .text_fit import row_height
 
 TEXT_ROW_HEIGHT = 150
 MAX_TEXT = 32000  # below Excel's 32,767 characters per cell
-
-VALIDATION_MESSAGES = {
-    "count": ("integer", {"criteria": ">=", "value": 0}, "请填写 0 或正整数（没有发生的填 0）。"),
-    "amount_wan": ("decimal", {"criteria": ">=", "value": 0}, "请填写以万元为单位的非负数。"),
-    "signed": (
-        "integer",
-        {"criteria": "between", "minimum": -(10**9), "maximum": 10**9},
-        "请填写整数，减少的填负数。",
-    ),
-    "text": ("length", {"criteria": "<=", "value": 255}, "内容过长。"),
-}
-
 
 # xlsxwriter runs one regex per "future" function name (about 150) over every formula. The
 # template only uses classic functions, so a formula calling nothing else is passed straight on.
@@ -440,65 +429,14 @@ class _Builder:
                 ws.write_number(vc.row, vc.col, _number(value), style)
             for extra in range(1, vc.span):
                 ws.write_blank(vc.row, vc.col + extra, None, style)
-        self._validate_inputs(ws, table)
-        self._conditional_formats(ws, table)
+        locate = table_cell(spec)
+        validate_inputs(ws, spec, table.code, locate)
+        highlight_inputs(ws, spec, table.code, locate, fm.fail)
         if len(table.blocks) == 1:
             ws.freeze_panes(lay.header_last_row + 1, table.label_count)
         ws.repeat_rows(0, lay.header_last_row)
         self._page(ws, table.landscape, lay.width - 1, lay.last_row, one_page=True)
         self._protect(ws)
-
-    def _validate_inputs(self, ws: Worksheet, table: TableSpec) -> None:
-        for vtype, (validate, criteria, message) in VALIDATION_MESSAGES.items():
-            for r1, c1, r2, c2 in input_rects(self.spec, table.code, (vtype,)):
-                options = {
-                    "validate": validate,
-                    **criteria,
-                    "error_title": "输入有误",
-                    "error_message": message,
-                }
-                ws.data_validation(r1, c1, r2, c2, options)
-
-    def _conditional_formats(self, ws: Worksheet, table: TableSpec) -> None:
-        spec, fm = self.spec, self.fm
-        # A value that is text, negative or fractional where a whole count belongs.
-        type_tests = {
-            "count": "OR(ISTEXT({c}),AND(ISNUMBER({c}),OR({c}<0,{c}<>INT({c}))))",
-            "amount_wan": "OR(ISTEXT({c}),AND(ISNUMBER({c}),OR({c}<0,ROUND({c},4)<>{c})))",
-            "signed": "OR(ISTEXT({c}),AND(ISNUMBER({c}),{c}<>INT({c})))",
-        }
-        for vtype, test in type_tests.items():
-            for r1, c1, r2, c2 in input_rects(self.spec, table.code, (vtype,)):
-                ws.conditional_format(
-                    r1,
-                    c1,
-                    r2,
-                    c2,
-                    {
-                        "type": "formula",
-                        "criteria": "=" + test.format(c=L.a1(r1, c1)),
-                        "format": fm.fail,
-                    },
-                )
-        lay = L.table_layout(table)
-        for inst in rule_instances(spec):
-            if inst.anchor.table != table.code or inst.uses_previous:
-                continue
-            if inst.rule.kind not in ("sum", "equation"):
-                continue
-            left = terms_expr(spec, inst.left, sheet=False, absolute=True)
-            right = terms_expr(spec, inst.right, sheet=False, absolute=True)
-            criteria = f"=({left})<>({right})"
-            cells = [lay.cell(k) for k in inst.cells if k.table == table.code]
-            first = cells[0]
-            others = " ".join(L.a1(c.row, c.col) for c in cells)
-            ws.conditional_format(
-                first.row,
-                first.col,
-                first.row,
-                first.col,
-                {"type": "formula", "criteria": criteria, "format": fm.fail, "multi_range": others},
-            )
 
     # -- 正文, 校验, 填报说明, 模板信息 ---------------------------------------------------------
 
