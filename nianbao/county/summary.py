@@ -51,6 +51,11 @@ CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data t
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
+# 序号, 单位名称, 单位类型, 状态, 纳入汇总, 错误数, 警告数, 主要问题, 文件, 文件时间, SHA-256
+STATUS_WIDTHS = (6, 26, 10, 10, 9, 7, 7, 52, 36, 18, 18)
+# 序号, 文件, 状态, 单位, 说明, SHA-256
+FILES_WIDTHS = (6, 54, 10, 24, 60, 56)
+SHORT_SHA = 16  # hex digits of a file's SHA-256 on 汇总情况 (the sheet of received files: all)
 MAX_ROWS = 1_048_576  # rows of an Excel worksheet: 明细 stops there (a rollup of ~25,000 units)
 
 
@@ -124,7 +129,7 @@ class SummaryExtension:
     # -- builder.Extension --------------------------------------------------------------------
 
     def front_sheets(self) -> list[str]:
-        return [self.text.status_sheet]
+        return [self.text.status_sheet, self.text.files_sheet]
 
     def back_sheets(self) -> list[str]:
         t = self.text
@@ -152,6 +157,7 @@ class SummaryExtension:
         self.workbook = builder.workbook
         t = self.text
         self._write_status(sheets[t.status_sheet])
+        self._write_files(sheets[t.files_sheet])
         self._write_bookend(sheets[t.first_part], t.part_note)
         self._write_bookend(sheets[t.last_part], t.last_note)
         for unit in self.units:
@@ -164,7 +170,7 @@ class SummaryExtension:
     def _write_status(self, ws: Worksheet) -> None:
         result, t, fm = self.result, self.text, self.fm
         label = result.status_label
-        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 66)
+        widths = STATUS_WIDTHS
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         title = t.status_title.format(unit=result.request.unit, year=result.year)
@@ -185,8 +191,7 @@ class SummaryExtension:
                 ws.merge_range(head, 0, head, len(widths) - 1, line, fm.wrapped)
                 ws.set_row(head, row_height(line, sum(widths)))
                 head += 1
-        for c, text in enumerate(t.status_heading):
-            ws.write_string(head, c, text, fm.header)
+        _heading_row(ws, head, t.status_heading, widths, fm.header)
         r = head
         for i, unit in enumerate(result.units, 1):
             r = head + i
@@ -205,7 +210,7 @@ class SummaryExtension:
                 problems,
                 f.path.name if f else "",
                 _file_time(f.mtime) if f else "",
-                f.sha256 if f else "",
+                f.sha256[:SHORT_SHA] if f else "",  # in full on the sheet of received files
             ]
             for c, value in enumerate(cells):
                 style = fm.statuses.get(unit.status, fm.plain_text) if c == 3 else fm.plain_text
@@ -213,27 +218,36 @@ class SummaryExtension:
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
                     ws.write_string(r, c, str(value), fm.plain_line if c == 10 else style)
-            ws.set_row(r, row_height(problems, widths[7], unit.name, widths[1]))
+            ws.set_row(r, row_height(*_pairs([str(c) for c in cells], widths)))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
-        r += 2
-        ws.merge_range(r, 0, r, len(widths) - 1, t.files_title, fm.subtitle)
-        r += 1
-        for c, text in enumerate(t.files_heading):
-            ws.write_string(r, c if c < 2 else c + 1, text, fm.header)
-        ws.merge_range(r, 1, r, 2, t.files_heading[1], fm.header)
+        _print_wide(ws, head)
+        ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
+
+    def _write_files(self, ws: Worksheet) -> None:
+        """Write every received file, what became of it and why, with its full SHA-256."""
+        result, t, fm = self.result, self.text, self.fm
+        label = result.status_label
+        widths = FILES_WIDTHS
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, len(widths) - 1, t.files_title, fm.title)
+        ws.set_row(0, 30)
+        _heading_row(ws, 1, t.files_heading, widths, fm.header)
+        r = 1
         for i, f in enumerate(result.files, 1):
             r += 1
+            cells = [result.shown_path(f), label(f.status), f.unit, f.reason, f.sha256]
             ws.write_number(r, 0, i, fm.plain_number)
-            ws.merge_range(r, 1, r, 2, result.shown_path(f), fm.plain_text)
-            ws.write_string(r, 3, label(f.status), fm.statuses.get(f.status, fm.plain_text))
-            ws.write_string(r, 4, f.unit, fm.plain_text)
-            ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
-            ws.set_row(r, row_height(f.reason, sum(widths[5:]), result.shown_path(f), 38))
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(head)
+            ws.write_string(r, 1, cells[0], fm.plain_text)
+            ws.write_string(r, 2, cells[1], fm.statuses.get(f.status, fm.plain_text))
+            ws.write_string(r, 3, cells[2], fm.plain_text)
+            ws.write_string(r, 4, cells[3], fm.plain_text)
+            ws.write_string(r, 5, cells[4], fm.plain_line)
+            ws.set_row(r, row_height(*_pairs([str(i), *cells[:4]], widths)))
+        ws.autofilter(1, 0, r, len(widths) - 1)
+        ws.freeze_panes(2, 2)
+        _print_wide(ws, 1)
         ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
 
     def _write_bookend(self, ws: Worksheet, note: str) -> None:
@@ -516,6 +530,28 @@ class SummaryExtension:
 
         totals = self.result.totals
         return {**totals, **recompute(self.spec, totals)}
+
+
+def _heading_row(ws: Worksheet, row: int, heading: tuple[str, ...], widths, fmt) -> None:
+    for c, text in enumerate(heading):
+        ws.write_string(row, c, text, fmt)
+    ws.set_row(row, row_height(*_pairs(heading, widths)))
+
+
+def _pairs(texts, widths: tuple[float, ...]) -> list[str | float]:
+    """Return texts alternating with the widths of their columns, from the first (for
+    row_height)."""
+    return [x for pair in zip(texts, widths[: len(texts)], strict=True) for x in pair]
+
+
+def _print_wide(ws: Worksheet, heading_row: int) -> None:
+    """Print a list sheet on A4 landscape, as wide as the page, its heading on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(heading_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _short(field_name: str) -> str:

@@ -262,7 +262,8 @@ class _SheetReader:
         part_sums: dict[CellKey, Decimal] | None = None
         if self.stamp.is_summary:
             s = spec.summary
-            known |= {s.status_sheet, s.detail_sheet, s.chart_sheet, s.first_part, s.last_part}
+            known |= {s.status_sheet, s.files_sheet, s.detail_sheet, s.chart_sheet}
+            known |= {s.first_part, s.last_part}
             parts, part_sums = self._read_parts()
             known |= {p.sheet for p in parts}
         for entry in self.pkg.sheets:
