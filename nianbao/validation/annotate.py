@@ -188,8 +188,8 @@ class _Annotation:
                 if cause is not None
             ]
             comments[sheet].append((row, col, "\n".join(lines)))
-        for sheet, items in comments.items():
-            _write_comments(sheets[sheet], items)
+        for sheet, boxes in comments.items():
+            _write_comments(sheets[sheet], boxes)
 
     # -- 校验结果 ---------------------------------------------------------------------------------
 
