@@ -66,9 +66,9 @@ def test_reads_xlsx_roster_below_title_and_instruction_rows(tmp_path):
     roster = read_roster(path)
     assert roster.path == path
     assert roster.units == (
-        RosterUnit("青禾镇人民政府", "乡镇", "001", "张三，0571-12345678", 5),
-        RosterUnit("城关街道办事处", "街道", "", "13800000000", 7),
-        RosterUnit("县自然资源局", "", "17", "李四", 8),
+        RosterUnit("青禾镇人民政府", "乡镇", "001", "张三", "0571-12345678", 5),
+        RosterUnit("城关街道办事处", "街道", "", "", "13800000000", 7),
+        RosterUnit("县自然资源局", "", "17", "李四", "", 8),
     )
 
 
@@ -88,7 +88,7 @@ def test_alternative_titles_are_recognised_and_serial_number_is_not_the_code(tmp
             [9, "青禾镇人民政府", "乡镇", "Q1", "123", "x"],
         ],
     )
-    assert read_roster(path).units == (RosterUnit("青禾镇人民政府", "乡镇", "Q1", "123", 2),)
+    assert read_roster(path).units == (RosterUnit("青禾镇人民政府", "乡镇", "Q1", "", "123", 2),)
 
 
 def test_title_with_required_mark_is_still_the_name_column(tmp_path):
@@ -148,8 +148,8 @@ def test_reads_csv_in_the_encodings_excel_and_wps_save(tmp_path, encoding):
     path = tmp_path / "名单.csv"
     path.write_bytes(CSV_TEXT.encode(encoding))
     assert read_roster(path).units == (
-        RosterUnit("青禾镇人民政府", "乡镇", "", "张三", 3),
-        RosterUnit("县财政局", "", "", "", 4),
+        RosterUnit("青禾镇人民政府", "乡镇", "", "张三", "", 3),
+        RosterUnit("县财政局", "", "", "", "", 4),
     )
 
 
@@ -299,7 +299,7 @@ def test_filled_template_reads_back_with_its_units(tmp_path):
     ws.append([2, "县财政局"])
     wb.save(path)
     assert read_roster(path).units == (
-        RosterUnit("青禾镇人民政府", "乡镇", "001", "张三，0571-1", 6),
+        RosterUnit("青禾镇人民政府", "乡镇", "001", "张三", "0571-1", 6),
         RosterUnit("县财政局", row=7),
     )
 

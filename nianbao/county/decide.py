@@ -85,7 +85,7 @@ def decide(
     units: dict[str, UnitEntry] = {}
     if roster is not None:
         for r in roster.units:
-            units[normalize_label(r.name)] = UnitEntry(r.name, r.kind, r.code, r.contact)
+            units[normalize_label(r.name)] = UnitEntry(r.name, r.kind, r.code, r.person, r.phone)
     _ignore_summaries_of_units_sent(files, year)
     by_sha: dict[str, FileEntry] = {}
     candidates: dict[str, list[FileEntry]] = {}

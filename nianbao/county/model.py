@@ -154,7 +154,8 @@ class UnitEntry:
     name: str
     kind: str = ""
     code: str = ""
-    contact: str = ""
+    person: str = ""  # the roster's 联系人 and 联系电话
+    phone: str = ""
     on_roster: bool = True
     status: Status = Status.MISSING
     file: FileEntry | None = None
@@ -328,6 +329,17 @@ class RollupResult:
     def status_label(self, status: Status | None) -> str:
         """Return the Chinese label of a status ("" for a file not yet decided)."""
         return self.spec.summary.statuses[status] if status is not None else ""
+
+    def shown_path(self, file: FileEntry) -> str:
+        """Return how a file is named in what leaves the office: from the input folder it was
+        found in ("收到的报表/U盘/城关镇.xlsx"), never where that folder lies on this computer."""
+        for given in self.request.inputs:
+            try:
+                inside = file.path.relative_to(given)
+            except ValueError:
+                continue
+            return (Path(given.name) / inside).as_posix() if inside.parts else file.path.name
+        return file.path.name
 
     def to_json(self) -> dict:
         label = self.status_label

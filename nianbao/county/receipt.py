@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from nianbao.files import atomic_output, numbered_path
-from nianbao.workbook_templates.builder import text_height
+from nianbao.workbook_templates.text_fit import row_height
 from nianbao.workbook_templates.stamp import output_properties
 from nianbao.workbook_templates.values import normalize_label
 
@@ -66,7 +66,7 @@ def write_receipt(result: RollupResult, ledger: Ledger, target: Path) -> Path:
             for c, value in enumerate(row, 1):
                 ws.write_string(r, c, value, digest if c == 3 else cell)
             ws.write_string(r, 6, text.receipt_now if id(event) in now else "", cell)
-            ws.set_row(r, text_height(event["unit"], _WIDTHS[1], event["verdict"], _WIDTHS[4]))
+            ws.set_row(r, row_height(event["unit"], _WIDTHS[1], event["verdict"], _WIDTHS[4]))
         if withdrawn:
             r += 2
             ws.write_string(r, 0, text.receipt_withdrawn, title)

@@ -25,11 +25,15 @@ from nianbao.files import (
 )
 from nianbao.workbook_templates.spec import Severity
 from nianbao.workbook_templates.stamp import output_properties
+from nianbao.workbook_templates.text_fit import lines_needed, lines_that_fit, row_height
 
-from .model import RollupResult, Status, UnitEntry
+from .model import RollupResult, Status, UnitEntry, status_rank
 
 LIST_NAME = "退回清单.xlsx"
 MAX_LISTED = 12  # problems per unit in the list; the annotated copy has all of them
+# 序号, 单位名称, 联系人, 联系电话, 状态, 文件, 问题（错误）, 怎么改, 批注副本
+LIST_WIDTHS = (6, 24, 10, 15, 10, 26, 60, 44, 26)
+PROBLEMS_WIDTH = LIST_WIDTHS[6]
 
 # What a unit must do, by status, when its file cannot carry annotations.
 _ACTIONS = {
@@ -56,9 +60,13 @@ def annotated_name(unit: UnitEntry) -> str:
 
 
 def _to_return(result: RollupResult) -> list[UnitEntry]:
-    """Return the units on the list: failing ones, then those that never sent anything."""
-    failing = result.failing
-    return failing + [u for u in result.missing if u not in failing]
+    """Return the units on the list, in the order the office works through it: the units that
+    sent nothing first (they are chased by phone, with the roster's contact on the list), then
+    the units that must correct or re-send, by status as the summary sorts them (有错误, 无法读取,
+    年度不对, 格式不对, 疑似空表); within a group in roster order (the sort is stable)."""
+    missing = result.missing
+    units = missing + [u for u in result.failing if u not in missing]
+    return sorted(units, key=lambda u: (u.sent, status_rank(u.status)))
 
 
 def check_returns_folder(folder: str | os.PathLike) -> Path:
@@ -163,19 +171,25 @@ def write_returns(
 
 
 def _problems(unit: UnitEntry) -> tuple[str, str]:
-    """Return (problems, what to do) of a unit, one line each."""
+    """Return (problems, what to do) of a unit, one line each: as many problems as a row of
+    the list shows whole (``PROBLEMS_WIDTH``), then how many there are in all."""
     report = unit.report
     if unit.file is None or report is None:
         reason = unit.others[0].reason if unit.others else ""
         return reason, _ACTIONS.get(unit.status, "")
     errors = report.roots(Severity.ERROR)  # a sum a typed cell breaks is that cell's problem
+    room = lines_that_fit() - 1  # a line kept for the count
     lines, actions = [], []
     for f in errors[:MAX_LISTED]:
         where = f"{f.where} " if f.where else ""
-        lines.append(f"{where}{f.text}")
+        line = f"{where}{f.text}"
+        room -= lines_needed(line, PROBLEMS_WIDTH)
+        if room < 0:
+            break
+        lines.append(line)
         if f.action and f.action not in actions:
             actions.append(f.action)
-    if len(errors) > MAX_LISTED:
+    if len(lines) < len(errors):
         lines.append(f"……共 {len(errors)} 项，详见批注副本。")
     if not errors and unit.status == Status.EMPTY:
         lines.append(unit.file.reason)
@@ -202,38 +216,49 @@ def _write_list(
 ) -> Path:
     import xlsxwriter
 
+    from nianbao.workbook_templates.styles import make_list_formats
+
     text = result.spec.summary
     with atomic_output(target, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_urls": False})
         for key, value in output_properties("returns_list"):
             wb.set_custom_property(key, value)
-        title = wb.add_format({"bold": True, "font_size": 14, "font_name": "黑体"})
-        head = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
-        cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        fm = make_list_formats(wb)
         ws = wb.add_worksheet("退回清单")
-        for c, w in enumerate((6, 26, 14, 30, 70, 50, 30)):
+        for c, w in enumerate(LIST_WIDTHS):
             ws.set_column(c, c, w)
-        ws.write_string(
-            0, 0, text.returns_title.format(unit=result.request.unit, year=result.year), title
-        )
+        title = text.returns_title.format(unit=result.request.unit, year=result.year)
+        ws.write_string(0, 0, title, fm.title)
         for c, h in enumerate(text.returns_heading):
-            ws.write_string(2, c, h, head)
+            ws.write_string(2, c, h, fm.heading)
+        ws.set_row(2, row_height(*_pairs(text.returns_heading)))
         for i, unit in enumerate(units, 1):
             problems, actions = _problems(unit)
-            row = [
-                str(i),
+            cells = [
                 unit.name,
+                unit.person,
+                unit.phone,
                 result.status_label(unit.status),
                 unit.file.path.name if unit.file else "",
                 problems,
                 actions,
                 _copy_cell(result, unit, copies),
             ]
-            for c, value in enumerate(row):
-                ws.write_string(2 + i, c, value, cell)
+            ws.write_number(2 + i, 0, i, fm.number)
+            for c, value in enumerate(cells, 1):
+                ws.write_string(2 + i, c, value, fm.text)
+            # Spreadsheet programs do not grow a row for wrapped text written by a program.
+            ws.set_row(2 + i, row_height(*_pairs([str(i), *cells])))
         ws.freeze_panes(3, 2)
         ws.autofilter(2, 0, 2 + max(len(units), 1), len(text.returns_heading) - 1)
         ws.set_landscape()
+        ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
+        ws.repeat_rows(2)
         wb.close()
     return target
+
+
+def _pairs(texts: list[str] | tuple[str, ...]) -> list[str | float]:
+    """Return the texts of a list row alternating with their column widths (for row_height)."""
+    return [x for pair in zip(texts, LIST_WIDTHS, strict=True) for x in pair]

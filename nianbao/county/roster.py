@@ -70,7 +70,8 @@ class RosterUnit:
     name: str
     kind: str = ""
     code: str = ""
-    contact: str = ""
+    person: str = ""  # 联系人
+    phone: str = ""  # 联系电话, as written (text: leading zeros and dashes kept)
     row: int = 0
 
 
@@ -299,12 +300,11 @@ def _units(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[RosterUnit, .
         name = _clean_name(_cell(cells, columns[NAME]))
         kind = _cell(cells, columns.get(KIND))
         code = _cell(cells, columns.get(CODE))
-        contact = "，".join(
-            v for v in (_cell(cells, columns.get(PERSON)), _cell(cells, columns.get(PHONE))) if v
-        )
+        person = _cell(cells, columns.get(PERSON))
+        phone = _cell(cells, columns.get(PHONE))
         if not name:
             # A row numbered in advance (序号 only) is not a unit; details without a name are.
-            if kind or code or contact:
+            if kind or code or person or phone:
                 raise RosterError(
                     f"名单 {path.name} 第 {row} 行填了单位类型、编码或联系人，但没有单位名称。",
                     "请补上单位名称，或删除这一行。",
@@ -315,7 +315,9 @@ def _units(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[RosterUnit, .
                 f"名单 {path.name} 第 {row} 行的单位名称过长或含有不可见的控制字符。",
                 f"单位名称应为机关全称，不超过 {MAX_NAME} 个字，请改正。",
             )
-        units.append(RosterUnit(name, _check_kind(path, row, kind, kinds), code, contact, row))
+        units.append(
+            RosterUnit(name, _check_kind(path, row, kind, kinds), code, person, phone, row)
+        )
     if not units:
         raise RosterError(
             f"名单 {path.name} 中还没有填报单位（第 {header_row} 行列标题下面是空的）。",

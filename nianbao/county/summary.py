@@ -23,16 +23,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from nianbao.validation.text_report import summary_line
 from nianbao.workbook_templates import layout as L
-from nianbao.workbook_templates.builder import (
-    TemplateRequest,
-    _Worksheet,
-    build_template,
-    text_height,
-)
+from nianbao.workbook_templates.builder import TemplateRequest, _Worksheet, build_template
 from nianbao.workbook_templates.bulk_sheet import BulkWorksheet, CellWriter, RawXml, number_text
 from nianbao.workbook_templates.compute import computed_cells, number_keys
 from nianbao.workbook_templates.fields import Field, resolve
 from nianbao.workbook_templates.formulas import key_ref
+from nianbao.workbook_templates.input_marks import highlight_inputs, validate_inputs
 from nianbao.workbook_templates.spec import CellKey, FormatSpec
 from nianbao.workbook_templates.stamp import PART_KEY, SUMMARY_ROLE
 from nianbao.workbook_templates.summary_layout import (
@@ -44,6 +40,7 @@ from nianbao.workbook_templates.summary_layout import (
     unit_sheet_layout,
     unit_total_formula,
 )
+from nianbao.workbook_templates.text_fit import row_height
 
 from .explain import check_lines, verdict
 from .ledger import arrival_text
@@ -56,6 +53,11 @@ CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data t
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
+# 序号, 单位名称, 单位类型, 状态, 纳入汇总, 错误数, 警告数, 主要问题, 文件, 文件时间, SHA-256
+STATUS_WIDTHS = (6, 26, 10, 10, 9, 7, 7, 52, 36, 18, 30, 30, 18)
+# 序号, 文件, 状态, 单位, 说明, SHA-256
+FILES_WIDTHS = (6, 54, 10, 24, 60, 56)
+SHORT_SHA = 16  # hex digits of a file's SHA-256 on 汇总情况 (the sheet of received files: all)
 MAX_ROWS = 1_048_576  # rows of an Excel worksheet: 明细 stops there (a rollup of ~25,000 units)
 
 
@@ -89,7 +91,7 @@ def _unit_plan(spec: FormatSpec) -> tuple[_RowPlan, ...]:
             heights[c.row] = 30
         elif c.role != "caption" and c.last_row == c.row:
             width = sum(lay.widths[c.col : c.last_col + 1])
-            heights[c.row] = max(heights.get(c.row, 20), text_height(c.text, width))
+            heights[c.row] = max(heights.get(c.row, 20), row_height(c.text, width))
     values: dict[int, list[L.ValueCell]] = {}
     for v in lay.values:
         values.setdefault(v.row, []).append(v)
@@ -123,12 +125,14 @@ class SummaryExtension:
         self._values: dict[int, list[tuple]] = {}
         self.in_memory = len(self.units) <= IN_MEMORY_UNITS
         self._merges = self._unit_merges()
+        lay = unit_sheet_layout(spec)
+        self._locate = lambda key: (lay.cell(key).row, lay.cell(key).col)
 
     # -- builder.Extension --------------------------------------------------------------------
 
     def front_sheets(self) -> list[str]:
         revised = [self.text.revisions_sheet] if self.result.revised else []
-        return [self.text.status_sheet, *revised]
+        return [self.text.status_sheet, self.text.files_sheet, *revised]
 
     def back_sheets(self) -> list[str]:
         t = self.text
@@ -156,6 +160,7 @@ class SummaryExtension:
         self.workbook = builder.workbook
         t = self.text
         self._write_status(sheets[t.status_sheet])
+        self._write_files(sheets[t.files_sheet])
         if self.result.revised:
             self._write_revisions(sheets[t.revisions_sheet])
         self._write_bookend(sheets[t.first_part], t.part_note)
@@ -170,7 +175,7 @@ class SummaryExtension:
     def _write_status(self, ws: Worksheet) -> None:
         result, t, fm = self.result, self.text, self.fm
         label = result.status_label
-        widths = (6, 28, 10, 16, 9, 7, 7, 60, 36, 17, 30, 30, 66)
+        widths = STATUS_WIDTHS
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         title = t.status_title.format(unit=result.request.unit, year=result.year)
@@ -189,10 +194,9 @@ class SummaryExtension:
         if report is not None:  # the check of the totals, and why they fail
             for line in [verdict(report), *check_lines(report)]:
                 ws.merge_range(head, 0, head, len(widths) - 1, line, fm.wrapped)
-                ws.set_row(head, text_height(line, sum(widths)))
+                ws.set_row(head, row_height(line, sum(widths)))
                 head += 1
-        for c, text in enumerate(t.status_heading):
-            ws.write_string(head, c, text, fm.header)
+        _heading_row(ws, head, t.status_heading, widths, fm.header)
         r = head
         for i, unit in enumerate(result.units, 1):
             r = head + i
@@ -225,7 +229,7 @@ class SummaryExtension:
                 arrival_text(f.first_seen or f.mtime) if f else "",
                 version,
                 accepted,
-                f.sha256 if f else "",
+                f.sha256[:SHORT_SHA] if f else "",  # in full on the sheet of received files
             ]
             for c, value in enumerate(cells):
                 style = fm.statuses.get(unit.status, fm.plain_text) if c == 3 else fm.plain_text
@@ -233,28 +237,36 @@ class SummaryExtension:
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
                     ws.write_string(r, c, str(value), fm.plain_line if c == 12 else style)
-            texts = (problems, widths[7], unit.name, widths[1], version, widths[10])
-            ws.set_row(r, text_height(*texts, accepted, widths[11]))
+            ws.set_row(r, row_height(*_pairs([str(c) for c in cells], widths)))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)
-        r += 2
-        ws.merge_range(r, 0, r, len(widths) - 1, t.files_title, fm.subtitle)
-        r += 1
-        for c, text in enumerate(t.files_heading):
-            ws.write_string(r, c if c < 2 else c + 1, text, fm.header)
-        ws.merge_range(r, 1, r, 2, t.files_heading[1], fm.header)
+        _print_wide(ws, head)
+        ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
+
+    def _write_files(self, ws: Worksheet) -> None:
+        """Write every received file, what became of it and why, with its full SHA-256."""
+        result, t, fm = self.result, self.text, self.fm
+        label = result.status_label
+        widths = FILES_WIDTHS
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, len(widths) - 1, t.files_title, fm.title)
+        ws.set_row(0, 30)
+        _heading_row(ws, 1, t.files_heading, widths, fm.header)
+        r = 1
         for i, f in enumerate(result.files, 1):
             r += 1
+            cells = [result.shown_path(f), label(f.status), f.unit, f.reason, f.sha256]
             ws.write_number(r, 0, i, fm.plain_number)
-            ws.merge_range(r, 1, r, 2, str(f.path), fm.plain_text)
-            ws.write_string(r, 3, label(f.status), fm.statuses.get(f.status, fm.plain_text))
-            ws.write_string(r, 4, f.unit, fm.plain_text)
-            ws.merge_range(r, 5, r, len(widths) - 1, f.reason, fm.plain_text)
-            ws.set_row(r, text_height(f.reason, sum(widths[5:]), str(f.path), 38))
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(head)
+            ws.write_string(r, 1, cells[0], fm.plain_text)
+            ws.write_string(r, 2, cells[1], fm.statuses.get(f.status, fm.plain_text))
+            ws.write_string(r, 3, cells[2], fm.plain_text)
+            ws.write_string(r, 4, cells[3], fm.plain_text)
+            ws.write_string(r, 5, cells[4], fm.plain_line)
+            ws.set_row(r, row_height(*_pairs([str(i), *cells[:4]], widths)))
+        ws.autofilter(1, 0, r, len(widths) - 1)
+        ws.freeze_panes(2, 2)
+        _print_wide(ws, 1)
         ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
 
     def _acceptance(self, unit: UnitEntry) -> str:
@@ -285,7 +297,7 @@ class SummaryExtension:
         ledger = result.ledger.name if result.ledger else ""
         note = t.revisions_note.format(ledger=ledger)
         ws.merge_range(1, 0, 1, len(widths) - 1, note, fm.wrapped)
-        ws.set_row(1, text_height(note, sum(widths)))
+        ws.set_row(1, row_height(note, sum(widths)))
         head = 2
         for c, text in enumerate(t.revisions_heading):
             ws.write_string(head, c, text, fm.header)
@@ -318,7 +330,7 @@ class SummaryExtension:
                 ]
                 for c, value in enumerate(cells):
                     ws.write_string(r, c, value, fm.plain_line if c == 7 else fm.plain_text)
-                ws.set_row(r, text_height(changes, widths[6], verdict, widths[4]))
+                ws.set_row(r, row_height(changes, widths[6], verdict, widths[4]))
                 before = version
         ws.autofilter(head, 0, max(r, head), len(widths) - 1)
         ws.freeze_panes(head + 1, 1)
@@ -410,6 +422,9 @@ class SummaryExtension:
                 yield plan.row, plan.height, [(0, RawXml("".join(parts)), None)]
 
         ws.set_rows(rows, lay.last_row, lay.width - 1)
+        for table in spec.tables:  # the same guards as the unit's own workbook
+            validate_inputs(ws, spec, table.code, self._locate)
+            highlight_inputs(ws, spec, table.code, self._locate, fm.fail)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.protect("", {"format_columns": True, "format_rows": True})
@@ -605,6 +620,28 @@ class SummaryExtension:
 
         totals = self.result.totals
         return {**totals, **recompute(self.spec, totals)}
+
+
+def _heading_row(ws: Worksheet, row: int, heading: tuple[str, ...], widths, fmt) -> None:
+    for c, text in enumerate(heading):
+        ws.write_string(row, c, text, fmt)
+    ws.set_row(row, row_height(*_pairs(heading, widths)))
+
+
+def _pairs(texts, widths: tuple[float, ...]) -> list[str | float]:
+    """Return texts alternating with the widths of their columns, from the first (for
+    row_height)."""
+    return [x for pair in zip(texts, widths[: len(texts)], strict=True) for x in pair]
+
+
+def _print_wide(ws: Worksheet, heading_row: int) -> None:
+    """Print a list sheet on A4 landscape, as wide as the page, its heading on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(heading_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _short(field_name: str) -> str:

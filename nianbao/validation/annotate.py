@@ -25,6 +25,7 @@ from nianbao.workbook_templates.reader import FilledWorkbook
 from nianbao.workbook_templates.spec import FormatSpec, Severity
 from nianbao.workbook_templates.stamp import ANNOTATED_ROLE
 from nianbao.workbook_templates.styles import SEVERITY_FILLS
+from nianbao.workbook_templates.text_fit import comment_size, row_height
 
 from .findings import Finding, Report
 from .shown import ShownValues
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 FILLS = {s: colour.lstrip("#") for s, colour in SEVERITY_FILLS.items()}
 COMMENT_AUTHOR = "年报助手"
 COLUMN_WIDTHS = (6, 12, 12, 14, 70, 50)
+COMMENT_GAP = 8  # pixels between comment boxes
 MAX_ROW, MAX_COL = 1_048_575, 16_383  # the last cell of an Excel sheet (0-based)
 
 Listed = list[tuple[Finding, Finding | None]]
@@ -85,6 +87,41 @@ def copy_content(wb: FilledWorkbook) -> WorkbookContent:
     return workbook_content(wb, {k: shown.input_formula(k) for k in formulas} if shown else None)
 
 
+def _write_comments(ws: Worksheet, items: list[tuple[int, int, str]]) -> None:
+    """Comment cells, each box sized to its text, and placed so that no box covers another
+    when all are shown: in a column right of the sheet's table, in the order of their cells,
+    each beside its own row or, when the box above reaches further down, just below that box.
+    (Placed beside the cell, as xlsxwriter does by default, the boxes of neighbouring cells lie
+    on one another.)
+
+    The rows' heights are read from the worksheet (``_size_row``, pixels; every row is written
+    by now), the one xlsxwriter internal this leans on, as xlsxwriter itself places the boxes.
+    """
+    first_col = min(ws.dim_colmax + 1, MAX_COL) if ws.dim_colmax is not None else 0
+    top_of: dict[int, int] = {}  # the top of each commented row, in pixels
+    y = r = 0
+    for row in sorted({row for row, _, _ in items}):
+        while r < row:
+            y, r = y + ws._size_row(r), r + 1
+        top_of[row] = y
+    below = 0  # where the box above ends, in pixels from the sheet's top
+    for row, col, text in sorted(items):
+        width, height = comment_size(text)
+        top = max(top_of[row] + 1, below)  # xlsxwriter takes an offset of 0 for its default
+        below = top + height + COMMENT_GAP
+        options = {
+            "author": COMMENT_AUTHOR,
+            "width": width,
+            "height": height,
+            # Anchored at its own row, pushed down only as far as the box above requires.
+            "start_row": row,
+            "start_col": first_col,
+            "x_offset": COMMENT_GAP,
+            "y_offset": top - top_of[row],
+        }
+        ws.write_comment(row, col, text, options)
+
+
 class _Annotation:
     """The annotated copy's additions to the standard template (see ``builder.Extension``): the
     results sheet first, and the offending cells filled and commented."""
@@ -129,6 +166,7 @@ class _Annotation:
         and fill it by the worst of its own problems. A consequence's cell is filled only when
         its cause is a whole table (the blank cells of a table left blank are where to act)."""
         by_cell: dict[tuple[str, int, int], Listed] = defaultdict(list)
+        comments: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for f, cause in self.listed:
             at = _cell(f.cell) if f.cell and f.sheet in sheets else None
             if at is not None and f.sheet != self.text.sheet:
@@ -149,25 +187,20 @@ class _Annotation:
                 for f, cause in items
                 if cause is not None
             ]
-            options = {
-                "author": COMMENT_AUTHOR,
-                "width": 320,
-                "height": min(60 + 40 * len(items), 400),
-            }
-            ws.write_comment(row, col, "\n".join(lines), options)
+            comments[sheet].append((row, col, "\n".join(lines)))
+        for sheet, boxes in comments.items():
+            _write_comments(sheets[sheet], boxes)
 
     # -- 校验结果 ---------------------------------------------------------------------------------
 
     def _write_results(self, ws: Worksheet, fm, sheets: Mapping[str, Worksheet]) -> None:
-        from nianbao.workbook_templates.builder import text_height
-
         text, report = self.text, self.report
         counts = report.counts
         ws.write_string(0, 0, text.title, fm.title)
         summary = render(
             text.summary,
             {
-                "file": report.file,
+                "file": Path(report.file).name,  # never where it lies on this computer
                 "errors": counts[Severity.ERROR],
                 "warnings": counts[Severity.WARNING],
                 "infos": counts[Severity.INFO],
@@ -198,7 +231,7 @@ class _Annotation:
             ws.write_string(row, 4, f.text, wrapped)
             ws.write_string(row, 5, f.action, wrapped)
             # Spreadsheet programs do not grow a row for wrapped text written by a program.
-            ws.set_row(row, text_height(f.text, COLUMN_WIDTHS[4], f.action, COLUMN_WIDTHS[5]))
+            ws.set_row(row, row_height(f.text, COLUMN_WIDTHS[4], f.action, COLUMN_WIDTHS[5]))
             row += 1
         if not self.listed:
             ws.write_string(row, 0, text.none)
@@ -206,7 +239,7 @@ class _Annotation:
         for note in self._notes():
             row += 1
             ws.merge_range(row, 0, row, len(COLUMN_WIDTHS) - 1, note, fm.note)
-            ws.set_row(row, text_height(note, sum(COLUMN_WIDTHS)))
+            ws.set_row(row, row_height(note, sum(COLUMN_WIDTHS)))
         for c, width in enumerate(COLUMN_WIDTHS):
             ws.set_column(c, c, width)
         ws.freeze_panes(3, 0)

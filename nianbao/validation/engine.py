@@ -167,7 +167,7 @@ class _Engine:
         fields = {
             "sheet": obs.sheet,
             "cell": obs.cell,
-            "table": table.name if table else "",
+            "table": obs.table or (table.name if table else ""),
             "row": obs.row,
             "column": obs.column,
             "expected": obs.expected,
@@ -182,7 +182,8 @@ class _Engine:
         args = {
             "sheet": obs.sheet,
             "cell": f"{obs.sheet}!{obs.cell}" if obs.cell else obs.sheet,
-            "table": table.name if table else f"「{obs.sheet}」",
+            "table": obs.table or (table.name if table else f"「{obs.sheet}」"),
+            "part": obs.part,
             "row": obs.row,
             "column": obs.column,
             "expected": obs.expected,

@@ -27,30 +27,18 @@ from nianbao.files import atomic_output
 
 from . import layout as L
 from .checks import FAIL_MARK, PASS_MARK, WARN_MARK, CheckLine, check_lines, format_number
-from .compute import computed_cells, input_keys, recompute, rule_instances
-from .formulas import input_rects, sum_formula, terms_expr
+from .compute import computed_cells, input_keys, recompute
+from .formulas import sum_formula
+from .input_marks import highlight_inputs, table_cell, validate_inputs
 from .loader import load_spec, spec_for_year
 from .reference_sheet import Reference, write_reference
 from .spec import MAX_UNIT_CHARS, CellKey, FormatSpec, Severity, TableSpec
 from .stamp import PROPERTY_PREFIX, UNKNOWN_KEY, Stamp, encode_unknown
 from .styles import make_formats
+from .text_fit import row_height
 
-CJK_WIDTH = 1.8  # an ideograph is a little less than two "0" characters wide
-LINE_HEIGHT = 14.5
 TEXT_ROW_HEIGHT = 150
 MAX_TEXT = 32000  # below Excel's 32,767 characters per cell
-
-VALIDATION_MESSAGES = {
-    "count": ("integer", {"criteria": ">=", "value": 0}, "请填写 0 或正整数（没有发生的填 0）。"),
-    "amount_wan": ("decimal", {"criteria": ">=", "value": 0}, "请填写以万元为单位的非负数。"),
-    "signed": (
-        "integer",
-        {"criteria": "between", "minimum": -(10**9), "maximum": 10**9},
-        "请填写整数，减少的填负数。",
-    ),
-    "text": ("length", {"criteria": "<=", "value": 255}, "内容过长。"),
-}
-
 
 # xlsxwriter runs one regex per "future" function name (about 150) over every formula. The
 # template only uses classic functions, so a formula calling nothing else is passed straight on.
@@ -155,23 +143,6 @@ def _decimal(value) -> Decimal | None:
 
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _display_width(text: str) -> float:
-    return sum(CJK_WIDTH if ord(ch) > 0x2E80 else 1.0 for ch in text)
-
-
-def _lines_needed(text: str, width: float) -> int:
-    usable = max(width - 1.5, 1.0)
-    return max(1, -int(-_display_width(text) // usable))
-
-
-def text_height(*texts_and_widths) -> float:
-    """Return the row height (points, at least 20) that shows wrapped texts in full; the
-    arguments alternate text, column width: ``text_height(a, 52, b, 60)``."""
-    pairs = zip(texts_and_widths[::2], texts_and_widths[1::2], strict=True)
-    lines = max(_lines_needed(text, width) for text, width in pairs)
-    return max(20, lines * LINE_HEIGHT + 4)
 
 
 def _excel_string(text: str) -> str:
@@ -346,7 +317,7 @@ class _Builder:
             if f.code == "unit" and not stamp.unit:
                 pass  # no fixed height: the row grows with the (wrapped) name the clerk types
             elif f.code == "unit":
-                ws.set_row(r, max(22, text_height(stamp.unit, 40, f.note, 48)))
+                ws.set_row(r, max(22, row_height(stamp.unit, 40, f.note, 48)))
             else:
                 ws.set_row(r, 22)
             c = L.RECORD_VALUE_COL
@@ -425,7 +396,7 @@ class _Builder:
                 ws.write_string(cell.row, cell.col, cell.text, style)
             if cell.role != "caption" and cell.last_row == cell.row:
                 width = sum(widths[cell.col : cell.last_col + 1])
-                heights[cell.row] = max(heights.get(cell.row, 0), text_height(cell.text, width))
+                heights[cell.row] = max(heights.get(cell.row, 0), row_height(cell.text, width))
         ws.set_row(L.TITLE_ROW, 30)
         formula, cached = self._unit_formula()
         ws.merge_range(L.UNIT_ROW, 0, L.UNIT_ROW, lay.width - 1, "", fm.unit_line)
@@ -458,65 +429,14 @@ class _Builder:
                 ws.write_number(vc.row, vc.col, _number(value), style)
             for extra in range(1, vc.span):
                 ws.write_blank(vc.row, vc.col + extra, None, style)
-        self._validate_inputs(ws, table)
-        self._conditional_formats(ws, table)
+        locate = table_cell(spec)
+        validate_inputs(ws, spec, table.code, locate)
+        highlight_inputs(ws, spec, table.code, locate, fm.fail)
         if len(table.blocks) == 1:
             ws.freeze_panes(lay.header_last_row + 1, table.label_count)
         ws.repeat_rows(0, lay.header_last_row)
         self._page(ws, table.landscape, lay.width - 1, lay.last_row, one_page=True)
         self._protect(ws)
-
-    def _validate_inputs(self, ws: Worksheet, table: TableSpec) -> None:
-        for vtype, (validate, criteria, message) in VALIDATION_MESSAGES.items():
-            for r1, c1, r2, c2 in input_rects(self.spec, table.code, (vtype,)):
-                options = {
-                    "validate": validate,
-                    **criteria,
-                    "error_title": "输入有误",
-                    "error_message": message,
-                }
-                ws.data_validation(r1, c1, r2, c2, options)
-
-    def _conditional_formats(self, ws: Worksheet, table: TableSpec) -> None:
-        spec, fm = self.spec, self.fm
-        # A value that is text, negative or fractional where a whole count belongs.
-        type_tests = {
-            "count": "OR(ISTEXT({c}),AND(ISNUMBER({c}),OR({c}<0,{c}<>INT({c}))))",
-            "amount_wan": "OR(ISTEXT({c}),AND(ISNUMBER({c}),OR({c}<0,ROUND({c},4)<>{c})))",
-            "signed": "OR(ISTEXT({c}),AND(ISNUMBER({c}),{c}<>INT({c})))",
-        }
-        for vtype, test in type_tests.items():
-            for r1, c1, r2, c2 in input_rects(self.spec, table.code, (vtype,)):
-                ws.conditional_format(
-                    r1,
-                    c1,
-                    r2,
-                    c2,
-                    {
-                        "type": "formula",
-                        "criteria": "=" + test.format(c=L.a1(r1, c1)),
-                        "format": fm.fail,
-                    },
-                )
-        lay = L.table_layout(table)
-        for inst in rule_instances(spec):
-            if inst.anchor.table != table.code or inst.uses_previous:
-                continue
-            if inst.rule.kind not in ("sum", "equation"):
-                continue
-            left = terms_expr(spec, inst.left, sheet=False, absolute=True)
-            right = terms_expr(spec, inst.right, sheet=False, absolute=True)
-            criteria = f"=({left})<>({right})"
-            cells = [lay.cell(k) for k in inst.cells if k.table == table.code]
-            first = cells[0]
-            others = " ".join(L.a1(c.row, c.col) for c in cells)
-            ws.conditional_format(
-                first.row,
-                first.col,
-                first.row,
-                first.col,
-                {"type": "formula", "criteria": criteria, "format": fm.fail, "multi_range": others},
-            )
 
     # -- 正文, 校验, 填报说明, 模板信息 ---------------------------------------------------------
 
@@ -619,7 +539,7 @@ class _Builder:
         cached = line.number if isinstance(line.number, str) else _number(line.number)
         ws.write_formula(r, L.CHECK_NUMBER_COL, line.number_formula, fm.check_number, cached)
         ws.write_string(r, 5, line.action, fm.check_text)
-        ws.set_row(r, text_height(line.text, 52, line.action, 60))
+        ws.set_row(r, row_height(line.text, 52, line.action, 60))
 
     def _write_notes(self, ws: Worksheet) -> None:
         spec, fm = self.spec, self.fm
@@ -642,7 +562,7 @@ class _Builder:
             ws.write_string(r, 0, table_name, fm.check_text)
             ws.write_string(r, 1, item, fm.check_text)
             ws.write_string(r, 2, note, fm.check_text)
-            ws.set_row(r, text_height(item, 36, note, 80))
+            ws.set_row(r, row_height(item, 36, note, 80))
         ws.repeat_rows(L.TITLE_ROW + 1)
         self._page(ws, False, 2, L.RECORD_FIRST_ROW + len(rows))
         self._protect(ws)

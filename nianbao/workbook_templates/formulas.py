@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from .compute import Term, input_keys
 from .layout import a1, parse_a1, quote_sheet, table_layout
 from .spec import CellKey, FormatSpec
+
+# Where a sheet shows a cell, (row, col) 0-based: a table's own sheet, or a summary's unit sheet.
+Locate = Callable[[CellKey], tuple[int, int]]
 
 
 def cell_ranges(positions: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
@@ -45,16 +48,13 @@ def cell_ranges(positions: Iterable[tuple[int, int]]) -> list[tuple[int, int, in
 
 
 def input_rects(
-    spec: FormatSpec, table_code: str, types: tuple[str, ...]
+    spec: FormatSpec, table_code: str, types: tuple[str, ...], locate: Locate | None = None
 ) -> list[tuple[int, int, int, int]]:
-    """Return the rectangles covering a table's input cells of the given value types."""
-    lay = table_layout(spec.table(table_code))
-    cells = (
-        lay.cell(k)
-        for k in input_keys(spec)
-        if k.table == table_code and spec.value_type(k) in types
-    )
-    return cell_ranges((c.row, c.col) for c in cells)
+    """Return the rectangles covering a table's input cells of the given value types (on the
+    table's sheet, or where ``locate`` puts them)."""
+    where = locate or (lambda key: _position(spec, key))
+    keys = (k for k in input_keys(spec) if k.table == table_code and spec.value_type(k) in types)
+    return cell_ranges(where(k) for k in keys)
 
 
 def range_ref(rect: tuple[int, int, int, int], sheet: str | None = None) -> str:
@@ -81,8 +81,15 @@ def sum_formula(spec: FormatSpec, keys: Iterable[CellKey], *, with_sheet: bool =
     return "SUM(" + ",".join(refs) + ")"
 
 
-def key_ref(spec: FormatSpec, key: CellKey, *, absolute: bool = False, sheet: bool = True) -> str:
-    row, col = _position(spec, key)
+def key_ref(
+    spec: FormatSpec,
+    key: CellKey,
+    *,
+    absolute: bool = False,
+    sheet: bool = True,
+    locate: Locate | None = None,
+) -> str:
+    row, col = locate(key) if locate else _position(spec, key)
     ref = a1(row, col)
     if absolute:
         ref = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", ref)
@@ -90,12 +97,17 @@ def key_ref(spec: FormatSpec, key: CellKey, *, absolute: bool = False, sheet: bo
 
 
 def terms_expr(
-    spec: FormatSpec, terms: Iterable[Term], *, sheet: bool = True, absolute: bool = False
+    spec: FormatSpec,
+    terms: Iterable[Term],
+    *,
+    sheet: bool = True,
+    absolute: bool = False,
+    locate: Locate | None = None,
 ) -> str:
     """Return "'表三'!D6+'表三'!D7" for this year's terms of an expression."""
     out = ""
     for t in terms:
-        ref = key_ref(spec, t.key, sheet=sheet, absolute=absolute)
+        ref = key_ref(spec, t.key, sheet=sheet, absolute=absolute, locate=locate)
         out += ("-" if t.sign < 0 else ("+" if out else "")) + ref
     return out or "0"
 

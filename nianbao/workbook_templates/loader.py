@@ -372,6 +372,7 @@ def _check_integrity(spec: FormatSpec) -> None:
             problems.append(f"[summary.parts] {name} 用了未知参数：{sorted(unknown)}")
     summary_sheets = (
         spec.summary.status_sheet,
+        spec.summary.files_sheet,
         spec.summary.detail_sheet,
         spec.summary.chart_sheet,
         spec.summary.first_part,

@@ -56,6 +56,10 @@ class Observation:
     expected: str | Decimal | None = None
     actual: str | Decimal | None = None
     detail: str = ""
+    # A cell of an official table shown on another sheet (a summary's unit sheet): its table's
+    # name, and the unit whose sheet it is.
+    table: str = ""
+    part: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,7 +262,8 @@ class _SheetReader:
         part_sums: dict[CellKey, Decimal] | None = None
         if self.stamp.is_summary:
             s = spec.summary
-            known |= {s.status_sheet, s.detail_sheet, s.chart_sheet, s.first_part, s.last_part}
+            known |= {s.status_sheet, s.files_sheet, s.detail_sheet, s.chart_sheet}
+            known |= {s.first_part, s.last_part}
             known.add(s.revisions_sheet)
             parts, part_sums = self._read_parts()
             known |= {p.sheet for p in parts}
@@ -374,6 +379,7 @@ class _SheetReader:
             raw = self.sheet(name, max_rows=lay.last_row + 50)
             if raw is None:
                 continue
+            unit = raw.text(0, 0).strip() or name
             cells = {}
             for key in inputs:
                 vc = lay.cell(key)
@@ -388,12 +394,13 @@ class _SheetReader:
                             RuleKind.SUMMARY_PART_VALUE,
                             sheet=name,
                             cell=L.a1(vc.row, vc.col),
-                            row=f"{table.name}·{table.row(key.row).name}",
+                            row=table.row(key.row).name,
                             column=table.column(key.row, key.col).name,
                             actual=read.text,
+                            table=table.name,
+                            part=unit,
                         )
                     )
-            unit = raw.text(0, 0).strip() or name
             parts.append(PartRead(name, unit, cells))
         return tuple(parts), sums
 

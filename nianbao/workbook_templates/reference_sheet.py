@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import layout as L
 from .spec import CellKey, FormatSpec
+from .text_fit import row_height
 
 if TYPE_CHECKING:  # carry imports Reference on every check: keep xlsxwriter out of that path
     from xlsxwriter.worksheet import Worksheet
@@ -23,7 +24,6 @@ if TYPE_CHECKING:  # carry imports Reference on every check: keep xlsxwriter out
     from .styles import Formats
 
 NOTE_HEIGHT = 32
-LINE_HEIGHT = 14.5
 GAP_ROWS = 1  # blank rows between two tables
 
 
@@ -40,12 +40,6 @@ class Reference:
     source: str  # the file name of last year's workbook
     values: Mapping[CellKey, Decimal | str]
     missing_tables: frozenset[str] = frozenset()
-
-
-def _lines(text: str, width: float) -> int:
-    """Return how many lines a label needs in a column ``width`` wide (an ideograph ≈ 1.8)."""
-    used = sum(1.8 if ord(ch) > 0x2E80 else 1.0 for ch in text)
-    return max(1, -int(-used // max(width - 1.5, 1.0)))
 
 
 def _number(value: Decimal) -> int | float:
@@ -100,8 +94,8 @@ def _write_table(
             continue
         style = fm.label(cell.role, cell.last_row > cell.row)
         if cell.role != "caption" and r0 == r1:
-            lines = _lines(cell.text, sum(widths[cell.col : cell.last_col + 1]))
-            heights[r0] = max(heights.get(r0, 20.0), lines * LINE_HEIGHT + 4)
+            height = row_height(cell.text, sum(widths[cell.col : cell.last_col + 1]))
+            heights[r0] = max(heights.get(r0, 0.0), height)
         if cell.merged:
             ws.merge_range(r0, cell.col, r1, cell.last_col, cell.text, style)
         else:

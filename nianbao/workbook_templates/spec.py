@@ -529,6 +529,7 @@ class SummaryText:
 
     kind: str  # the 单位类型 of a summary
     status_sheet: str
+    files_sheet: str  # every received file, on its own sheet: its own heading on each page
     detail_sheet: str
     chart_sheet: str
     first_part: str

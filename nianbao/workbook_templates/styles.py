@@ -212,3 +212,28 @@ def make_results_formats(workbook: Workbook) -> ResultsFormats:
         link=fmt(font_color=LINK_FONT, underline=1, valign="top"),
         note=fmt(**wrapped, font_color=EXPLAINED_FONT),
     )
+
+
+@dataclass(frozen=True)
+class ListFormats:
+    """The formats of the county's 退回清单: a list of units, each row as tall as its text."""
+
+    title: Format
+    heading: Format
+    text: Format  # wrapped, at the top of its row
+    number: Format  # 序号
+
+
+def make_list_formats(workbook: Workbook) -> ListFormats:
+    """Return the formats of the 退回清单, registered with ``workbook``."""
+
+    def fmt(**props) -> Format:
+        return workbook.add_format({"font_name": BODY_FONT, "font_size": 11, **props})
+
+    cell = {"border": 1, "text_wrap": True, "valign": "top"}
+    return ListFormats(
+        title=fmt(bold=True, font_size=14, font_name=TITLE_FONT),
+        heading=fmt(**cell, bold=True, bg_color=HEADER_FILL),
+        text=fmt(**cell, align="left"),
+        number=fmt(**cell, align="center", num_format="0"),
+    )

@@ -158,6 +158,7 @@ def reserved_sheet_names(spec: FormatSpec) -> set[str]:
     names = (
         *spec.all_sheet_names,
         s.status_sheet,
+        s.files_sheet,
         s.detail_sheet,
         s.chart_sheet,
         s.first_part,
