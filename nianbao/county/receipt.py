@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 from nianbao.files import atomic_output, numbered_path
-from nianbao.workbook_templates.text_fit import row_height
 from nianbao.workbook_templates.stamp import output_properties
+from nianbao.workbook_templates.text_fit import row_height
 from nianbao.workbook_templates.values import normalize_label
 
 from .acceptance import current
