@@ -187,7 +187,8 @@ def _one_unit_fails_the_other_gets_its_copy(folder: Path, run: Run) -> None:
     with open_xlsx(folder / "退回" / "退回清单.xlsx") as pkg:
         sheet = pkg.sheet("退回清单")
     assert sheet is not None
-    rows = {sheet.text(r, 1): sheet.text(r, 6) for r in range(3, sheet.max_row + 1)}
+    copy_col = [sheet.text(2, c) for c in range(20)].index("批注副本")
+    rows = {sheet.text(r, 1): sheet.text(r, copy_col) for r in range(3, sheet.max_row + 1)}
     assert rows[UNIT_A] == f"{UNIT_A}-批注.xlsx"
     assert rows[UNIT_B].startswith("未能生成批注副本：") and "2150" in rows[UNIT_B]
 
