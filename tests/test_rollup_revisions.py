@@ -148,7 +148,7 @@ def test_the_summary_shows_the_version_used_and_what_changed(season):
     wb = openpyxl.load_workbook(season["out"], read_only=True)
     status = [list(r) for r in wb["汇总情况"].iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(status) if r and r[0] == "序号")
-    assert status[head][9:13] == ["首次收到", "版本", "验收", "SHA-256"]
+    assert status[head][9:13] == ["首次收到", "版本", "验收", "SHA-256（前 16 位）"]
     row = next(r for r in status[head + 1 :] if r[1] == season["changer"])
     arrived = dt.datetime.fromtimestamp(JAN_10 + 3 * DAY).strftime("%Y-%m-%d %H:%M")
     assert row[9] == arrived  # when its content arrived, not when the file was last touched
