@@ -31,6 +31,8 @@ from tests.county import make_county  # noqa: E402
 from tests.test_hostile_county import (  # noqa: E402
     Seeds,
     Situation,
+    _descendants,
+    _nianbao_process,
     play,
     read_only_unavailable,
     snapshot,
@@ -82,19 +84,6 @@ def situation_row(situation: Situation, seeds: Seeds) -> str:
         )
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
 def _alive(pid: int) -> bool:
     """Return whether a process runs (a zombie waiting for its reaper has ended)."""
     try:
@@ -114,13 +103,14 @@ def stopped_rollup_row(inbox: Path, signum: int) -> str:
         proc = subprocess.Popen(
             command, cwd=folder, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        python: list[int] = []
+        python: int | None = None
         workers: list[int] = []
         while not workers and proc.poll() is None:
-            python = python or _children(proc.pid)
-            workers = _children(python[0]) if python else []
+            python = python or _nianbao_process(proc.pid)
+            workers = _descendants(python) if python else []
             time.sleep(0.005)
-        os.kill(python[0], signum)
+        assert python is not None, "the rollup ended before its workers started"
+        os.kill(python, signum)
         out, err = proc.communicate(timeout=60)
         time.sleep(0.5)
         left = [pid for pid in workers if _alive(pid)]

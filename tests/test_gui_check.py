@@ -312,7 +312,7 @@ def test_another_version_is_compared_and_what_changed_is_shown(gui, build, sampl
     text = "\n".join(lines)
     assert title == "与另一版本比较"
     assert f"旧版本：{older}" in text and f"新版本：{newer}" in text
-    assert "表三!D30  表三「四、结转下年度继续办理」「自然人」：3 → 2" in text
+    assert "表三!D30 表三「四、结转下年度继续办理」「自然人」：3 → 2" in text
     assert "新版本已改正的问题" in text and "[H3-1]" in text
     assert "有 3 处改动" in page.status.text() and not gui.dialogs.failures  # BROKEN's three
     page.compare_with(newer)  # itself: the same content

@@ -10,7 +10,6 @@ has arrived since (验收后有改动, shown with what changed), until the offic
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from nianbao.errors import UsageError, WorkbookError
@@ -19,14 +18,10 @@ from nianbao.workbook_templates.spec import FormatSpec, Severity, Status
 from nianbao.workbook_templates.values import normalize_label
 
 from .ledger import Ledger
-from .model import AcceptanceRequest, FileEntry, UnitEntry
+from .model import AcceptanceRequest, FileEntry, UnitEntry, iso_time
 from .revisions import compare_pair
 
 ACCEPT, WITHDRAW = "accept", "withdraw"
-
-
-def _now_iso(now: float) -> str:
-    return dt.datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds")
 
 
 def current(ledger: Ledger) -> dict[str, dict]:
@@ -63,7 +58,7 @@ def _event(unit: UnitEntry, version: FileEntry, action: str, now: float) -> dict
         "action": action,
         "sha256": version.sha256,
         "file": version.path.name,
-        "time": _now_iso(now),
+        "time": iso_time(now) or "",
         "verdict": summary_line(report) if report is not None else "",
     }
 
@@ -81,7 +76,7 @@ def record_acceptance(
     for unit in _named(by_name, request.unaccept, "--unaccept"):
         event = standing.get(normalize_label(unit.name))
         if event is not None:
-            added.append({**event, "action": WITHDRAW, "time": _now_iso(now)})
+            added.append({**event, "action": WITHDRAW, "time": iso_time(now) or ""})
     wanted = _named(by_name, request.accept, "--accept")
     if unsent := [u.name for u in wanted if not u.versions]:
         raise UsageError(

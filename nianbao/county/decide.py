@@ -138,10 +138,16 @@ def decide(
         if not unit.kind:
             unit.kind = chosen.kind
     _attach_unused(files, units)
-    for unit in units.values():
+    set_included(units.values(), exclude_invalid)
+    return list(units.values())
+
+
+def set_included(units: Iterable[UnitEntry], exclude_invalid: bool) -> None:
+    """Mark the units summed: every one with a file used, less those with errors when
+    ``exclude_invalid``."""
+    for unit in units:
         if unit.file is not None:
             unit.included = not (exclude_invalid and unit.file.errors)
-    return list(units.values())
 
 
 def _arrival(f: FileEntry) -> tuple[float, float, str]:

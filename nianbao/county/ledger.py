@@ -32,7 +32,7 @@ from pathlib import Path
 from nianbao.errors import UsageError, os_reason
 from nianbao.files import atomic_output
 
-from .model import FileEntry
+from .model import FileEntry, iso_time
 
 LEDGER_SUFFIX = ".收件记录.json"
 FORMAT = "nianbao-intake-ledger"
@@ -124,10 +124,6 @@ def _when(text: str) -> float | None:
     return moment.timestamp()
 
 
-def _iso(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
-
-
 def arrival_text(seconds: float) -> str:
     """Return a first-seen time as the summary and the terminal show it."""
     return dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M") if seconds else ""
@@ -146,7 +142,7 @@ def note_arrivals(ledger: Ledger, files: Iterable[FileEntry], now: float | None 
             continue
         f.first_seen = min(f.mtime, now) if f.mtime > 0 else now
         ledger.entries[f.sha256] = {
-            "first_seen": _iso(f.first_seen),
+            "first_seen": iso_time(f.first_seen) or "",
             "file": f.path.name,
             "unit": f.unit,
         }

@@ -363,13 +363,13 @@ class RollupResult:
                     "warnings": u.file.warnings if u.file else None,
                     "explained": u.report.explained if u.report else None,
                     "first_errors": [f.message for f in u.first_errors()],
-                    "first_seen": _iso(u.file.first_seen) if u.file else None,
+                    "first_seen": iso_time(u.file.first_seen) if u.file else None,
                     "version": u.version or None,
                     "versions": [
                         {
                             "file": str(v.path),
                             "sha256": v.sha256,
-                            "first_seen": _iso(v.first_seen),
+                            "first_seen": iso_time(v.first_seen),
                             "status": label(v.status),
                             "used": v.used,
                         }
@@ -400,7 +400,7 @@ class RollupResult:
                     "unit": f.unit or None,
                     "unit_from": f.unit_from or None,
                     "sha256": f.sha256 or None,
-                    "first_seen": _iso(f.first_seen),
+                    "first_seen": iso_time(f.first_seen),
                     "used": f.used,
                 }
                 for f in self.files
@@ -422,8 +422,9 @@ class RollupResult:
         }
 
 
-def _iso(seconds: float) -> str | None:
-    """Return a time as ISO 8601 with the local offset (None when unknown)."""
+def iso_time(seconds: float) -> str | None:
+    """Return a time as ISO 8601 with the local offset, as the JSON and the intake ledger keep
+    times (None when unknown)."""
     if not seconds:
         return None
     return dt.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nianbao.errors import WorkbookError
-from nianbao.validation.compare import Comparison, compare
+from nianbao.validation.compare import Comparison, change_lines, compare
 from nianbao.workbook_templates.reader import read_workbook
 
 from .model import FileEntry, UnitEntry
@@ -45,17 +45,6 @@ def compare_pair(older: FileEntry, newer: FileEntry) -> Comparison:
     if older.report is None or newer.report is None:
         raise WorkbookError("版本没有校验结果。", "")
     return compare(read_workbook(older.path), older.report, read_workbook(newer.path), newer.report)
-
-
-def change_lines(comparison: Comparison) -> list[str]:
-    """Return each change of a comparison on a line of its own, as the 修订记录 shows them."""
-    lines = [
-        f"{c.cell} {c.table}「{c.row}」「{c.column}」：{c.old} → {c.new}" for c in comparison.cells
-    ]
-    lines += [f"{c.cell} {c.label}：{c.old} → {c.new}" for c in comparison.info]
-    lines += [f"{c.cell} {c.label}：“{c.old}” → “{c.new}”" for c in comparison.texts]
-    lines += comparison.notes
-    return lines
 
 
 def changes_text(comparison: Comparison | None, note: str = "") -> str:

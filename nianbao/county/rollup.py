@@ -19,7 +19,7 @@ from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.values import normalize_label
 
 from .acceptance import apply_acceptance, record_acceptance
-from .decide import choose_year, decide, sum_values
+from .decide import choose_year, decide, set_included, sum_values
 from .explain import check_totals
 from .intake import collect_files, examine_all
 from .ledger import ledger_path, note_arrivals, read_ledger, write_ledger
@@ -82,9 +82,7 @@ def rollup(
     comparisons = compare_versions(units)
     events = record_acceptance(ledger, units, request.acceptance)
     apply_acceptance(ledger, units, spec)
-    for unit in units:  # an accepted version may stand in for a newer one
-        if unit.file is not None:
-            unit.included = not (request.exclude_invalid and unit.file.errors)
+    set_included(units, request.exclude_invalid)  # an accepted version may stand in for a newer
     totals = sum_values(units, spec)
     result = RollupResult(request, spec, year, units, files, totals, comparisons=comparisons)
     result.acceptance_events = events

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from xlsxwriter.worksheet import Worksheet
 
+from nianbao.validation.compare import change_lines
 from nianbao.validation.text_report import summary_line
 from nianbao.workbook_templates import layout as L
 from nianbao.workbook_templates.builder import TemplateRequest, _Worksheet, build_template
@@ -45,7 +46,7 @@ from nianbao.workbook_templates.text_fit import row_height
 from .explain import check_lines, verdict
 from .ledger import arrival_text
 from .model import RollupResult, UnitEntry, unit_totals
-from .revisions import change_lines, changes_text
+from .revisions import changes_text
 from .text import counts_text
 
 ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real text)

@@ -270,8 +270,8 @@ def _problems(report: Report) -> dict[tuple, str]:
     out = {}
     for f in report.roots():
         place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet
-        out[(f.rule, f.sheet, f.cell, f.row)] = f"[{f.rule}] {place}  {f.message}".replace(
-            "]  ", "] "
+        out[(f.rule, f.sheet, f.cell, f.row)] = " ".join(
+            filter(None, (f"[{f.rule}]", place, f.message))
         )
     return out
 
@@ -305,6 +305,23 @@ def compare(
     )
 
 
+def change_line(change: CellChange | FieldChange, quoted: bool = False) -> str:
+    """Return one change as every view words it: where, what, old → new (a 正文 excerpt
+    ``quoted``)."""
+    if isinstance(change, CellChange):
+        what = "（合计格的内容）" if change.computed else ""
+        name = f"{change.table}「{change.row}」「{change.column}」{what}"
+        return f"{change.cell} {name}：{change.old} → {change.new}"
+    old, new = (f"“{change.old}”", f"“{change.new}”") if quoted else (change.old, change.new)
+    return f"{change.cell} {change.label}：{old} → {new}"
+
+
+def change_lines(c: Comparison) -> list[str]:
+    """Return every change of a comparison, one a line (then its notes)."""
+    lines = [change_line(ch) for ch in c.cells] + [change_line(ch) for ch in c.info]
+    return lines + [change_line(ch, quoted=True) for ch in c.texts] + list(c.notes)
+
+
 def comparison_lines(c: Comparison) -> list[str]:
     """Return the comparison in Chinese, as ``nianbao diff`` prints it and the 校验 page shows
     it."""
@@ -324,19 +341,15 @@ def comparison_lines(c: Comparison) -> list[str]:
     count = len(c.cells) + len(c.info) + len(c.texts)
     lines.append(f"结论：有 {count} 处改动。" if count else "结论：有改动。")
     lines.extend(f"注意：{note}" for note in c.notes)
-    if c.cells:
-        lines.append(f"表格（{len(c.cells)} 处）：")
-        for ch in c.cells:
-            what = "（合计格的内容）" if ch.computed else ""
-            lines.append(
-                f"  {ch.cell}  {ch.table}「{ch.row}」「{ch.column}」{what}：{ch.old} → {ch.new}"
-            )
-    if c.info:
-        lines.append(f"基本信息（{len(c.info)} 处）：")
-        lines.extend(f"  {ch.cell}  {ch.label}：{ch.old} → {ch.new}" for ch in c.info)
-    if c.texts:
-        lines.append(f"正文（{len(c.texts)} 处）：")
-        lines.extend(f"  {ch.cell}  {ch.label}：“{ch.old}” → “{ch.new}”" for ch in c.texts)
+    parts: tuple[tuple[str, tuple[CellChange | FieldChange, ...], bool], ...] = (
+        ("表格", c.cells, False),
+        ("基本信息", c.info, False),
+        ("正文", c.texts, True),
+    )
+    for title, changes, quoted in parts:
+        if changes:
+            lines.append(f"{title}（{len(changes)} 处）：")
+            lines.extend(f"  {change_line(ch, quoted)}" for ch in changes)
     if c.fixed:
         lines.append(f"新版本已改正的问题（{len(c.fixed)}）：")
         lines.extend(f"  {text}" for text in c.fixed)
