@@ -1,10 +1,12 @@
 """The summary's 汇总情况 and 收到的文件 sheets as LibreOffice prints them: landscape A4, each
 page under its own sheet's heading row, unit names and short hashes whole, the full SHA-256
-of every file on the sheet of received files."""
+of every file on the sheet of received files; on 图表 every included unit's bar labelled with its
+name, in both bar charts (52 units: each shared out over two charts)."""
 
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 
 import pytest
 
@@ -14,7 +16,7 @@ from nianbao.county.roster import read_roster
 from nianbao.workbook_templates.loader import spec_for_year
 
 from .county import make_county
-from .rendering import page_texts, squeeze, to_pdf, to_png
+from .rendering import page_texts, squeeze, to_pdf, to_png, words
 
 SUMMARY = spec_for_year(2025).summary
 
@@ -67,3 +69,17 @@ def test_unit_names_and_hashes_are_printed_whole(printed):
     for f in result.files:
         if f.sha256:
             assert f.sha256 in text, f.path.name  # in full on the sheet of received files
+
+
+def test_every_unit_is_named_beside_its_bars_on_the_chart_sheet(printed):
+    result, pdf, pages = printed
+    first = next(i for i, p in enumerate(pages) if squeeze(SUMMARY.chart_title) in p) + 1
+    names = {u.name for u in result.included}
+    assert len(names) > 50  # more than one chart of each kind holds
+    printed_names = [w for w in words(pdf, first) if w.text in names]
+    # The data table's names are left-aligned in column A; a chart's labels stand right of it.
+    table_x = Counter(round(w.x_min) for w in printed_names).most_common(1)[0][0]
+    labels = Counter(w.text for w in printed_names if w.x_min > table_x + 20)
+    # Once in a chart of 本年新收 and once in one of 复议/诉讼 (a chart cut by a page break may
+    # print a label on both pages); LibreOffice used to label only every other bar.
+    assert {n for n in names if labels[n] < 2} == set()

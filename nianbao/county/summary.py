@@ -50,7 +50,10 @@ from .revisions import changes_text
 from .text import counts_text
 
 ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real text)
-CHART_UNITS = 100  # a bar per unit stops being readable beyond this; the data table has all
+# Bars in one chart: more units are shared out over several charts of at most this many each
+# (every unit in one of them), so that each chart fits on a printed page with every bar labelled.
+CHART_UNITS = 50
+BAR_HEIGHT = 24  # pixels a unit's bar (and its label) takes in a chart
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
@@ -547,21 +550,22 @@ class SummaryExtension:
         by_unit = self._fields(t.chart_by_unit)
         appeals = self._fields(t.chart_appeals)
         outcomes = self._fields(t.chart_outcomes)
-        shown = min(len(units), CHART_UNITS)
         if by_unit and units:
             first = row
             row = by_unit_table(row, t.chart_by_unit_title, by_unit)
-            chart = wb.add_chart({"type": "bar"})
-            for c, _f in enumerate(by_unit, 1):
-                chart.add_series(
-                    {
-                        "name": [name, first, c],
-                        "categories": [name, first + 1, 0, first + shown, 0],
-                        "values": [name, first + 1, c, first + shown, c],
-                        "data_labels": {"value": True},
-                    }
-                )
-            self._place(ws, chart, t.chart_by_unit_title, shown, legend=len(by_unit) > 1)
+            for part in chart_parts(len(units)):
+                chart = wb.add_chart({"type": "bar"})
+                for c, _f in enumerate(by_unit, 1):
+                    chart.add_series(
+                        {
+                            "name": [name, first, c],
+                            "categories": [name, first + 1 + part.start, 0, first + part.stop, 0],
+                            "values": [name, first + 1 + part.start, c, first + part.stop, c],
+                            "data_labels": {"value": True, "position": "outside_end"},
+                        }
+                    )
+                title = self._part_title(t.chart_by_unit_title, part, len(units))
+                self._place(ws, chart, title, len(part), legend=len(by_unit) > 1)
             row += 2
         # 2. outcomes of the whole county
         if outcomes:
@@ -592,26 +596,42 @@ class SummaryExtension:
         if appeals and units:
             first = row
             row = by_unit_table(row, t.chart_appeals_title, appeals)
-            chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
-            for c, _ in enumerate(appeals, 1):
-                chart.add_series(
-                    {
-                        "name": [name, first, c],
-                        "categories": [name, first + 1, 0, first + shown, 0],
-                        "values": [name, first + 1, c, first + shown, c],
-                    }
-                )
-            self._place(ws, chart, t.chart_appeals_title, shown, legend=True)
+            for part in chart_parts(len(units)):
+                chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+                for c, _ in enumerate(appeals, 1):
+                    chart.add_series(
+                        {
+                            "name": [name, first, c],
+                            "categories": [name, first + 1 + part.start, 0, first + part.stop, 0],
+                            "values": [name, first + 1 + part.start, c, first + part.stop, c],
+                        }
+                    )
+                title = self._part_title(t.chart_appeals_title, part, len(units))
+                self._place(ws, chart, title, len(part), legend=True)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.protect("")
 
+    def _part_title(self, title: str, part: range, units: int) -> str:
+        """Return a chart's title: the spec's, with the units it shows when it shows only some."""
+        if len(part) == units:
+            return title
+        return self.text.chart_part_title.format(
+            title=title, first=part.start + 1, last=part.stop, count=units
+        )
+
     def _place(self, ws: Worksheet, chart, title: str, units: int, legend: bool) -> None:
-        """Insert a bar chart below the previous chart, tall enough for a bar per unit."""
-        chart.set_title({"name": title})
-        chart.set_y_axis({"reverse": True})  # the first unit on top, as in the table
+        """Insert a bar chart below the previous chart, tall enough to label every unit's bar."""
+        chart.set_title({"name": title, "name_font": {"size": 12}})
+        # In a bar chart xlsxwriter's y axis is the categories (the units): the first on top, as
+        # in the table, and every one labelled (a spreadsheet otherwise skips labels it finds
+        # crowded, and names only every other unit).
+        chart.set_y_axis(
+            {"reverse": True, "interval_unit": 1, "interval_tick": 1, "num_font": {"size": 9}}
+        )
+        chart.set_x_axis({"num_font": {"size": 9}})
         chart.set_legend({"position": "bottom"} if legend else {"none": True})
-        height = max(300, 60 + 22 * units)
+        height = max(300, 110 + BAR_HEIGHT * units)
         chart.set_size({"width": 720, "height": height})
         ws.insert_chart(2, 6, chart, {"y_offset": self._chart_top})
         self._chart_top += height + 20
@@ -621,6 +641,21 @@ class SummaryExtension:
 
         totals = self.result.totals
         return {**totals, **recompute(self.spec, totals)}
+
+
+def chart_parts(units: int, most: int = CHART_UNITS) -> list[range]:
+    """Return the units (0-based, in table order) of each bar chart: all of them, in as few
+    charts of at most ``most`` units as will hold them, the charts as equal as can be."""
+    if units <= 0:
+        return []
+    charts = -(-units // most)
+    size, extra = divmod(units, charts)
+    parts, start = [], 0
+    for i in range(charts):
+        stop = start + size + (1 if i < extra else 0)
+        parts.append(range(start, stop))
+        start = stop
+    return parts
 
 
 def _heading_row(ws: Worksheet, row: int, heading: tuple[str, ...], widths, fmt) -> None:

@@ -21,6 +21,7 @@ from nianbao.errors import SpecError
 from .compute import expand_rule
 from .fields import resolve
 from .spec import (
+    CHART_PART_ARGS,
     CLAIM_UNITS,
     COMPUTED_KINDS,
     INFO_TYPES,
@@ -370,6 +371,8 @@ def _check_integrity(spec: FormatSpec) -> None:
     for name, allowed in PARTS_ARGS.items():
         if unknown := _template_fields(getattr(spec.summary.parts, name)) - allowed:
             problems.append(f"[summary.parts] {name} 用了未知参数：{sorted(unknown)}")
+    if unknown := _template_fields(spec.summary.chart_part_title) - CHART_PART_ARGS:
+        problems.append(f"[summary] chart_part_title 用了未知参数：{sorted(unknown)}")
     summary_sheets = (
         spec.summary.status_sheet,
         spec.summary.files_sheet,

@@ -518,6 +518,9 @@ PARTS_ARGS = {
     "exclude_fails": set(),
 }
 
+# Arguments the title of one of several bar charts of the summary may use.
+CHART_PART_ARGS = {"title", "first", "last", "count"}
+
 
 @dataclass(frozen=True)
 class SummaryText:
@@ -556,6 +559,9 @@ class SummaryText:
     chart_outcomes_title: str
     chart_appeals: tuple[str, ...]
     chart_appeals_title: str
+    # {title} {first} {last} {count}: a bar chart's title when its units are shared out over
+    # several charts (county.summary.CHART_UNITS a chart)
+    chart_part_title: str
     returns_title: str
     revisions_sheet: str  # every version of each unit that sent more than one
     revisions_title: str
