@@ -85,6 +85,15 @@ def libreoffice_ok() -> None:
     pytest.skip(message)
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that starts LibreOffice (it uses ``libreoffice_ok``) as ``libreoffice``
+    and ``slow``: starting soffice alone takes seconds, so ``-m "not slow"`` never waits for it."""
+    for item in items:
+        if "libreoffice_ok" in item.fixturenames or item.get_closest_marker("libreoffice"):
+            item.add_marker(pytest.mark.libreoffice)
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--regen-golden",

@@ -188,6 +188,7 @@ def test_help_is_chinese():
     assert result.returncode == 0 and "用法" in result.stdout and "选项" in result.stdout
 
 
+@pytest.mark.slow
 def test_demo_writes_everything_into_a_new_folder_each_time(tmp_path):
     first = nianbao("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -237,6 +238,7 @@ def test_output_cut_short_by_the_reader_is_not_an_internal_error(tmp_path):
     assert code in (0, 141)
 
 
+@pytest.mark.slow
 def test_template_hands_out_the_narrative_template_and_refuses_before_writing(tmp_path):
     out = tmp_path / "t.xlsx"
     narrative = tmp_path / "t-正文.docx"
@@ -262,6 +264,7 @@ def test_export_writes_word_and_html_and_prints_where(sample_path, previous_path
     assert again.returncode == 2 and "已经存在" in again.stderr
 
 
+@pytest.mark.slow
 def test_export_refuses_a_failing_workbook_and_drafts_on_request(tmp_path):
     demo = nianbao("demo", cwd=tmp_path)
     broken = tmp_path / "nianbao-demo" / "示例-有错误的填报表.xlsx"

@@ -18,6 +18,8 @@ from nianbao.workbook_templates.reader import read_workbook
 
 from .county import ROSTER_HEADER, County, make_county
 
+pytestmark = pytest.mark.slow  # each case generates a county of returned workbooks
+
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory) -> County:

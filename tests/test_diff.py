@@ -117,6 +117,7 @@ def test_an_unreadable_side_raises_a_workbook_error(sample_path, tmp_path):
         compare_files(sample_path, bad)
 
 
+@pytest.mark.slow
 def test_cli_diff_exit_codes_text_and_json(build, sample, tmp_path):
     same = nianbao("diff", str(build(sample, "a.xlsx")), str(build(sample, "b.xlsx")))
     assert same.returncode == 0, same.stderr

@@ -46,6 +46,8 @@ from .test_fuzz_reader import (
     xml_plans,
 )
 
+pytestmark = pytest.mark.slow  # hypothesis runs each property over many generated workbooks
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_ANNOTATE_EXAMPLES", "12"))
 FUZZ = settings(

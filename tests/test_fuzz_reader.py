@@ -31,6 +31,8 @@ from nianbao.workbook_templates.sample import sample_request
 
 from . import hostile as H
 
+pytestmark = pytest.mark.slow  # hypothesis runs each property over many generated workbooks
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 # When an example fails, Hypothesis' pytest plugin imports libcst to suggest a patch; some libcst

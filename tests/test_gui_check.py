@@ -219,6 +219,7 @@ def test_annotated_copy_is_written_opened_and_never_overwritten_unasked(
     assert not gui.dialogs.failures
 
 
+@pytest.mark.slow
 def test_saving_the_workbook_elsewhere_rechecks_it_by_itself(gui, qtbot, build, sample):
     path = build(_with(sample, BROKEN), "青禾镇.xlsx")
     page = _open(gui, path)

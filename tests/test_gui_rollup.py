@@ -42,6 +42,7 @@ def grid_column(page, column: int) -> list[str]:
     return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
 
 
+@pytest.mark.slow
 def test_handout_from_a_roster_writes_every_units_files_and_refuses_to_overwrite(
     gui, county, tmp_path
 ):
@@ -95,6 +96,7 @@ def test_roster_template_is_written_opened_and_never_overwritten(gui, tmp_path):
     assert page.roster_note.text().startswith("名单有问题：") and not gui.dialogs.failures
 
 
+@pytest.mark.slow
 def test_rollup_grid_matches_the_core_and_writes_summary_and_returns(gui, county, tmp_path):
     direct = rollup(
         RollupRequest(
@@ -195,6 +197,7 @@ def test_rollup_grid_matches_the_core_and_writes_summary_and_returns(gui, county
         assert gui.dialogs.failures[-1][0] == "暂时不能查看"
 
 
+@pytest.mark.slow
 def test_an_existing_summary_is_kept_overwritten_or_left_as_the_clerk_chooses(gui, county):
     page = rollup_page(gui)
     page.open_files([county.roster, county.inbox])

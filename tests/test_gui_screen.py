@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAPTOP = {"width": 1366, "height": 728}  # 1366×768 less a 40-pixel taskbar (Windows 10)
 
 
+@pytest.mark.slow
 def test_window_and_every_button_fit_a_laptop_screen(tmp_path):
     config = tmp_path / "screen.json"
     screen = {"name": "laptop", "x": 0, "y": 0, **LAPTOP, "logicalDpi": 96, "dpr": 1}

@@ -39,6 +39,8 @@ from .test_hostile_county import (
 )
 from .workbook_edit import edit_workbook
 
+pytestmark = pytest.mark.slow  # every case runs the command line in a subprocess on hostile input
+
 HEADINGS = (
     "一、总体情况",
     "二、主动公开政府信息情况",

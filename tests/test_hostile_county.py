@@ -43,6 +43,8 @@ from . import hostile as H
 from .county import County, make_county
 from .workbook_edit import edit_workbook
 
+pytestmark = pytest.mark.slow  # every case rolls up a county in a subprocess
+
 REPO = Path(__file__).resolve().parent.parent
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 BOUNDED_MB = 400  # address space of each process reading a hostile file (the old path: 2.1 GB)

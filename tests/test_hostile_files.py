@@ -37,6 +37,8 @@ from nianbao.workbook_templates.xlsx_reader import DEFAULT_MAX_ROWS, open_xlsx
 
 from . import hostile as H
 
+pytestmark = pytest.mark.slow  # every case runs the command line in a subprocess on a hostile file
+
 REPO = Path(__file__).resolve().parent.parent
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 CLI_TIMEOUT = 60  # seconds; the heaviest case takes well under one

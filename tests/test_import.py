@@ -525,6 +525,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_import_exit_codes_and_summary(tmp_path):
     done = _cli("import", str(SEED_002), "-o", str(tmp_path / "002.xlsx"), "--year", "2024")
     assert done.returncode == 0, done.stderr

@@ -160,6 +160,7 @@ def test_exclude_invalid_sums_only_clean_units(county, tmp_path):
     assert result.to_json()["exclude_invalid"] is True
 
 
+@pytest.mark.slow
 def test_a_changed_summary_cell_is_an_error_at_that_cell(rolled, tmp_path):
     _, data, _ = rolled
     wb = read_workbook(data["output"])
@@ -184,6 +185,7 @@ def test_a_changed_summary_cell_is_an_error_at_that_cell(rolled, tmp_path):
     assert r2 in [f.where for f in sums] or wb.cells[CellKey("t3", "r2", "c1")].value == 0
 
 
+@pytest.mark.slow
 def test_a_unit_sheet_correction_changes_the_totals(rolled, tmp_path):
     _, data, _ = rolled
     wb = read_workbook(data["output"])
@@ -200,6 +202,7 @@ def test_a_unit_sheet_correction_changes_the_totals(rolled, tmp_path):
     assert not [f for f in validate(after).findings if f.rule.startswith("R-")]
 
 
+@pytest.mark.slow
 def test_words_in_a_unit_sheet_and_a_missing_unit_sheet_are_reported(rolled, tmp_path):
     _, data, _ = rolled
     wb = read_workbook(data["output"])
@@ -312,6 +315,7 @@ def test_without_a_roster_an_unusable_file_still_fails_the_run(county, tmp_path)
     assert "坏.xlsx：无法读取" in result.stdout
 
 
+@pytest.mark.slow
 def test_city_rolls_up_county_summaries(tmp_path):
     summaries, expected = [], {}
     for i in range(3):
@@ -409,6 +413,7 @@ def test_libreoffice_recalculates_the_summary_to_the_same_totals(rolled, tmp_pat
                 assert Decimal(str(cached)) == ours[vc.key], (table.sheet, vc.key)
 
 
+@pytest.mark.slow
 def test_roster_handout_rollup_from_the_command_line(tmp_path):
     """The README's three steps: a roster, the handout, the rollup of what came back."""
     roster = tmp_path / "名单.csv"
@@ -436,6 +441,7 @@ def test_roster_handout_rollup_from_the_command_line(tmp_path):
     assert "未报送" in text.stdout and "疑似空表" in text.stdout
 
 
+@pytest.mark.slow
 def test_detail_stops_at_the_sheet_row_limit(county, tmp_path, monkeypatch):
     from nianbao.county import summary as summary_writer
     from nianbao.workbook_templates.xlsx_reader import open_xlsx
@@ -488,6 +494,7 @@ def test_a_workbook_made_without_a_unit_is_known_by_its_typed_name_and_says_so(t
     assert "按「基本信息」中填写的单位名称识别" in unit.file.reason
 
 
+@pytest.mark.slow
 def test_our_own_outputs_left_among_the_inputs_are_never_counted(county, tmp_path):
     """A rerun over a folder that holds last run's summary, returns and a temporary file: the
     totals are the units' own, each of our files is listed as 本软件输出，已忽略."""
@@ -507,6 +514,7 @@ def test_our_own_outputs_left_among_the_inputs_are_never_counted(county, tmp_pat
     assert {u.name for u in again.included} == {u.name for u in first.included}
 
 
+@pytest.mark.slow
 def test_an_annotated_copy_the_unit_corrected_is_its_return(county, tmp_path):
     inbox = tmp_path / "inbox"
     shutil.copytree(county.inbox, inbox)

@@ -146,6 +146,7 @@ def test_the_summary_names_both_units_with_their_shares_and_suggests_exclude_inv
     ]
 
 
+@pytest.mark.slow
 def test_the_terminal_and_the_summary_sheet_say_the_same(county, rolled_cli, tmp_path):
     _, _, summary = rolled_cli
     text = nianbao("rollup", county.inbox, "--roster", county.roster, "-o", tmp_path / "t.xlsx")
@@ -162,6 +163,7 @@ def test_the_terminal_and_the_summary_sheet_say_the_same(county, rolled_cli, tmp
     assert rows[shown + 4] == SPEC.summary.status_heading[0]  # then the units, as before
 
 
+@pytest.mark.slow
 def test_rerun_with_exclude_invalid_passes_as_the_summary_said(county, tmp_path):
     out = tmp_path / "剔除.xlsx"
     run = nianbao(
@@ -175,6 +177,7 @@ def test_rerun_with_exclude_invalid_passes_as_the_summary_said(county, tmp_path)
     assert check["valid"], [f["message"] for f in check["findings"] if f["severity"] == "error"]
 
 
+@pytest.mark.slow
 def test_checking_the_written_summary_names_the_units_and_export_refuses_saying_so(
     county, rolled_cli, tmp_path
 ):
@@ -198,6 +201,7 @@ def test_checking_the_written_summary_names_the_units_and_export_refuses_saying_
         pytest.param("汇总.xlsx", id="failing-units-summary-edited"),
     ],
 )
+@pytest.mark.slow
 def test_an_edited_summary_cell_is_not_put_on_the_units(county, tmp_path, summary_name):
     exclude = ("--exclude-invalid",) if summary_name == "剔除.xlsx" else ()
     written = tmp_path / summary_name
@@ -209,6 +213,7 @@ def test_an_edited_summary_cell_is_not_put_on_the_units(county, tmp_path, summar
     assert "纳入汇总" not in balance["message"] and "--exclude-invalid" not in balance["message"]
 
 
+@pytest.mark.slow
 def test_exclude_invalid_is_not_promised_when_leaving_units_out_breaks_last_years_carry(
     county, tmp_path
 ):

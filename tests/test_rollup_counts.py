@@ -60,6 +60,7 @@ def _terminal_and_json(inbox: Path, roster: Path, tmp_path: Path) -> tuple[dict,
     return _numbers(text.stdout), data["counts"], tmp_path / "终端.xlsx"
 
 
+@pytest.mark.slow
 def test_three_units_one_corrupt_file_are_counted_alike_in_terminal_json_and_sheet(tmp_path):
     roster, inbox = _three_units(tmp_path)
     terminal, json_counts, summary = _terminal_and_json(inbox, roster, tmp_path)
@@ -79,6 +80,7 @@ def test_three_units_one_corrupt_file_are_counted_alike_in_terminal_json_and_she
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_rollup_page_counts_as_the_terminal_json_and_sheet_do(gui, tmp_path):
     county = make_county(tmp_path / "县", n_units=12)
     terminal, json_counts, summary = _terminal_and_json(county.inbox, county.roster, tmp_path)

@@ -18,6 +18,9 @@ from nianbao.workbook_templates.loader import spec_for_year
 from .county import make_county
 from .rendering import page_texts, squeeze, to_pdf, to_png, words
 
+# It prints a 55-unit summary with LibreOffice (the fixture needs libreoffice_ok).
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
 SUMMARY = spec_for_year(2025).summary
 
 

@@ -28,6 +28,8 @@ from nianbao.workbook_templates.spec import CellKey
 from .county import County, make_county
 from .test_cli import assert_no_traceback, nianbao
 
+pytestmark = pytest.mark.slow  # a season of rollups of a 40-unit county
+
 DAY = 86_400
 JAN_10 = 1_768_046_400  # 2026-01-10 12:00 UTC, and the days after
 LICENSING = CellKey("t2", "licensing", "decisions")

@@ -19,6 +19,8 @@ from nianbao.files import STALE_TEMP_SECONDS, TEMP_PREFIX
 from .county import make_county
 from .test_cli import assert_no_traceback, nianbao
 
+pytestmark = pytest.mark.slow  # each case starts a command and stops it with a signal
+
 REPO = Path(__file__).resolve().parent.parent
 
 
