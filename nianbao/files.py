@@ -171,9 +171,9 @@ def narrative_template_path(workbook: Path) -> Path:
     return workbook.with_name(f"{workbook.stem}-正文.docx")
 
 
-def default_report_path(workbook: Path) -> Path:
-    """Return where a workbook's report goes when no name is given: beside it, as
-    ``<workbook name>-年度报告.docx``."""
+def stem_report_path(workbook: Path) -> Path:
+    """Return ``<workbook name>-年度报告.docx`` beside a workbook: the report's default name when
+    the workbook does not say whose report it is (services.naming.default_report_path)."""
     return workbook.with_name(f"{workbook.stem}-年度报告.docx")
 
 

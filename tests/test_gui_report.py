@@ -4,6 +4,7 @@ files never overwritten unasked, unreadable input → a Chinese dialog."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from nianbao.workbook_templates.sample import sample_with_mistakes
 from nianbao.workbook_templates.spec import CellKey
 
 pytestmark = pytest.mark.gui
+# The sample's report title: what a report is named when its name is left empty.
+TITLE = "青禾镇人民政府2025年政府信息公开工作年度报告"
 
 LICENSING = CellKey("t2", "licensing", "decisions")  # an input cell no rule ties to another
 
@@ -37,13 +40,14 @@ def test_valid_workbook_exports_word_and_html_and_lists_them(gui, build, sample,
     workbook = build(sample, "青禾镇.xlsx", values={LICENSING: Decimal(4321)})
     page = _page(gui, workbook, previous_path)
     assert gui.window.windowTitle().startswith("青禾镇.xlsx")
-    assert page.name.text() == "青禾镇-年度报告"
+    # Left empty, the name field shows the report's title, the name it will get.
+    assert page.name.text() == "" and page.name.placeholderText() == f"不填：{TITLE}"
 
     page.generate_button.click()
     gui.wait_jobs()
 
     assert not gui.dialogs.failures
-    docx_path, html_path = (workbook.with_name(f"青禾镇-年度报告{s}") for s in (".docx", ".html"))
+    docx_path, html_path = (workbook.with_name(f"{TITLE}{s}") for s in (".docx", ".html"))
     assert page.written() == [("Word 报告", docx_path), ("网页版（HTML）", html_path)]
     text = _docx_text(docx_path)
     assert "青禾镇人民政府" in text and "4321" in text
@@ -77,7 +81,7 @@ def test_dropped_files_go_to_their_fields_and_reports_to_the_set_folder(gui, sam
     narrative.write_text("一、总体情况\n本年度……\n", encoding="utf-8")
     assert page.open_files([sample_path, narrative])
     assert (page.workbook.path(), page.narrative.path()) == (sample_path, narrative)
-    assert page.plan_label.text() == f"将生成 sample-年度报告.docx／.html，保存在 {out}"
+    assert page.plan_label.text() == f"将生成 {TITLE}.docx／.html，保存在 {out}"
     assert not page.open_files([tmp_path])
     assert not page.open_files([sample_path, sample_path])
 
@@ -90,7 +94,7 @@ def test_broken_workbook_is_refused_then_problems_shown_or_a_draft_written(gui, 
     gui.wait_jobs()
 
     assert not gui.dialogs.failures
-    assert not list(workbook.parent.glob("broken-*"))
+    assert not list(workbook.parent.glob(f"{TITLE}*"))
     assert page.refusal.isVisible() and not page.result.isVisible()
     assert page.refusal_title.text().startswith("填报表有 2 个错误（第一处在 表三!E22）")
     details = page.refusal_details.text().split("\n")
@@ -111,7 +115,7 @@ def test_broken_workbook_is_refused_then_problems_shown_or_a_draft_written(gui, 
     page.draft_button.click()
     gui.wait_jobs()
 
-    draft = workbook.with_name("broken-年度报告-草稿.docx")
+    draft = workbook.with_name(f"{TITLE}-草稿.docx")
     assert page.written()[0] == ("Word 报告", draft)
     assert page.result_title.text() == "已生成草稿（不能作为正式报告发布）"
     header = docx.Document(str(draft)).sections[0].header.paragraphs[0].text
@@ -121,29 +125,30 @@ def test_broken_workbook_is_refused_then_problems_shown_or_a_draft_written(gui, 
 
 def test_existing_report_is_kept_unless_the_user_says_overwrite(gui, sample_path):
     page = _page(gui, sample_path)
-    existing = sample_path.with_name("sample-年度报告.docx")
+    existing = sample_path.with_name(f"{TITLE}.docx")
     existing.write_bytes(b"last week's report")
 
     page.generate_button.click()
     gui.wait_jobs()
     assert gui.dialogs.asked == [existing]
     assert existing.read_bytes() == b"last week's report"
-    numbered = existing.with_name("sample-年度报告-2.docx")
+    numbered = existing.with_name(f"{TITLE}-2.docx")
     assert page.written()[0] == ("Word 报告", numbered) and zipfile.is_zipfile(numbered)
 
     gui.dialogs.overwrite = "cancel"
-    reports = sample_path.parent.glob  # the reports are named sample-年度报告*
-    before = {p: p.read_bytes() for p in reports("sample-*")}
+    reports = sample_path.parent.glob  # the reports are named by the report's title
+    before = {p: p.read_bytes() for p in reports(f"{TITLE}*")}
+    assert len(before) == 3  # the existing one, -2.docx and -2.html
     page.generate_button.click()
     assert not gui.window.jobs
-    assert {p: p.read_bytes() for p in reports("sample-*")} == before
+    assert {p: p.read_bytes() for p in reports(f"{TITLE}*")} == before
 
     gui.dialogs.overwrite = "overwrite"
     page.generate_button.click()
     gui.wait_jobs()
     assert not gui.dialogs.failures
     assert zipfile.is_zipfile(existing)
-    assert sorted(reports("sample-*")) == sorted(before)
+    assert sorted(reports(f"{TITLE}*")) == sorted(before)
 
 
 def test_unreadable_workbook_becomes_a_chinese_dialog(gui, sample_path, tmp_path):
@@ -202,14 +207,15 @@ def test_pdf_is_written_through_libreoffice(gui, libreoffice_ok, sample_path):
     page.generate_button.click()
     gui.wait_jobs(timeout=300_000)
     assert not gui.dialogs.failures
-    pdf = sample_path.with_name("sample-年度报告.pdf")
+    pdf = sample_path.with_name(f"{TITLE}.pdf")
     assert [path for _, path in page.written()] == [pdf.with_suffix(".docx"), pdf]
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_the_default_report_name_is_the_one_the_command_line_writes(gui, build, sample, tmp_path):
-    """One rule for both shells (files.default_report_path): what 生成报告 names a report when
-    the name is left alone is what ``nianbao export`` writes without ``-o``."""
+    """One rule for both shells (services.naming.default_report_path): what 生成报告 names a
+    report when the name is left alone is what ``nianbao export`` writes without ``-o`` — the
+    report's title, or the workbook's name when its 基本信息 has no unit."""
     import shutil
     import subprocess
     import sys
@@ -234,4 +240,23 @@ def test_the_default_report_name_is_the_one_the_command_line_writes(gui, build, 
     )
     assert cli.returncode == 0, cli.stderr
     assert [p.name for p in elsewhere.glob("*.docx")] == [written.name]
-    assert written.parent == workbook.parent and page.name.text() == written.stem
+    assert written == workbook.with_name(f"{TITLE}.docx")
+    assert page.name.placeholderText() == f"不填：{written.stem}"
+
+
+def test_without_a_unit_both_shells_name_the_report_after_the_workbook(gui, build, sample):
+    import subprocess
+    import sys
+
+    nameless = replace(sample, unit="", info={**sample.info, "unit": ""})
+    workbook = build(nameless, "无单位的填报表.xlsx")
+    page = _page(gui, workbook)
+    assert page.name.placeholderText() == "不填：无单位的填报表-年度报告"
+    cli = subprocess.run(  # without a unit it fails the check: only a draft is written
+        [sys.executable, "-m", "nianbao", "export", str(workbook), "--draft"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert [p.name for p in workbook.parent.glob("*.docx")] == ["无单位的填报表-年度报告.docx"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 import pytest
 
 from nianbao.converters.export import ExportRefused, ExportRequest, export_report
@@ -39,6 +42,34 @@ def test_default_name_follows_the_cli_and_sits_beside_the_workbook(tmp_path):
     assert plan == OutputPlan(base.with_suffix(".docx"), None, base.with_suffix(".pdf"))
     other = tmp_path / "out"
     assert plan_outputs(workbook, other, " 报告.docx ", {"html"}).html == other / "报告.html"
+
+
+TITLE = "青禾镇人民政府2025年政府信息公开工作年度报告"  # the sample's report, as its Word title
+
+
+def test_default_name_is_the_reports_title_when_basic_info_gives_unit_and_year(build, sample):
+    workbook = build(sample, "青禾镇人民政府-2025年度填报表.xlsx")
+    assert default_name(workbook) == TITLE
+    assert plan_outputs(workbook, None, "", {"docx"}).docx == workbook.with_name(TITLE + ".docx")
+
+
+def test_default_name_falls_back_to_the_workbook_name_without_a_unit_or_a_readable_file(
+    build, sample, tmp_path
+):
+    nameless = build(replace(sample, unit="", info={**sample.info, "unit": ""}), "无单位.xlsx")
+    assert default_name(nameless) == "无单位-年度报告"
+    broken = tmp_path / "坏文件.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short by the mail client")
+    assert default_name(broken) == "坏文件-年度报告"
+    assert default_name(tmp_path) == f"{tmp_path.name}-年度报告"  # a folder is never opened
+
+
+def test_default_name_follows_the_workbook_when_its_basic_info_changes(build, sample, tmp_path):
+    workbook = build(sample, "填报表.xlsx")
+    assert default_name(workbook) == TITLE
+    other = build(replace(sample, unit="白云镇人民政府", year=2024), "另一份.xlsx")
+    os.replace(other, workbook)  # the clerk saved a corrected copy over it
+    assert default_name(workbook) == "白云镇人民政府2024年政府信息公开工作年度报告"
 
 
 def test_draft_names_say_draft_once(tmp_path):

@@ -205,7 +205,7 @@ def compose_report(
 
     date = report_date(wb, today)
     sign_off = (wb.unit, spec.report.date.format(year=date.year, month=date.month, day=date.day))
-    title = spec.title_pattern.format(unit=wb.unit, year=wb.year)
+    title = spec.report_title(wb.unit, wb.year)
     doc = ReportDocument(
         title=title,
         title_lines=title_lines(title, wb.unit),

@@ -156,7 +156,9 @@ def _build_parser() -> _Parser:
         "-o",
         "--output",
         metavar="报告.docx",
-        help="Word 报告文件名，默认与填报表同名加“-年度报告”（如 填报表-年度报告.docx）",
+        help="Word 报告文件名，默认为报告的标题，写在填报表旁边（如 "
+        "青禾镇人民政府2025年政府信息公开工作年度报告.docx；基本信息缺单位或年度时为 "
+        "填报表名-年度报告.docx）",
     )
     p.add_argument(
         "--narrative", metavar="正文文件", help="正文：Word（.docx）、纯文本（.txt）或网页（.html）"

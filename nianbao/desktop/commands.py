@@ -20,7 +20,6 @@ from nianbao.errors import (
 )
 from nianbao.files import (
     check_target,
-    default_report_path,
     make_output_folder,
     narrative_template_path,
     numbered_path,
@@ -33,6 +32,7 @@ from nianbao.services.checking import (
     collect_inputs,
     is_internal,
 )
+from nianbao.services.naming import default_report_path
 from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import (
     note_line,
@@ -405,7 +405,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"有错误的示例校验：{summary_line(broken_report)}")
     from nianbao.converters.export import ExportRequest, export_report
 
-    title = this_year.spec().title_pattern.format(unit=unit, year=this_year.year)
+    title = this_year.spec().report_title(unit, this_year.year)
     exported = export_report(
         ExportRequest(
             workbook=filled,

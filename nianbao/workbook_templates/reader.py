@@ -126,7 +126,7 @@ class FilledWorkbook:
 
     @property
     def unit(self) -> str:
-        return self.info.get("unit", "") or self.stamp.unit
+        return _unit(self.info, self.stamp)
 
     @property
     def kind(self) -> str:
@@ -135,11 +135,29 @@ class FilledWorkbook:
     @property
     def year(self) -> int:
         """Return the report year typed in 基本信息, or the stamped one if that is no year."""
-        return parse_year(self.info.get("year", "")) or self.stamp.year
+        return _year(self.info, self.stamp)
 
     def values(self) -> dict[CellKey, Decimal | None]:
         """Return the inputs as numbers (None for blank or unreadable cells)."""
         return {k: c.value for k, c in self.cells.items()}
+
+
+@dataclass(frozen=True)
+class WorkbookIdentity:
+    """Whose report a workbook is: its format, and the unit and year a report of it names."""
+
+    spec: FormatSpec
+    unit: str
+    year: int
+
+
+def _unit(info: dict[str, str], stamp: Stamp) -> str:
+    """Return the unit typed in 基本信息, or the stamped one if that is blank."""
+    return info.get("unit", "") or stamp.unit
+
+
+def _year(info: dict[str, str], stamp: Stamp) -> int:
+    return parse_year(info.get("year", "")) or stamp.year
 
 
 def parse_year(text: str) -> int | None:
@@ -556,17 +574,32 @@ def _parts_difference(expected: list[str], found: list[str]) -> str:
     return "；".join(parts)
 
 
+def _stamp_and_spec(pkg: XlsxPackage) -> tuple[Stamp, FormatSpec]:
+    stamp = find_stamp(pkg)
+    if stamp is None:
+        raise _foreign(pkg)
+    try:
+        return stamp, load_spec(stamp.format_version)
+    except SpecError:
+        raise UnsupportedFormatError(
+            f"文件 {pkg.path.name} 使用 {stamp.format_version} 版格式，本版年报助手不认识。",
+            f"请升级年报助手；本版支持：{'、'.join(sorted(available_formats()))} 版格式。",
+        ) from None
+
+
 def read_workbook(path: str | Path) -> FilledWorkbook:
     """Return the values of a filled standard workbook, or raise a WorkbookError saying why not."""
     with open_xlsx(path) as pkg:
-        stamp = find_stamp(pkg)
-        if stamp is None:
-            raise _foreign(pkg)
-        try:
-            spec = load_spec(stamp.format_version)
-        except SpecError:
-            raise UnsupportedFormatError(
-                f"文件 {pkg.path.name} 使用 {stamp.format_version} 版格式，本版年报助手不认识。",
-                f"请升级年报助手；本版支持：{'、'.join(sorted(available_formats()))} 版格式。",
-            ) from None
+        stamp, spec = _stamp_and_spec(pkg)
         return _SheetReader(pkg, spec, stamp).read()
+
+
+def read_identity(path: str | Path) -> WorkbookIdentity:
+    """Return a standard workbook's format, unit and year as ``read_workbook`` would give them,
+    reading only its stamp and 基本信息 (quick, also for a summary of many units); raise a
+    WorkbookError saying why not."""
+    with open_xlsx(path) as pkg:
+        stamp, spec = _stamp_and_spec(pkg)
+        reader = _SheetReader(pkg, spec, stamp)
+        info = reader._records(spec.sheets.info, [(f.code, f.label) for f in spec.info_fields])
+        return WorkbookIdentity(spec, _unit(info, stamp), _year(info, stamp))

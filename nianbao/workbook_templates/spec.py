@@ -728,6 +728,11 @@ class FormatSpec:
     def rules_of_kind(self, kind: RuleKind) -> tuple[RuleSpec, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
 
+    def report_title(self, unit: str, year: int) -> str:
+        """Return the report's title, e.g. "青禾镇人民政府2025年政府信息公开工作年度报告" (the Word
+        report's heading and its default file name)."""
+        return self.title_pattern.format(unit=unit, year=year)
+
     def covers_year(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
 

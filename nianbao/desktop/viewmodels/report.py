@@ -9,7 +9,8 @@ from pathlib import Path
 from nianbao.converters.export import ExportRefused
 from nianbao.converters.narrative import NARRATIVE_SUFFIXES
 from nianbao.errors import NianbaoError, UsageError
-from nianbao.files import WORKBOOK_SUFFIXES, default_report_path
+from nianbao.files import WORKBOOK_SUFFIXES
+from nianbao.services.naming import default_report_path
 from nianbao.validation import Finding, Report
 from nianbao.validation.text_report import note_line, summary_line
 from nianbao.workbook_templates.spec import Severity
@@ -24,7 +25,8 @@ EXPLAINED_SHOWN = 3  # places of what an error explains named after it
 
 
 def default_name(workbook: Path) -> str:
-    """Return the report's file name without extension for a workbook (the CLI's default)."""
+    """Return the report's file name without extension for a workbook (the CLI's default: the
+    report's title when the workbook gives unit and year)."""
     return default_report_path(workbook).stem
 
 

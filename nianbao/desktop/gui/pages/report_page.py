@@ -61,6 +61,7 @@ BOX_STYLE = "QFrame#{name} {{ border: 1px solid {border}; border-radius: 6px; ba
 REFUSAL_BOX = BOX_STYLE.format(name="refusal", border="#e0a3a0", bg="#fdf3f2")
 RESULT_BOX = BOX_STYLE.format(name="result", border="#a8cfb1", bg="#f2f9f3")
 DRAFT_BOX = BOX_STYLE.format(name="result", border="#e3bf7f", bg="#fff8ec")
+NAME_PLACEHOLDER = "不填：报告的标题（如 ××镇人民政府2025年政府信息公开工作年度报告）"
 
 
 def export_work(request: ExportRequest) -> Callable[[Progress, IsCancelled], object]:
@@ -113,7 +114,6 @@ class ReportPage(Page):
         from nianbao.converters.pdf import find_soffice
 
         self._job: Job | None = None
-        self._auto_name = ""  # the default name last put in the name field
         self._refused_inputs: tuple[Path, Path | None] | None = None
         self._written: list[tuple[str, Path]] = []
         self.open_buttons: list[QPushButton] = []
@@ -234,7 +234,7 @@ class ReportPage(Page):
         )
         self._field(form, "保存到(&S)：", self.folder)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("不填：填报表的文件名加“-年度报告”")
+        self.name.setPlaceholderText(NAME_PLACEHOLDER)
         self.name.returnPressed.connect(lambda: self.generate())
         form.addRow(self._caption("文件名(&M)：", self.name), self.name)
 
@@ -342,10 +342,9 @@ class ReportPage(Page):
     def _workbook_changed(self, path: Path | None) -> None:
         if path == self._inputs[0]:
             return  # PathField also reports an unchanged path when its line loses focus
-        name = default_name(path) if path is not None else ""
-        if self.name.text().strip() in ("", self._auto_name):
-            self.name.setText(name)
-        self._auto_name = name
+        # Left empty, the name is the command line's default: shown, not typed in for the clerk.
+        shown = f"不填：{default_name(path)}" if path is not None else NAME_PLACEHOLDER
+        self.name.setPlaceholderText(shown)
         self.file_opened.emit(path)
         self._inputs_changed()
 
