@@ -358,3 +358,20 @@ def test_an_output_is_never_one_of_the_inputs_also_with_force(sample_path, tmp_p
         assert_no_traceback(result)
         assert unit.read_bytes() == before
     assert sorted(p.name for p in inbox.iterdir()) == ["甲镇.xlsx"]
+
+
+def test_hints_name_the_program_as_started_when_the_shell_would_not_find_it(tmp_path, monkeypatch):
+    """After the README's quick start ``nianbao`` is .venv/bin/nianbao, not on PATH: a hint
+    that says "nianbao check …" would be "command not found"."""
+    from nianbao.desktop.commands import program
+
+    started = tmp_path / ".venv" / "bin" / "nianbao"
+    monkeypatch.setattr(sys, "argv", [str(started), "demo"])
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert program() == str(started)
+    on_path = tmp_path / "bin"
+    on_path.mkdir()
+    (on_path / "nianbao").write_text("#!/bin/sh\n", encoding="utf-8")
+    (on_path / "nianbao").chmod(0o755)
+    monkeypatch.setenv("PATH", str(on_path))
+    assert program() == "nianbao"

@@ -5,6 +5,7 @@ the window does too) and prints the outcome in Chinese; ``COMMANDS`` maps names 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -83,10 +84,10 @@ def cmd_template(args: argparse.Namespace) -> int:
             print(f"上年（{last}年）的数字列在「{sheet}」表中，与本年对照，仅供参考。")
     print("下一步：在 WPS 或 Excel 中填写浅黄色单元格，保存后运行：")
     also = f" --previous {args.previous}" if carry is not None and carry.cells else ""
-    print(f"  nianbao check {output}{also}")
+    print(f"  {program()} check {output}{also}")
     if narrative is not None:
         print(f"正文在正文模板中撰写（或直接写在填报表的「{spec.sheets.text}」表），然后生成报告：")
-        print(f"  nianbao export {output} --narrative {narrative} --html")
+        print(f"  {program()} export {output} --narrative {narrative} --html")
     return EXIT_OK
 
 
@@ -192,6 +193,16 @@ def _fonts(args: argparse.Namespace):
             raise UsageError(f"--font {item} 写法有误。", f"应写成 用途=字体，用途可选：{roles}。")
         overrides[by_name[role.strip()]] = font.strip()
     return fonts.with_overrides(overrides)
+
+
+def program() -> str:
+    """Return how to type this program in a hint: ``nianbao`` when the shell finds it, else the
+    path it was started by (``.venv/bin/nianbao`` after the README's quick start, whose virtual
+    environment is not on PATH)."""
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if started is None or started.stem != "nianbao" or shutil.which("nianbao") is not None:
+        return "nianbao"
+    return f'"{started}"' if " " in str(started) else str(started)
 
 
 def _export_paths(args: argparse.Namespace, workbook: Path):
@@ -421,8 +432,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n已写入文件夹 {folder}：")
     for label, path in written:
         print(f"  {path.name}\n      {label}")
-    print(f'\n试一试：nianbao check "{broken}" --previous "{previous_path}"')
-    print(f'        nianbao export "{broken}" --draft -o 草稿.docx')
+    print(f'\n试一试：{program()} check "{broken}" --previous "{previous_path}"')
+    print(f'        {program()} export "{broken}" --draft -o 草稿.docx')
     return EXIT_OK if report.valid else EXIT_FINDINGS
 
 
