@@ -83,6 +83,7 @@ def test_every_unit_is_named_beside_its_bars_on_the_chart_sheet(printed):
     # The data table's names are left-aligned in column A; a chart's labels stand right of it.
     table_x = Counter(round(w.x_min) for w in printed_names).most_common(1)[0][0]
     labels = Counter(w.text for w in printed_names if w.x_min > table_x + 20)
-    # Once in a chart of 本年新收 and once in one of 复议/诉讼 (a chart cut by a page break may
-    # print a label on both pages); LibreOffice used to label only every other bar.
+    # Once in a chart of 本年新收 and once in one of 复议/诉讼 (the PDF may also hold clipped,
+    # unseen copies of a chart's labels on the page before it); LibreOffice used to label only
+    # every other bar.
     assert {n for n in names if labels[n] < 2} == set()

@@ -39,6 +39,35 @@ class BarChart:
     rows: int  # sheet rows the chart spans (its height)
 
 
+def chart_rows_and_page_breaks(xlsx: Path) -> tuple[list[tuple[int, int]], list[int]]:
+    """Return the first and last sheet row (0-based) of every chart on the 图表 sheet, and the
+    rows its manual page breaks put at the top of a printed page."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    pkg_rel = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    with zipfile.ZipFile(xlsx) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rid = next(
+            s.get(f"{REL}id")
+            for s in book.iter(f"{main}sheet")
+            if s.get("name") == SUMMARY.chart_sheet
+        )
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        part = "xl/" + next(r.get("Target") for r in rels if r.get("Id") == rid)
+        sheet = ET.fromstring(z.read(part))
+        # xlsxwriter's <brk id="n"> ends a page after 0-based row n - 1: row n starts the next.
+        breaks = [int(b.get("id")) for b in sheet.iterfind(f"{main}rowBreaks/{main}brk")]
+        sheet_rels = ET.fromstring(
+            z.read(part.replace("worksheets/", "worksheets/_rels/") + ".rels")
+        )
+        drawing = next(r.get("Target") for r in sheet_rels.iter(f"{pkg_rel}Relationship"))
+        anchors = ET.fromstring(z.read("xl/" + drawing.removeprefix("../")))
+        spans = [
+            (int(a.find(f"{XDR}from/{XDR}row").text), int(a.find(f"{XDR}to/{XDR}row").text))
+            for a in anchors.iter(f"{XDR}twoCellAnchor")
+        ]
+    return spans, breaks
+
+
 def _cell_range(ref: str) -> tuple[str, int, int]:
     sheet, cells = ref.rsplit("!", 1)
     m = re.fullmatch(r"\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", cells)
@@ -127,3 +156,13 @@ def test_every_unit_is_a_labelled_bar_of_one_chart_of_each_kind(many):
             assert c.label_skip == 1  # every bar labelled, however crowded
             assert c.rows * DEFAULT_ROW_PX >= BAR_HEIGHT * len(c.categories)
             first = last + 1
+
+
+@pytest.mark.slow
+def test_no_chart_is_cut_by_a_printed_page_break(many):
+    spans, breaks = chart_rows_and_page_breaks(many.output)
+    assert len(spans) == 7  # 3 + 3 bar charts and the pie
+    assert breaks  # 150 units' charts take several pages
+    for first, last in spans:
+        assert not [b for b in breaks if first < b <= last], (first, last, breaks)
+    assert all(any(first == b for first, _ in spans) for b in breaks)  # each page starts a chart

@@ -54,6 +54,12 @@ ROW = "\x00"  # stands for the row number in pre-rendered cells (never in real t
 # (every unit in one of them), so that each chart fits on a printed page with every bar labelled.
 CHART_UNITS = 50
 BAR_HEIGHT = 24  # pixels a unit's bar (and its label) takes in a chart
+CHART_ROW = 2  # the 图表 sheet's row of its first chart (below the title)
+ROW_PX = 20  # rows of the 图表 sheet keep the default height: charts are placed by row
+# What one A4 portrait page holds of the 图表 sheet printed one page wide (its tables and a
+# 720-px chart: about 1,990 px), less a margin: charts are kept whole on their page by a page
+# break before a chart that would not fit below the ones already on it.
+CHART_PAGE_PX = 1900
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
@@ -528,7 +534,8 @@ class SummaryExtension:
             totals[u.sheet] = {k: numbers[k] for k in chart_keys if k in numbers}
         all_totals = self._summary_totals()
         row = 2
-        self._chart_top = 0
+        self._chart_row, self._page_px = CHART_ROW, CHART_ROW * ROW_PX
+        self._breaks: list[int] = []  # rows that start a printed page
 
         def write_value(r: int, c: int, formula: tuple[str, Decimal]) -> None:
             ws.write_formula(r, c, formula[0], fm.plain_number, _number(formula[1]))
@@ -589,8 +596,7 @@ class SummaryExtension:
             )
             chart.set_title({"name": t.chart_outcomes_title})
             chart.set_size({"width": 720, "height": 400})
-            ws.insert_chart(2, 6, chart, {"y_offset": self._chart_top})
-            self._chart_top += 400 + 20
+            self._insert(ws, chart, 400)
             row += 2
         # 3. appeals by unit
         if appeals and units:
@@ -608,9 +614,21 @@ class SummaryExtension:
                     )
                 title = self._part_title(t.chart_appeals_title, part, len(units))
                 self._place(ws, chart, title, len(part), legend=True)
+        ws.set_h_pagebreaks(self._breaks)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.protect("")
+
+    def _insert(self, ws: Worksheet, chart, height: int) -> None:
+        """Insert a chart below the previous one, on a new printed page if it would not fit
+        whole on the current one."""
+        rows = -(-height // ROW_PX) + 1  # the rows it covers, and one between charts
+        if self._page_px > CHART_ROW * ROW_PX and self._page_px + rows * ROW_PX > CHART_PAGE_PX:
+            self._breaks.append(self._chart_row)
+            self._page_px = 0
+        ws.insert_chart(self._chart_row, 6, chart)
+        self._chart_row += rows
+        self._page_px += rows * ROW_PX
 
     def _part_title(self, title: str, part: range, units: int) -> str:
         """Return a chart's title: the spec's, with the units it shows when it shows only some."""
@@ -633,8 +651,7 @@ class SummaryExtension:
         chart.set_legend({"position": "bottom"} if legend else {"none": True})
         height = max(300, 110 + BAR_HEIGHT * units)
         chart.set_size({"width": 720, "height": height})
-        ws.insert_chart(2, 6, chart, {"y_offset": self._chart_top})
-        self._chart_top += height + 20
+        self._insert(ws, chart, height)
 
     def _summary_totals(self) -> dict[CellKey, Decimal]:
         from nianbao.workbook_templates.compute import recompute
