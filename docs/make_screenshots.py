@@ -274,10 +274,14 @@ def main() -> int:
     from nianbao.desktop.gui.app import create_app
     from nianbao.desktop.gui.settings import Settings
     from nianbao.desktop.gui.window import MainWindow
+    from nianbao.files import numbered_path
 
     OUT.mkdir(parents=True, exist_ok=True)
-    # Opening files in other programs is not part of a screenshot.
+    # Opening files in other programs is not part of a screenshot; a report written again (the
+    # scenes export the same unit's reports, all named by its title) is kept as a numbered copy,
+    # the overwrite question's default answer, instead of waiting for a click.
     dialogs.open_path = lambda parent, path: True
+    dialogs.choose_output = lambda parent, path: numbered_path(path) if path.exists() else path
     with tempfile.TemporaryDirectory(prefix="nianbao-shots-") as tmp:
         os.environ["XDG_STATE_HOME"] = tmp
         whole_screen = any(n.startswith(SCREEN_PREFIX) for n in wanted)
