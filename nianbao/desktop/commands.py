@@ -44,6 +44,7 @@ from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
 
 from .console import print_error, print_json
+from .rules_option import load_rules
 
 # -- template ---------------------------------------------------------------------------------
 
@@ -118,11 +119,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         sides = [p for p in (args.previous, args.narrative) if p]
         refuse_overwriting_inputs(args.annotate, [*files, *sides], "批注副本")
         check_target(args.annotate, force=args.force)
+    rules = load_rules(args)  # a bad pack stops here, before any workbook is read
     previous = read_workbook(args.previous) if args.previous else None
     reports: list[Report] = []
     unwritten: NianbaoError | None = None  # the annotated copy could not be written
     for path in files:
-        report, wb = check_file(path, previous)
+        report, wb = check_file(path, previous, rules)
         if args.narrative and wb is not None:
             add_narrative_findings(report, wb, Path(args.narrative), previous)
         reports.append(report)
@@ -233,6 +235,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
     if args.narrative and not Path(args.narrative).is_file():
         raise UsageError(f"找不到正文文件 {args.narrative}。", "请检查路径是否正确。")
+    rules = load_rules(args)
     docx, html, pdf = _export_paths(args, workbook)
     request = ExportRequest(
         workbook=workbook,
@@ -244,6 +247,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         draft=args.draft,
         force=args.force,
         fonts=fonts,
+        rules=rules,
     )
     try:
         result = export_report(request)
