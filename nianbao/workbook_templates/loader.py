@@ -415,7 +415,7 @@ def rule_problems(spec: FormatSpec, rule: RuleSpec, where: str = "") -> list[str
         if spec.section_named(rule.section) is None:
             known = "、".join(f"{s.code}（{s.title}）" for s in spec.sections)
             shown = f"「{rule.section}」" if rule.section else "（未填写）"
-            problems.append(f"{where} 的 section {shown} 不是正文的部分，可写：{known}")
+            problems.append(f"{where} 的 section{shown}不是正文的部分，可写：{known}")
         if rule.kind == RuleKind.MENTION and not any(w.strip() for w in rule.words):
             problems.append(f"{where} 缺少 words（正文中应提到的词语）")
         if rule.kind == RuleKind.LENGTH and (rule.max is None or rule.max <= 0):

@@ -325,8 +325,7 @@ def _pack_rule(
         for problem in rule_problems(spec, rule, label):
             found.setdefault(problem, []).append(spec.format_version)
     for problem, versions in found.items():
-        code = _bad_code(problem)
-        line = lines.line_naming("rules", index, code) if code else at()
+        line = _problem_line(problem, index, lines)
         some = len(versions) < len(specs)  # told once when it is one in every format
         version = f"（{'、'.join(versions)} 版格式；只用于一种格式时可写 format_version）"
         problems.add(line, problem + (version if some else ""))
@@ -334,12 +333,26 @@ def _pack_rule(
 
 
 _BAD_CELL = re.compile(r"不存在的单元格：'?([^'\s]+?)'?$")
+_BAD_ARGUMENT = re.compile(r"未知参数：\['([^']+)'")
+# Words of a rule problem (loader.rule_problems) → the field it is about.
+_PROBLEM_FIELDS = (
+    ("section", "section"),
+    ("words", "words"),
+    ("max", "max"),
+    ("单位类型", "kinds"),
+)
 
 
-def _bad_code(problem: str) -> str:
-    """Return the table, row or column code a rule problem says does not exist, or ""."""
-    m = _BAD_CELL.search(problem)
-    return m.group(1) if m else ""
+def _problem_line(problem: str, index: int, lines: _Lines) -> int | None:
+    """Return the line a rule problem is about: the field naming a bad cell or argument, the
+    field the problem names, else the rule's header."""
+    for pattern in (_BAD_CELL, _BAD_ARGUMENT):
+        if m := pattern.search(problem):
+            return lines.line_naming("rules", index, m.group(1))
+    for words, key in _PROBLEM_FIELDS:
+        if words in problem:
+            return lines.line("rules", index, key)
+    return lines.line("rules", index)
 
 
 def _override(
@@ -366,10 +379,10 @@ def _override(
     elif rule_id in pack_rules:
         problems.add(at("rule"), f"规则 {rule_id} 是本文件自己的规则：直接改它的 severity 即可")
     else:
-        for spec in specs:
-            if all(r.id != rule_id for r in spec.rules):
-                version = f"{spec.format_version} 版" if len(specs) > 1 else ""
-                problems.add(at("rule"), f"年报格式{version}中没有规则 {rule_id}")
+        lacking = [s.format_version for s in specs if all(r.id != rule_id for r in s.rules)]
+        if lacking:
+            version = f"（{'、'.join(lacking)} 版）" if len(lacking) < len(specs) else ""
+            problems.add(at("rule"), f"年报格式{version}中没有规则 {rule_id}")
         if rule_id in overridden:
             problems.add(at("rule"), f"规则 {rule_id} 的严重程度改了不止一次")
         overridden.add(rule_id)
@@ -412,4 +425,3 @@ def with_rules(wb: FilledWorkbook, pack: RulePack | None) -> FilledWorkbook:
     if pack is None:
         return wb
     return replace(wb, spec=apply_rules(wb.spec, pack))
-
