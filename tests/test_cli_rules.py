@@ -4,7 +4,6 @@ exit codes, JSON, the text output and the annotated copy; a bad pack stops each 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -338,6 +338,7 @@ def test_format_file_may_declare_the_new_kinds():
 
 # -- bad packs ---------------------------------------------------------------------------------
 
+TEXT_HEAD = '[[rules]]\nid = "L-1"\nkind = "{kind}"\nseverity = "info"\n'
 LIMIT_HEAD = '[[rules]]\nid = "L-1"\nkind = "limit"\nseverity = "warning"\ntable = "t3"\n'
 
 # (id, the file after its name line, the line named, words of the message)
@@ -389,13 +390,13 @@ BAD_PACKS = [
     ),
     (
         "unknown-section",
-        '[[rules]]\nid = "L-1"\nkind = "length"\nseverity = "info"\nsection = "总体"\nmax = 9\nmessage = "m"\n',
+        TEXT_HEAD.format(kind="length") + 'section = "总体"\nmax = 9\nmessage = "m"\n',
         6,
         "section「总体」不是正文的部分",
     ),
     (
         "words-not-a-list",
-        '[[rules]]\nid = "L-1"\nkind = "mention"\nseverity = "info"\nsection = "s1"\nwords = "不予公开"\nmessage = "m"\n',
+        TEXT_HEAD.format(kind="mention") + 'section = "s1"\nwords = "不予公开"\nmessage = "m"\n',
         7,
         "words 应写成文字的列表",
     ),
