@@ -318,6 +318,16 @@ def test_example_pack_loads_and_is_shipped():
     assert "rules/*.toml" in data
 
 
+def test_readme_example_pack_loads(tmp_path):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### 本地规则")[1].split("```toml\n")[1].split("```")[0]
+    path = tmp_path / "readme.toml"
+    path.write_text(example, encoding="utf-8")
+    pack = load_rule_pack(path)
+    assert [r.id for r in pack.rules] == ["L-LENGTH", "L-MENTION", "L-CARRY"]
+    assert [o.rule for o in pack.overrides] == ["X-1"]
+
+
 def test_format_file_may_declare_the_new_kinds():
     data = tomllib.loads((FORMATS_DIR / "format_2021.toml").read_text(encoding="utf-8"))
     rule = {

@@ -11,9 +11,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from typing import Protocol
 
-from nianbao.workbook_templates.spec import TEXT_KINDS, FormatSpec, RuleKind, SectionSpec
+from nianbao.workbook_templates.spec import (
+    TEXT_KINDS,
+    FormatSpec,
+    RuleKind,
+    RuleSpec,
+    SectionSpec,
+)
 
 from .findings import Finding, rule_finding
 
@@ -46,12 +53,17 @@ def _normalized(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@cache
+def _text_rules(spec: FormatSpec) -> tuple[RuleSpec, ...]:
+    return tuple(r for r in spec.rules if r.kind in TEXT_KINDS)
+
+
 def text_rule_findings(
     spec: FormatSpec, parts: Iterable[_Part], *, kind: str = "", source: str = ""
 ) -> list[Finding]:
     """Return the findings of the format's mention and length rules on the narrative's parts
     (each with its section code); a rule with ``kinds`` applies to units of those kinds only."""
-    rules = [r for r in spec.rules if r.kind in TEXT_KINDS]
+    rules = _text_rules(spec)
     if not rules:
         return []
     by_section: dict[str | None, list[_Part]] = {}
