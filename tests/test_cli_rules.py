@@ -163,3 +163,15 @@ def test_bad_pack_stops_the_command_with_exit_2(files, tmp_path, command, which)
         assert "找不到本地规则文件" in result.stderr
     assert result.stdout == ""  # refused before anything was checked
     assert not (tmp_path / "报告.docx").exists() and not (tmp_path / "汇总.xlsx").exists()
+
+
+def test_pack_for_another_format_is_said_not_applied(build, tmp_path):
+    from nianbao.workbook_templates.builder import TemplateRequest
+
+    blank = TemplateRequest(year=2020, unit="青禾镇人民政府", kind="乡镇")
+    old = build(blank, "2020年度.xlsx")  # the 2019 format
+    pack = tmp_path / "2021版规则.toml"
+    pack.write_text(PACK.replace("[[rules]]", 'format_version = "2021"\n\n[[rules]]', 1), "utf-8")
+    result = nianbao("check", old, "--rules", pack, "--json")
+    assert all(f["pack"] is None for f in json.loads(result.stdout)["findings"])
+    assert f"本地规则“{PACK_NAME}”只用于 2021 版格式，2020年度.xlsx 是 2019 版" in result.stderr

@@ -125,6 +125,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     unwritten: NianbaoError | None = None  # the annotated copy could not be written
     for path in files:
         report, wb = check_file(path, previous, rules)
+        if rules and rules.format_version and wb and wb.spec.format_version != rules.format_version:
+            print(
+                f"注意：本地规则“{rules.name}”只用于 {rules.format_version} 版格式，{path.name} 是 "
+                f"{wb.spec.format_version} 版，没有按它校验。",
+                file=sys.stderr,
+            )
         if args.narrative and wb is not None:
             add_narrative_findings(report, wb, Path(args.narrative), previous)
         reports.append(report)
