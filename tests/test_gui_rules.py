@@ -66,3 +66,51 @@ def test_window_check_says_when_the_pack_of_settings_is_gone(gui, sample_path, t
     _open(gui, sample_path)
     ((_, failure),) = gui.dialogs.failures
     assert "找不到本地规则文件" in failure.message
+
+
+def test_window_report_applies_the_pack_of_settings(gui, build, sample, tmp_path):
+    from nianbao.workbook_templates.spec import CellKey
+
+    from .test_gui_report import _page
+
+    workbook = build(sample, "青禾镇.xlsx", values={CellKey("t3", "r3_5_2", "c2"): None})
+    page = _page(gui, workbook)
+    page.generate_button.click()
+    gui.wait_jobs()
+    assert page.refusal.isVisible() and not page.result.isVisible()  # V-BLANK is an error
+
+    blank_is_a_warning = (
+        f'name = "{PACK_NAME}"\n[[overrides]]\nrule = "V-BLANK"\nseverity = "warning"\n'
+    )
+    gui.settings.rules_file = _pack(tmp_path, blank_is_a_warning)
+    page.generate_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+    assert page.result_title.text() == "报告已生成"
+    assert workbook.with_name("青禾镇-年度报告.docx").is_file()
+
+
+def test_window_rollup_applies_the_pack_of_settings(gui, tmp_path):
+    from .county import make_county
+    from .test_gui_rollup import rollup_page
+
+    county = make_county(tmp_path / "县", n_units=12)
+    gui.settings.rules_file = _pack(tmp_path)
+    page = rollup_page(gui)
+    assert page.open_files([county.roster, county.inbox])
+    page.run_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+    result = page.result
+    assert result is not None and result.request.rules is not None
+    assert result.request.rules.name == PACK_NAME
+    checked = [u for u in result.units if u.report is not None]
+    flagged = {u.name for u in checked if any(f.pack for f in u.report.findings)}
+    written = {u.name for u in checked if "整改" not in county_text(u)}
+    assert flagged and flagged == written  # the pack's finding, on every unit that lacks 整改
+
+
+def county_text(unit) -> str:
+    from nianbao.workbook_templates import read_workbook
+
+    return read_workbook(unit.file.path).texts.get("s5", "")
