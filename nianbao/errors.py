@@ -42,6 +42,11 @@ class SpecError(NianbaoError):
     """A format file is wrong or a format version is unknown."""
 
 
+class RulePackError(NianbaoError):
+    """A local rule pack (``--rules``) cannot be used: missing, not TOML, or a rule in it is
+    wrong; the message names the file and the line."""
+
+
 class UsageError(NianbaoError):
     """A command was called with arguments that cannot work."""
 

@@ -42,6 +42,7 @@ FINDING_KEYS = {
     "expected",
     "actual",
     "cells",
+    "pack",  # the local rule pack that produced it (--rules), else null
 }
 
 

@@ -17,7 +17,7 @@ from nianbao.jobs import IsCancelled, Progress
 from nianbao.validation import Finding, Report, validate
 from nianbao.validation.findings import rule_findings
 from nianbao.workbook_templates import read_workbook
-from nianbao.workbook_templates.spec import RuleKind, Severity
+from nianbao.workbook_templates.spec import RuleKind, RulePack, Severity
 
 from .narrative import Narrative, narrative_from_workbook, read_narrative
 from .word_styles import FontSet
@@ -44,6 +44,7 @@ class ExportRequest:
     force: bool = False
     fonts: FontSet = field(default_factory=FontSet)
     today: _dt.date | None = None
+    rules: RulePack | None = None  # a local rule pack the workbook and narrative are checked by
 
 
 @dataclass
@@ -110,6 +111,10 @@ def export_report(
     _targets(request)
     step(0.05, "读取填报表")
     wb = read_workbook(request.workbook)
+    if request.rules is not None:
+        from nianbao.workbook_templates.rule_packs import with_rules
+
+        wb = with_rules(wb, request.rules)
     previous = read_workbook(request.previous) if request.previous else None
     report = validate(wb, previous)
     step(0.2, "读取正文")

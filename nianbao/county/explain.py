@@ -42,6 +42,10 @@ def check_totals(
     """Return the check of the rollup's totals (as the written summary will show them) and
     which failing balances the included units with errors account for."""
     spec = result.spec
+    if result.request.rules is not None:
+        from nianbao.workbook_templates.rule_packs import apply_rules
+
+        spec = apply_rules(spec, result.request.rules)
     wb = values_workbook(
         spec,
         result.totals,
@@ -78,7 +82,8 @@ def check_lines(report: Report, shown: int = SHOWN) -> list[str]:
     roots = report.roots()
     lines = []
     for f in roots[:shown]:
-        lines.append(f"{f.where} {f.text}".strip())
+        label = f"（{f.pack_label}）" if f.pack else ""
+        lines.append(f"{f.where} {f.text}{label}".strip())
         if explained := _explained(report, f):
             lines.append(f"  {explained}")
     if len(roots) > shown:

@@ -38,7 +38,7 @@ from nianbao.validation.shown import ShownValues
 from nianbao.workbook_templates.compute import number_keys
 from nianbao.workbook_templates.content import WorkbookContent, digest, workbook_content
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import CellKey, Severity
+from nianbao.workbook_templates.spec import CellKey, RulePack, Severity
 from nianbao.workbook_templates.values import normalize_label
 
 from .model import UNIT_FROM_INFO, UNIT_FROM_STAMP, FileEntry, Status
@@ -60,14 +60,19 @@ def collect_files(inputs: Iterable[Path]) -> list[Path]:
 
 
 _PREVIOUS: dict[str, FilledWorkbook] = {}  # a worker's last-year data by normalised unit name
+_RULES: list[RulePack] = []  # the local rule pack a worker checks by (none, or one)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _init_worker(previous: dict[str, FilledWorkbook], parent: int | None = None) -> None:
-    """Set up a process that examines files: last year's data and, in a worker (``parent`` is
-    the pid of the process that started it), its signals."""
+def _init_worker(
+    previous: dict[str, FilledWorkbook],
+    parent: int | None = None,
+    rules: RulePack | None = None,
+) -> None:
+    """Set up a process that examines files: last year's data, the local rule pack and, in a
+    worker (``parent`` is the pid of the process that started it), its signals."""
     if parent is not None:
         import signal
 
@@ -82,6 +87,7 @@ def _init_worker(previous: dict[str, FilledWorkbook], parent: int | None = None)
         _end_with(parent)
     _PREVIOUS.clear()
     _PREVIOUS.update(previous)
+    _RULES[:] = [rules] if rules is not None else []
 
 
 def _end_with(parent: int) -> None:
@@ -171,7 +177,12 @@ def examine(path: Path) -> FileEntry:
     # anyone can change: a retyped name is an M-UNIT error of this workbook's own unit).
     entry.unit = wb.stamp.unit or wb.info.get("unit", "")
     entry.unit_from = UNIT_FROM_STAMP if wb.stamp.unit else UNIT_FROM_INFO
-    report = validate(wb, _PREVIOUS.get(normalize_label(entry.unit)))
+    checked = wb
+    if _RULES:
+        from nianbao.workbook_templates.rule_packs import with_rules
+
+        checked = with_rules(wb, _RULES[0])
+    report = validate(checked, _PREVIOUS.get(normalize_label(entry.unit)))
     entry.kind, entry.year = wb.kind, wb.year
     entry.format_version = wb.spec.format_version
     entry.report = report
@@ -202,6 +213,7 @@ def examine_all(
     paths: Sequence[Path],
     previous: dict[str, FilledWorkbook] | None = None,
     *,
+    rules: RulePack | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
@@ -220,12 +232,13 @@ def examine_all(
             raise Cancelled()
 
     def in_process(rest: Sequence[Path]) -> None:
-        _init_worker(previous)
+        _init_worker(previous, rules=rules)
         try:
             for path in rest:
                 step(_examine_safely(path))
         finally:
             _PREVIOUS.clear()
+            _RULES.clear()
 
     if count <= 1 or total < PARALLEL_FROM:
         in_process(paths)
@@ -240,7 +253,7 @@ def examine_all(
     size = max(1, min(16, total // (count * 8)))
     chunks = [paths[i : i + size] for i in range(0, total, size)]
     try:
-        pool = ProcessPoolExecutor(count, context, _init_worker, (previous, os.getpid()))
+        pool = ProcessPoolExecutor(count, context, _init_worker, (previous, os.getpid(), rules))
         try:
             with _stop_signals_held():  # the first submissions start the workers
                 futures = [pool.submit(_examine_chunk, chunk) for chunk in chunks]

@@ -18,7 +18,7 @@ from nianbao.validation.parts import PartsExplanation
 from nianbao.workbook_templates.compute import number_keys, recompute
 from nianbao.workbook_templates.content import WorkbookContent
 from nianbao.workbook_templates.loader import load_spec
-from nianbao.workbook_templates.spec import CellKey, FormatSpec, Severity, Status
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RulePack, Severity, Status
 
 from .roster import Roster
 
@@ -228,6 +228,7 @@ class RollupRequest:
     force: bool = False
     workers: int | None = None
     acceptance: AcceptanceRequest = AcceptanceRequest()
+    rules: RulePack | None = None  # a local rule pack every workbook and the totals are checked by
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,11 @@ class RollupResult:
             "year": self.year,
             "format_version": self.spec.format_version,
             "exclude_invalid": self.request.exclude_invalid,
+            "rules": (
+                {"name": self.request.rules.name, "file": self.request.rules.source}
+                if self.request.rules
+                else None
+            ),
             "counts": self.counts.as_dict(),
             "units": [
                 {
@@ -363,6 +369,9 @@ class RollupResult:
                     "warnings": u.file.warnings if u.file else None,
                     "explained": u.report.explained if u.report else None,
                     "first_errors": [f.message for f in u.first_errors()],
+                    "pack_findings": [
+                        f.to_dict() for f in (u.report.roots() if u.report else []) if f.pack
+                    ],
                     "first_seen": iso_time(u.file.first_seen) if u.file else None,
                     "version": u.version or None,
                     "versions": [

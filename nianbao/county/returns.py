@@ -182,7 +182,7 @@ def _problems(unit: UnitEntry) -> tuple[str, str]:
     lines, actions = [], []
     for f in errors[:MAX_LISTED]:
         where = f"{f.where} " if f.where else ""
-        line = f"{where}{f.text}"
+        line = f"{where}{f.text}" + (f"（{f.pack_label}）" if f.pack else "")
         room -= lines_needed(line, PROBLEMS_WIDTH)
         if room < 0:
             break

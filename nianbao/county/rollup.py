@@ -68,6 +68,7 @@ def rollup(
     files = examine_all(
         paths,
         previous_units,
+        rules=request.rules,
         workers=request.workers,
         progress=part(progress, 0.0, 0.8),
         cancelled=cancelled,

@@ -43,6 +43,8 @@ def render_rollup(result: RollupResult) -> str:
             if first:
                 where = f"{first[0].where} " if first[0].where else ""
                 detail = f"{where}{first[0].text}"
+                if first[0].pack:
+                    detail += f"（{first[0].pack_label}）"
                 more = unit.file.errors - 1 if unit.file else 0
                 if more > 0:
                     detail += f"（另有 {more} 项错误）"

@@ -30,6 +30,7 @@ from nianbao.errors import (
 )
 
 from .console import print_error, utf8_stdio
+from .rules_option import add_rules_option
 
 _ARGPARSE_MESSAGES = [
     (r"argument 命令: invalid choice: (.*) \(choose from (.*)\)", "没有命令 {0}，可用的命令：{1}"),
@@ -131,6 +132,7 @@ def _build_parser() -> _Parser:
         ),
     )
     p.add_argument("--force", action="store_true", help="批注副本已存在时覆盖")
+    add_rules_option(p)
 
     p = sub.add_parser(
         "diff",
@@ -194,6 +196,7 @@ def _build_parser() -> _Parser:
         "heading2 二级标题、page_number 页码、table 表格、latin 西文和数字",
     )
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+    add_rules_option(p)
 
     p = sub.add_parser(
         "fields",

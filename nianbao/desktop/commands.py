@@ -45,6 +45,7 @@ from nianbao.workbook_templates import read_workbook
 from nianbao.workbook_templates.spec import CellKey, Severity
 
 from .console import print_error, print_json
+from .rules_option import load_rules
 
 # -- template ---------------------------------------------------------------------------------
 
@@ -119,11 +120,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         sides = [p for p in (args.previous, args.narrative) if p]
         refuse_overwriting_inputs(args.annotate, [*files, *sides], "批注副本")
         check_target(args.annotate, force=args.force)
+    rules = load_rules(args)  # a bad pack stops here, before any workbook is read
     previous = read_workbook(args.previous) if args.previous else None
     reports: list[Report] = []
     unwritten: NianbaoError | None = None  # the annotated copy could not be written
     for path in files:
-        report, wb = check_file(path, previous)
+        report, wb = check_file(path, previous, rules)
+        if rules and rules.format_version and wb and wb.spec.format_version != rules.format_version:
+            print(
+                f"注意：本地规则“{rules.name}”只用于 {rules.format_version} 版格式，{path.name} 是 "
+                f"{wb.spec.format_version} 版，没有按它校验。",
+                file=sys.stderr,
+            )
         if args.narrative and wb is not None:
             add_narrative_findings(report, wb, Path(args.narrative), previous)
         reports.append(report)
@@ -244,6 +252,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"找不到填报表 {workbook}。", "请检查路径是否正确。")
     if args.narrative and not Path(args.narrative).is_file():
         raise UsageError(f"找不到正文文件 {args.narrative}。", "请检查路径是否正确。")
+    rules = load_rules(args)
     docx, html, pdf = _export_paths(args, workbook)
     request = ExportRequest(
         workbook=workbook,
@@ -255,6 +264,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         draft=args.draft,
         force=args.force,
         fonts=fonts,
+        rules=rules,
     )
     try:
         result = export_report(request)

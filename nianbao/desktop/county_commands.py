@@ -12,6 +12,7 @@ from pathlib import Path
 from nianbao.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 from .console import ProgressBar, end_progress, print_json, progress_line
+from .rules_option import add_rules_option, load_rules
 
 
 def add_parsers(sub) -> None:
@@ -98,6 +99,7 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+    add_rules_option(p)
 
 
 def cmd_roster_template(args: argparse.Namespace) -> int:
@@ -176,6 +178,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     # Before the roster or last year's summary is read: neither may be the summary's name.
     sides = [p for p in (args.roster, args.previous) if p]
     refuse_overwriting_inputs(output, sides, "汇总表")
+    rules = load_rules(args)  # a bad pack stops here, before any file is read
     request = RollupRequest(
         inputs=tuple(Path(i) for i in args.inputs),
         output=output,
@@ -191,6 +194,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             accept_all_valid=args.accept_all_valid,
             unaccept=tuple(args.unaccept),
         ),
+        rules=rules,
     )
     show = sys.stderr.isatty()
     result = rollup(request, progress=ProgressBar() if show else None)

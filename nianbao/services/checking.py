@@ -18,7 +18,7 @@ from nianbao.files import (
 )
 from nianbao.validation import Finding, Report, validate
 from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
-from nianbao.workbook_templates.spec import Severity
+from nianbao.workbook_templates.spec import RulePack, Severity
 
 FILE_RULE = "FILE"  # the file cannot be read at all (the reader's message)
 INTERNAL_RULE = "INTERNAL"  # a fault of ours while reading or checking the file
@@ -78,9 +78,11 @@ def _fault_report(path: Path, fault: Fault) -> tuple[Report, None]:
 
 
 def check_file(
-    path: Path, previous: FilledWorkbook | None = None
+    path: Path, previous: FilledWorkbook | None = None, rules: RulePack | None = None
 ) -> tuple[Report, FilledWorkbook | None]:
-    """Return the report of one file and the read workbook (None when unreadable).
+    """Return the report of one file and the read workbook (None when unreadable), checked
+    under the local rule pack ``rules`` when given (the workbook returned carries its format
+    with the pack applied, so a narrative checked against it gets the pack's rules too).
 
     A fault of ours on one file becomes that file's report (and a log entry), so a batch still
     checks every other file.
@@ -91,6 +93,10 @@ def check_file(
             wb = read_workbook(path)
         except WorkbookError as exc:
             return unreadable_report(path, exc), None
+        if rules is not None:
+            from nianbao.workbook_templates.rule_packs import with_rules
+
+            wb = with_rules(wb, rules)
         return validate(wb, previous), wb
 
     return guarded(work, lambda fault: _fault_report(path, fault), file=path)

@@ -54,6 +54,11 @@ def _listed(report: Report) -> Listed:
     return rows
 
 
+def _rule_label(f: Finding) -> str:
+    """Return the rule as the copy shows it: "X-1", or "L-1（本地规则“某市要求”）"."""
+    return f"{f.rule}（{f.pack_label}）" if f.pack else f.rule
+
+
 def _cause_name(cause: Finding) -> str:
     """Return how a consequence's comment names its cause: the cell (" 表三!D6 ", spaced from
     the words), or what is wrong with a whole table ("「表三尚未填写（共 144 个空格）」")."""
@@ -178,7 +183,7 @@ class _Annotation:
                 worst = min(own, key=lambda f: f.severity.rank).severity
                 colour = SEVERITY_FILLS[worst]
                 ws.restyle(row, col, lambda old, colour=colour: filled(old, colour))
-            lines = [f"[{f.rule}] {f.message}" for f, cause in items if cause is None]
+            lines = [f"[{_rule_label(f)}] {f.message}" for f, cause in items if cause is None]
             lines += [
                 render(
                     self.text.explained_note,
@@ -218,10 +223,10 @@ class _Annotation:
                 number += 1
                 ws.write_number(row, 0, number, fm.cell)
                 ws.write_string(row, 1, labels[f.severity], fm.severity[f.severity])
-                ws.write_string(row, 2, f.rule, fm.cell)
+                ws.write_string(row, 2, _rule_label(f), fm.cell)
             else:
                 ws.write_string(row, 1, text.explained, fm.explained)
-                ws.write_string(row, 2, f.rule, fm.explained)
+                ws.write_string(row, 2, _rule_label(f), fm.explained)
             if f.where:
                 if f.sheet in sheets and f.sheet != text.sheet:
                     ws.write_url(row, 3, f"internal:{_link_target(f)}", fm.link, f.where)

@@ -52,7 +52,7 @@ from nianbao.workbook_templates.values import normalize_label
 
 from .carry import previous_values
 from .causes import Issued, guess_fix, link_causes
-from .findings import Finding, Report
+from .findings import Finding, Report, rule_finding
 from .leftovers import find_leftovers
 from .narrative_numbers import text_sheet_findings
 from .narrative_structure import sheet_structure_findings
@@ -88,15 +88,7 @@ class _Engine:
         instance: RuleInstance | None = None,
         **fields,
     ) -> None:
-        self.findings.append(
-            Finding(
-                rule=rule.id,
-                severity=rule.severity,
-                text=render(rule.message, args),
-                action=render(rule.action, args),
-                **fields,
-            )
-        )
+        self.findings.append(rule_finding(rule, args, **fields))
         self.issued.append(Issued(rule, dict(args), instance))
 
     def extend(self, findings: list[Finding]) -> None:
@@ -576,7 +568,8 @@ class _Engine:
         return render(self.spec.explain.fix, args)
 
     def check_limit(self, inst: RuleInstance) -> None:
-        if self.wb.kind not in inst.rule.kinds or inst.rule.max is None:
+        kinds = inst.rule.kinds  # none: a limit for every unit
+        if (kinds and self.wb.kind not in kinds) or inst.rule.max is None:
             return
         value = side_value(inst.left, self.values, None)
         limit = Decimal(str(inst.rule.max))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from nianbao.workbook_templates.checks import render
-from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, Severity
+from nianbao.workbook_templates.spec import CellKey, FormatSpec, RuleKind, RuleSpec, Severity
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,17 @@ class Finding:
     section: str = ""  # the section code (s1 …) a finding on one part of the narrative is about
     id: str = ""  # unique within its report: "H3-1@表三!D30"
     cause: str | None = None  # the id of the finding that explains this one (see causes.py)
+    pack: str = ""  # the local rule pack that added its rule or changed its severity (its name)
 
     @property
     def message(self) -> str:
         return f"{self.text}{self.action}" if self.action else self.text
+
+    @property
+    def pack_label(self) -> str:
+        """Return what is shown beside a finding of a local rule pack: "本地规则“某市要求”"
+        ("" for the format's own rules)."""
+        return f"本地规则“{self.pack}”" if self.pack else ""
 
     @property
     def where(self) -> str:
@@ -63,7 +70,21 @@ class Finding:
             "expected": json_value(self.expected),
             "actual": json_value(self.actual),
             "cells": list(self.cells),
+            "pack": self.pack or None,
         }
+
+
+def rule_finding(rule: RuleSpec, args: Mapping[str, object], **fields) -> Finding:
+    """Return the finding of one rule, worded with ``args``; ``fields`` say where (sheet,
+    cell, row …)."""
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        text=render(rule.message, args),
+        action=render(rule.action, args),
+        pack=rule.pack,
+        **fields,
+    )
 
 
 def rule_findings(
@@ -71,16 +92,7 @@ def rule_findings(
 ) -> list[Finding]:
     """Return one finding per rule of ``kind``, worded by the rule with ``args``; ``fields``
     say where (sheet, cell, row …)."""
-    return [
-        Finding(
-            rule=rule.id,
-            severity=rule.severity,
-            text=render(rule.message, args),
-            action=render(rule.action, args),
-            **fields,
-        )
-        for rule in spec.rules_of_kind(kind)
-    ]
+    return [rule_finding(rule, args, **fields) for rule in spec.rules_of_kind(kind)]
 
 
 def json_value(value):

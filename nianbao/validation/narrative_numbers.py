@@ -709,6 +709,7 @@ def mismatch_findings(spec: FormatSpec, mismatch: Mismatch, place: str) -> list[
                 actual=actual,
                 cells=cells,
                 key=first if len(mismatch.keys) == 1 else None,
+                pack=rule.pack,
             )
         )
     return findings

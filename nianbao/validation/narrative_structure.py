@@ -28,6 +28,7 @@ from nianbao.workbook_templates.spec import FormatSpec, RuleKind, SectionSpec, T
 from .findings import Finding, rule_findings
 from .leftovers import EXCERPT_SIDE, excerpt
 from .narrative_numbers import chinese_number
+from .text_rules import section_place, text_rule_findings
 
 _PERIOD_SPAN = 60
 _REPORT_MIN_CHARS = 100  # the 统计期限 sentence ends within this many characters of its marker
@@ -48,8 +49,7 @@ class TextPart:
 # Helpers
 
 
-def _part_name(section: SectionSpec) -> str:
-    return f"“{section.heading}”部分"
+_part_name = section_place
 
 
 def _nfkc(text: str) -> str:
@@ -261,11 +261,11 @@ def content_findings(
     source: str = "",
     subtopics: bool = True,
 ) -> list[Finding]:
-    """Return what the narrative's words say wrong: N-SUBTOPIC, N-GOVERNMENT, N-YEAR,
-    N-YEAR-MENTION and N-PERIOD. ``subtopics``: False for the 正文 sheet, whose cells are the
-    sub-topics (a blank one is already reported)."""
+    """Return what the narrative's words say wrong: the format's mention and length rules,
+    N-SUBTOPIC, N-GOVERNMENT, N-YEAR, N-YEAR-MENTION and N-PERIOD. ``subtopics``: False for
+    the 正文 sheet, whose cells are the sub-topics (a blank one is already reported)."""
     words = spec.narrative_structure
-    findings: list[Finding] = []
+    findings = text_rule_findings(spec, parts, kind=kind, source=source)
     by_section: dict[str | None, list[TextPart]] = {}
     for part in parts:
         by_section.setdefault(part.section, []).append(part)

@@ -42,6 +42,11 @@ def _describe(report: Report) -> str:
     return f"（{'，'.join(parts)}）" if parts else ""
 
 
+def _rule_label(f: Finding) -> str:
+    """Return the rule as the text shows it: "X-1", or "L-1 · 本地规则“某市要求”"."""
+    return f"{f.rule} · {f.pack_label}" if f.pack else f.rule
+
+
 def _finding_line(f: Finding) -> str:
     where = f"{f.where}  " if f.where else ""
     return f"    {where}{f.text}"
@@ -54,7 +59,7 @@ def _explained_lines(report: Report, cause: Finding) -> list[str]:
         return []
     if len(explained) <= EXPLAINED_LISTING:
         lines = [f"      由此引起 {len(explained)} 项（不另计）："]
-        return lines + [f"        [{f.rule}] {f.where}  {f.text}" for f in explained]
+        return lines + [f"        [{_rule_label(f)}] {f.where}  {f.text}" for f in explained]
     cells = [f.where for f in explained if f.where]
     listed = "、".join(cells[:10])
     more = " 等" if len(cells) > 10 else ""
@@ -71,9 +76,9 @@ def render_report(report: Report) -> str:
         items = list(group)
         lines.append("")
         lines.append(f"{labels[severity]}（{len(items)}）")
-        for rule, grouped in groupby(items, key=lambda f: f.rule):
+        for _, grouped in groupby(items, key=lambda f: f.rule):
             rule_items = list(grouped)
-            lines.append(f"  [{rule}] {len(rule_items)} 处")
+            lines.append(f"  [{_rule_label(rule_items[0])}] {len(rule_items)} 处")
             shown = rule_items if len(rule_items) <= FULL_LISTING + 2 else rule_items[:FULL_LISTING]
             for f in shown:
                 lines.append(_finding_line(f))
@@ -115,4 +120,6 @@ NOTE_LABELS = {Severity.ERROR: "问题", Severity.WARNING: "注意", Severity.IN
 def note_line(note: Finding) -> str:
     """Return one note about the narrative as a line: ``[注意] text action``."""
     text = f"[{NOTE_LABELS[note.severity]}] {note.text}"
+    if note.pack:
+        text += f"（{note.pack_label}）"
     return f"{text} {note.action}" if note.action else text

@@ -159,9 +159,11 @@ def _instance_line(
     elif rule.kind == "limit":
         cell = terms_expr(spec, inst.left)
         limit = format_number(Decimal(str(rule.max)))
-        formula = f"IF({_kind_test(spec, rule.kinds)},MAX(0,{cell}-{limit}),0)"
+        formula = f"MAX(0,{cell}-{limit})"
+        if rule.kinds:  # none: a limit for every unit
+            formula = f"IF({_kind_test(spec, rule.kinds)},{formula},0)"
         excess = max(ZERO, total(inst.left) - Decimal(str(rule.max)))
-        number = excess if kind in rule.kinds else ZERO
+        number = excess if not rule.kinds or kind in rule.kinds else ZERO
     else:  # requires
         formula = f"IF(AND({summed(inst.left)}>0,{summed(inst.right)}=0),1,0)"
         number = Decimal(int(total(inst.left) > 0 and total(inst.right) == 0))

@@ -28,6 +28,7 @@ from .spec import (
     MESSAGE_ARGS,
     PARTS_ARGS,
     REPORT_ARGS,
+    TEXT_KINDS,
     VALUE_TYPES,
     WORDED_KINDS,
     AnnotationText,
@@ -119,15 +120,28 @@ def _table(raw: dict) -> TableSpec:
     )
 
 
-_RULE_TUPLES = ("rows", "left", "right", "parts", "cells", "kinds", "if_any", "requires_any")
+RULE_TUPLES = (
+    "rows",
+    "left",
+    "right",
+    "parts",
+    "cells",
+    "kinds",
+    "if_any",
+    "requires_any",
+    "words",
+)
+# What a ``[[rules]]`` table may hold: every field of RuleSpec but the pack it came from.
+RULE_FIELDS = frozenset(RuleSpec.__dataclass_fields__) - {"pack"}
 
 
-def _rule(raw: dict) -> RuleSpec:
+def parse_rule(raw: dict) -> RuleSpec:
+    """Return one ``[[rules]]`` table as a RuleSpec (its cells and texts not yet checked)."""
     kwargs = dict(raw)
-    for name in _RULE_TUPLES:
+    for name in RULE_TUPLES:
         if name in kwargs:
             kwargs[name] = _tuple(kwargs[name])
-    unknown = set(kwargs) - set(RuleSpec.__dataclass_fields__)
+    unknown = set(kwargs) - RULE_FIELDS
     if unknown:
         raise SpecError(f"规则 {raw.get('id')} 有未知字段：{sorted(unknown)}")
     for name, codes in (("kind", RuleKind), ("severity", Severity)):
@@ -283,7 +297,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
                 summary_copy=data["annotation"]["summary_copy"],
             ),
             tables=tuple(_table(t) for t in data["tables"]),
-            rules=tuple(_rule(r) for r in data["rules"]),
+            rules=tuple(parse_rule(r) for r in data["rules"]),
             report=_report_text(data["report"]),
             summary=_summary_text(data["summary"]),
             source=source,
@@ -339,7 +353,7 @@ def _check_integrity(spec: FormatSpec) -> None:
         if f.type not in INFO_TYPES:
             problems.append(f"基本信息 {f.code} 类型未知：{f.type}")
     for rule in spec.rules:
-        problems.extend(_rule_problems(spec, rule))
+        problems.extend(rule_problems(spec, rule))
     if blank := sorted(k for k, v in vars(spec.explain).items() if not v):
         problems.append(f"[explain] 缺少：{blank}")
     if unworded := sorted(str(k) for k in WORDED_KINDS - {r.kind for r in spec.rules}):
@@ -392,12 +406,25 @@ def _check_integrity(spec: FormatSpec) -> None:
         raise SpecError(f"格式文件 {spec.source} 有误：" + "；".join(problems))
 
 
-def _rule_problems(spec: FormatSpec, rule: RuleSpec) -> list[str]:
+def rule_problems(spec: FormatSpec, rule: RuleSpec, where: str = "") -> list[str]:
+    """Return what is wrong with one rule in a format: its templates' arguments, the cells,
+    section and unit kinds it names, and what its kind needs."""
     problems = []
-    where = f"规则 {rule.id}"
+    where = where or f"规则 {rule.id}"
     for text in (rule.message, rule.action, rule.check, rule.hedged):
         if unknown := _template_fields(text) - MESSAGE_ARGS:
             problems.append(f"{where} 的文字模板用了未知参数：{sorted(unknown)}")
+    if rule.kind in TEXT_KINDS:
+        if spec.section_named(rule.section) is None:
+            known = "、".join(f"{s.code}（{s.title}）" for s in spec.sections)
+            shown = f"「{rule.section}」" if rule.section else "（未填写）"
+            problems.append(f"{where} 的 section{shown}不是正文的部分，可写：{known}")
+        if rule.kind == RuleKind.MENTION and not any(w.strip() for w in rule.words):
+            problems.append(f"{where} 缺少 words（正文中应提到的词语）")
+        if rule.kind == RuleKind.LENGTH and (rule.max is None or rule.max <= 0):
+            problems.append(f"{where} 缺少 max（字数上限，大于 0）")
+    if rule.kind == RuleKind.LIMIT and rule.max is None:
+        problems.append(f"{where} 缺少 max（上限）")
     if rule.kind in COMPUTED_KINDS:
         try:
             if not expand_rule(spec, rule):

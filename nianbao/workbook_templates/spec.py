@@ -44,6 +44,10 @@ class RuleKind(StrEnum):
     EQUATION = "equation"
     LIMIT = "limit"
     REQUIRES = "requires"
+    # Evaluated from the narrative's text, one section at a time (the 正文 sheet's cells of the
+    # section, or its paragraphs in a narrative file): words it must mention, a length limit.
+    MENTION = "mention"
+    LENGTH = "length"
     # Observed by the reader (or the narrative checks); their wording and severity are data.
     BLANK = "blank"
     TABLE_BLANK = "table_blank"
@@ -151,9 +155,14 @@ class RuleKind(StrEnum):
 
 
 COMPUTED_KINDS = frozenset({RuleKind.SUM, RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES})
+TEXT_KINDS = frozenset({RuleKind.MENTION, RuleKind.LENGTH})
 # Kinds the program words a fact by: each needs a rule in every format file, or the fact would
 # go unsaid (the loader checks it).
-WORDED_KINDS = frozenset(RuleKind) - COMPUTED_KINDS
+WORDED_KINDS = frozenset(RuleKind) - COMPUTED_KINDS - TEXT_KINDS
+# Kinds a local rule pack may add: everything a rule itself decides. Not ``sum`` (it defines the
+# computed cells, i.e. the workbook's structure) and no worded kind (the fact would be worded
+# twice; a pack changes their severity with ``[[overrides]]``).
+PACK_KINDS = frozenset({RuleKind.EQUATION, RuleKind.LIMIT, RuleKind.REQUIRES}) | TEXT_KINDS
 
 # Named arguments a message, action or check template may use.
 MESSAGE_ARGS = frozenset(
@@ -356,10 +365,37 @@ class RuleSpec:
     if_any: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
     hedged: str = ""  # the message in a lowered-confidence case (N-NUMBER: wording narrows scope)
+    section: str = ""  # mention, length: the narrative section, by code (s1) or title (总体情况)
+    words: tuple[str, ...] = ()  # mention: the section mentions at least one of these
+    # The local rule pack that added the rule or changed its severity (its name); never written
+    # in a format file. Every finding of the rule carries it (``Finding.pack``).
+    pack: str = ""
 
     @property
     def uses_previous(self) -> bool:
         return any(t.lstrip("-").startswith("prev:") for t in self.left + self.right)
+
+
+@dataclass(frozen=True)
+class SeverityOverride:
+    """A local rule pack's ``[[overrides]]`` entry: a format rule given another severity."""
+
+    rule: str
+    severity: Severity
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A local rule pack (``--rules 本地规则.toml``): rules in the format files' ``[[rules]]``
+    form added to a format, and severities changed; ``rule_packs`` loads and applies it."""
+
+    name: str
+    source: str  # the file it was read from, as given
+    rules: tuple[RuleSpec, ...] = ()
+    overrides: tuple[SeverityOverride, ...] = ()
+    format_version: str = ""  # the one format it applies to; "" = every format
+    description: str = ""
 
 
 CLAIM_UNITS = ("count", "money", "percent")
@@ -732,6 +768,11 @@ class FormatSpec:
         """Return the report's title, e.g. "青禾镇人民政府2025年政府信息公开工作年度报告" (the Word
         report's heading and its default file name)."""
         return self.title_pattern.format(unit=unit, year=year)
+
+    def section_named(self, name: str) -> SectionSpec | None:
+        """Return the section a rule names by its code (s1), title (总体情况) or heading
+        (一、总体情况), or None."""
+        return next((s for s in self.sections if name in (s.code, s.title, s.heading)), None)
 
     def covers_year(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)

@@ -13,6 +13,7 @@ ORGANIZATION = "nianbao"
 APPLICATION = "年报助手"
 MAX_RECENT = 10
 OUTPUT_KEY = "paths/default_output"
+RULES_KEY = "rules/file"
 # Keys written before each page kept its own fields: read as that page's until it stores its
 # own. "paths/output" was the 设置 folder, but 生成填报表 overwrote it with every workbook it
 # wrote, so what it holds is that page's last folder: it is not the default output folder.
@@ -95,6 +96,19 @@ class Settings:
     @last_dir.setter
     def last_dir(self, value: Path) -> None:
         self._set("paths/last", str(value))
+
+    # -- local rules --------------------------------------------------------------------------
+    @property
+    def rules_file(self) -> Path | None:
+        """The local rule pack (本地规则.toml) the window's check, report and rollup apply, chosen
+        in 设置 (None: the format's rules only). Kept when the file is gone, so that the next
+        check says so rather than quietly checking without it."""
+        text = self._text(RULES_KEY)
+        return Path(text) if text else None
+
+    @rules_file.setter
+    def rules_file(self, value: Path | None) -> None:
+        self._set(RULES_KEY, str(value) if value else "")
 
     # -- the window ---------------------------------------------------------------------------
     @property

@@ -1,5 +1,5 @@
-"""The 设置 dialog: the default output folder (changed here and nowhere else) and the fonts used
-in Word reports."""
+"""The 设置 dialog: the default output folder (changed here and nowhere else), the local rule
+pack the window's check, report and rollup apply, and the fonts used in Word reports."""
 
 from __future__ import annotations
 
@@ -32,12 +32,25 @@ class SettingsDialog(QDialog):
         self.output = PathField("不填：保存在所选文件旁边", folder=True, settings=settings)
         self.output.set_path(settings.output_dir)
         form.addRow("默认输出文件夹：", self.output)
+        self.rules = PathField(
+            "不填：只按年报格式的规则校验",
+            suffixes=(".toml",),
+            filter_text="本地规则 (*.toml)",
+            settings=settings,
+        )
+        self.rules.set_path(settings.rules_file)
+        self.rules.setToolTip(
+            "本地规则文件（.toml）：字数上限、必须写明的内容、表格数字的上限、改变某条规则的"
+            "严重程度。对校验、生成报告和汇总都生效；写法见使用说明和示例-本地规则.toml。"
+        )
+        form.addRow("本地规则文件：", self.rules)
         layout.addLayout(form)
         self.refused = QLabel(self)  # why a dropped file was not taken (a folder is wanted)
         self.refused.setWordWrap(True)
         self.refused.setStyleSheet("color: #b3261e;")
         self.refused.hide()
         self.output.refused.connect(self._refused)
+        self.rules.refused.connect(self._refused)
         layout.addWidget(self.refused)
 
         fonts = QGroupBox("Word 报告的字体", self)
@@ -71,7 +84,18 @@ class SettingsDialog(QDialog):
         self.refused.show()
 
     def accept(self) -> None:
+        rules = self.rules.path()
+        if rules is not None:  # a pack that cannot be used is said here, the dialog stays open
+            from nianbao.errors import NianbaoError
+            from nianbao.workbook_templates.rule_packs import load_rule_pack
+
+            try:
+                load_rule_pack(rules)
+            except NianbaoError as exc:
+                self._refused(f"{exc.message}\n{exc.action}")
+                return
         self.settings.output_dir = self.output.path()
+        self.settings.rules_file = rules
         self.settings.font_set = self.font_set.currentData()
         self.settings.font_overrides = {
             role: edit.text().strip() for role, edit in self.role_edits.items()

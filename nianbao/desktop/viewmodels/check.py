@@ -67,6 +67,7 @@ class CheckInputs:
     workbook: Path
     previous: Path | None = None
     narrative: Path | None = None
+    rules: Path | None = None  # the local rule pack of 设置 (not watched: read at each check)
 
     def files(self) -> tuple[Path, ...]:
         return tuple(p for p in (self.workbook, self.previous, self.narrative) if p is not None)
@@ -197,7 +198,12 @@ def run_check(inputs: CheckInputs) -> CheckResult:
             previous = read_workbook(inputs.previous)
         except WorkbookError as exc:
             previous_error = exc  # worded once the workbook's format is known
-    report, wb = check_file(inputs.workbook, previous)
+    rules = None
+    if inputs.rules is not None:  # a pack that cannot be used stops the check: it was asked for
+        from nianbao.workbook_templates.rule_packs import load_rule_pack
+
+        rules = load_rule_pack(inputs.rules)
+    report, wb = check_file(inputs.workbook, previous, rules)
     spec = wb.spec if isinstance(wb, FilledWorkbook) else None
     problems: list[Finding] = []
     if previous_error is not None:

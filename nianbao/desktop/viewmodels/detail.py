@@ -33,6 +33,7 @@ class Explanation:
     cause: Finding | None = None  # the finding that explains this one: change that, not this
     explains: tuple[Finding, ...] = ()  # what this one explains (not counted again)
     in_spec: bool = True  # False for "the file cannot be read" and other non-rules
+    pack_label: str = ""  # 本地规则“…” when a local rule pack added the rule or changed it
 
 
 def rule_check(spec: FormatSpec | None, finding: Finding) -> tuple[str, str]:
@@ -132,6 +133,7 @@ def explain(
         cause=cause,
         explains=explains,
         in_spec=bool(kind),
+        pack_label=finding.pack_label,
     )
 
 
@@ -162,6 +164,8 @@ def explanation_html(exp: Explanation) -> str:
         head += f"&nbsp;&nbsp;<b>{e(exp.where)}</b>"
     if exp.in_spec:
         head += f'&nbsp;&nbsp;<span style="color:#666;">规则编号 {e(exp.rule)}</span>'
+    if exp.pack_label:
+        head += f'&nbsp;&nbsp;<span style="color:#8a5a00;">{e(exp.pack_label)}</span>'
     parts = [head]
 
     def link(f: Finding) -> str:

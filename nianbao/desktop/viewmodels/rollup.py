@@ -273,8 +273,14 @@ def roll_up(
     roster_path: Path | None,
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
+    rules: Path | None = None,
 ) -> RollupResult:
-    """Read the roster (if any) and roll up, as ``nianbao rollup`` does; return the result."""
+    """Read the local rule pack and the roster (if any) and roll up, as ``nianbao rollup``
+    does; return the result."""
+    if rules is not None:
+        from nianbao.workbook_templates.rule_packs import load_rule_pack
+
+        request = replace(request, rules=load_rule_pack(rules))
     if roster_path is not None:
         request = replace(request, roster=read_roster(roster_path))
     return rollup(request, progress=progress, cancelled=cancelled)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import assert_never
@@ -475,6 +476,7 @@ class CheckPage(Page):
                     assert_never(action)
 
     def _start_check(self, inputs: CheckInputs) -> None:
+        inputs = replace(inputs, rules=self.settings.rules_file)  # 设置 → 本地规则文件
         self._watch(inputs)
         self.file_opened.emit(inputs.workbook)
         self.status.setText("正在校验…")
@@ -582,7 +584,9 @@ class CheckPage(Page):
             QStandardItem(finding.where or "—"),
             QStandardItem(finding.row),
             QStandardItem(finding.column),
-            QStandardItem(finding.text),
+            QStandardItem(
+                f"{finding.text}（{finding.pack_label}）" if finding.pack else finding.text
+            ),
         ]
         items[0].setData(len(self._findings), INDEX_ROLE)
         self._findings.append(finding)

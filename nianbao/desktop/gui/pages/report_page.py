@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -64,12 +65,20 @@ DRAFT_BOX = BOX_STYLE.format(name="result", border="#e3bf7f", bg="#fff8ec")
 NAME_PLACEHOLDER = "不填：报告的标题（如 ××镇人民政府2025年政府信息公开工作年度报告）"
 
 
-def export_work(request: ExportRequest) -> Callable[[Progress, IsCancelled], object]:
-    """Return the job's work: export_report, with a refusal returned (shown on the page) rather
-    than raised. The core honours cancel only until it starts writing files (from WRITING_FROM
-    on); the progress message then says so."""
+def export_work(
+    request: ExportRequest, rules: Path | None = None
+) -> Callable[[Progress, IsCancelled], object]:
+    """Return the job's work: export_report (under the local rule pack ``rules`` of 设置, read
+    in the job), with a refusal returned (shown on the page) rather than raised. The core
+    honours cancel only until it starts writing files (from WRITING_FROM on); the progress
+    message then says so."""
 
     def work(progress: Progress, cancelled: IsCancelled) -> ExportResult | ExportRefused:
+        nonlocal request
+        if rules is not None:
+            from nianbao.workbook_templates.rule_packs import load_rule_pack
+
+            request = replace(request, rules=load_rule_pack(rules))
         writing = False
 
         def report(fraction: float, message: str) -> None:
@@ -417,7 +426,7 @@ class ReportPage(Page):
         self._set_busy(True)
         label = "生成草稿" if draft else "生成报告"
         self._job = self.run_job(
-            export_work(request),
+            export_work(request, self.settings.rules_file),
             label,
             lambda outcome: self._show_outcome(request, outcome),
             cancellable=True,

@@ -572,8 +572,11 @@ class RollupPage(Page):
     def _run_rollup(self, request: RollupRequest, roster_path: Path | None) -> Job:
         """Read the roster (if given) and roll up in the background."""
 
+        # 设置's rule pack; a rerun keeps the pack its first run read.
+        rules = self.settings.rules_file if request.rules is None else None
+
         def work(progress, cancelled):
-            return view.roll_up(request, roster_path, progress, cancelled)
+            return view.roll_up(request, roster_path, progress, cancelled, rules)
 
         self.jobs.rollup_started()
         self._clear_result()
