@@ -118,6 +118,12 @@ class DialogRecorder:
         self.asked: list[Path] = []
         self.texts: list[tuple[str, list[str]]] = []  # (title, lines) of show_text
         self.overwrite = "numbered"
+        self.questions: list[tuple[str, str]] = []  # (title, text) of confirm
+        self.confirm_answer = True
+
+    def confirm(self, parent, title, text, yes) -> bool:
+        self.questions.append((title, text))
+        return self.confirm_answer
 
     def show_text(self, parent, title, lines) -> None:
         self.texts.append((title, list(lines)))
@@ -165,7 +171,7 @@ def gui(qtbot, tmp_path, monkeypatch):
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     recorder = DialogRecorder()
-    for name in ("show_failure", "open_path", "choose_output", "show_text"):
+    for name in ("show_failure", "open_path", "choose_output", "show_text", "confirm"):
         monkeypatch.setattr(dialogs, name, getattr(recorder, name))
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings)

@@ -306,3 +306,81 @@ def test_a_summary_failing_because_of_two_units_shows_why_opens_its_findings_and
     assert result.summary_report is not None and result.summary_report.valid
     assert "汇总数校验：通过" in page.check_line.text()
     assert not page.exclude_button.isEnabled() and not page.summary_details.isVisibleTo(page)
+
+
+def test_grid_shows_lateness_versions_and_acceptance_and_accepts_from_the_page(gui, county):
+    """Issue 19, point 5: a deadline typed on the page gives each unit its standing; a unit
+    that sent a second version shows 2/2, double-clicking its 版本 cell shows what changed; 验收
+    accepts the selected unit and the grid says so."""
+    import os
+
+    from nianbao.workbook_templates import TemplateRequest, build_template
+    from nianbao.workbook_templates.spec import CellKey
+
+    day = 86_400
+    jan_10 = 1_768_046_400
+    for path in county.inbox.rglob("*"):
+        if path.is_file():
+            os.utime(path, (jan_10, jan_10))
+    unit = next(u for u in county.units if u in county.files and u not in county.broken)
+    source = read_workbook(next(p for p in county.files[unit] if p.exists()))
+    values = {k: v for k, v in source.values().items() if v is not None}
+    licensing = CellKey("t2", "licensing", "decisions")
+    values[licensing] = (values.get(licensing) or 0) + 2
+    second = build_template(
+        county.inbox / "第二版.xlsx",
+        TemplateRequest(
+            year=2025, unit=unit, kind=county.kinds[unit], values=values,
+            info=dict(source.info), texts=dict(source.texts),
+        ),
+    )  # fmt: skip
+    os.utime(second, (jan_10 + 30 * day, jan_10 + 30 * day))
+
+    page = rollup_page(gui)
+    assert page.open_files([county.roster, county.inbox])
+    page.deadline.setText("2026年1月31日")
+    page.run_button.click()
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+    columns = {name: i for i, name in enumerate(view.UNIT_COLUMNS)}
+    by_unit = dict(zip(grid_column(page, 1), range(page.unit_proxy.rowCount()), strict=True))
+    proxy = page.unit_proxy
+    row = by_unit[unit]
+    assert proxy.index(row, columns["是否按时"]).data() == "按时（截止 2026-01-31）"
+    assert proxy.index(row, columns["版本"]).data() == "2/2"
+    missing = by_unit[county.missing[0]]
+    assert proxy.index(missing, columns["是否按时"]).data().startswith("已逾期 ")
+    assert "按时报送率" in page.counts.text()
+    # Sorting by 是否按时 puts the overdue units last (ascending), then first (descending).
+    page.grid.sortByColumn(columns["是否按时"], Qt.SortOrder.DescendingOrder)
+    assert grid_column(page, 1)[0] in county.missing
+    by_unit = dict(zip(grid_column(page, 1), range(proxy.rowCount()), strict=True))
+
+    version_cell = proxy.index(by_unit[unit], columns["版本"])
+    page.grid.doubleClicked.emit(version_cell)
+    title, lines = gui.dialogs.texts[-1]
+    assert title == f"{unit}：第 2 版与第 1 版相比"
+    assert any("「行政许可」「本年处理决定数量」" in line for line in lines)
+
+    page.grid.selectRow(by_unit[unit])
+    assert page.accept_button.isEnabled()
+    page.accept(view.ACCEPT_SELECTED)
+    gui.wait_jobs()
+    assert not gui.dialogs.failures
+    assert unit in gui.dialogs.questions[-1][1] and "第 2 版" in gui.dialogs.questions[-1][1]
+    proxy = page.unit_proxy
+    by_unit = dict(zip(grid_column(page, 1), range(proxy.rowCount()), strict=True))
+    assert proxy.index(by_unit[unit], columns["验收"]).data() == "已验收"
+    result = page.result
+    assert result.receipt is not None and result.receipt.exists()
+    assert page.remembered.text("deadline") == "2026年1月31日"
+
+
+def test_a_deadline_that_is_not_a_date_is_refused_before_anything_runs(gui, county):
+    page = rollup_page(gui)
+    assert page.open_files([county.roster, county.inbox])
+    page.deadline.setText("月底")
+    assert page.start_rollup() is None
+    title, failure = gui.dialogs.failures[-1]
+    assert title == "截止日期不对" and "不是日期" in failure.message
+    assert page.result is None

@@ -134,7 +134,8 @@ def test_returns_hold_annotated_copies_and_a_list(county, rolled):
     import openpyxl
 
     ws = openpyxl.load_workbook(folder / "退回清单.xlsx").active
-    listed = {ws.cell(r, 2).value: ws.cell(r, 7).value for r in range(4, ws.max_row + 1)}
+    problems = 1 + [c.value for c in ws[3]].index("问题（错误）")
+    listed = {ws.cell(r, 2).value: ws.cell(r, problems).value for r in range(4, ws.max_row + 1)}
     expected = set(county.broken) | {county.unreadable} | set(county.missing)
     assert set(listed) == expected
     assert "已损坏" in listed[county.unreadable]

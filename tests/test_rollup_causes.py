@@ -70,11 +70,11 @@ def test_the_typo_unit_counts_one_error_and_shows_the_typed_cell_first(county, r
 def test_returns_list_leads_with_the_typed_cell_and_lists_no_consequence(county, result):
     listed = _rows(result.returns[-1], SPEC.summary.returns_heading[0])
     assert result.returns[-1].name == LIST_NAME
-    problems = listed[county.typo][SPEC.summary.returns_heading[6]].splitlines()
+    problems = listed[county.typo]["问题（错误）"].splitlines()
     assert len(problems) == 1 and problems[0].startswith(f"{TYPO_CELL} ")
     assert TYPO_TEXT in problems[0]
     # The unbalanced unit's own problem is its column: one error, its 总计 column explained.
-    problems = listed[county.imbalance][SPEC.summary.returns_heading[6]].splitlines()
+    problems = listed[county.imbalance]["问题（错误）"].splitlines()
     assert len(problems) == 1 and problems[0].startswith("表三!D30 ")
 
 

@@ -150,12 +150,12 @@ def test_the_summary_shows_the_version_used_and_what_changed(season):
     wb = openpyxl.load_workbook(season["out"], read_only=True)
     status = [list(r) for r in wb["汇总情况"].iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(status) if r and r[0] == "序号")
-    assert status[head][9:13] == ["首次收到", "版本", "验收", "SHA-256（前 16 位）"]
+    assert status[head][9:14] == ["首次收到", "是否按时", "版本", "验收", "SHA-256（前 16 位）"]
     row = next(r for r in status[head + 1 :] if r[1] == season["changer"])
     arrived = dt.datetime.fromtimestamp(JAN_10 + 3 * DAY).strftime("%Y-%m-%d %H:%M")
     assert row[9] == arrived  # when its content arrived, not when the file was last touched
-    assert row[10].startswith("第 2 版（共 2 版）：改动 1 处：表二!")
-    assert "「行政许可」「本年处理决定数量」" in row[10]
+    assert row[11].startswith("第 2 版（共 2 版）：改动 1 处：表二!")
+    assert "「行政许可」「本年处理决定数量」" in row[11]
     revisions = [list(r) for r in wb["修订记录"].iter_rows(values_only=True)]
     rows = [r for r in revisions if r[0] in (season["fixer"], season["changer"])]
     assert [(r[0], r[1], r[5]) for r in rows if r[0] == season["changer"]] == [
@@ -270,7 +270,9 @@ def test_an_accepted_version_stays_used_after_a_change_until_accepted_again(coun
     newest = next(f for f in later.files if f.path.name == "验收后又改.xlsx")
     assert not newest.used and "验收" in newest.reason
     row = next(r for r in _status_rows(out) if r and r[1] == unit)
-    assert row[11].startswith("已验收（") and "验收后收到新版本 验收后又改.xlsx，未采用" in row[11]
+    accepted = row[12]  # 验收
+    assert accepted.startswith("已验收（")
+    assert "验收后收到新版本 验收后又改.xlsx，未采用" in accepted
 
     again = _accept_roll(county, inbox, out, accept=(unit,))
     assert _unit(again, unit).file.path.name == "验收后又改.xlsx"

@@ -290,11 +290,12 @@ def test_filled_template_reads_back_with_its_units(tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb["名单"]
     header = [c.value for c in ws[5]]
-    assert header == ["序号", "单位名称", "单位类型", "编码", "联系人", "联系电话"]
+    assert header == ["序号", "单位名称", "单位类型", "编码", "联系人", "联系电话", "截止日期"]
     assert ws.freeze_panes == "A6"
-    [validation] = ws.data_validations.dataValidation
-    assert validation.formula1 == '"乡镇,街道,县直部门,县级政府"'
-    assert str(validation.sqref) == "C6:C505"
+    deadlines, kinds = sorted(ws.data_validations.dataValidation, key=lambda v: v.type)
+    assert kinds.formula1 == '"乡镇,街道,县直部门,县级政府"'
+    assert str(kinds.sqref) == "C6:C505"
+    assert deadlines.type == "date" and str(deadlines.sqref) == "G6:G505"
     ws.append([1, "青禾镇人民政府", "乡镇", "001", "张三", "0571-1"])
     ws.append([2, "县财政局"])
     wb.save(path)

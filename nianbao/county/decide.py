@@ -85,7 +85,9 @@ def decide(
     units: dict[str, UnitEntry] = {}
     if roster is not None:
         for r in roster.units:
-            units[normalize_label(r.name)] = UnitEntry(r.name, r.kind, r.code, r.person, r.phone)
+            units[normalize_label(r.name)] = UnitEntry(
+                r.name, r.kind, r.code, r.person, r.phone, deadline=r.deadline
+            )
     _ignore_summaries_of_units_sent(files, year)
     by_sha: dict[str, FileEntry] = {}
     candidates: dict[str, list[FileEntry]] = {}

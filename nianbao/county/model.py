@@ -8,8 +8,10 @@ Nothing here reads or writes a file; ``intake`` reads, ``decide`` decides, ``rol
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 from nianbao.validation.compare import Comparison
@@ -20,6 +22,7 @@ from nianbao.workbook_templates.content import WorkbookContent
 from nianbao.workbook_templates.loader import load_spec
 from nianbao.workbook_templates.spec import CellKey, FormatSpec, RulePack, Severity, Status
 
+from .dates import date_text
 from .roster import Roster
 
 __all__ = [
@@ -33,9 +36,12 @@ __all__ = [
     "RollupRequest",
     "RollupResult",
     "Status",
+    "Timeliness",
+    "Timely",
     "UnitEntry",
     "counts",
     "status_rank",
+    "timeliness_counts",
     "unit_totals",
 ]
 
@@ -147,6 +153,26 @@ class FileEntry:
         return self.report.counts[Severity.WARNING] if self.report else 0
 
 
+class Timely(StrEnum):
+    """Whether a unit sent its workbook by its deadline (``county.deadlines``)."""
+
+    ON_TIME = "on_time"  # its first file arrived on or before the deadline
+    LATE = "late"  # after it
+    OVERDUE = "overdue"  # nothing yet, and the deadline has passed
+    OPEN = "open"  # nothing yet, and the deadline is still to come
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """A unit's deadline and how it stands against it: ``days`` after the deadline its first
+    file arrived (LATE) or that have passed without one (OVERDUE); 0 otherwise."""
+
+    code: Timely
+    deadline: dt.date
+    days: int = 0
+    arrived: float = 0.0  # when its first file arrived (0: none yet)
+
+
 @dataclass
 class UnitEntry:
     """One unit of the county: the roster's data, its status and the file used for it."""
@@ -156,6 +182,7 @@ class UnitEntry:
     code: str = ""
     person: str = ""  # the roster's 联系人 and 联系电话
     phone: str = ""
+    deadline: dt.date | None = None  # the roster's 截止日期 (else the rollup's --deadline)
     on_roster: bool = True
     status: Status = Status.MISSING
     file: FileEntry | None = None
@@ -168,6 +195,7 @@ class UnitEntry:
     accepted: dict[str, str] | None = None  # its standing acceptance (the ledger's event)
     after_acceptance: Comparison | None = None  # a newer version against the accepted one
     acceptance_note: str = ""  # why the accepted version is not the one used
+    timeliness: Timeliness | None = None  # None: the unit has no deadline
     included: bool = False
     sheet: str = ""  # its sheet in the summary
 
@@ -229,6 +257,8 @@ class RollupRequest:
     workers: int | None = None
     acceptance: AcceptanceRequest = AcceptanceRequest()
     rules: RulePack | None = None  # a local rule pack every workbook and the totals are checked by
+    deadline: dt.date | None = None  # for units whose roster row gives none
+    now: float | None = None  # the time of the run (None: the clock's); lateness counts to it
 
 
 @dataclass(frozen=True)
@@ -263,6 +293,40 @@ def counts(units: list[UnitEntry]) -> Counts:
         unusable=sum(u.unusable for u in units),
         missing=sum(not u.sent for u in units),
         included=sum(u.included for u in units),
+    )
+
+
+@dataclass(frozen=True)
+class TimelinessCounts:
+    """How many units with a deadline sent in time, late, not yet (overdue or still open)."""
+
+    dated: int
+    on_time: int
+    late: int
+    overdue: int
+    open: int
+    undated: int
+
+    @property
+    def rate(self) -> float | None:
+        """Return the on-time rate: on time of the units with a deadline (None: none has one)."""
+        return self.on_time / self.dated if self.dated else None
+
+    def as_dict(self) -> dict[str, int | float | None]:
+        return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "rate": self.rate}
+
+
+def timeliness_counts(units: Iterable[UnitEntry]) -> TimelinessCounts:
+    """Return the timeliness counts of a rollup (the one place they are computed)."""
+    units = list(units)
+    codes = [u.timeliness.code for u in units if u.timeliness is not None]
+    return TimelinessCounts(
+        dated=len(codes),
+        on_time=codes.count(Timely.ON_TIME),
+        late=codes.count(Timely.LATE),
+        overdue=codes.count(Timely.OVERDUE),
+        open=codes.count(Timely.OPEN),
+        undated=len(units) - len(codes),
     )
 
 
@@ -355,6 +419,7 @@ class RollupResult:
                 else None
             ),
             "counts": self.counts.as_dict(),
+            "timeliness": timeliness_counts(self.units).as_dict(),
             "units": [
                 {
                     "unit": u.name,
@@ -373,6 +438,16 @@ class RollupResult:
                         f.to_dict() for f in (u.report.roots() if u.report else []) if f.pack
                     ],
                     "first_seen": iso_time(u.file.first_seen) if u.file else None,
+                    "deadline": date_text(u.timeliness.deadline) if u.timeliness else None,
+                    "timeliness": (
+                        {
+                            "code": str(u.timeliness.code),
+                            "days": u.timeliness.days,
+                            "arrived": iso_time(u.timeliness.arrived),
+                        }
+                        if u.timeliness
+                        else None
+                    ),
                     "version": u.version or None,
                     "versions": [
                         {

@@ -27,13 +27,15 @@ from nianbao.workbook_templates.spec import Severity
 from nianbao.workbook_templates.stamp import output_properties
 from nianbao.workbook_templates.text_fit import lines_needed, lines_that_fit, row_height
 
-from .model import RollupResult, Status, UnitEntry, status_rank
+from .dates import date_text
+from .deadlines import late_units, timeliness_text
+from .model import RollupResult, Status, Timely, UnitEntry, status_rank
 
 LIST_NAME = "退回清单.xlsx"
 MAX_LISTED = 12  # problems per unit in the list; the annotated copy has all of them
-# 序号, 单位名称, 联系人, 联系电话, 状态, 文件, 问题（错误）, 怎么改, 批注副本
-LIST_WIDTHS = (6, 24, 10, 15, 10, 26, 60, 44, 26)
-PROBLEMS_WIDTH = LIST_WIDTHS[6]
+# 序号, 单位名称, 联系人, 联系电话, 状态, 是否按时, 文件, 问题（错误）, 怎么改, 批注副本
+LIST_WIDTHS = (6, 24, 10, 15, 10, 18, 26, 60, 44, 26)
+PROBLEMS_WIDTH = LIST_WIDTHS[7]
 
 # What a unit must do, by status, when its file cannot carry annotations.
 _ACTIONS = {
@@ -63,10 +65,12 @@ def _to_return(result: RollupResult) -> list[UnitEntry]:
     """Return the units on the list, in the order the office works through it: the units that
     sent nothing first (they are chased by phone, with the roster's contact on the list), then
     the units that must correct or re-send, by status as the summary sorts them (有错误, 无法读取,
-    年度不对, 格式不对, 疑似空表); within a group in roster order (the sort is stable)."""
-    missing = result.missing
-    units = missing + [u for u in result.failing if u not in missing]
-    return sorted(units, key=lambda u: (u.sent, status_rank(u.status)))
+    年度不对, 格式不对, 疑似空表), then the units that only sent late; within a group in roster
+    order (the sort is stable)."""
+    missing, failing = result.missing, result.failing
+    units = missing + [u for u in failing if u not in missing]
+    units += [u for u in late_units(result.units) if u not in units]
+    return sorted(units, key=lambda u: (u.sent, u not in failing, status_rank(u.status)))
 
 
 def check_returns_folder(folder: str | os.PathLike) -> Path:
@@ -170,9 +174,16 @@ def write_returns(
     return written
 
 
-def _problems(unit: UnitEntry) -> tuple[str, str]:
+def _problems(result: RollupResult, unit: UnitEntry) -> tuple[str, str]:
     """Return (problems, what to do) of a unit, one line each: as many problems as a row of
-    the list shows whole (``PROBLEMS_WIDTH``), then how many there are in all."""
+    the list shows whole (``PROBLEMS_WIDTH``), then how many there are in all; for a unit listed
+    only because it sent late, that it need not change anything."""
+    if unit not in result.failing and unit.sent:
+        standing = unit.timeliness
+        if standing is not None and standing.code == Timely.LATE:
+            words = result.spec.summary.timeliness
+            deadline = date_text(standing.deadline)
+            return "", words.late_action.format(days=standing.days, deadline=deadline)
     report = unit.report
     if unit.file is None or report is None:
         reason = unit.others[0].reason if unit.others else ""
@@ -233,12 +244,13 @@ def _write_list(
             ws.write_string(2, c, h, fm.heading)
         ws.set_row(2, row_height(*_pairs(text.returns_heading)))
         for i, unit in enumerate(units, 1):
-            problems, actions = _problems(unit)
+            problems, actions = _problems(result, unit)
             cells = [
                 unit.name,
                 unit.person,
                 unit.phone,
                 result.status_label(unit.status),
+                timeliness_text(unit.timeliness, text.timeliness),
                 unit.file.path.name if unit.file else "",
                 problems,
                 actions,

@@ -19,6 +19,7 @@ from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
 from nianbao.workbook_templates.values import normalize_label
 
 from .acceptance import apply_acceptance, record_acceptance
+from .deadlines import set_timeliness
 from .decide import choose_year, decide, set_included, sum_values
 from .explain import check_totals
 from .intake import collect_files, examine_all
@@ -73,7 +74,8 @@ def rollup(
         progress=part(progress, 0.0, 0.8),
         cancelled=cancelled,
     )
-    note_arrivals(ledger, files)
+    now = time.time() if request.now is None else request.now
+    note_arrivals(ledger, files, now)
     year = choose_year(files, request.year)
     try:
         spec = spec_for_year(year)
@@ -81,9 +83,10 @@ def rollup(
         raise UsageError(f"不支持 {year} 年度。", "请用 --year 指定 2019 年以后的年度。") from None
     units = decide(files, request.roster, year, spec, exclude_invalid=request.exclude_invalid)
     comparisons = compare_versions(units)
-    events = record_acceptance(ledger, units, request.acceptance)
+    events = record_acceptance(ledger, units, request.acceptance, now)
     apply_acceptance(ledger, units, spec)
     set_included(units, request.exclude_invalid)  # an accepted version may stand in for a newer
+    set_timeliness(units, request.deadline, now)
     totals = sum_values(units, spec)
     result = RollupResult(request, spec, year, units, files, totals, comparisons=comparisons)
     result.acceptance_events = events
@@ -106,7 +109,7 @@ def rollup(
     if events:
         from .receipt import receipt_path, write_receipt
 
-        result.receipt = write_receipt(result, ledger, receipt_path(request.output, time.time()))
+        result.receipt = write_receipt(result, ledger, receipt_path(request.output, now))
     if request.returns is not None:
         if progress:
             progress(0.95, "正在写退回材料……")

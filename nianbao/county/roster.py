@@ -10,6 +10,7 @@ later: a missing name column, an unknown unit type, the same unit twice.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -21,21 +22,25 @@ from nianbao.files import atomic_output, special_file_problem
 from nianbao.workbook_templates.stamp import output_properties
 from nianbao.workbook_templates.values import normalize_label
 
+from .dates import DATE_FORMS, parse_date
+
 # The kind of a rolled-up workbook (written by rollup), never a unit that fills one in.
 SUMMARY_KIND = "汇总"
 SHEET_NAME = "名单"
 
 # Column titles the county may have used, best first; compared after normalize_label.
 NAME, KIND, CODE, PERSON, PHONE = "name", "kind", "code", "person", "phone"
+DEADLINE = "deadline"
 COLUMN_TITLES: dict[str, tuple[str, ...]] = {
     NAME: ("单位名称", "单位全称", "填报单位", "名称", "单位"),
     KIND: ("单位类型", "类型"),
     CODE: ("编码", "单位编码", "代码", "单位代码"),
     PERSON: ("联系人",),
     PHONE: ("联系电话", "电话", "联系方式"),
+    DEADLINE: ("截止日期", "报送截止日期", "截止时间", "报送期限", "报送时限"),
 }
 # The template's header; 序号 is there for the reader's eye only and is never read.
-TEMPLATE_HEADER = ("序号", "单位名称", "单位类型", "编码", "联系人", "联系电话")
+TEMPLATE_HEADER = ("序号", "单位名称", "单位类型", "编码", "联系人", "联系电话", "截止日期")
 
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 10_000
@@ -73,6 +78,7 @@ class RosterUnit:
     person: str = ""  # 联系人
     phone: str = ""  # 联系电话, as written (text: leading zeros and dashes kept)
     row: int = 0
+    deadline: dt.date | None = None  # 截止日期: this unit's own (else the rollup's --deadline)
 
 
 @dataclass(frozen=True)
@@ -302,6 +308,7 @@ def _units(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[RosterUnit, .
         code = _cell(cells, columns.get(CODE))
         person = _cell(cells, columns.get(PERSON))
         phone = _cell(cells, columns.get(PHONE))
+        deadline_text = _cell(cells, columns.get(DEADLINE))
         if not name:
             # A row numbered in advance (序号 only) is not a unit; details without a name are.
             if kind or code or person or phone:
@@ -315,9 +322,9 @@ def _units(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[RosterUnit, .
                 f"名单 {path.name} 第 {row} 行的单位名称过长或含有不可见的控制字符。",
                 f"单位名称应为机关全称，不超过 {MAX_NAME} 个字，请改正。",
             )
-        units.append(
-            RosterUnit(name, _check_kind(path, row, kind, kinds), code, person, phone, row)
-        )
+        kind = _check_kind(path, row, kind, kinds)
+        deadline = _check_deadline(path, row, deadline_text)
+        units.append(RosterUnit(name, kind, code, person, phone, row, deadline))
     if not units:
         raise RosterError(
             f"名单 {path.name} 中还没有填报单位（第 {header_row} 行列标题下面是空的）。",
@@ -351,6 +358,19 @@ def _check_kind(path: Path, row: int, kind: str, kinds: tuple[str, ...]) -> str:
     )
 
 
+def _check_deadline(path: Path, row: int, text: str) -> dt.date | None:
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise RosterError(
+            f"名单 {path.name} 第 {row} 行的截止日期“{text}”不是日期。",
+            f"请写成 {DATE_FORMS}；这个单位没有单独的截止日期时留空，"
+            "按汇总时给出的 --deadline 计算。",
+        )
+    return day
+
+
 def _check_duplicates(path: Path, units: list[RosterUnit]) -> None:
     rows_by_key: dict[str, list[RosterUnit]] = {}
     for unit in units:
@@ -380,7 +400,8 @@ def write_roster_template(path: str | os.PathLike, *, force: bool = False) -> Pa
         "说明：每行一个填报单位，可以直接从其他表格粘贴；序号可不填。",
         "单位名称必填，须与填报表上的单位全称一致（如“青禾镇人民政府”）。",
         f"单位类型从下拉列表选择：{'、'.join(kinds)}（不确定的可不填，由单位在填报表中选择）；"
-        "编码、联系人、联系电话可不填。",
+        "编码、联系人、联系电话可不填；截止日期写成 2026-01-31，"
+        "不填的按汇总时给出的统一截止日期（--deadline）计算。",
     )
     last_col = len(TEMPLATE_HEADER) - 1
     header_row = 1 + len(instructions)
@@ -404,8 +425,26 @@ def write_roster_template(path: str | os.PathLike, *, force: bool = False) -> Pa
             ws.set_row(r, 30)
         for c, label in enumerate(TEMPLATE_HEADER):
             ws.write_string(header_row, c, label, head)
-        for c, width in enumerate((6, 36, 12, 14, 12, 16)):
+        for c, width in enumerate((6, 36, 12, 14, 12, 16, 14)):
             ws.set_column(c, c, width, text if TEMPLATE_HEADER[c] in ("编码", "联系电话") else None)
+        deadline_col = TEMPLATE_HEADER.index("截止日期")
+        ws.data_validation(
+            header_row + 1,
+            deadline_col,
+            header_row + TEMPLATE_ROWS,
+            deadline_col,
+            {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": dt.date(2019, 1, 1),
+                "maximum": dt.date(2099, 12, 31),
+                "input_title": "截止日期",
+                "input_message": "不填：按统一截止日期。",
+                "error_title": "截止日期",
+                "error_message": "请填写日期，如 2026-01-31。",
+            },
+        )
+        ws.set_column(deadline_col, deadline_col, 14, wb.add_format({"num_format": "yyyy-mm-dd"}))
         kind_col = TEMPLATE_HEADER.index("单位类型")
         ws.data_validation(
             header_row + 1,

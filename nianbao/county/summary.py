@@ -43,6 +43,7 @@ from nianbao.workbook_templates.summary_layout import (
 )
 from nianbao.workbook_templates.text_fit import row_height
 
+from .deadlines import timeliness_text
 from .explain import check_lines, verdict
 from .ledger import arrival_text
 from .model import RollupResult, UnitEntry, unit_totals
@@ -63,8 +64,10 @@ CHART_PAGE_PX = 1900
 # Up to this many unit sheets the workbook is assembled in memory (about 0.2 MB a unit, and
 # faster); beyond it on disk, so a national rollup does not need gigabytes.
 IN_MEMORY_UNITS = 1000
-# 序号, 单位名称, 单位类型, 状态, 纳入汇总, 错误数, 警告数, 主要问题, 文件, 文件时间, SHA-256
-STATUS_WIDTHS = (6, 26, 10, 10, 9, 7, 7, 52, 36, 18, 30, 30, 18)
+# 序号, 单位名称, 单位类型, 状态, 纳入汇总, 错误数, 警告数, 主要问题, 文件, 首次收到, 是否按时,
+# 版本, 验收, SHA-256
+STATUS_WIDTHS = (6, 26, 10, 10, 9, 7, 7, 52, 36, 18, 18, 30, 30, 18)
+STATUS_SHA_COLUMN = len(STATUS_WIDTHS) - 1
 # 序号, 文件, 状态, 单位, 说明, SHA-256
 FILES_WIDTHS = (6, 54, 10, 24, 60, 56)
 SHORT_SHA = 16  # hex digits of a file's SHA-256 on 汇总情况 (the sheet of received files: all)
@@ -237,6 +240,7 @@ class SummaryExtension:
                 problems,
                 f.path.name if f else "",
                 arrival_text(f.first_seen or f.mtime) if f else "",
+                timeliness_text(unit.timeliness, t.timeliness),
                 version,
                 accepted,
                 f.sha256[:SHORT_SHA] if f else "",  # in full on the sheet of received files
@@ -246,7 +250,9 @@ class SummaryExtension:
                 if isinstance(value, int):
                     ws.write_number(r, c, value, fm.plain_number)
                 else:
-                    ws.write_string(r, c, str(value), fm.plain_line if c == 12 else style)
+                    ws.write_string(
+                        r, c, str(value), fm.plain_line if c == STATUS_SHA_COLUMN else style
+                    )
             ws.set_row(r, row_height(*_pairs([str(c) for c in cells], widths)))
         ws.autofilter(head, 0, r, len(widths) - 1)
         ws.freeze_panes(head + 1, 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .deadlines import late_units, timeliness_sentence
 from .explain import check_lines, verdict
 from .model import UNIT_FROM_INFO, USED, RollupResult
 
@@ -17,9 +18,10 @@ def _names(names: list[str]) -> str:
 
 
 def counts_text(result: RollupResult) -> str:
-    """Return who sent what as one sentence, worded by the format's ``[summary] status_summary``
-    with ``result.counts``."""
-    return result.spec.summary.status_summary.format(**result.counts.as_dict())
+    """Return who sent what, worded by the format's ``[summary] status_summary`` with
+    ``result.counts``, then (when units have deadlines) who sent in time and the on-time rate."""
+    text = result.spec.summary.status_summary.format(**result.counts.as_dict())
+    return text + timeliness_sentence(result)
 
 
 def render_rollup(result: RollupResult) -> str:
@@ -35,6 +37,10 @@ def render_rollup(result: RollupResult) -> str:
     )
     if result.missing:
         lines.append(f"未报送：{_names([u.name for u in result.missing])}")
+    late = [u for u in late_units(result.units) if u.sent]
+    if late:
+        days = [f"{u.name}（{u.timeliness.days} 天）" for u in late if u.timeliness]
+        lines.append(f"逾期报送：{_names(days)}")
     failing = result.failing
     if failing:
         lines.append("需要退回修改的单位：")

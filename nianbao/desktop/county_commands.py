@@ -30,7 +30,7 @@ def add_parsers(sub) -> None:
         help="按名单为每个单位生成填报表",
         description="按名单为每个填报单位生成一份填报表（单位名称、类型和年度已填好并锁定）"
         "和正文模板，并生成下发清单。\n名单可以是 .xlsx 或 .csv，须有“单位名称”列，"
-        "可有“单位类型”“编码”“联系人”“联系电话”列。",
+        "可有“单位类型”“编码”“联系人”“联系电话”“截止日期”列。",
     )
     p.add_argument("--roster", required=True, metavar="名单.xlsx", help="单位名单（.xlsx 或 .csv）")
     p.add_argument("--year", type=int, metavar="年度", help="报告年度，默认为最近一个年度")
@@ -97,9 +97,27 @@ def add_parsers(sub) -> None:
         metavar="单位名称",
         help="撤销这些单位的验收（记录保留）",
     )
+    p.add_argument(
+        "--deadline",
+        metavar="日期",
+        help="报送截止日期，如 2026-01-31（县直部门按条例为 1 月 31 日）；名单的“截止日期”列"
+        "优先。给出后每个单位标注按时、逾期 N 天或未报送（已逾期 N 天），并计算按时报送率",
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
     add_rules_option(p)
+
+
+def _deadline(text: str | None):
+    """Return the --deadline day (None when not given); UsageError when it is not a date."""
+    from nianbao.county.dates import DATE_FORMS, parse_date
+
+    if text is None:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise UsageError(f"--deadline {text} 不是日期。", f"请写成 {DATE_FORMS}。")
+    return day
 
 
 def cmd_roster_template(args: argparse.Namespace) -> int:
@@ -179,6 +197,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     sides = [p for p in (args.roster, args.previous) if p]
     refuse_overwriting_inputs(output, sides, "汇总表")
     rules = load_rules(args)  # a bad pack stops here, before any file is read
+    deadline = _deadline(args.deadline)
     request = RollupRequest(
         inputs=tuple(Path(i) for i in args.inputs),
         output=output,
@@ -195,6 +214,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             unaccept=tuple(args.unaccept),
         ),
         rules=rules,
+        deadline=deadline,
     )
     show = sys.stderr.isatty()
     result = rollup(request, progress=ProgressBar() if show else None)

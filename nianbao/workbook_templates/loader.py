@@ -29,6 +29,7 @@ from .spec import (
     PARTS_ARGS,
     REPORT_ARGS,
     TEXT_KINDS,
+    TIMELINESS_ARGS,
     VALUE_TYPES,
     WORDED_KINDS,
     AnnotationText,
@@ -56,6 +57,7 @@ from .spec import (
     SummaryText,
     TableSpec,
     TextCell,
+    TimelinessText,
 )
 
 FORMATS_DIR = Path(__file__).with_name("formats")
@@ -168,6 +170,9 @@ def _summary_text(raw: dict) -> SummaryText:
     kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["statuses"] = dict(raw.get("statuses", {}))
     kwargs["parts"] = _known_fields(PartsText, raw.get("parts", {}), "[summary.parts]")
+    kwargs["timeliness"] = _known_fields(
+        TimelinessText, raw.get("timeliness", {}), "[summary.timeliness]"
+    )
     unknown = set(kwargs) - set(SummaryText.__dataclass_fields__)
     if unknown:
         raise SpecError(f"[summary] 有未知字段：{sorted(unknown)}")
@@ -387,6 +392,11 @@ def _check_integrity(spec: FormatSpec) -> None:
             problems.append(f"[summary.parts] {name} 用了未知参数：{sorted(unknown)}")
     if unknown := _template_fields(spec.summary.chart_part_title) - CHART_PART_ARGS:
         problems.append(f"[summary] chart_part_title 用了未知参数：{sorted(unknown)}")
+    if blank := sorted(k for k, v in vars(spec.summary.timeliness).items() if not v):
+        problems.append(f"[summary.timeliness] 缺少：{blank}")
+    for name, allowed in TIMELINESS_ARGS.items():
+        if unknown := _template_fields(getattr(spec.summary.timeliness, name)) - allowed:
+            problems.append(f"[summary.timeliness] {name} 用了未知参数：{sorted(unknown)}")
     summary_sheets = (
         spec.summary.status_sheet,
         spec.summary.files_sheet,

@@ -540,6 +540,18 @@ class PartsText:
 
 
 # Arguments each text of ``[summary.parts]`` may use.
+TIMELINESS_ARGS = {
+    "on_time": {"deadline"},
+    "late": {"days", "deadline"},
+    "overdue": {"days", "deadline"},
+    "open": {"deadline"},
+    "one_deadline": {"deadline"},
+    "many_deadlines": set(),
+    "summary": {"deadlines", "on_time", "late", "overdue", "clauses", "rate", "dated"},
+    "open_clause": {"count"},
+    "undated_clause": {"count"},
+    "late_action": {"days", "deadline"},
+}
 PARTS_ARGS = {
     "clause": {"difference", "shares", "count"},
     "share": {"unit", "amount", "cause"},
@@ -556,6 +568,24 @@ PARTS_ARGS = {
 
 # Arguments the title of one of several bar charts of the summary may use.
 CHART_PART_ARGS = {"title", "first", "last", "count"}
+
+
+@dataclass(frozen=True)
+class TimelinessText:
+    """How a rollup says whether each unit sent its workbook by its deadline
+    (``[summary.timeliness]``; county/deadlines.py). Arguments: {days} {deadline}; the summary
+    sentence {deadlines} {on_time} {late} {overdue} {dated} {rate}, its clauses {count}."""
+
+    on_time: str = ""  # sent by the deadline
+    late: str = ""  # sent {days} days after it
+    overdue: str = ""  # not sent, {days} days after it
+    open: str = ""  # not sent, the deadline not passed
+    one_deadline: str = ""  # {deadline}: every unit has the same one
+    many_deadlines: str = ""  # the roster gives units different ones
+    summary: str = ""  # the sentence after who sent what
+    open_clause: str = ""  # {count} units not sent whose deadline is still to come
+    undated_clause: str = ""  # {count} units without a deadline, not counted
+    late_action: str = ""  # 退回清单: a unit listed only for sending late
 
 
 @dataclass(frozen=True)
@@ -615,6 +645,7 @@ class SummaryText:
     returns_heading: tuple[str, ...]
     statuses: dict[str, str]
     parts: PartsText = PartsText()
+    timeliness: TimelinessText = TimelinessText()
 
 
 class Status(StrEnum):

@@ -58,6 +58,19 @@ def show_text(parent: QWidget | None, title: str, lines: list[str]) -> None:
     dialog.exec()
 
 
+def confirm(parent: QWidget | None, title: str, text: str, yes: str) -> bool:
+    """Ask before doing ``text``; return whether the user chose ``yes`` (the default is no)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is go
+
+
 def choose_output(parent: QWidget | None, path: Path) -> Path | None:
     """Return where to write ``path``: itself when free; when it exists, ask whether to
     overwrite or to write a numbered copy beside it. None when the user cancels."""

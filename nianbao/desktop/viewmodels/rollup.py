@@ -9,31 +9,45 @@ terminal and the 汇总情况 sheet always agree.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nianbao.county.dates import DATE_FORMS, parse_date
+from nianbao.county.deadlines import timeliness_text
 from nianbao.county.explain import check_lines, verdict
 from nianbao.county.handout import HandoutFile, handout
+from nianbao.county.ledger import arrival_text
 from nianbao.county.model import (
+    AcceptanceRequest,
     FileEntry,
     RollupRequest,
     RollupResult,
     Status,
+    Timely,
     UnitEntry,
     status_rank,
 )
 from nianbao.county.rollup import rollup
 from nianbao.county.roster import CSV_SUFFIXES, read_roster
 from nianbao.county.text import counts_text
-from nianbao.errors import NianbaoError, OutputExistsError
+from nianbao.errors import NianbaoError, OutputExistsError, UsageError
 from nianbao.files import WORKBOOK_SUFFIXES
 from nianbao.jobs import IsCancelled, Progress
+from nianbao.validation.compare import Comparison, comparison_lines
 from nianbao.workbook_templates.spec import Severity
 from nianbao.workbook_templates.styles import STATUS_COLOURS
 
-UNIT_COLUMNS = ("序号", "单位", "类型", "状态", "计入汇总", "错误", "警告", "文件", "主要问题")
+UNIT_COLUMNS = (
+    "序号", "单位", "类型", "状态", "计入汇总", "错误", "警告", "首次收到", "是否按时", "版本",
+    "验收", "文件", "主要问题",
+)  # fmt: skip
+# Double-clicking these cells of a unit with several versions shows what changed.
+CHANGE_COLUMNS = (UNIT_COLUMNS.index("版本"), UNIT_COLUMNS.index("验收"))
+ACCEPTED, CHANGED_AFTER = "已验收", "验收后有改动"
+CHANGES_TIP = "双击查看改动"
 FILE_COLUMNS = ("文件", "状态", "单位", "采用", "说明")
 STATUS_COLUMN = UNIT_COLUMNS.index("状态")
 FILE_STATUS_COLUMN = FILE_COLUMNS.index("状态")
@@ -63,6 +77,15 @@ class UnitRow:
     file_shown: str
     problem: str
     on_roster: bool
+    arrived: float = 0.0  # when the content used first arrived (0: nothing used)
+    timeliness: str = ""  # 按时 / 逾期 N 天 / 已逾期 N 天 ("" without a deadline)
+    lateness: int = -2  # days late (0 on time, -1 not due yet, -2 no deadline): sorts worst last
+    version: int = 0  # which version is used, of ``versions`` (0: none)
+    versions: int = 0
+    acceptance: str = ""  # ACCEPTED, CHANGED_AFTER or ""
+    accepted_at: str = ""  # when (ISO time) the standing acceptance was made
+    changes: Comparison | None = None  # what double-clicking 版本/验收 shows
+    changes_title: str = ""
 
     def texts(self) -> tuple[str, ...]:
         """Return the cell texts in UNIT_COLUMNS order."""
@@ -74,11 +97,29 @@ class UnitRow:
             self.included_label,
             "" if self.errors is None else str(self.errors),
             "" if self.warnings is None else str(self.warnings),
+            arrival_text(self.arrived),
+            self.timeliness,
+            f"{self.version}/{self.versions}" if self.versions > 1 else "",
+            self.acceptance,
             self.file_shown,
             self.problem,
         )
 
-    def sort_keys(self) -> tuple[int | str, ...]:
+    def tips(self) -> tuple[str, ...]:
+        """Return the tool tip of each cell: its text, and how to see the changes where there
+        are some."""
+        texts = list(self.texts())
+        if self.versions > 1:
+            texts[CHANGE_COLUMNS[0]] = f"第 {self.version} 版（共 {self.versions} 版）"
+        if self.acceptance:
+            when = self.accepted_at[:16].replace("T", " ")
+            texts[CHANGE_COLUMNS[1]] = f"{self.acceptance}（验收于 {when}）"
+        if self.changes is not None:
+            for column in CHANGE_COLUMNS:
+                texts[column] = f"{texts[column]}。{CHANGES_TIP}".lstrip("。")
+        return tuple(texts)
+
+    def sort_keys(self) -> tuple[int | float | str, ...]:
         """Return a sort key per column (numbers sort as numbers, statuses by attention)."""
         return (
             self.number,
@@ -88,6 +129,10 @@ class UnitRow:
             int(self.included),
             -1 if self.errors is None else self.errors,
             -1 if self.warnings is None else self.warnings,
+            self.arrived,
+            self.lateness * 100_000 + self.number,
+            self.versions * 1000 + self.version,
+            (self.acceptance == CHANGED_AFTER) * 2 + bool(self.acceptance),
             self.file_shown,
             self.problem,
         )
@@ -145,12 +190,39 @@ def _unit_file(unit: UnitEntry) -> FileEntry | None:
     return unit.others[0] if unit.others else None
 
 
+def _lateness(unit: UnitEntry) -> int:
+    standing = unit.timeliness
+    if standing is None:
+        return -2
+    return -1 if standing.code == Timely.OPEN else standing.days
+
+
+def _acceptance(unit: UnitEntry) -> str:
+    if unit.accepted is None:
+        return ""
+    newest = unit.versions[-1] if unit.versions else None
+    changed = newest is not None and newest.sha256 != unit.accepted["sha256"]
+    return CHANGED_AFTER if changed else ACCEPTED
+
+
+def _changes(unit: UnitEntry) -> tuple[Comparison | None, str]:
+    """Return what a unit's 版本/验收 cells open: a newer version against the accepted one, else
+    the version used against the one before it; and the dialog's title."""
+    if unit.after_acceptance is not None:
+        return unit.after_acceptance, f"{unit.name}：验收后收到的新版本与已验收版本相比"
+    if unit.revision is not None:
+        used = unit.version
+        return unit.revision, f"{unit.name}：第 {used} 版与第 {used - 1} 版相比"
+    return None, ""
+
+
 def unit_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[UnitRow]:
     """Return one grid row per unit, in the rollup's order (roster units first)."""
     words = result.spec.summary
     rows = []
     for number, unit in enumerate(result.units, start=1):
         entry = _unit_file(unit)
+        changes, changes_title = _changes(unit)
         rows.append(
             UnitRow(
                 number=number,
@@ -166,9 +238,78 @@ def unit_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[UnitRo
                 file_shown=shown_path(entry.path, bases) if entry else "",
                 problem=_problem(unit),
                 on_roster=unit.on_roster,
+                arrived=unit.file.first_seen if unit.file else 0.0,
+                timeliness=timeliness_text(unit.timeliness, words.timeliness),
+                lateness=_lateness(unit),
+                version=unit.version,
+                versions=len(unit.versions),
+                acceptance=_acceptance(unit),
+                accepted_at=unit.accepted["time"] if unit.accepted else "",
+                changes=changes,
+                changes_title=changes_title,
             )
         )
     return rows
+
+
+def changes_lines(row: UnitRow) -> list[str]:
+    """Return what the changes dialog of a unit's row says, line by line (as ``nianbao diff``)."""
+    return comparison_lines(row.changes) if row.changes is not None else []
+
+
+# -- acceptance (验收) -----------------------------------------------------------------------------
+
+ACCEPT_SELECTED, ACCEPT_ALL_VALID, UNACCEPT_SELECTED = "accept", "accept_all_valid", "unaccept"
+
+
+def acceptance_question(result: RollupResult, names: list[str], mode: str) -> str:
+    """Return what the page asks before accepting or withdrawing (empty: nothing to do)."""
+    units = {u.name: u for u in result.units}
+    if mode == ACCEPT_ALL_VALID:
+        return (
+            "验收所有最后收到的版本没有错误的单位：将用同样的文件重新汇总，更新汇总表和收件记录，"
+            "并写出验收回执。验收后单位再报送的不同内容不会替换已验收的版本，除非重新验收。"
+        )
+    chosen = [units[n] for n in names if n in units]
+    if mode == UNACCEPT_SELECTED:
+        chosen = [u for u in chosen if u.accepted]
+        if not chosen:
+            return ""
+        return (
+            f"撤销 {'、'.join(u.name for u in chosen)} 的验收：将重新汇总，"
+            "此后采用这些单位最后收到的版本；撤销也记入收件记录和验收回执，原来的验收记录保留。"
+        )
+    chosen = [u for u in chosen if u.versions]
+    if not chosen:
+        return ""
+    parts = [f"{u.name}（第 {len(u.versions)} 版，{u.versions[-1].path.name}）" for u in chosen]
+    return (
+        f"验收 {'、'.join(parts)}：将用同样的文件重新汇总，更新汇总表和收件记录，并写出验收回执。"
+        "验收后单位再报送的不同内容不会替换已验收的版本，除非重新验收。"
+    )
+
+
+def acceptance_request(result: RollupResult, names: list[str], mode: str) -> RollupRequest:
+    """Return the last rollup's request again, accepting or withdrawing as asked; the summary
+    it wrote is written again (the office asked for it by accepting)."""
+    acceptance = AcceptanceRequest(
+        accept=tuple(names) if mode == ACCEPT_SELECTED else (),
+        accept_all_valid=mode == ACCEPT_ALL_VALID,
+        unaccept=tuple(names) if mode == UNACCEPT_SELECTED else (),
+    )
+    return replace(result.request, acceptance=acceptance, force=True)
+
+
+def parse_deadline(text: str) -> dt.date | None:
+    """Return the day typed in the 截止日期 field (None when empty); UsageError when it is not
+    a date, with the forms it may take."""
+    text = text.strip()
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise UsageError(f"截止日期“{text}”不是日期。", f"请写成 {DATE_FORMS}，或留空。")
+    return day
 
 
 def file_rows(result: RollupResult, bases: tuple[Path, ...] = ()) -> list[FileRow]:

@@ -165,6 +165,12 @@ class RollupController:
         return row is not None and row.file is not None
 
     @property
+    def accept_enabled(self) -> bool:
+        """Return whether 验收 can run: a summary was written and no job is running (it rolls
+        the same files up again)."""
+        return self.summary_written and not self.rollup.busy and not self.returns.busy
+
+    @property
     def summary_findings_enabled(self) -> bool:
         """Return whether 查看汇总数校验 can show the written summary's check in 校验."""
         return self.summary_written and not self.rollup.busy

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from nianbao.county.model import RollupRequest, RollupResult
 from nianbao.county.roster import CSV_SUFFIXES, XLSX_SUFFIXES
+from nianbao.errors import UsageError
 from nianbao.files import RETURNS_FOLDER, handout_folder_name, summary_name
 from nianbao.workbook_templates.builder import default_year
 
@@ -47,7 +50,7 @@ from ..widgets import ElidedLabel, PathField
 from ..worker import Job
 from .rows import ROW_ROLE, RowsModel, rows_table
 
-UNIT_CENTRED = ("序号", "状态", "计入汇总", "错误", "警告")
+UNIT_CENTRED = ("序号", "状态", "计入汇总", "错误", "警告", "版本", "验收")
 FILE_CENTRED = ("状态", "采用")
 ROSTER_TEMPLATE_NAME = "填报单位名单.xlsx"
 NO_ROSTER = "可以不用名单：不用时以收到的文件为准，但无法知道哪些单位还没有报送。"
@@ -218,13 +221,21 @@ class RollupPage(Page):
         grid.addWidget(_label("报告年度(&Y)：", self.year), 0, 2)
         self.year.setMinimumWidth(110)
         grid.addWidget(self.year, 0, 3, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.exclude, 0, 4)
+        self.deadline = QLineEdit()
+        self.deadline.setPlaceholderText("可不填，如 2026-01-31")
+        self.deadline.setToolTip(
+            "各单位报送的截止日期（县直部门按条例为 1 月 31 日）；名单的“截止日期”列优先。"
+            "填写后逐个单位标注按时、逾期 N 天，并计算按时报送率。"
+        )
         grid.addWidget(_label("上年汇总表(&P)：", self.previous.edit), 1, 0)
         grid.addWidget(self.previous, 1, 1)
-        grid.addWidget(self.exclude, 1, 2, 1, 2)
+        grid.addWidget(_label("截止日期(&D)：", self.deadline), 1, 2)
+        grid.addWidget(self.deadline, 1, 3, 1, 2)
         grid.addWidget(_label("汇总表保存为(&O)：", self.output.edit), 2, 0)
         grid.addWidget(self.output, 2, 1)
         grid.addWidget(_label("汇总单位(&U)：", self.unit), 2, 2)
-        grid.addWidget(self.unit, 2, 3)
+        grid.addWidget(self.unit, 2, 3, 1, 2)
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
         self.dropped_note = _note()
@@ -256,9 +267,9 @@ class RollupPage(Page):
 
         self.unit_model = RowsModel(view.UNIT_COLUMNS, view.STATUS_COLUMN, UNIT_CENTRED, self)
         self.grid, self.unit_proxy = rows_table(
-            self.unit_model, (40, 170, 70, 110, 64, 40, 40, 180)
+            self.unit_model, (40, 170, 70, 110, 64, 40, 40, 120, 150, 44, 90, 180), several=True
         )
-        self.grid.doubleClicked.connect(lambda _index: self.show_findings())
+        self.grid.doubleClicked.connect(self._double_clicked)
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut = QShortcut(QKeySequence(key), self.grid)
@@ -279,6 +290,19 @@ class RollupPage(Page):
             self.write_returns,
             "为有错误的单位生成批注副本，并生成一份退回清单（含未报送的单位）。",
         )
+        self.accept_button = QPushButton("验收(&T)")
+        self.accept_button.setToolTip(
+            "验收所选单位（可按住 Ctrl 或 Shift 选多个）最后收到的版本，或全部没有错误的单位；"
+            "验收后单位再报送的不同内容不会替换已验收的版本。"
+        )
+        menu = QMenu(self.accept_button)
+        for text, mode in (
+            ("验收所选单位", view.ACCEPT_SELECTED),
+            ("验收全部没有错误的单位", view.ACCEPT_ALL_VALID),
+            ("撤销所选单位的验收", view.UNACCEPT_SELECTED),
+        ):
+            menu.addAction(text, partial(self.accept, mode))
+        self.accept_button.setMenu(menu)
         self.findings_button = _button(
             "查看问题(&V)",
             self.show_findings,
@@ -294,7 +318,12 @@ class RollupPage(Page):
         )
         self.output_note = ElidedLabel()
         self.output_note.setObjectName("pageHint")
-        for button in (self.open_button, self.folder_button, self.returns_button):
+        for button in (
+            self.open_button,
+            self.folder_button,
+            self.returns_button,
+            self.accept_button,
+        ):
             buttons.addWidget(button)
         buttons.addWidget(self.output_note, 1)
         buttons.addWidget(self.summary_check_button)
@@ -309,6 +338,7 @@ class RollupPage(Page):
         self.handout_year.setValue(remembered.number("handout_year") or default_year())
         # The summary's own unit (a county office), never the one typed on 生成填报表.
         self.unit.setText(remembered.text("unit"))
+        self.deadline.setText(remembered.text("deadline"))
         for field, group in (
             (self.roster, "roster"),
             (self.inbox, "inbox"),
@@ -534,12 +564,18 @@ class RollupPage(Page):
                 "请在“汇总表保存为”中给出以 .xlsx 结尾的文件名，如“2025年度汇总表.xlsx”。",
             )
             return None
+        try:
+            deadline = view.parse_deadline(self.deadline.text())
+        except UsageError as exc:
+            dialogs.show_error(self, "截止日期不对", exc.message, exc.action)
+            return None
         target = dialogs.choose_output(self, output)
         if target is None:
             return None
         force = target.exists()  # the clerk chose to overwrite it
         unit = self.unit.text().strip()
         self.remembered.set("unit", unit)
+        self.remembered.set("deadline", self.deadline.text().strip())
         if not self._dropped:
             self.settings.add_recent("inbox", inputs[0])
 
@@ -551,6 +587,7 @@ class RollupPage(Page):
             previous=self.previous.path(),
             exclude_invalid=self.exclude.isChecked(),
             force=force,
+            deadline=deadline,
         )
         return self._run_rollup(request, self.roster.path())
 
@@ -670,15 +707,54 @@ class RollupPage(Page):
         self.folder_button.setEnabled(written)
         self.returns_button.setEnabled(self.jobs.returns_enabled)
         self.findings_button.setEnabled(self.jobs.findings_enabled(self.selected_unit()))
+        self.accept_button.setEnabled(self.jobs.accept_enabled)
         self.summary_check_button.setEnabled(self.jobs.summary_findings_enabled)
         self.exclude_button.setEnabled(self.jobs.exclude_rerun_enabled)
         self.exclude_button.setToolTip(self.jobs.exclude_rerun_tip)
 
     # -- after a run ---------------------------------------------------------------------------
     def selected_unit(self) -> view.UnitRow | None:
-        """Return the grid row selected, or None."""
-        rows = self.grid.selectionModel().selectedRows()
-        return rows[0].data(ROW_ROLE) if rows else None
+        """Return the grid row selected (the first of several), or None."""
+        rows = self.selected_units()
+        return rows[0] if rows else None
+
+    def selected_units(self) -> list[view.UnitRow]:
+        """Return the grid rows selected, top to bottom as shown."""
+        indexes = sorted(self.grid.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [index.data(ROW_ROLE) for index in indexes]
+
+    def _double_clicked(self, index) -> None:
+        """Show what changed between versions from the 版本/验收 cells, else the findings."""
+        row = index.data(ROW_ROLE)
+        if index.column() in view.CHANGE_COLUMNS and row is not None and row.changes is not None:
+            self.show_changes(row)
+        else:
+            self.show_findings()
+
+    def show_changes(self, row: view.UnitRow) -> None:
+        """Show a unit's changes between two versions, as ``nianbao diff`` words them."""
+        dialogs.show_text(self, row.changes_title, view.changes_lines(row))
+
+    def accept(self, mode: str) -> Job | None:
+        """Accept (验收) the selected units, every valid one, or withdraw, after asking: the
+        last rollup runs again with the acceptance and rewrites its summary and receipt."""
+        result = self.result
+        if result is None or not self.jobs.accept_enabled:
+            return None
+        names = [row.unit for row in self.selected_units()]
+        question = view.acceptance_question(result, names, mode)
+        if not question:
+            what = "撤销验收" if mode == view.UNACCEPT_SELECTED else "验收"
+            dialogs.show_error(
+                self,
+                f"没有可以{what}的单位",
+                "所选单位没有可以汇总的填报表，或没有已验收的版本。",
+                "请在表格中选择要处理的单位（可按住 Ctrl 多选）后再试。",
+            )
+            return None
+        if not dialogs.confirm(self, "验收", question, "确定"):
+            return None
+        return self._run_rollup(view.acceptance_request(result, names, mode), None)
 
     def open_summary(self) -> None:
         if self.result and self.result.output:

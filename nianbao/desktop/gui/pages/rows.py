@@ -60,8 +60,10 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return row.texts()[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (row.tips() if hasattr(row, "tips") else row.texts())[column]
         if role == SORT_ROLE:
             return row.sort_keys()[column]
         if role == ROW_ROLE:
@@ -77,8 +79,11 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def rows_table(model: RowsModel, widths: Sequence[int]) -> tuple[QTableView, QSortFilterProxyModel]:
-    """Return a sortable, read-only table view over ``model`` and its sort proxy."""
+def rows_table(
+    model: RowsModel, widths: Sequence[int], *, several: bool = False
+) -> tuple[QTableView, QSortFilterProxyModel]:
+    """Return a sortable, read-only table view over ``model`` and its sort proxy; ``several``:
+    rows can be selected together (Ctrl/Shift-click)."""
     proxy = QSortFilterProxyModel()
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
@@ -88,7 +93,11 @@ def rows_table(model: RowsModel, widths: Sequence[int]) -> tuple[QTableView, QSo
     table.setSortingEnabled(True)
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection
+        if several
+        else QAbstractItemView.SelectionMode.SingleSelection
+    )
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
     table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
