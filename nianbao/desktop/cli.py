@@ -1,5 +1,6 @@
 """The command line (``nianbao template | check | diff | export | fields | import |
-roster-template | handout | rollup | gui | demo``): a thin shell over the core functions.
+roster-template | handout | rollup | data | trends | gui | demo``): a thin shell over the core
+functions.
 
 Exit codes (``nianbao.errors``): 0 no errors (warnings allowed), 1 errors found, 2 unreadable
 input or usage error, 3 an internal fault (logged; the user sees a Chinese message, never a
@@ -211,6 +212,10 @@ def _build_parser() -> _Parser:
 
     add_import_parser(sub)
 
+    from .analysis_commands import add_parsers as add_analysis_parsers
+
+    add_analysis_parsers(sub)
+
     p = sub.add_parser(
         "gui", help="打开桌面程序（窗口）", description="打开年报助手的桌面程序窗口。"
     )
@@ -223,9 +228,14 @@ def _build_parser() -> _Parser:
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     """Return the function that runs ``command`` (imported only now: start-up stays quick)."""
-    from . import commands, county_commands, import_command
+    from . import analysis_commands, commands, county_commands, import_command
 
-    table = {**commands.COMMANDS, **county_commands.COMMANDS, **import_command.COMMANDS}
+    table = {
+        **commands.COMMANDS,
+        **county_commands.COMMANDS,
+        **import_command.COMMANDS,
+        **analysis_commands.COMMANDS,
+    }
     return table[command]
 
 

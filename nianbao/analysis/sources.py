@@ -1,0 +1,260 @@
+"""The inputs of ``nianbao data`` and ``nianbao trends`` read into plain records, one per unit and
+year: a unit's workbook, each unit sheet of a summary and the summary's own total, a workbook
+imported from a published report, or a published report read directly (.pdf/.docx/.html/.txt).
+
+No pandas here: this is the part the two commands share with anything else that wants the
+numbers. Every input cell keeps where it came from (file, sheet and cell, SHA-256 of the file)
+and whether it is unknown (a cell a published report did not show: never 0). A file that cannot
+be read is an ``Unreadable`` with the reader's Chinese reason, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from nianbao.applog import Fault, guarded
+from nianbao.errors import NianbaoError, UsageError
+from nianbao.files import file_sha256
+from nianbao.jobs import IsCancelled, Progress
+from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.compute import number_keys
+from nianbao.workbook_templates.reader import FilledWorkbook, read_workbook
+from nianbao.workbook_templates.spec import CellKey, FormatSpec
+from nianbao.workbook_templates.summary_layout import unit_sheet_layout
+from nianbao.workbook_templates.values import normalize_label
+from nianbao.workbook_templates.xlsx_reader import open_xlsx
+
+# Where the numbers of a record were read from.
+ORIGIN_WORKBOOK = "workbook"  # a unit's own workbook
+ORIGIN_SUMMARY = "summary"  # a summary (汇总表): its unit sheets and its own total
+ORIGIN_IMPORTED = "imported"  # a workbook ``nianbao import`` made of a published report
+ORIGIN_REPORT = "report"  # a published report read directly
+# What a record stands for.
+LEVEL_UNIT = "unit"
+LEVEL_WHOLE = "whole"  # a summary's own total
+REPORT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
+# 汇总情况 (county.summary): a unit a row, 单位名称 in its second column, 单位类型 in its third.
+_STATUS_NAME_COL, _STATUS_KIND_COL = 1, 2
+
+
+@dataclass(frozen=True)
+class Record:
+    """One unit's (or one summary's) input cells of one year, as read from one file."""
+
+    unit: str
+    kind: str
+    year: int
+    spec: FormatSpec
+    level: str
+    origin: str
+    values: Mapping[CellKey, Decimal | None]  # every number input cell (None: blank or no number)
+    unknown: frozenset[CellKey]
+    statuses: Mapping[CellKey, str]  # the reader's status of each cell ("ok", "blank", ...)
+    texts: Mapping[CellKey, str]  # what a cell holds when it is not a plain number
+    refs: Mapping[CellKey, str]  # the cell in the file: 表三!D6, or "" (a report has no cells)
+    file: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file given (or found in a folder given) that gave no numbers, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Collected:
+    records: list[Record] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not a spreadsheet: lock files, drafts ...
+    faults: int = 0  # files that met a fault of ours (logged): exit code 3
+
+
+@cache
+def table_refs(spec: FormatSpec) -> dict[CellKey, str]:
+    """Return where each number input cell lives in a workbook: "表三!D6"."""
+    refs = {}
+    for table in spec.tables:
+        lay = L.table_layout(table)
+        for vc in lay.values:
+            refs[vc.key] = f"{table.sheet}!{L.a1(vc.row, vc.col)}"
+    return {k: refs[k] for k in number_keys(spec)}
+
+
+def _part_refs(spec: FormatSpec, sheet: str) -> dict[CellKey, str]:
+    lay = unit_sheet_layout(spec)
+    return {k: f"{sheet}!{lay.ref(k)}" for k in number_keys(spec)}
+
+
+def _summary_kinds(wb: FilledWorkbook) -> dict[str, str]:
+    """Return each unit's kind by its normalised name, from the summary's 汇总情况 sheet."""
+    heading = wb.spec.summary.status_heading
+    with open_xlsx(wb.path) as pkg:
+        raw = pkg.sheet(wb.spec.summary.status_sheet, max_rows=len(wb.parts) + 200)
+    if raw is None:
+        return {}
+    kinds: dict[str, str] = {}
+    head = next(
+        (r for r in range(min(raw.max_row + 1, 50)) if raw.text(r, 0) == heading[0]),
+        None,
+    )
+    if head is None:
+        return {}
+    for r in range(head + 1, raw.max_row + 1):
+        name = raw.text(r, _STATUS_NAME_COL).strip()
+        if name:
+            kinds[normalize_label(name)] = raw.text(r, _STATUS_KIND_COL).strip()
+    return kinds
+
+
+def workbook_records(wb: FilledWorkbook, sha256: str) -> list[Record]:
+    """Return the records of a read workbook: one, or a summary's own total and its unit sheets."""
+    spec = wb.spec
+    keys = number_keys(spec)
+    origin = (
+        ORIGIN_SUMMARY
+        if wb.is_summary
+        else ORIGIN_IMPORTED
+        if wb.stamp.is_imported
+        else ORIGIN_WORKBOOK
+    )
+    cells = wb.cells
+    values = {k: cells[k].value if k in cells else None for k in keys}
+    statuses = {k: cells[k].status if k in cells else "unread" for k in keys}
+    texts = {k: cells[k].text for k in keys if k in cells and cells[k].text}
+    unknown = wb.unknown | {k for k in keys if k.table in wb.unreadable_tables}
+    own = Record(
+        unit=wb.unit,
+        kind=wb.kind,
+        year=wb.year,
+        spec=spec,
+        level=LEVEL_WHOLE if wb.is_summary else LEVEL_UNIT,
+        origin=origin,
+        values=values,
+        unknown=frozenset(unknown),
+        statuses=statuses,
+        texts=texts,
+        refs=table_refs(spec),
+        file=wb.path,
+        sha256=sha256,
+    )
+    if not wb.is_summary:
+        return [own]
+    kinds = _summary_kinds(wb) if wb.parts else {}
+    records = [own]
+    for part in wb.parts:
+        pc = part.cells
+        records.append(
+            Record(
+                unit=part.unit,
+                kind=kinds.get(normalize_label(part.unit), ""),
+                year=wb.year,
+                spec=spec,
+                level=LEVEL_UNIT,
+                origin=ORIGIN_SUMMARY,
+                values={k: pc[k].value if k in pc else None for k in keys},
+                unknown=frozenset(),
+                statuses={k: pc[k].status if k in pc else "unread" for k in keys},
+                texts={k: pc[k].text for k in keys if k in pc and pc[k].text},
+                refs=_part_refs(spec, part.sheet),
+                file=wb.path,
+                sha256=sha256,
+            )
+        )
+    return records
+
+
+def report_record(path: Path, sha256: str) -> Record:
+    """Return the record of a published report read directly (as ``nianbao import`` reads it,
+    without writing a workbook); raise a NianbaoError when it cannot be read."""
+    from nianbao.importer.report import ImportRequest, read_report
+
+    result = read_report(ImportRequest(source=path, output=path.with_suffix(".xlsx")))
+    spec = result.spec
+    keys = number_keys(spec)
+    values: dict[CellKey, Decimal | None] = {}
+    texts: dict[CellKey, str] = {}
+    for k in keys:
+        v = result.values.get(k)
+        values[k] = v if isinstance(v, Decimal) else None
+        if isinstance(v, str) and v:
+            texts[k] = v
+    return Record(
+        unit=result.unit,
+        kind=result.kind,
+        year=result.year,
+        spec=spec,
+        level=LEVEL_UNIT,
+        origin=ORIGIN_REPORT,
+        values=values,
+        unknown=frozenset(k for k in keys if k in result.unknown),
+        statuses={k: "ok" if values[k] is not None else "blank" for k in keys},
+        texts=texts,
+        refs=dict.fromkeys(keys, ""),
+        file=path,
+        sha256=sha256,
+    )
+
+
+def input_files(inputs: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Return the files to read (spreadsheets found in folders, and every file named) and what
+    was skipped, with why; raise UsageError when nothing is left."""
+    from nianbao.services.checking import collect_inputs
+
+    try:
+        return collect_inputs([Path(p) for p in inputs])
+    except UsageError as exc:
+        raise UsageError(
+            exc.message.replace("需要校验的", "可以读取的"),
+            "请给出 .xlsx 填报表、汇总表、已发布的年报文件，或包含填报表的文件夹。",
+        ) from None
+
+
+def read_inputs(
+    inputs: Iterable[str | Path],
+    *,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> Collected:
+    """Return the records of every readable input, and the inputs that could not be read."""
+    from nianbao.errors import Cancelled
+
+    files, skipped = input_files(inputs)
+    collected = Collected(skipped=skipped)
+    for i, path in enumerate(files):
+        if cancelled and cancelled():
+            raise Cancelled()
+        if progress:
+            progress(i / len(files), f"正在读取 {path.name}……")
+
+        def work(path: Path = path) -> list[Record] | Unreadable:
+            try:
+                sha = file_sha256(path)
+                if path.suffix.lower() in REPORT_SUFFIXES:
+                    return [report_record(path, sha)]
+                return workbook_records(read_workbook(path), sha)
+            except NianbaoError as exc:
+                return Unreadable(path, f"{exc.message}{exc.action}")
+            except OSError as exc:
+                from nianbao.errors import os_reason
+
+                return Unreadable(path, f"文件无法读取（{os_reason(exc)}）。")
+
+        def fault(f: Fault, path: Path = path) -> Unreadable:
+            collected.faults += 1
+            return Unreadable(path, f"{f.message}{f.action}")
+
+        got = guarded(work, fault, file=path)
+        if isinstance(got, Unreadable):
+            collected.unreadable.append(got)
+        else:
+            collected.records.extend(got)
+    if progress:
+        progress(1.0, "读取完成")
+    return collected
