@@ -187,6 +187,11 @@ def analyse(records: Iterable[Record]) -> Analysis:
     return analysis
 
 
+def shown_name(text: AnalysisText, unit: str, level: str) -> str:
+    """Return how a unit is named in a sentence and a sheet: a summary's total as 「县（合计）」."""
+    return text.whole.format(unit=unit) if level == LEVEL_WHOLE else unit
+
+
 def _flag(row, fig: FigureSpec, what: str, sentence: str, numbers: str) -> Flag:
     return Flag(row.unit_id, row.unit, row.kind, row.level, int(row.year), fig.code, fig.name,
                 what, sentence, numbers)  # fmt: skip
@@ -213,7 +218,7 @@ def _jumps(a: Analysis) -> list[Flag]:
                 b, n = float(before.iloc[i]), float(now.iloc[i])
                 ratio = f"{n / b:.1f}" if what == "jump_up" else f"{n / b:.0%}" if b else ""
                 args = {
-                    "unit": row.unit,
+                    "unit": shown_name(t, row.unit, row.level),
                     "figure": fig.name,
                     "year": int(row.year),
                     "last_year": int(row.year) - 1,
@@ -284,7 +289,7 @@ def _carries(a: Analysis) -> list[Flag]:
             for y, v in zip(rows["year"], rows[fig.code], strict=True)
         )
         args = {
-            "unit": last.unit,
+            "unit": shown_name(t, last.unit, last.level),
             "figure": fig.name,
             "count": len(years),
             "years": f"{years[0]}至{years[-1]}年",

@@ -14,13 +14,15 @@ import pandas as pd
 from nianbao.errors import UsageError
 from nianbao.files import atomic_output
 from nianbao.workbook_templates import layout as L
+from nianbao.workbook_templates.text_fit import row_height
 
-from .figures import Analysis
+from .figures import Analysis, shown_name
 from .sources import LEVEL_WHOLE, Collected
 
 MAX_CHART_SERIES = 10  # lines in one chart: beyond this it is not readable
 LIST_WIDTHS = (6, 30, 10, 8, 24, 80, 44)
 CHART_ROWS = 18  # rows one chart takes, with a gap
+CHART_COLUMN = 14  # width of a column of the charts' data
 
 
 def check_trends_target(target: str | os.PathLike) -> Path:
@@ -71,15 +73,28 @@ class _Book:
         ws.write_string(0, 0, t.list_title, self.title)
         ws.set_row(0, 28)
         ws.write_row(1, 0, t.list_heading, self.header)
+        ws.set_row(
+            1, row_height(*(x for c, h in enumerate(t.list_heading) for x in (h, LIST_WIDTHS[c])))
+        )
         if not self.a.flags:
             ws.write_string(2, 0, t.list_none, self.text)
         for i, f in enumerate(self.a.flags, start=1):
-            cells = [i, f.unit, f.kind, f.year, f.figure_name, f.sentence, f.numbers]
+            cells = [
+                i,
+                self._name(f.unit, f.level),
+                f.kind,
+                f.year,
+                f.figure_name,
+                f.sentence,
+                f.numbers,
+            ]
             for c, v in enumerate(cells):
                 if isinstance(v, int):
                     ws.write_number(i + 1, c, v, self.number)
                 else:
                     ws.write_string(i + 1, c, v, self.text)
+            pairs = [x for c, v in enumerate(cells) for x in (str(v), LIST_WIDTHS[c])]
+            ws.set_row(i + 1, row_height(*pairs))
         ws.freeze_panes(2, 2)
         last = max(2, len(self.a.flags) + 1)
         ws.autofilter(1, 0, last, len(t.list_heading) - 1)
@@ -92,7 +107,7 @@ class _Book:
         return self.t.level_whole if level == LEVEL_WHOLE else self.t.level_unit
 
     def _name(self, unit: str, level: str) -> str:
-        return self.t.whole.format(unit=unit) if level == LEVEL_WHOLE else unit
+        return shown_name(self.t, unit, level)
 
     def _figures(self) -> None:
         t, a = self.t, self.a
@@ -131,13 +146,15 @@ class _Book:
         series = series[:MAX_CHART_SERIES]
         frame = a.frame.set_index(["unit_id", "year"])
         ws.set_column(0, 0, 10)
-        ws.set_column(1, len(series), 14)
+        ws.set_column(1, len(series), CHART_COLUMN)
         top = 0
         for fig in a.figures:
             ws.write_string(top, 0, t.chart_title.format(figure=fig.name), self.title)
             ws.write_string(top + 1, 0, t.figures_heading[3], self.header)
-            for c, (_uid, unit, _kind, level) in enumerate(series, start=1):
-                ws.write_string(top + 1, c, self._name(unit, level), self.header)
+            names = [self._name(unit, level) for _uid, unit, _kind, level in series]
+            for c, name in enumerate(names, start=1):
+                ws.write_string(top + 1, c, name, self.header)
+            ws.set_row(top + 1, row_height(*(x for n in names for x in (n, CHART_COLUMN))))
             for i, year in enumerate(a.years):
                 r = top + 2 + i
                 ws.write_string(r, 0, str(year), self.text)  # text: categories, not a number axis
@@ -165,8 +182,11 @@ class _Book:
             )
             chart.set_legend({"position": "bottom"})
             chart.set_size({"width": 640, "height": 300})
+            # From 0: a wobble of 1 % must not look like a cliff.
+            axis: dict[str, object] = {"min": 0, "major_gridlines": {"visible": True}}
             if fig.is_share:
-                chart.set_y_axis({"num_format": t.share_format})
+                axis |= {"num_format": t.share_format, "max": 1}
+            chart.set_y_axis(axis)
             ws.insert_chart(top, len(series) + 2, chart)
             top += max(CHART_ROWS, len(a.years) + 4)
         ws.set_landscape()
