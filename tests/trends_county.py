@@ -31,7 +31,7 @@ COUNTY = "青山县人民政府办公室"
 _BASE = sample_request(2025)
 
 
-def K(table: str, row: str, col: str) -> CellKey:  # noqa: N802 - reads like the spec's terms
+def K(table: str, row: str, col: str) -> CellKey:
     return CellKey(table, row, col)
 
 
