@@ -77,13 +77,20 @@ class Collected:
 
 
 @cache
-def table_refs(spec: FormatSpec) -> dict[CellKey, str]:
-    """Return where each number input cell lives in a workbook: "表三!D6"."""
+def all_refs(spec: FormatSpec) -> dict[CellKey, str]:
+    """Return where each value cell (input or total) lives in a workbook: "表三!D6"."""
     refs = {}
     for table in spec.tables:
         lay = L.table_layout(table)
         for vc in lay.values:
             refs[vc.key] = f"{table.sheet}!{L.a1(vc.row, vc.col)}"
+    return refs
+
+
+@cache
+def table_refs(spec: FormatSpec) -> dict[CellKey, str]:
+    """Return where each number input cell lives in a workbook: "表三!D6"."""
+    refs = all_refs(spec)
     return {k: refs[k] for k in number_keys(spec)}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -22,10 +22,15 @@ import pandas as pd
 
 from nianbao.errors import UsageError
 from nianbao.files import atomic_output
-from nianbao.workbook_templates.compute import number_keys
-from nianbao.workbook_templates.spec import FormatSpec
+from nianbao.workbook_templates.compute import (
+    computed_cells,
+    inputs_under,
+    number_keys,
+    recompute,
+)
+from nianbao.workbook_templates.spec import CellKey, FormatSpec
 
-from .sources import Record
+from .sources import Record, all_refs
 
 COLUMNS = (
     "unit",
@@ -52,10 +57,18 @@ SUFFIXES = (".csv", ".xlsx", ".json")
 XLSX_MAX_ROWS = 1_048_575  # one row of an Excel sheet is the heading
 
 
+def frame_keys(spec: FormatSpec, totals: bool = False) -> tuple[CellKey, ...]:
+    """Return the cells a record has a row for: the number inputs, or with ``totals`` every
+    number cell of the tables (the computed totals too), in sheet order."""
+    if not totals:
+        return number_keys(spec)
+    return tuple(k for k in spec.value_keys() if spec.value_type(k) != "text")
+
+
 @cache
-def _key_columns(spec: FormatSpec) -> dict[str, np.ndarray]:
-    """Return the columns that depend on the cell only (one entry per number input cell)."""
-    keys = number_keys(spec)
+def _key_columns(spec: FormatSpec, totals: bool) -> dict[str, np.ndarray]:
+    """Return the columns that depend on the cell only (one entry per cell of ``frame_keys``)."""
+    keys = frame_keys(spec, totals)
     table_code, table, row_code, row_label, col_code, col_label = ([] for _ in range(6))
     for k in keys:
         t = spec.table(k.table)
@@ -81,14 +94,38 @@ def _number(value: Decimal | None) -> float:
     return float(value) if value is not None else np.nan
 
 
-def tidy_frame(records: Iterable[Record]) -> pd.DataFrame:
-    """Return the tidy table of the records: one row per number input cell of each record."""
+def _with_totals(
+    record: Record,
+) -> tuple[
+    Mapping[CellKey, Decimal | None],
+    frozenset[CellKey],
+    Mapping[CellKey, str],
+    Mapping[CellKey, str],
+]:
+    """Return a record's values, unknown cells, statuses and cell references with its computed
+    totals added (recomputed from the inputs; unknown when any input under them is)."""
+    spec = record.spec
+    known = {k: v for k, v in record.values.items() if k not in record.unknown}
+    totals = recompute(spec, known)
+    computed = computed_cells(spec)
+    unknown = set(record.unknown)
+    unknown |= {k for k in totals if inputs_under(spec, k) & record.unknown}
+    refs = dict(record.refs)
+    if any(refs.values()):
+        refs |= {k: v for k, v in all_refs(spec).items() if k in computed}
+    statuses = {**record.statuses, **dict.fromkeys(computed, "computed")}
+    return {**record.values, **totals}, frozenset(unknown), statuses, refs
+
+
+def tidy_frame(records: Iterable[Record], *, totals: bool = False) -> pd.DataFrame:
+    """Return the tidy table of the records: one row per number input cell of each record (and
+    per computed total, recomputed, with ``totals``)."""
     by_spec: dict[FormatSpec, list[Record]] = {}
     for r in records:
         by_spec.setdefault(r.spec, []).append(r)
     frames = []
     for spec, group in by_spec.items():
-        keys = number_keys(spec)
+        keys = frame_keys(spec, totals)
         n = len(keys)
         cols: dict[str, object] = {}
         for name in ("unit", "kind", "year", "level", "origin"):
@@ -96,17 +133,15 @@ def tidy_frame(records: Iterable[Record]) -> pd.DataFrame:
         cols["format_version"] = np.repeat(
             np.array([spec.format_version], dtype=object), n * len(group)
         )
-        for name, values in _key_columns(spec).items():
+        for name, values in _key_columns(spec, totals).items():
             cols[name] = np.tile(values, len(group))
         value, unknown, status, text, cell = [], [], [], [], []
         for r in group:
-            unknown_keys, vals, stats, texts, refs = (
-                r.unknown,
-                r.values,
-                r.statuses,
-                r.texts,
-                r.refs,
-            )
+            if totals:
+                vals, unknown_keys, stats, refs = _with_totals(r)
+            else:
+                vals, unknown_keys, stats, refs = r.values, r.unknown, r.statuses, r.refs
+            texts = r.texts
             for k in keys:
                 is_unknown = k in unknown_keys
                 unknown.append(is_unknown)
@@ -201,8 +236,3 @@ def _write_xlsx(frame: pd.DataFrame, tmp: Path) -> None:
                 sheet.write_string(r, c, str(v))
     sheet.freeze_panes(1, 0)
     book.close()
-
-
-def report_tables(record: Record) -> pd.DataFrame:
-    """Return one report's tables as the tidy rows ``export --data`` writes beside the report."""
-    return tidy_frame([record])

@@ -173,6 +173,12 @@ def _build_parser() -> _Parser:
         "--pdf", nargs="?", const="", metavar="报告.pdf", help="同时生成 PDF（需要 LibreOffice）"
     )
     p.add_argument("--no-docx", action="store_true", help="不生成 Word 文件（只要网页版或 PDF 时）")
+    p.add_argument(
+        "--data",
+        action="store_true",
+        help="同时把表二至表四写成数据文件（与报告同名加“-数据”的 .csv 和 .json），"
+        "供网站开放数据栏目",
+    )
     p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
     p.add_argument(
         "--draft", action="store_true", help="填报表有错误时仍生成，每页标注“草稿（未通过校验）”"
