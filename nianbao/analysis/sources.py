@@ -10,14 +10,16 @@ be read is an ``Unreadable`` with the reader's Chinese reason, never dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from nianbao.applog import Fault, guarded
-from nianbao.errors import NianbaoError, UsageError
+from nianbao.applog import guarded
+from nianbao.errors import Cancelled, NianbaoError, UsageError, os_reason
 from nianbao.files import file_sha256
 from nianbao.jobs import IsCancelled, Progress
 from nianbao.workbook_templates import layout as L
@@ -55,9 +57,27 @@ class Record:
     unknown: frozenset[CellKey]
     statuses: Mapping[CellKey, str]  # the reader's status of each cell ("ok", "blank", ...)
     texts: Mapping[CellKey, str]  # what a cell holds when it is not a plain number
-    refs: Mapping[CellKey, str]  # the cell in the file: 表三!D6, or "" (a report has no cells)
     file: Path
     sha256: str
+    sheet: str = ""  # a summary's unit sheet the numbers are on ("" : the table sheets)
+
+    @property
+    def refs(self) -> Mapping[CellKey, str]:
+        """Return the cell of each number in the file: 表三!D6 (none for a published report)."""
+        if self.origin == ORIGIN_REPORT:
+            return {}
+        return part_refs(self.spec, self.sheet) if self.sheet else all_refs(self.spec)
+
+    def __reduce__(self):
+        # Sent from a reading worker: the spec by its version (loaded once in every process).
+        fields = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "spec"}
+        return (_record, (self.spec.format_version, fields))
+
+
+def _record(format_version: str, fields: dict) -> Record:
+    from nianbao.workbook_templates.loader import load_spec
+
+    return Record(spec=load_spec(format_version), **fields)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,7 @@ class Unreadable:
 
     path: Path
     reason: str
+    fault: bool = False  # a fault of ours (logged), not the file's
 
 
 @dataclass
@@ -88,15 +109,10 @@ def all_refs(spec: FormatSpec) -> dict[CellKey, str]:
 
 
 @cache
-def table_refs(spec: FormatSpec) -> dict[CellKey, str]:
-    """Return where each number input cell lives in a workbook: "表三!D6"."""
-    refs = all_refs(spec)
-    return {k: refs[k] for k in number_keys(spec)}
-
-
-def _part_refs(spec: FormatSpec, sheet: str) -> dict[CellKey, str]:
+def part_refs(spec: FormatSpec, sheet: str) -> dict[CellKey, str]:
+    """Return where each value cell lives on a summary's unit sheet: "单位!D6"."""
     lay = unit_sheet_layout(spec)
-    return {k: f"{sheet}!{lay.ref(k)}" for k in number_keys(spec)}
+    return {k: f"{sheet}!{lay.ref(k)}" for k in lay.index}
 
 
 def _summary_kinds(wb: FilledWorkbook) -> dict[str, str]:
@@ -147,7 +163,6 @@ def workbook_records(wb: FilledWorkbook, sha256: str) -> list[Record]:
         unknown=frozenset(unknown),
         statuses=statuses,
         texts=texts,
-        refs=table_refs(spec),
         file=wb.path,
         sha256=sha256,
     )
@@ -169,9 +184,9 @@ def workbook_records(wb: FilledWorkbook, sha256: str) -> list[Record]:
                 unknown=frozenset(),
                 statuses={k: pc[k].status if k in pc else "unread" for k in keys},
                 texts={k: pc[k].text for k in keys if k in pc and pc[k].text},
-                refs=_part_refs(spec, part.sheet),
                 file=wb.path,
                 sha256=sha256,
+                sheet=part.sheet,
             )
         )
     return records
@@ -203,7 +218,6 @@ def report_record(path: Path, sha256: str) -> Record:
         unknown=frozenset(k for k in keys if k in result.unknown),
         statuses={k: "ok" if values[k] is not None else "blank" for k in keys},
         texts=texts,
-        refs=dict.fromkeys(keys, ""),
         file=path,
         sha256=sha256,
     )
@@ -223,6 +237,71 @@ def input_files(inputs: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
         ) from None
 
 
+def _read_one(path: Path) -> list[Record] | Unreadable:
+    """Return the records of one file, or why it gave none (a fault of ours is logged)."""
+
+    def work() -> list[Record] | Unreadable:
+        try:
+            sha = file_sha256(path)
+            if path.suffix.lower() in REPORT_SUFFIXES:
+                return [report_record(path, sha)]
+            return workbook_records(read_workbook(path), sha)
+        except NianbaoError as exc:
+            return Unreadable(path, f"{exc.message}{exc.action}")
+        except OSError as exc:
+            return Unreadable(path, f"文件无法读取（{os_reason(exc)}）。")
+
+    return guarded(work, lambda f: Unreadable(path, f"{f.message}{f.action}", fault=True), path)
+
+
+def _read_chunk(paths: Sequence[Path]) -> list[list[Record] | Unreadable]:
+    return [_read_one(p) for p in paths]
+
+
+def _read_all(
+    files: Sequence[Path], progress: Progress | None, cancelled: IsCancelled | None
+) -> Iterator[list[Record] | Unreadable]:
+    """Yield what each file gave, in order; many files are read by worker processes, as the
+    rollup reads them (same start, signals and stop: ``county.intake``)."""
+    import multiprocessing
+    import sys
+
+    from nianbao.county import intake
+
+    total = len(files)
+
+    def step(i: int, path: Path) -> None:
+        if cancelled and cancelled():
+            raise Cancelled()
+        if progress:
+            progress(i / total, f"已读取 {i}/{total}：{path.name}")
+
+    count = min(os.cpu_count() or 1, intake.MAX_WORKERS)
+    if count <= 1 or total < intake.PARALLEL_FROM:
+        for i, path in enumerate(files):
+            step(i, path)
+            yield _read_one(path)
+        return
+    fork = sys.platform.startswith("linux") and intake._single_threaded()
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    size = max(1, min(16, total // (count * 8)))
+    chunks = [files[i : i + size] for i in range(0, total, size)]
+    done = 0
+    pool = ProcessPoolExecutor(count, context, intake._init_worker, ({}, os.getpid()))
+    try:
+        with intake._stop_signals_held():
+            futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            for path, got in zip(chunk, future.result(), strict=True):
+                done += 1
+                step(done, path)
+                yield got
+    except BaseException:
+        intake._stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
 def read_inputs(
     inputs: Iterable[str | Path],
     *,
@@ -230,36 +309,12 @@ def read_inputs(
     cancelled: IsCancelled | None = None,
 ) -> Collected:
     """Return the records of every readable input, and the inputs that could not be read."""
-    from nianbao.errors import Cancelled
-
     files, skipped = input_files(inputs)
     collected = Collected(skipped=skipped)
-    for i, path in enumerate(files):
-        if cancelled and cancelled():
-            raise Cancelled()
-        if progress:
-            progress(i / len(files), f"正在读取 {path.name}……")
-
-        def work(path: Path = path) -> list[Record] | Unreadable:
-            try:
-                sha = file_sha256(path)
-                if path.suffix.lower() in REPORT_SUFFIXES:
-                    return [report_record(path, sha)]
-                return workbook_records(read_workbook(path), sha)
-            except NianbaoError as exc:
-                return Unreadable(path, f"{exc.message}{exc.action}")
-            except OSError as exc:
-                from nianbao.errors import os_reason
-
-                return Unreadable(path, f"文件无法读取（{os_reason(exc)}）。")
-
-        def fault(f: Fault, path: Path = path) -> Unreadable:
-            collected.faults += 1
-            return Unreadable(path, f"{f.message}{f.action}")
-
-        got = guarded(work, fault, file=path)
+    for got in _read_all(files, progress, cancelled):
         if isinstance(got, Unreadable):
             collected.unreadable.append(got)
+            collected.faults += got.fault
         else:
             collected.records.extend(got)
     if progress:

@@ -30,7 +30,7 @@ from nianbao.workbook_templates.compute import (
 )
 from nianbao.workbook_templates.spec import CellKey, FormatSpec
 
-from .sources import Record, all_refs
+from .sources import Record
 
 COLUMNS = (
     "unit",
@@ -110,11 +110,8 @@ def _with_totals(
     computed = computed_cells(spec)
     unknown = set(record.unknown)
     unknown |= {k for k in totals if inputs_under(spec, k) & record.unknown}
-    refs = dict(record.refs)
-    if any(refs.values()):
-        refs |= {k: v for k, v in all_refs(spec).items() if k in computed}
     statuses = {**record.statuses, **dict.fromkeys(computed, "computed")}
-    return {**record.values, **totals}, frozenset(unknown), statuses, refs
+    return {**record.values, **totals}, frozenset(unknown), statuses, record.refs
 
 
 def tidy_frame(records: Iterable[Record], *, totals: bool = False) -> pd.DataFrame:
