@@ -22,8 +22,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from _timing import OUT, REPO, add_env_option, configure, environment, line, load_note
-from _timing import subprocess_env
+from _timing import (
+    OUT,
+    REPO,
+    add_env_option,
+    configure,
+    environment,
+    line,
+    load_note,
+    subprocess_env,
+)
 from make_workbooks import file_name, workbook_request
 from rollup import _mb, run_measured
 

@@ -282,3 +282,16 @@ def test_data_figures_are_decimal_exact_for_amounts(tmp_path):
     assert nianbao("data", path, "-o", out).returncode == 0
     text = out.read_text(encoding="utf-8-sig")
     assert ",0.38," in text and "0.3799" not in text
+
+
+def test_data_written_into_the_folder_it_reads_leaves_its_last_output_out(tmp_path, sample_path):
+    folder = tmp_path / "收到的"
+    folder.mkdir()
+    (folder / "青禾镇.xlsx").write_bytes(sample_path.read_bytes())
+    out = folder / "数据.csv"
+    assert nianbao("data", folder, "-o", out).returncode == 0
+    again = nianbao("data", folder, "-o", out, "--force")
+    assert again.returncode == 0, again.stderr  # last run's CSV is not read as an input
+    assert set(_csv(out)["source_file"]) == {str(folder / "青禾镇.xlsx")}
+    named = nianbao("data", out, folder, "-o", out, "--force")
+    assert named.returncode == 2 and "不能覆盖它" in named.stderr

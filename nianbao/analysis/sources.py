@@ -223,13 +223,23 @@ def report_record(path: Path, sha256: str) -> Record:
     )
 
 
-def input_files(inputs: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+def input_files(
+    inputs: Iterable[str | Path], output: str | Path | None = None
+) -> tuple[list[Path], list[str]]:
     """Return the files to read (spreadsheets found in folders, and every file named) and what
-    was skipped, with why; raise UsageError when nothing is left."""
+    was skipped, with why; raise UsageError when nothing is left. The ``output`` of an earlier
+    run, found in a folder given, is not an input (named, it is refused by the caller)."""
+    from nianbao.files import real_path
     from nianbao.services.checking import collect_inputs
 
+    inputs = [Path(p) for p in inputs]
     try:
-        return collect_inputs([Path(p) for p in inputs])
+        files, skipped = collect_inputs(inputs)
+        if output is not None:
+            named = {real_path(p) for p in inputs}
+            mine = real_path(output)
+            files = [f for f in files if real_path(f) != mine or mine in named]
+        return files, skipped
     except UsageError as exc:
         raise UsageError(
             exc.message.replace("需要校验的", "可以读取的"),
@@ -305,11 +315,13 @@ def _read_all(
 def read_inputs(
     inputs: Iterable[str | Path],
     *,
+    output: str | Path | None = None,
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
 ) -> Collected:
-    """Return the records of every readable input, and the inputs that could not be read."""
-    files, skipped = input_files(inputs)
+    """Return the records of every readable input, and the inputs that could not be read (the
+    ``output`` being written is not one of them)."""
+    files, skipped = input_files(inputs, output)
     collected = Collected(skipped=skipped)
     for got in _read_all(files, progress, cancelled):
         if isinstance(got, Unreadable):

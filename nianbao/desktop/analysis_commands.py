@@ -81,10 +81,10 @@ def _exit_code(collected) -> int:
 def _read(args: argparse.Namespace):
     from nianbao.analysis.sources import input_files, read_inputs
 
-    files, _ = input_files(args.inputs)  # the output must not be one of them
+    files, _ = input_files(args.inputs, args.output)  # a named input is never overwritten
     refuse_overwriting_inputs(args.output, files, "输出文件")
     bar = _progress()
-    collected = read_inputs(args.inputs, progress=bar)
+    collected = read_inputs(args.inputs, output=args.output, progress=bar)
     if bar is not None:
         end_progress()
     return collected
