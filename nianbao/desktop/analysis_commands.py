@@ -113,6 +113,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 def cmd_trends(args: argparse.Namespace) -> int:
     from nianbao.analysis.figures import analyse
+    from nianbao.analysis.sources import LEVEL_WHOLE
     from nianbao.analysis.trends_book import check_trends_target, write_trends
 
     check_trends_target(args.output)
@@ -125,7 +126,9 @@ def cmd_trends(args: argparse.Namespace) -> int:
         print(f"注意：{note}")
     years = "、".join(str(y) for y in analysis.years)
     print(f"已写出趋势分析：{path}")
-    print(f"  {len(analysis.units)} 个单位（含合计），年度：{years}")
+    wholes = sum(1 for u in analysis.units if u[3] == LEVEL_WHOLE)
+    also = f"及 {wholes} 份汇总表的合计" if wholes else ""
+    print(f"  {len(analysis.units) - wholes} 个单位{also}，年度：{years}")
     if analysis.flags:
         print(f"  需要关注 {len(analysis.flags)} 处（见「{analysis.text.list_sheet}」）：")
         for flag in analysis.flags[:MAX_LISTED]:
