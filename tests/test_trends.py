@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ from .trends_county import (
     make_trends_county,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 SPEC = spec_for_year(2025)
 TEXT = SPEC.analysis
 SENTENCES = TEXT.sentences
@@ -261,3 +263,35 @@ def test_trends_charts_render(county, tmp_path):
     # Beyond black, white and grey: the series' line and markers are drawn in colour.
     coloured = sum(n for n, (r, g, b) in colours if max(r, g, b) - min(r, g, b) > 60)
     assert coloured > 500
+
+
+def test_trends_over_published_reports_leave_what_they_did_not_show_unknown():
+    """Seven years of one government's published reports (text copied from its web pages),
+    read as ``nianbao import`` reads them: a figure is a number only where every cell it stands
+    on was read; the rest stay empty, never 0."""
+    from nianbao.analysis.figures import _plans
+    from nianbao.importer.report import ImportRequest, read_report
+    from nianbao.workbook_templates.compute import recompute
+
+    reports = sorted((REPO / "tests" / "data" / "reports").glob("0*_pingtan_*.txt"))
+    assert len(reports) == 7
+    analysis = analyse(read_inputs(reports).records)
+    assert analysis.years == list(range(2019, 2026))
+    assert len(analysis.units) == 1
+    frame = analysis.frame.set_index("year")
+    numbers = 0
+    for path in reports:
+        result = read_report(ImportRequest(source=path, output=path.with_suffix(".xlsx")))
+        read = {k: v for k, v in result.values.items() if isinstance(v, Decimal)}
+        cells = {**read, **recompute(result.spec, read)}
+        for plan in _plans(result.spec):
+            value = frame.loc[result.year, plan.code]
+            where = (path.name, plan.code)
+            if plan.inputs & result.unknown:
+                assert value != value, where  # unknown: NaN, never 0
+            elif plan.per and not sum(cells.get(k, 0) for k in plan.per):
+                assert value != value, where  # a share of nothing
+            else:
+                assert value == value, where
+                numbers += 1
+    assert numbers > 10  # the test is about something: many figures were read

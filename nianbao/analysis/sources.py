@@ -197,7 +197,14 @@ def report_record(path: Path, sha256: str) -> Record:
     without writing a workbook); raise a NianbaoError when it cannot be read."""
     from nianbao.importer.report import ImportRequest, read_report
 
-    result = read_report(ImportRequest(source=path, output=path.with_suffix(".xlsx")))
+    try:
+        result = read_report(ImportRequest(source=path, output=path.with_suffix(".xlsx")))
+    except UsageError as exc:  # its action speaks of import's options (--year …)
+        raise UsageError(
+            exc.message,
+            f"请先用“nianbao import {path.name} -o 填报表.xlsx”（可加 --year、--unit）导入，"
+            "再给出导入的填报表。",
+        ) from None
     spec = result.spec
     keys = number_keys(spec)
     values: dict[CellKey, Decimal | None] = {}

@@ -7,11 +7,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nianbao.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
+from nianbao.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
 from nianbao.files import check_target, refuse_overwriting_inputs
 
 from .console import ProgressBar, end_progress
 
+_LOOK = "请按上面列出的原因处理这些文件后重试。"
 MAX_LISTED = 20  # unreadable files and skipped names printed one a line; the rest are counted
 
 
@@ -96,9 +97,11 @@ def cmd_data(args: argparse.Namespace) -> int:
     check_data_target(args.output)
     check_target(args.output, force=args.force)  # before anything is read
     collected = _read(args)
+    _print_problems(collected)
+    if not collected.records:
+        raise UsageError("没有可以整理的数据：给出的文件都无法读取，没有写出数据表。", _LOOK)
     frame = tidy_frame(collected.records)
     path = write_frame(frame, args.output, force=args.force)
-    _print_problems(collected)
     files = len({r.file for r in collected.records})
     units = len(collected.records)
     unknown = int(frame["unknown"].sum()) if len(frame) else 0
@@ -119,9 +122,11 @@ def cmd_trends(args: argparse.Namespace) -> int:
     check_trends_target(args.output)
     check_target(args.output, force=args.force)
     collected = _read(args)
+    _print_problems(collected)
+    if not collected.records:
+        raise UsageError("没有可以分析的数据：给出的文件都无法读取，没有写出趋势分析。", _LOOK)
     analysis = analyse(collected.records)
     path = write_trends(analysis, collected, args.output, force=args.force)
-    _print_problems(collected)
     for note in analysis.notes:
         print(f"注意：{note}")
     years = "、".join(str(y) for y in analysis.years)
