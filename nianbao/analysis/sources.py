@@ -239,11 +239,11 @@ def input_files(
     from nianbao.files import real_path
     from nianbao.services.checking import collect_inputs
 
-    inputs = [Path(p) for p in inputs]
+    given = [Path(p) for p in inputs]
     try:
-        files, skipped = collect_inputs(inputs)
+        files, skipped = collect_inputs(given)
         if output is not None:
-            named = {real_path(p) for p in inputs}
+            named = {real_path(p) for p in given}
             mine = real_path(output)
             files = [f for f in files if real_path(f) != mine or mine in named]
         return files, skipped
