@@ -10,6 +10,7 @@ be read is an ``Unreadable`` with the reader's Chinese reason, never dropped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +39,8 @@ ORIGIN_REPORT = "report"  # a published report read directly
 # What a record stands for.
 LEVEL_UNIT = "unit"
 LEVEL_WHOLE = "whole"  # a summary's own total
+# A few large files (summaries of hundreds of units: 25 KB a unit) are worth the workers too.
+PARALLEL_BYTES = 4 << 20
 REPORT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 # 汇总情况 (county.summary): a unit a row, 单位名称 in its second column, 单位类型 in its third.
 _STATUS_NAME_COL, _STATUS_KIND_COL = 1, 2
@@ -271,6 +274,14 @@ def _read_one(path: Path) -> list[Record] | Unreadable:
     return guarded(work, lambda f: Unreadable(path, f"{f.message}{f.action}", fault=True), path)
 
 
+def _size(files: Sequence[Path]) -> int:
+    total = 0
+    for path in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
 def _read_chunk(paths: Sequence[Path]) -> list[list[Record] | Unreadable]:
     return [_read_one(p) for p in paths]
 
@@ -293,8 +304,8 @@ def _read_all(
         if progress:
             progress(i / total, f"已读取 {i}/{total}：{path.name}")
 
-    count = min(os.cpu_count() or 1, intake.MAX_WORKERS)
-    if count <= 1 or total < intake.PARALLEL_FROM:
+    count = min(os.cpu_count() or 1, intake.MAX_WORKERS, total)
+    if count <= 1 or (total < intake.PARALLEL_FROM and _size(files) < PARALLEL_BYTES):
         for i, path in enumerate(files):
             step(i, path)
             yield _read_one(path)
