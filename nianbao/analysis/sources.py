@@ -265,7 +265,7 @@ def _read_one(path: Path) -> list[Record] | Unreadable:
             sha = file_sha256(path)
             if path.suffix.lower() in REPORT_SUFFIXES:
                 return [report_record(path, sha)]
-            return workbook_records(read_workbook(path, texts=False), sha)
+            return workbook_records(read_workbook(path), sha)
         except NianbaoError as exc:
             return Unreadable(path, f"{exc.message}{exc.action}")
         except OSError as exc:

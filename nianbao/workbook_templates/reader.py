@@ -236,11 +236,8 @@ def _foreign(pkg: XlsxPackage) -> ForeignWorkbookError:
 class _SheetReader:
     """Reads one workbook against its spec, collecting observations."""
 
-    def __init__(
-        self, pkg: XlsxPackage, spec: FormatSpec, stamp: Stamp, texts: bool = True
-    ) -> None:
+    def __init__(self, pkg: XlsxPackage, spec: FormatSpec, stamp: Stamp) -> None:
         self.pkg, self.spec, self.stamp = pkg, spec, stamp
-        self.with_texts = texts
         self.obs: list[Observation] = []
 
     def sheet(self, name: str, max_rows: int = DEFAULT_MAX_ROWS) -> RawSheet | None:
@@ -284,11 +281,7 @@ class _SheetReader:
         if self.pkg.has_macros:
             self.obs.append(Observation(RuleKind.MACROS))
         info = self._records(spec.sheets.info, [(f.code, f.label) for f in spec.info_fields])
-        texts = (
-            self._records(spec.sheets.text, [(c.code, c.label) for c in spec.text_cells])
-            if self.with_texts
-            else {}
-        )
+        texts = self._records(spec.sheets.text, [(c.code, c.label) for c in spec.text_cells])
         cells: dict[CellKey, CellRead] = {}
         totals: dict[CellKey, TotalRead] = {}
         unreadable: set[str] = set()
@@ -563,11 +556,8 @@ def _parts_difference(expected: list[str], found: list[str]) -> str:
     return "；".join(parts)
 
 
-def read_workbook(path: str | Path, *, texts: bool = True) -> FilledWorkbook:
-    """Return the values of a filled standard workbook, or raise a WorkbookError saying why not.
-
-    ``texts=False`` leaves the 正文 sheet unread (``texts`` is then empty): for those who want
-    the numbers only (``nianbao data``, ``nianbao trends``)."""
+def read_workbook(path: str | Path) -> FilledWorkbook:
+    """Return the values of a filled standard workbook, or raise a WorkbookError saying why not."""
     with open_xlsx(path) as pkg:
         stamp = find_stamp(pkg)
         if stamp is None:
@@ -579,4 +569,4 @@ def read_workbook(path: str | Path, *, texts: bool = True) -> FilledWorkbook:
                 f"文件 {pkg.path.name} 使用 {stamp.format_version} 版格式，本版年报助手不认识。",
                 f"请升级年报助手；本版支持：{'、'.join(sorted(available_formats()))} 版格式。",
             ) from None
-        return _SheetReader(pkg, spec, stamp, texts).read()
+        return _SheetReader(pkg, spec, stamp).read()
