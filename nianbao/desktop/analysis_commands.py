@@ -132,7 +132,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
     years = "、".join(str(y) for y in analysis.years)
     print(f"已写出趋势分析：{path}")
     wholes = sum(1 for u in analysis.units if u[3] == LEVEL_WHOLE)
-    also = f"及 {wholes} 份汇总表的合计" if wholes else ""
+    also = f"及 {wholes} 个合计（汇总表）" if wholes else ""
     print(f"  {len(analysis.units) - wholes} 个单位{also}，年度：{years}")
     if analysis.flags:
         print(f"  需要关注 {len(analysis.flags)} 处（见「{analysis.text.list_sheet}」）：")
