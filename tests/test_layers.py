@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("nianbao.converters",),
     ("nianbao.importer", "nianbao.county"),
     ("nianbao.services",),
+    ("nianbao.analysis",),  # nianbao data / trends: read inputs as services does, then pandas
     ("nianbao.desktop",),
     ("nianbao.__main__",),
 )

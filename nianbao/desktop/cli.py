@@ -1,5 +1,6 @@
 """The command line (``nianbao template | check | diff | export | fields | import |
-roster-template | handout | rollup | gui | demo``): a thin shell over the core functions.
+roster-template | handout | rollup | data | trends | gui | demo``): a thin shell over the core
+functions.
 
 Exit codes (``nianbao.errors``): 0 no errors (warnings allowed), 1 errors found, 2 unreadable
 input or usage error, 3 an internal fault (logged; the user sees a Chinese message, never a
@@ -176,6 +177,12 @@ def _build_parser() -> _Parser:
         "--pdf", nargs="?", const="", metavar="报告.pdf", help="同时生成 PDF（需要 LibreOffice）"
     )
     p.add_argument("--no-docx", action="store_true", help="不生成 Word 文件（只要网页版或 PDF 时）")
+    p.add_argument(
+        "--data",
+        action="store_true",
+        help="同时把表二至表四写成数据文件（与报告同名加“-数据”的 .csv 和 .json），"
+        "供网站开放数据栏目",
+    )
     p.add_argument("--previous", metavar="上年填报表.xlsx", help="上一年度的填报表，用于跨年度校验")
     p.add_argument(
         "--draft", action="store_true", help="填报表有错误时仍生成，每页标注“草稿（未通过校验）”"
@@ -216,6 +223,10 @@ def _build_parser() -> _Parser:
 
     add_import_parser(sub)
 
+    from .analysis_commands import add_parsers as add_analysis_parsers
+
+    add_analysis_parsers(sub)
+
     p = sub.add_parser(
         "gui", help="打开桌面程序（窗口）", description="打开年报助手的桌面程序窗口。"
     )
@@ -228,9 +239,14 @@ def _build_parser() -> _Parser:
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     """Return the function that runs ``command`` (imported only now: start-up stays quick)."""
-    from . import commands, county_commands, import_command
+    from . import analysis_commands, commands, county_commands, import_command
 
-    table = {**commands.COMMANDS, **county_commands.COMMANDS, **import_command.COMMANDS}
+    table = {
+        **commands.COMMANDS,
+        **county_commands.COMMANDS,
+        **import_command.COMMANDS,
+        **analysis_commands.COMMANDS,
+    }
     return table[command]
 
 

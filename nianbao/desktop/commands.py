@@ -254,6 +254,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"找不到正文文件 {args.narrative}。", "请检查路径是否正确。")
     rules = load_rules(args)
     docx, html, pdf = _export_paths(args, workbook)
+    data = None
+    beside = next((p for p in (docx, html, pdf) if p is not None), None)
+    if args.data and beside is not None:  # checked before anything is written
+        from nianbao.analysis.report_data import report_data_paths
+
+        data = report_data_paths(beside, force=args.force)
     request = ExportRequest(
         workbook=workbook,
         docx=docx,
@@ -277,6 +283,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             _print_notes(errors)
         print()
         raise
+    if data is not None:
+        from nianbao.analysis.report_data import write_report_data
+
+        write_report_data(workbook, data, force=args.force)
+        result.written += [("数据（CSV）", data[0]), ("数据（JSON）", data[1])]
     if result.notes:
         print("正文：")
         _print_notes(result.notes)

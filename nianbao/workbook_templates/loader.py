@@ -21,6 +21,8 @@ from nianbao.errors import SpecError
 from .compute import expand_rule
 from .fields import resolve
 from .spec import (
+    ANALYSIS_ARGS,
+    ANALYSIS_CHECKS,
     CHART_PART_ARGS,
     CLAIM_UNITS,
     COMPUTED_KINDS,
@@ -32,6 +34,8 @@ from .spec import (
     TIMELINESS_ARGS,
     VALUE_TYPES,
     WORDED_KINDS,
+    AnalysisSentences,
+    AnalysisText,
     AnnotationText,
     BlockSpec,
     CheckSheetText,
@@ -39,6 +43,7 @@ from .spec import (
     ClaimSpec,
     ColumnSpec,
     ExplainText,
+    FigureSpec,
     FormatSpec,
     ImportText,
     InfoField,
@@ -214,6 +219,51 @@ def _import_text(raw: dict) -> ImportText:
     return _known_fields(ImportText, kwargs, "[import]")
 
 
+def _analysis(raw: dict) -> AnalysisText:
+    kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    figures = []
+    for item in raw.get("figures", ()):
+        fig = {k: _tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+        figures.append(_known_fields(FigureSpec, fig, "[[analysis.figures]]"))
+    kwargs["figures"] = tuple(figures)
+    kwargs["sentences"] = _known_fields(
+        AnalysisSentences, raw.get("sentences", {}), "[analysis.sentences]"
+    )
+    return _known_fields(AnalysisText, kwargs, "[analysis]")
+
+
+def _analysis_problems(spec: FormatSpec) -> list[str]:
+    """Return what is wrong with ``[analysis]``: figure codes, checks, field names, sentences."""
+    a, problems = spec.analysis, []
+    if not a.figures:
+        return ["[analysis] 缺少 figures"]
+    if dup := _duplicates(f.code for f in a.figures):
+        problems.append(f"[[analysis.figures]] code 重复：{dup}")
+    for fig in a.figures:
+        where = f"[[analysis.figures]] {fig.code}"
+        if unknown := set(fig.checks) - set(ANALYSIS_CHECKS):
+            problems.append(f"{where} 的 checks 未知：{sorted(unknown)}")
+        if not fig.sum:
+            problems.append(f"{where} 缺少 sum")
+        for name in fig.sum + fig.per:
+            field = resolve(spec, name)
+            if field is None or field.info:
+                problems.append(f"{where} 引用了不存在的字段：{name}")
+    if a.carry_figure not in {f.code for f in a.figures if not f.is_share}:
+        problems.append(f"[analysis] carry_figure 不是计数的指标：{a.carry_figure}")
+    if not 0 <= a.peer_low < a.peer_high <= 1 or a.jump_ratio <= 1:
+        problems.append(
+            "[analysis] peer_low/peer_high 应在 0 到 1 之间且前小后大，jump_ratio 应大于 1"
+        )
+    for name, allowed in ANALYSIS_ARGS.items():
+        text = getattr(a.sentences, name)
+        if not text:
+            problems.append(f"[analysis.sentences] 缺少：{name}")
+        elif unknown := _template_fields(text) - allowed:
+            problems.append(f"[analysis.sentences] {name} 用了未知参数：{sorted(unknown)}")
+    return problems
+
+
 def _claim(raw: dict) -> ClaimSpec:
     kwargs: dict[str, Any] = {k: _tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     kwargs["readings"] = tuple(
@@ -312,6 +362,7 @@ def parse_spec(data: dict, source: str = "") -> FormatSpec:
             reference=_known_fields(ReferenceText, wb.get("reference", {}), "[workbook.reference]"),
             import_text=_import_text(data.get("import", {})),
             explain=_known_fields(ExplainText, data["explain"], "[explain]"),
+            analysis=_analysis(data.get("analysis", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"格式文件 {source} 缺少或写错了字段：{exc}") from exc
@@ -365,6 +416,7 @@ def _check_integrity(spec: FormatSpec) -> None:
         problems.append(f"[[rules]] 缺少这些 kind 的规则：{unworded}")
     if not problems:  # field names are resolved through the rules: only once they are sound
         problems.extend(_claim_problems(spec))
+        problems.extend(_analysis_problems(spec))
     for name, allowed in REPORT_ARGS.items():
         value = getattr(spec.report, name)
         for text in value if isinstance(value, tuple) else (value,):

@@ -738,6 +738,84 @@ class ImportText:
     kind_suffixes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kind -> endings of unit names
 
 
+ANALYSIS_CHECKS = ("jump", "peer")  # what a key figure is tested for ([[analysis.figures]] checks)
+# Arguments each sentence of ``[analysis.sentences]`` may use.
+ANALYSIS_ARGS = {
+    "jump_up": {"unit", "figure", "year", "last_year", "before", "now", "ratio"},
+    "jump_down": {"unit", "figure", "year", "last_year", "before", "now", "ratio"},
+    "jump_from_zero": {"unit", "figure", "year", "last_year", "now"},
+    "peer_above": {"unit", "figure", "year", "now", "kind", "count", "low", "high"},
+    "peer_below": {"unit", "figure", "year", "now", "kind", "count", "low", "high"},
+    "carry": {"unit", "figure", "count", "years", "values"},
+}
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A key figure of ``nianbao trends`` (``[[analysis.figures]]``): the sum of some fields, or
+    that sum's share of another sum (``per``). Figures with the same code line up across
+    formats, so that a 2020 (2019 版) and a 2021 workbook are compared figure by figure."""
+
+    code: str
+    name: str
+    sum: tuple[str, ...]
+    per: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()  # of ANALYSIS_CHECKS
+
+    @property
+    def is_share(self) -> bool:
+        return bool(self.per)
+
+
+@dataclass(frozen=True)
+class AnalysisSentences:
+    """The one Chinese sentence explaining each kind of flag (arguments in ``ANALYSIS_ARGS``)."""
+
+    jump_up: str = ""
+    jump_down: str = ""
+    jump_from_zero: str = ""
+    peer_above: str = ""
+    peer_below: str = ""
+    carry: str = ""
+
+
+@dataclass(frozen=True)
+class AnalysisText:
+    """What ``nianbao trends`` computes and flags, and the wording of its workbook
+    (``[analysis]``). A jump: this year's figure at least ``jump_ratio`` times last year's, or at
+    most its 1/``jump_ratio``, the larger of the two being at least ``jump_min`` (1 → 5 is no
+    news). A peer outlier: a unit's figure beyond the band of the ``peer_low``–``peer_high``
+    quantiles of the units of its kind (at least ``peer_min_units`` of them) by more than
+    ``peer_fence`` times the band's width. A carry that never clears: ``carry_figure`` above 0
+    in every year, at least ``carry_min_years`` of them."""
+
+    figures: tuple[FigureSpec, ...] = ()
+    jump_ratio: float = 5.0
+    jump_min: float = 10.0
+    peer_low: float = 0.1
+    peer_high: float = 0.9
+    peer_fence: float = 1.0
+    peer_min_units: int = 5
+    carry_figure: str = ""
+    carry_min_years: int = 3
+    sentences: AnalysisSentences = AnalysisSentences()
+    whole: str = ""  # {unit}: how the summary's own total is named beside its units
+    figures_sheet: str = ""
+    figures_title: str = ""
+    figures_heading: tuple[str, ...] = ()  # 单位, 单位类型, 范围, 年度, then the figures
+    chart_sheet: str = ""
+    chart_title: str = ""  # {figure}
+    list_sheet: str = ""
+    list_title: str = ""
+    list_heading: tuple[str, ...] = ()  # 序号, 单位, 单位类型, 年度, 指标, 情况, 数据
+    list_none: str = ""
+    sources_sheet: str = ""
+    sources_heading: tuple[str, ...] = ()  # 文件, 单位, 年度, 说明
+    share_format: str = "0.0%"
+    level_unit: str = ""  # the 范围 column of a unit's row
+    level_whole: str = ""  # the 范围 column of a summary's own total
+
+
 @dataclass(frozen=True, eq=False)
 class FormatSpec:
     format_version: str
@@ -775,6 +853,7 @@ class FormatSpec:
     reference: ReferenceText = ReferenceText()
     import_text: ImportText = ImportText()
     explain: ExplainText = ExplainText()
+    analysis: AnalysisText = AnalysisText()
 
     @cached_property
     def _tables(self) -> dict[str, TableSpec]:
