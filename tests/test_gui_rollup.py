@@ -308,6 +308,7 @@ def test_a_summary_failing_because_of_two_units_shows_why_opens_its_findings_and
     assert not page.exclude_button.isEnabled() and not page.summary_details.isVisibleTo(page)
 
 
+@pytest.mark.slow
 def test_grid_shows_lateness_versions_and_acceptance_and_accepts_from_the_page(gui, county):
     """Issue 19, point 5: a deadline typed on the page gives each unit its standing; a unit
     that sent a second version shows 2/2, double-clicking its 版本 cell shows what changed; 验收

@@ -32,6 +32,8 @@ DAY = 86_400
 JAN_10 = 1_768_046_400  # 2026-01-10 12:00 UTC: the same calendar day in every time zone ±11 h
 DEADLINE = dt.date(2026, 1, 20)  # --deadline: day 10
 DEPARTMENT_DEADLINE = dt.date(2026, 1, 31)  # the roster's own, for 县直部门: day 21
+pytestmark = pytest.mark.slow  # rollups of a 40-unit county
+
 NOW = JAN_10 + 40 * DAY  # the rollup runs on 2026-02-19
 LICENSING = CellKey("t2", "licensing", "decisions")
 
