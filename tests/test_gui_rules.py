@@ -87,7 +87,9 @@ def test_window_report_applies_the_pack_of_settings(gui, build, sample, tmp_path
     gui.wait_jobs()
     assert not gui.dialogs.failures
     assert page.result_title.text() == "报告已生成"
-    assert workbook.with_name("青禾镇-年度报告.docx").is_file()
+    from nianbao.services.naming import default_report_path
+
+    assert default_report_path(workbook).is_file()  # the report's title, since issue 17
 
 
 def test_window_rollup_applies_the_pack_of_settings(gui, tmp_path):
