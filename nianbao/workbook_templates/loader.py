@@ -204,6 +204,18 @@ def _narrative_structure(raw: dict) -> NarrativeStructureText:
     return NarrativeStructureText(**kwargs)
 
 
+def _wording_problems(texts: object, allowed: dict[str, set[str]], where: str) -> list[str]:
+    """Return what is wrong with a table of message templates: a text left blank, or one that
+    uses an argument its caller does not give."""
+    problems = []
+    if blank := sorted(k for k, v in vars(texts).items() if not v):
+        problems.append(f"{where} 缺少：{blank}")
+    for name, args in allowed.items():
+        if unknown := _template_fields(getattr(texts, name)) - args:
+            problems.append(f"{where} {name} 用了未知参数：{sorted(unknown)}")
+    return problems
+
+
 def _known_fields(cls, raw: dict, where: str):
     """Return ``cls(**raw)`` for a table of plain texts, or raise SpecError naming unknown keys."""
     if unknown := set(raw) - set(cls.__dataclass_fields__):
@@ -437,18 +449,10 @@ def _check_integrity(spec: FormatSpec) -> None:
                 problems.append(f"[import] {field_name}「{shape}」应含 {need}")
     if missing := sorted(set(Status) - set(spec.summary.statuses)):
         problems.append(f"[summary.statuses] 缺少：{missing}")
-    if blank := sorted(k for k, v in vars(spec.summary.parts).items() if not v):
-        problems.append(f"[summary.parts] 缺少：{blank}")
-    for name, allowed in PARTS_ARGS.items():
-        if unknown := _template_fields(getattr(spec.summary.parts, name)) - allowed:
-            problems.append(f"[summary.parts] {name} 用了未知参数：{sorted(unknown)}")
+    problems += _wording_problems(spec.summary.parts, PARTS_ARGS, "[summary.parts]")
     if unknown := _template_fields(spec.summary.chart_part_title) - CHART_PART_ARGS:
         problems.append(f"[summary] chart_part_title 用了未知参数：{sorted(unknown)}")
-    if blank := sorted(k for k, v in vars(spec.summary.timeliness).items() if not v):
-        problems.append(f"[summary.timeliness] 缺少：{blank}")
-    for name, allowed in TIMELINESS_ARGS.items():
-        if unknown := _template_fields(getattr(spec.summary.timeliness, name)) - allowed:
-            problems.append(f"[summary.timeliness] {name} 用了未知参数：{sorted(unknown)}")
+    problems += _wording_problems(spec.summary.timeliness, TIMELINESS_ARGS, "[summary.timeliness]")
     summary_sheets = (
         spec.summary.status_sheet,
         spec.summary.files_sheet,
